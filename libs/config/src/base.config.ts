@@ -1,0 +1,56 @@
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** What every SmartBeak process reads. Service schemas extend it. */
+export class BaseConfig {
+  @IsIn(['development', 'test', 'production'])
+  NODE_ENV: 'development' | 'test' | 'production' = 'development';
+
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
+
+  @IsString()
+  @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL = 'redis://127.0.0.1:6379';
+
+  /** Prefix for every Redis key this deployment uses (RPC queues, BullMQ, rate limits). */
+  @IsString()
+  @Matches(/^[a-z0-9_-]{1,40}$/)
+  REDIS_PREFIX = 'smartbeak';
+
+  /** How long a caller waits for an RPC answer before giving up. */
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
+  RPC_TIMEOUT_MS = 5_000;
+}
+
+/** A service process: its database, and the port of its /health and /metrics. */
+export class ServiceConfig extends BaseConfig {
+  @IsString()
+  @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL!: string;
+
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  HTTP_PORT = 0;
+
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  DATABASE_POOL_SIZE = 10;
+
+  /** How many RPC requests one replica works on at once. */
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  RPC_CONCURRENCY = 64;
+
+  @IsOptional()
+  @IsInt()
+  @Min(50)
+  @Max(60_000)
+  OUTBOX_POLL_MS = 1_000;
+}

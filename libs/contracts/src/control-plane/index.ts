@@ -1,0 +1,4 @@
+export * from './audit';
+export * from './clerk';
+export * from './domains';
+export * from './me';

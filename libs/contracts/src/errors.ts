@@ -1,0 +1,52 @@
+/**
+ * Every error code a service may answer with. Features add their codes here;
+ * the gateway maps each to an HTTP status in one exhaustive table, so a code
+ * without a status does not compile.
+ */
+export enum CommonError {
+  VALIDATION = 'COMMON.VALIDATION',
+  RULE_VIOLATION = 'COMMON.RULE_VIOLATION',
+  UNAUTHENTICATED = 'COMMON.UNAUTHENTICATED',
+  FORBIDDEN = 'COMMON.FORBIDDEN',
+  NOT_FOUND = 'COMMON.NOT_FOUND',
+  CONFLICT = 'COMMON.CONFLICT',
+  PAYLOAD_TOO_LARGE = 'COMMON.PAYLOAD_TOO_LARGE',
+  RATE_LIMITED = 'COMMON.RATE_LIMITED',
+  SERVICE_UNAVAILABLE = 'COMMON.SERVICE_UNAVAILABLE',
+  SERVICE_TIMEOUT = 'COMMON.SERVICE_TIMEOUT',
+  INTERNAL = 'COMMON.INTERNAL',
+}
+
+export enum ControlPlaneError {
+  DOMAIN_NOT_FOUND = 'CONTROL_PLANE.DOMAIN_NOT_FOUND',
+  HOSTNAME_TAKEN = 'CONTROL_PLANE.HOSTNAME_TAKEN',
+  WEBHOOK_SIGNATURE_INVALID = 'CONTROL_PLANE.WEBHOOK_SIGNATURE_INVALID',
+}
+
+export type ErrorCode = CommonError | ControlPlaneError;
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** What travels back over RPC when a handler fails. */
+export interface SerializedError {
+  code: ErrorCode;
+  message: string;
+  errors?: FieldError[];
+  /** Extra members that belong in the problem body (e.g. `currentVersion`). */
+  extras?: Record<string, unknown>;
+}
+
+/** RFC 9457 problem details, as the gateway answers them. */
+export interface ProblemDetails {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  instance?: string;
+  code?: string;
+  errors?: FieldError[];
+  [extension: string]: unknown;
+}

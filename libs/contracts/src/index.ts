@@ -1,0 +1,6 @@
+export * from './control-plane';
+export * from './errors';
+export * from './events';
+export * from './pagination';
+export * from './patterns';
+export * from './request-context';

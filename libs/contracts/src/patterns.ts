@@ -1,0 +1,34 @@
+/**
+ * RPC message patterns: `<service>.<aggregate>.<verb>`. The first segment
+ * names the service whose queue carries the request.
+ */
+export const Patterns = {
+  controlPlane: {
+    ping: 'control-plane.health.ping',
+    me: 'control-plane.me.get',
+    domainCreate: 'control-plane.domain.create',
+    domainList: 'control-plane.domain.list',
+    domainGet: 'control-plane.domain.get',
+    /** "Does domain D belong to org O?" — asked by every other service. */
+    domainCheck: 'control-plane.domain.check',
+    auditList: 'control-plane.audit.list',
+    auditRecord: 'control-plane.audit.record',
+    clerkWebhook: 'control-plane.clerk.apply',
+  },
+} as const;
+
+export const SERVICES = [
+  'control-plane',
+  'content',
+  'publishing',
+  'media',
+  'notifications',
+  'analytics',
+  'seo',
+] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
+export function serviceOfPattern(pattern: string): string {
+  const dot = pattern.indexOf('.');
+  return dot === -1 ? pattern : pattern.slice(0, dot);
+}
