@@ -2,7 +2,11 @@ import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-vali
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-/** What every SmartBeak process reads. Service schemas extend it. */
+/**
+ * What every SmartBeak process reads. Service schemas extend it. Every field
+ * carries an explicit type: swc emits `design:type` (which the string → number
+ * conversion needs) only from annotations, never from an initialiser.
+ */
 export class BaseConfig {
   @IsIn(['development', 'test', 'production'])
   NODE_ENV: 'development' | 'test' | 'production' = 'development';
@@ -12,18 +16,18 @@ export class BaseConfig {
 
   @IsString()
   @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
-  REDIS_URL = 'redis://127.0.0.1:6379';
+  REDIS_URL: string = 'redis://127.0.0.1:6379';
 
   /** Prefix for every Redis key this deployment uses (RPC queues, BullMQ, rate limits). */
   @IsString()
   @Matches(/^[a-z0-9_-]{1,40}$/)
-  REDIS_PREFIX = 'smartbeak';
+  REDIS_PREFIX: string = 'smartbeak';
 
   /** How long a caller waits for an RPC answer before giving up. */
   @IsInt()
   @Min(100)
   @Max(120_000)
-  RPC_TIMEOUT_MS = 5_000;
+  RPC_TIMEOUT_MS: number = 5_000;
 }
 
 /** A service process: its database, and the port of its /health and /metrics. */
@@ -35,22 +39,22 @@ export class ServiceConfig extends BaseConfig {
   @IsInt()
   @Min(0)
   @Max(65535)
-  HTTP_PORT = 0;
+  HTTP_PORT: number = 0;
 
   @IsInt()
   @Min(1)
   @Max(200)
-  DATABASE_POOL_SIZE = 10;
+  DATABASE_POOL_SIZE: number = 10;
 
   /** How many RPC requests one replica works on at once. */
   @IsInt()
   @Min(1)
   @Max(1000)
-  RPC_CONCURRENCY = 64;
+  RPC_CONCURRENCY: number = 64;
 
   @IsOptional()
   @IsInt()
   @Min(50)
   @Max(60_000)
-  OUTBOX_POLL_MS = 1_000;
+  OUTBOX_POLL_MS: number = 1_000;
 }

@@ -4,7 +4,6 @@
  */
 export const Patterns = {
   controlPlane: {
-    ping: 'control-plane.health.ping',
     me: 'control-plane.me.get',
     domainCreate: 'control-plane.domain.create',
     domainList: 'control-plane.domain.list',
@@ -27,6 +26,11 @@ export const SERVICES = [
   'seo',
 ] as const;
 export type ServiceName = (typeof SERVICES)[number];
+
+/** Every service answers this with `{ ok: true }`; the gateway's /api/health asks it. */
+export function healthPingPattern(service: string): string {
+  return `${service}.health.ping`;
+}
 
 export function serviceOfPattern(pattern: string): string {
   const dot = pattern.indexOf('.');

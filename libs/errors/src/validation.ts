@@ -4,7 +4,8 @@ import { FieldError } from '@smartbeak/contracts';
 
 import { DomainError } from './domain-error';
 
-type Class<T> = new (...args: never[]) => T;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- class-transformer's own constructor type
+export type Class<T> = new (...args: any[]) => T;
 
 /** Flattens class-validator's tree into `{ field, message }` pairs with dotted paths. */
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
@@ -34,7 +35,7 @@ export function parseDto<T extends object>(dto: Class<T>, input: unknown): T {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw DomainError.validation([{ field: '', message: 'a JSON object is expected' }]);
   }
-  const instance = plainToInstance(dto, input, { enableImplicitConversion: false });
+  const instance = plainToInstance(dto, input as object, { enableImplicitConversion: false }) as T;
   const errors = validateSync(instance, STRICT_VALIDATION);
   if (errors.length) throw DomainError.validation(flattenValidationErrors(errors));
   return instance;

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsFQDN, IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { IsFQDN, IsIn, IsOptional, IsString, Length } from 'class-validator';
 
 import { PageQueryDto } from '../pagination';
 
@@ -31,8 +31,10 @@ export class ListDomainsQueryDto extends PageQueryDto {
   status?: DomainStatus;
 }
 
+/** A domain id from a path: anything that is not one of the org's domains is a 404, malformed or not. */
 export class DomainIdDto {
-  @IsUUID('all')
+  @IsString()
+  @Length(1, 100)
   id!: string;
 }
 

@@ -1,0 +1,6 @@
+export default {
+  displayName: 'api-gateway',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+  coverageDirectory: '../../coverage/apps/api-gateway',
+};

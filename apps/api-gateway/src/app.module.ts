@@ -1,0 +1,77 @@
+import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown, Provider } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { HealthIndicatorService } from '@nestjs/terminus';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { AuthGuard, TokenVerifier } from '@smartbeak/auth';
+import { splitList } from '@smartbeak/config';
+import { HealthModule, loggingModule, MetricsModule, redisReadinessCheck } from '@smartbeak/observability';
+import Redis from 'ioredis';
+
+import { AuditLogsController } from './audit-logs/audit-logs.controller';
+import { GatewayConfig } from './config/gateway.config';
+import { DomainsController } from './domains/domains.controller';
+import { ApiHealthController } from './health/api-health.controller';
+import { MeController } from './me/me.controller';
+import { ProblemFilter } from './problem/problem.filter';
+import { RedisThrottlerStorage } from './rate-limit/redis-throttler.storage';
+import { UserThrottlerGuard } from './rate-limit/user-throttler.guard';
+import { GATEWAY_CONFIG, GatewayRpc } from './rpc/gateway-rpc';
+import { ClerkWebhookController } from './webhooks/clerk-webhook.controller';
+
+const GATEWAY_REDIS = Symbol('GATEWAY_REDIS');
+
+/** Closes the gateway's own Redis connection (rate limits, readiness) on shutdown. */
+@Injectable()
+class GatewayRedisCloser implements OnApplicationShutdown {
+  constructor(@Inject(GATEWAY_REDIS) private readonly redis: Redis) {}
+  onApplicationShutdown(): void {
+    this.redis.disconnect();
+  }
+}
+
+@Module({})
+export class AppModule {
+  static register(config: GatewayConfig): DynamicModule {
+    const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
+    redis.on('error', () => undefined); // surfaced by /health/ready and the limiter's fail-open log
+    void redis.connect().catch(() => undefined);
+
+    const guards: Provider[] = [{ provide: APP_GUARD, useClass: AuthGuard }];
+    if (config.RATE_LIMIT_PER_MINUTE > 0) guards.push({ provide: APP_GUARD, useClass: UserThrottlerGuard });
+
+    return {
+      module: AppModule,
+      imports: [
+        loggingModule({ service: 'api-gateway', level: config.LOG_LEVEL }),
+        MetricsModule,
+        HealthModule.register({
+          inject: [HealthIndicatorService],
+          useFactory: (indicators: HealthIndicatorService) => [redisReadinessCheck(indicators, redis)],
+        }),
+        ThrottlerModule.forRoot({
+          throttlers: [{ name: 'user', ttl: 60_000, limit: config.RATE_LIMIT_PER_MINUTE }],
+          storage: new RedisThrottlerStorage(redis, config.REDIS_PREFIX),
+        }),
+      ],
+      controllers: [ApiHealthController, MeController, DomainsController, AuditLogsController, ClerkWebhookController],
+      providers: [
+        { provide: GATEWAY_CONFIG, useValue: config },
+        { provide: GATEWAY_REDIS, useValue: redis },
+        GatewayRedisCloser,
+        GatewayRpc,
+        {
+          provide: TokenVerifier,
+          useFactory: () =>
+            new TokenVerifier({
+              jwtKey: config.CLERK_JWT_KEY?.replace(/\\n/g, '\n'),
+              secretKey: config.CLERK_SECRET_KEY,
+              apiUrl: config.CLERK_API_URL,
+              authorizedParties: splitList(config.CLERK_AUTHORIZED_PARTIES),
+            }),
+        },
+        { provide: APP_FILTER, useClass: ProblemFilter },
+        ...guards,
+      ],
+    };
+  }
+}

@@ -1,0 +1,60 @@
+import { BaseConfig } from '@smartbeak/config';
+import { IsInt, IsOptional, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
+
+export class GatewayConfig extends BaseConfig {
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  GATEWAY_PORT: number = 3000;
+
+  /** PEM public key of the Clerk instance: networkless token verification. */
+  @ValidateIf((config: GatewayConfig) => !config.CLERK_SECRET_KEY)
+  @IsString({ message: 'set CLERK_JWT_KEY (PEM public key) or CLERK_SECRET_KEY' })
+  @Matches(/-----BEGIN PUBLIC KEY-----/, { message: 'CLERK_JWT_KEY must be a PEM public key' })
+  CLERK_JWT_KEY?: string;
+
+  /** Clerk secret key: tokens are verified against the instance's JWKS. */
+  @IsOptional()
+  @IsString()
+  CLERK_SECRET_KEY?: string;
+
+  /** Clerk's Backend API (JWKS); only tests and proxies change it. */
+  @IsOptional()
+  @IsString()
+  CLERK_API_URL?: string;
+
+  /** Comma-separated origins accepted in `azp`; empty accepts any. */
+  @IsOptional()
+  @IsString()
+  CLERK_AUTHORIZED_PARTIES?: string;
+
+  /** Svix signing secret of the Clerk webhook endpoint (`whsec_…`). */
+  @IsOptional()
+  @IsString()
+  CLERK_WEBHOOK_SIGNING_SECRET?: string;
+
+  /** Requests per user per minute; 0 turns the limit off. */
+  @IsInt()
+  @Min(0)
+  RATE_LIMIT_PER_MINUTE: number = 600;
+
+  /** Largest accepted JSON body; larger ones get a 413. */
+  @IsInt()
+  @Min(1024)
+  @Max(50 * 1024 * 1024)
+  BODY_LIMIT_BYTES: number = 1024 * 1024;
+
+  /** Comma-separated services that /api/health asks. */
+  @IsString()
+  HEALTH_SERVICES: string = 'control-plane';
+
+  /** Comma-separated browser origins allowed by CORS (the web app). */
+  @IsOptional()
+  @IsString()
+  CORS_ORIGINS?: string;
+
+  /** Express `trust proxy` (e.g. `1` behind one load balancer), so rate limits see client IPs. */
+  @IsOptional()
+  @IsString()
+  TRUST_PROXY?: string;
+}

@@ -1,0 +1,32 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { CurrentContext, RequirePermissions } from '@smartbeak/auth';
+import { CreateDomainDto, DomainDto, ListDomainsQueryDto, Page, Patterns, RequestContext } from '@smartbeak/contracts';
+
+import { GatewayRpc } from '../rpc/gateway-rpc';
+
+@ApiTags('control-plane')
+@ApiBearerAuth()
+@Controller('domains')
+export class DomainsController {
+  constructor(private readonly rpc: GatewayRpc) {}
+
+  @Post()
+  @HttpCode(201)
+  @RequirePermissions('org:admin')
+  @ApiCreatedResponse({ type: DomainDto })
+  create(@CurrentContext() ctx: RequestContext, @Body() body: CreateDomainDto): Promise<DomainDto> {
+    return this.rpc.forward(Patterns.controlPlane.domainCreate, ctx, body);
+  }
+
+  @Get()
+  list(@CurrentContext() ctx: RequestContext, @Query() query: ListDomainsQueryDto): Promise<Page<DomainDto>> {
+    return this.rpc.forward(Patterns.controlPlane.domainList, ctx, query);
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: DomainDto })
+  get(@CurrentContext() ctx: RequestContext, @Param('id') id: string): Promise<DomainDto> {
+    return this.rpc.forward(Patterns.controlPlane.domainGet, ctx, { id });
+  }
+}

@@ -1,0 +1,49 @@
+import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { Public } from '@smartbeak/auth';
+import { splitList } from '@smartbeak/config';
+import { CommonError, healthPingPattern } from '@smartbeak/contracts';
+import type { Response } from 'express';
+
+import { GatewayConfig } from '../config/gateway.config';
+import { problem, sendProblem } from '../problem/problem';
+import { GATEWAY_CONFIG, GatewayRpc } from '../rpc/gateway-rpc';
+
+const PING_TIMEOUT_MS = 2_000;
+const SYSTEM_CTX = { userId: 'system', orgId: 'system', domainId: null, permissions: [], requestId: 'health' };
+
+@ApiTags('health')
+@Controller('health')
+export class ApiHealthController {
+  private readonly services: string[];
+
+  constructor(
+    private readonly rpc: GatewayRpc,
+    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+  ) {
+    this.services = splitList(config.HEALTH_SERVICES);
+  }
+
+  /** 200 when the gateway and every service answer; else 503 naming those that do not. */
+  @Get()
+  @Public()
+  async health(@Res() res: Response): Promise<void> {
+    const results = await Promise.all(
+      this.services.map(async (service) => {
+        try {
+          await this.rpc.client.send(healthPingPattern(service), { ctx: SYSTEM_CTX, payload: {} }, PING_TIMEOUT_MS);
+          return [service, 'up'] as const;
+        } catch {
+          return [service, 'down'] as const;
+        }
+      }),
+    );
+    const services = Object.fromEntries(results);
+    const down = results.filter(([, state]) => state === 'down').map(([service]) => service);
+    if (down.length) {
+      sendProblem(res, problem(503, CommonError.SERVICE_UNAVAILABLE, `Not answering: ${down.join(', ')}`, { services, instance: '/api/health' }));
+      return;
+    }
+    res.status(200).json({ status: 'ok', services });
+  }
+}

@@ -1,0 +1,17 @@
+import 'reflect-metadata';
+
+import { loadConfig } from '@smartbeak/config';
+
+import { createGateway } from './bootstrap';
+import { GatewayConfig } from './config/gateway.config';
+
+async function main(): Promise<void> {
+  const config = loadConfig(GatewayConfig);
+  const app = await createGateway(config);
+  await app.listen(config.GATEWAY_PORT, '0.0.0.0');
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,76 @@
+import { CommonError, ControlPlaneError, ErrorCode, FieldError, ProblemDetails } from '@smartbeak/contracts';
+import type { Response } from 'express';
+
+/**
+ * Every error code's HTTP status. A Record over the ErrorCode union: a code
+ * added to the contracts without a status here does not compile.
+ */
+export const STATUS_OF: Record<ErrorCode, number> = {
+  [CommonError.VALIDATION]: 400,
+  [CommonError.RULE_VIOLATION]: 422,
+  [CommonError.UNAUTHENTICATED]: 401,
+  [CommonError.FORBIDDEN]: 403,
+  [CommonError.NOT_FOUND]: 404,
+  [CommonError.CONFLICT]: 409,
+  [CommonError.PAYLOAD_TOO_LARGE]: 413,
+  [CommonError.RATE_LIMITED]: 429,
+  [CommonError.SERVICE_UNAVAILABLE]: 503,
+  [CommonError.SERVICE_TIMEOUT]: 504,
+  [CommonError.INTERNAL]: 500,
+  [ControlPlaneError.DOMAIN_NOT_FOUND]: 404,
+  [ControlPlaneError.HOSTNAME_TAKEN]: 409,
+  [ControlPlaneError.WEBHOOK_SIGNATURE_INVALID]: 401,
+};
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  423: 'Locked',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+export function titleOf(status: number): string {
+  return TITLES[status] ?? (status >= 500 ? 'Server Error' : 'Client Error');
+}
+
+/** `COMMON.NOT_FOUND` → `/problems/common-not-found`: a stable, documented type per code. */
+export function typeOf(code: string): string {
+  return `/problems/${code.toLowerCase().replace(/[._]/g, '-')}`;
+}
+
+export function problem(
+  status: number,
+  code: string,
+  detail: string,
+  extras: { errors?: FieldError[]; instance?: string; [key: string]: unknown } = {},
+): ProblemDetails {
+  const { errors, ...rest } = extras;
+  return {
+    type: typeOf(code),
+    title: titleOf(status),
+    status,
+    detail,
+    code,
+    ...rest,
+    ...(errors?.length ? { errors } : {}),
+  };
+}
+
+export function sendProblem(res: Response, body: ProblemDetails): void {
+  body.instance ??= res.req?.originalUrl?.split('?')[0];
+  if (body.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+  if ((body.status === 503 || body.status === 429) && !res.getHeader('Retry-After')) {
+    res.setHeader('Retry-After', String(body['retryAfter'] ?? 5));
+  }
+  res.status(body.status).type('application/problem+json').send(JSON.stringify(body));
+}

@@ -1,0 +1,6 @@
+export default {
+  displayName: 'control-plane',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+  coverageDirectory: '../../coverage/apps/control-plane',
+};

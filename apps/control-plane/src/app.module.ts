@@ -1,0 +1,32 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ServiceRuntimeModule } from '@smartbeak/runtime';
+
+import { AuditHandler } from './audit/audit.handler';
+import { AuditService } from './audit/audit.service';
+import { ClerkSyncHandler } from './clerk/clerk-sync.handler';
+import { ClerkSyncService } from './clerk/clerk-sync.service';
+import { ControlPlaneConfig, SERVICE_NAME } from './config/control-plane.config';
+import { controlPlaneDataSourceOptions } from './database/schema';
+import { DomainsHandler } from './domains/domains.handler';
+import { DomainsRepository } from './domains/domains.repository';
+import { DomainsService } from './domains/domains.service';
+import { IdentityHandler } from './identity/identity.handler';
+import { IdentityService } from './identity/identity.service';
+
+@Module({})
+export class AppModule {
+  static register(config: ControlPlaneConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ServiceRuntimeModule.register({
+          service: SERVICE_NAME,
+          config,
+          dataSource: controlPlaneDataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE),
+        }),
+      ],
+      controllers: [IdentityHandler, DomainsHandler, AuditHandler, ClerkSyncHandler],
+      providers: [IdentityService, DomainsRepository, DomainsService, AuditService, ClerkSyncService],
+    };
+  }
+}

@@ -1,0 +1,47 @@
+import { Controller } from '@nestjs/common';
+import { MessagePattern } from '@nestjs/microservices';
+import { requirePermissions, RpcCtx } from '@smartbeak/auth';
+import {
+  CreateDomainDto,
+  DomainCheckResult,
+  DomainDto,
+  DomainIdDto,
+  ListDomainsQueryDto,
+  Page,
+  Patterns,
+  RequestContext,
+} from '@smartbeak/contracts';
+import { RpcPayload } from '@smartbeak/messaging';
+
+import { IdentityService } from '../identity/identity.service';
+import { DomainsService } from './domains.service';
+
+@Controller()
+export class DomainsHandler {
+  constructor(
+    private readonly domains: DomainsService,
+    private readonly identity: IdentityService,
+  ) {}
+
+  @MessagePattern(Patterns.controlPlane.domainCreate)
+  async create(@RpcCtx() ctx: RequestContext, @RpcPayload(CreateDomainDto) input: CreateDomainDto): Promise<DomainDto> {
+    requirePermissions(ctx, 'org:admin');
+    await this.identity.ensure(ctx);
+    return this.domains.create(ctx, input);
+  }
+
+  @MessagePattern(Patterns.controlPlane.domainList)
+  list(@RpcCtx() ctx: RequestContext, @RpcPayload(ListDomainsQueryDto) query: ListDomainsQueryDto): Promise<Page<DomainDto>> {
+    return this.domains.list(ctx, query);
+  }
+
+  @MessagePattern(Patterns.controlPlane.domainGet)
+  get(@RpcCtx() ctx: RequestContext, @RpcPayload(DomainIdDto) { id }: DomainIdDto): Promise<DomainDto> {
+    return this.domains.get(ctx, id);
+  }
+
+  @MessagePattern(Patterns.controlPlane.domainCheck)
+  check(@RpcCtx() ctx: RequestContext, @RpcPayload(DomainIdDto) { id }: DomainIdDto): Promise<DomainCheckResult> {
+    return this.domains.check(ctx, id);
+  }
+}

@@ -1,0 +1,102 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import {
+  ControlPlaneError,
+  CreateDomainDto,
+  DomainCheckResult,
+  DomainDto,
+  Events,
+  ListDomainsQueryDto,
+  Page,
+  RequestContext,
+} from '@smartbeak/contracts';
+import { DomainError } from '@smartbeak/errors';
+import { appendToOutbox } from '@smartbeak/messaging';
+import { isUniqueViolation } from '@smartbeak/persistence';
+import { DataSource } from 'typeorm';
+
+import { AuditService } from '../audit/audit.service';
+import { DomainEntity } from './domain.entity';
+import { DomainsRepository } from './domains.repository';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+@Injectable()
+export class DomainsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly domains: DomainsRepository,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** Registers a domain; the audit entry and the event commit with it. */
+  async create(ctx: RequestContext, input: CreateDomainDto): Promise<DomainDto> {
+    try {
+      const domain = await this.dataSource.transaction(async (manager) => {
+        const created = await this.domains.insert(manager, ctx, { name: input.name, hostname: input.hostname });
+        await this.audit.record(manager, {
+          orgId: ctx.orgId,
+          domainId: created.id,
+          actorId: ctx.userId,
+          requestId: ctx.requestId,
+          category: 'admin',
+          action: 'domain.created',
+          targetType: 'domain',
+          targetId: created.id,
+          metadata: { name: created.name, hostname: created.hostname },
+        });
+        await appendToOutbox(manager, [
+          {
+            type: Events.controlPlane.domainCreated,
+            aggregateId: created.id,
+            orgId: ctx.orgId,
+            domainId: created.id,
+            payload: { id: created.id, name: created.name, hostname: created.hostname, createdBy: ctx.userId },
+          },
+        ]);
+        return created;
+      });
+      return toDomainDto(domain);
+    } catch (error) {
+      if (isUniqueViolation(error, 'domains_org_hostname_key')) {
+        throw new DomainError(ControlPlaneError.HOSTNAME_TAKEN, `The hostname ${input.hostname} is already registered in this organisation`, [
+          { field: 'hostname', message: 'already registered in this organisation' },
+        ]);
+      }
+      throw error;
+    }
+  }
+
+  async get(ctx: RequestContext, id: string): Promise<DomainDto> {
+    return toDomainDto(await this.require(ctx, id));
+  }
+
+  async list(ctx: RequestContext, query: ListDomainsQueryDto): Promise<Page<DomainDto>> {
+    const page = await this.domains.list(ctx, query);
+    return { items: page.items.map(toDomainDto), nextCursor: page.nextCursor };
+  }
+
+  /** "Does domain D belong to the caller's org?" Another org's domain is as missing as one that never was. */
+  async check(ctx: RequestContext, id: string): Promise<DomainCheckResult> {
+    const domain = await this.require(ctx, id);
+    return { id: domain.id, orgId: domain.orgId, hostname: domain.hostname, status: domain.status };
+  }
+
+  private async require(ctx: RequestContext, id: string): Promise<DomainEntity> {
+    const domain = UUID.test(id) ? await this.domains.findById(ctx, id) : null;
+    if (!domain) throw new DomainError(ControlPlaneError.DOMAIN_NOT_FOUND, 'Domain not found');
+    return domain;
+  }
+}
+
+export function toDomainDto(row: DomainEntity): DomainDto {
+  return {
+    id: row.id,
+    orgId: row.orgId,
+    name: row.name,
+    hostname: row.hostname,
+    status: row.status,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}

@@ -1,0 +1,57 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { MeDto, RequestContext } from '@smartbeak/contracts';
+import { DataSource } from 'typeorm';
+
+const SEEN_CAPACITY = 50_000;
+
+/**
+ * Just-in-time mirror of what a valid token tells us: an org or user seen
+ * for the first time is created on the spot, so a new Clerk org can work at
+ * once; Clerk webhooks later fill in names and emails. Pairs already seen by
+ * this replica are remembered, so the hot path costs no query.
+ */
+@Injectable()
+export class IdentityService {
+  private readonly seen = new Set<string>();
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async ensure(ctx: RequestContext): Promise<void> {
+    const key = `${ctx.orgId}\u0000${ctx.userId}`;
+    if (this.seen.has(key)) return;
+    const role = ctx.permissions.includes('org:admin') ? 'org:admin' : 'org:member';
+    // One round trip, three upserts: nothing is overwritten, webhooks own the details.
+    await this.dataSource.query(
+      `WITH o AS (
+         INSERT INTO orgs (id, slug) VALUES ($1, $4) ON CONFLICT (id) DO NOTHING
+       ), u AS (
+         INSERT INTO users (id, email, name) VALUES ($2, $5, $6) ON CONFLICT (id) DO NOTHING
+       )
+       INSERT INTO memberships (org_id, user_id, role) VALUES ($1, $2, $3) ON CONFLICT (org_id, user_id) DO NOTHING`,
+      [ctx.orgId, ctx.userId, role, ctx.orgSlug ?? null, ctx.email ?? null, ctx.name ?? null],
+    );
+    if (this.seen.size >= SEEN_CAPACITY) this.seen.clear();
+    this.seen.add(key);
+  }
+
+  /** Drops remembered pairs of an org or user that Clerk deleted. */
+  forget(predicate: (orgId: string, userId: string) => boolean): void {
+    for (const key of this.seen) {
+      const [orgId, userId] = key.split('\u0000');
+      if (predicate(orgId, userId)) this.seen.delete(key);
+    }
+  }
+
+  async me(ctx: RequestContext): Promise<MeDto> {
+    await this.ensure(ctx);
+    return {
+      userId: ctx.userId,
+      orgId: ctx.orgId,
+      domainId: ctx.domainId,
+      permissions: ctx.permissions,
+      email: ctx.email ?? null,
+      name: ctx.name ?? null,
+    };
+  }
+}

@@ -1,0 +1,63 @@
+import { CanActivate, createParamDecorator, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { CommonError, Permission, RequestContext } from '@smartbeak/contracts';
+import { DomainError } from '@smartbeak/errors';
+import type { Request } from 'express';
+
+import { contextFromClaims } from './claims';
+import { hasPermissions, PUBLIC_ROUTE, REQUIRED_PERMISSIONS } from './permissions';
+import { InvalidTokenError, tokenFromRequest, TokenVerifier } from './token-verifier';
+
+/** pino-http assigns `req.id` from `x-request-id` (see loggingModule). */
+function requestIdOf(req: Request): string {
+  const id = (req as Request & { id?: unknown }).id;
+  return typeof id === 'string' && id ? id : String(req.headers['x-request-id'] ?? '');
+}
+
+export interface AuthenticatedRequest extends Request {
+  ctx?: RequestContext;
+}
+
+/**
+ * Every route needs a valid Clerk session token unless marked @Public();
+ * @RequirePermissions(...) adds what the caller must hold (403 otherwise).
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly verifier: TokenVerifier,
+    private readonly reflector: Reflector,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
+
+    const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const token = tokenFromRequest(req.headers);
+    if (!token) throw new DomainError(CommonError.UNAUTHENTICATED, 'A session token is required');
+
+    let ctx: RequestContext | null;
+    try {
+      ctx = contextFromClaims(await this.verifier.verify(token), requestIdOf(req));
+    } catch (error) {
+      const reason = error instanceof InvalidTokenError ? error.reason : 'token-invalid';
+      throw new DomainError(CommonError.UNAUTHENTICATED, 'The session token is not valid', undefined, { reason });
+    }
+    if (!ctx) throw new DomainError(CommonError.UNAUTHENTICATED, 'The session token names no organisation');
+    req.ctx = ctx;
+
+    const required = this.reflector.getAllAndOverride<Permission[]>(REQUIRED_PERMISSIONS, targets) ?? [];
+    if (!hasPermissions(ctx, required)) {
+      throw DomainError.forbidden(`Missing permission: ${required.filter((p) => !ctx!.permissions.includes(p)).join(', ')}`);
+    }
+    return true;
+  }
+}
+
+/** The verified RequestContext of an HTTP request (set by AuthGuard). */
+export const CurrentContext = createParamDecorator((_data: unknown, context: ExecutionContext): RequestContext => {
+  const ctx = context.switchToHttp().getRequest<AuthenticatedRequest>().ctx;
+  if (!ctx) throw new DomainError(CommonError.UNAUTHENTICATED, 'A session token is required');
+  return ctx;
+});

@@ -1,0 +1,4 @@
+export * from './auth.guard';
+export * from './claims';
+export * from './permissions';
+export * from './token-verifier';

@@ -1,0 +1,55 @@
+import { CustomDecorator, SetMetadata } from '@nestjs/common';
+import { Payload } from '@nestjs/microservices';
+import { Permission, PERMISSIONS, RequestContext } from '@smartbeak/contracts';
+import { DomainError } from '@smartbeak/errors';
+
+export const REQUIRED_PERMISSIONS = 'smartbeak:required-permissions';
+export const PUBLIC_ROUTE = 'smartbeak:public-route';
+
+/** The caller needs every permission listed (checked by the gateway's AuthGuard). */
+export const RequirePermissions = (...permissions: Permission[]): CustomDecorator => SetMetadata(REQUIRED_PERMISSIONS, permissions);
+
+/** No session token needed (health, webhooks with their own signature). */
+export const Public = (): CustomDecorator => SetMetadata(PUBLIC_ROUTE, true);
+
+export function hasPermissions(ctx: RequestContext, permissions: readonly Permission[]): boolean {
+  return permissions.every((permission) => ctx.permissions.includes(permission));
+}
+
+/** Services call this again on what they receive: the gateway is not the only line. */
+export function requirePermissions(ctx: RequestContext, ...permissions: Permission[]): void {
+  const missing = permissions.filter((permission) => !ctx.permissions.includes(permission));
+  if (missing.length) throw DomainError.forbidden(`Missing permission: ${missing.join(', ')}`);
+}
+
+const isString = (value: unknown): value is string => typeof value === 'string' && value.length > 0 && value.length <= 200;
+
+/**
+ * Checks the `ctx` of an RPC envelope: a service never trusts a message's
+ * shape. Unknown permissions are dropped.
+ */
+export function assertRequestContext(value: unknown): RequestContext {
+  const ctx = value as Partial<RequestContext> | null;
+  if (!ctx || typeof ctx !== 'object' || !isString(ctx.userId) || !isString(ctx.orgId) || !isString(ctx.requestId)) {
+    throw DomainError.validation([{ field: 'ctx', message: 'a request context with userId, orgId and requestId is required' }]);
+  }
+  if (ctx.domainId !== null && ctx.domainId !== undefined && !isString(ctx.domainId)) {
+    throw DomainError.validation([{ field: 'ctx.domainId', message: 'must be a string or null' }]);
+  }
+  const permissions = Array.isArray(ctx.permissions)
+    ? PERMISSIONS.filter((permission) => (ctx.permissions as unknown[]).includes(permission))
+    : [];
+  return {
+    userId: ctx.userId,
+    orgId: ctx.orgId,
+    domainId: ctx.domainId ?? null,
+    permissions,
+    requestId: ctx.requestId,
+    email: typeof ctx.email === 'string' ? ctx.email : null,
+    name: typeof ctx.name === 'string' ? ctx.name : null,
+    orgSlug: typeof ctx.orgSlug === 'string' ? ctx.orgSlug : null,
+  };
+}
+
+/** The checked request context of an RPC envelope. */
+export const RpcCtx = (): ParameterDecorator => Payload('ctx', { transform: assertRequestContext });

@@ -1,0 +1,27 @@
+/** Redis keys of the RPC transport, in one place so client and server agree. */
+export const rpcKeys = {
+  requests: (prefix: string, service: string) => `${prefix}:rpc:${service}:requests`,
+  replicas: (prefix: string, service: string) => `${prefix}:rpc:${service}:replicas`,
+  replies: (prefix: string, clientId: string) => `${prefix}:rpc:reply:${clientId}`,
+};
+
+/** What the client pushes onto a service's request list. */
+export interface RpcRequest {
+  id: string;
+  pattern: string;
+  data: unknown;
+  /** Channel the answer is published on; absent for fire-and-forget events. */
+  replyTo?: string;
+  /** Epoch ms after which the caller has given up: the server drops it unanswered. */
+  deadline: number;
+}
+
+export interface RpcReply {
+  id: string;
+  response?: unknown;
+  err?: unknown;
+}
+
+/** A replica announces itself this often, and counts as gone after the TTL. */
+export const HEARTBEAT_MS = 1_000;
+export const HEARTBEAT_TTL_MS = 3_500;

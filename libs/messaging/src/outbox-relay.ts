@@ -1,0 +1,183 @@
+import { EVENT_ROUTES, EventEnvelope, EventQueue } from '@smartbeak/contracts';
+import { outboxRelayed } from '@smartbeak/observability';
+import { Queue } from 'bullmq';
+import Redis from 'ioredis';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+
+import { OUTBOX_CHANNEL } from './outbox';
+
+export interface OutboxRelayOptions {
+  dataSource: DataSource;
+  /** Used for LISTEN; the relay keeps one connection of its own. */
+  databaseUrl: string;
+  redisUrl: string;
+  prefix: string;
+  pollMs?: number;
+  batchSize?: number;
+  /** Where each event type goes; defaults to the platform's routing table. */
+  routes?: Partial<Record<string, readonly string[]>>;
+  /** Relayed rows older than this are deleted. */
+  keepRelayedDays?: number;
+  onError?: (error: unknown) => void;
+}
+
+interface OutboxRow {
+  id: string;
+  type: string;
+  aggregate_id: string;
+  org_id: string | null;
+  domain_id: string | null;
+  payload: Record<string, unknown>;
+  request_id: string | null;
+  occurred_at: Date;
+}
+
+/** BullMQ's prefix for every queue of a deployment. */
+export function bullPrefix(prefix: string): string {
+  return `${prefix}:bull`;
+}
+
+/** Consumers keep finished event jobs a week: BullMQ ignores a second add of the same job id meanwhile. */
+export const EVENT_JOB_OPTIONS = {
+  attempts: 10,
+  backoff: { type: 'exponential', delay: 1_000 },
+  removeOnComplete: { age: 7 * 24 * 3600 },
+  removeOnFail: false,
+} as const;
+
+/**
+ * Moves committed outbox rows to their consumers' BullMQ queues, with the
+ * event id as job id, then marks them relayed — at least once: if it dies
+ * between the two, the rows are sent again and BullMQ (same job id) and the
+ * consumer's inbox make the repeat harmless. Rows are claimed with SKIP
+ * LOCKED, so any number of replicas may relay side by side.
+ */
+export class OutboxRelay {
+  private readonly queues = new Map<string, Queue>();
+  private readonly routes: Partial<Record<string, readonly string[]>>;
+  private redis?: Redis;
+  private listener?: Client;
+  private running = false;
+  private loop?: Promise<void>;
+  private wake?: () => void;
+  private lastCleanup = 0;
+
+  constructor(private readonly options: OutboxRelayOptions) {
+    this.routes = options.routes ?? (EVENT_ROUTES as Partial<Record<string, readonly EventQueue[]>>);
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.redis = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null });
+    this.running = true;
+    await this.listen();
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    await this.listener?.end().catch(() => undefined);
+    await Promise.all([...this.queues.values()].map((queue) => queue.close()));
+    this.redis?.disconnect();
+  }
+
+  /** Relays one batch; returns how many rows it claimed. */
+  async relayBatch(): Promise<number> {
+    const batchSize = this.options.batchSize ?? 200;
+    return this.options.dataSource.transaction(async (manager) => {
+      const rows: OutboxRow[] = await manager.query(
+        `SELECT id, type, aggregate_id, org_id, domain_id, payload, request_id, occurred_at
+           FROM outbox WHERE relayed_at IS NULL
+          ORDER BY occurred_at, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [batchSize],
+      );
+      if (!rows.length) return 0;
+
+      const byQueue = new Map<string, { name: string; data: EventEnvelope; opts: { jobId: string } }[]>();
+      for (const row of rows) {
+        const envelope: EventEnvelope = {
+          id: row.id,
+          type: row.type,
+          aggregateId: row.aggregate_id,
+          orgId: row.org_id,
+          domainId: row.domain_id,
+          occurredAt: new Date(row.occurred_at).toISOString(),
+          payload: row.payload,
+          requestId: row.request_id,
+        };
+        for (const queue of this.routes[row.type] ?? []) {
+          const jobs = byQueue.get(queue) ?? [];
+          jobs.push({ name: row.type, data: envelope, opts: { jobId: row.id } });
+          byQueue.set(queue, jobs);
+        }
+      }
+      await Promise.all(
+        [...byQueue].map(([queue, jobs]) =>
+          this.queue(queue).addBulk(jobs.map((job) => ({ ...job, opts: { ...EVENT_JOB_OPTIONS, ...job.opts } }))),
+        ),
+      );
+      await manager.query(`UPDATE outbox SET relayed_at = clock_timestamp() WHERE id = ANY($1::uuid[])`, [
+        rows.map((row) => row.id),
+      ]);
+      for (const row of rows) outboxRelayed.inc({ type: row.type });
+      return rows.length;
+    });
+  }
+
+  private queue(name: string): Queue {
+    let queue = this.queues.get(name);
+    if (!queue) {
+      queue = new Queue(name, { connection: this.redis!, prefix: bullPrefix(this.options.prefix) });
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  private async listen(): Promise<void> {
+    try {
+      this.listener = new Client({ connectionString: this.options.databaseUrl });
+      this.listener.on('notification', () => this.wake?.());
+      this.listener.on('error', (error) => {
+        this.options.onError?.(error);
+        this.listener = undefined; // polling carries on; the next start re-listens
+      });
+      await this.listener.connect();
+      await this.listener.query(`LISTEN ${OUTBOX_CHANNEL}`);
+    } catch (error) {
+      this.options.onError?.(error);
+    }
+  }
+
+  private async run(): Promise<void> {
+    const batchSize = this.options.batchSize ?? 200;
+    while (this.running) {
+      let claimed = 0;
+      try {
+        claimed = await this.relayBatch();
+        await this.cleanup();
+      } catch (error) {
+        this.options.onError?.(error);
+      }
+      if (claimed === batchSize) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.options.pollMs ?? 1_000);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+  }
+
+  private async cleanup(): Promise<void> {
+    if (Date.now() - this.lastCleanup < 3_600_000) return;
+    this.lastCleanup = Date.now();
+    const days = this.options.keepRelayedDays ?? 7;
+    await this.options.dataSource.query(`DELETE FROM outbox WHERE relayed_at < now() - make_interval(days => $1)`, [days]);
+  }
+}

@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+
+import { EventName } from '@smartbeak/contracts';
+import { currentRequestScope } from '@smartbeak/observability';
+import { EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
+
+export const OUTBOX_CHANNEL = 'smartbeak_outbox';
+
+export interface OutboxEvent {
+  type: EventName;
+  aggregateId: string;
+  orgId: string | null;
+  domainId?: string | null;
+  payload: Record<string, unknown>;
+}
+
+/**
+ * Appends events to the outbox inside the caller's transaction: they exist
+ * exactly when the state change they describe was committed.
+ */
+export async function appendToOutbox(manager: EntityManager, events: OutboxEvent[]): Promise<string[]> {
+  if (!events.length) return [];
+  const ids = events.map(() => randomUUID());
+  const requestId = currentRequestScope()?.requestId ?? null;
+  const params: unknown[] = [];
+  const rows = events.map((event, i) => {
+    params.push(ids[i], event.type, event.aggregateId, event.orgId, event.domainId ?? null, JSON.stringify(event.payload), requestId);
+    const p = i * 7;
+    return `($${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}, $${p + 5}, $${p + 6}::jsonb, $${p + 7})`;
+  });
+  await manager.query(
+    `INSERT INTO outbox (id, type, aggregate_id, org_id, domain_id, payload, request_id) VALUES ${rows.join(', ')}`,
+    params,
+  );
+  return ids;
+}
+
+/**
+ * The outbox and the inbox (`processed_events`, which makes consumers apply
+ * an event once) for a service's database. Add it to the service's migrations.
+ */
+export class OutboxAndInbox1764000000000 implements MigrationInterface {
+  name = 'OutboxAndInbox1764000000000';
+
+  async up(runner: QueryRunner): Promise<void> {
+    await runner.query(`
+      CREATE TABLE outbox (
+        id uuid PRIMARY KEY,
+        type varchar(120) NOT NULL,
+        aggregate_id varchar(100) NOT NULL,
+        org_id varchar(100),
+        domain_id varchar(100),
+        payload jsonb NOT NULL,
+        request_id varchar(128),
+        occurred_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+        relayed_at timestamptz
+      )`);
+    await runner.query(`CREATE INDEX outbox_pending_idx ON outbox (occurred_at, id) WHERE relayed_at IS NULL`);
+    await runner.query(`CREATE INDEX outbox_relayed_idx ON outbox (relayed_at) WHERE relayed_at IS NOT NULL`);
+    // Wakes the relay at commit instead of waiting for its next poll.
+    await runner.query(`
+      CREATE FUNCTION outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN PERFORM pg_notify('${OUTBOX_CHANNEL}', ''); RETURN NULL; END $$`);
+    await runner.query(
+      `CREATE TRIGGER outbox_notify AFTER INSERT ON outbox FOR EACH STATEMENT EXECUTE FUNCTION outbox_notify()`,
+    );
+    await runner.query(`
+      CREATE TABLE processed_events (
+        consumer varchar(100) NOT NULL,
+        event_id uuid NOT NULL,
+        processed_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (consumer, event_id)
+      )`);
+  }
+
+  async down(runner: QueryRunner): Promise<void> {
+    await runner.query(`DROP TABLE processed_events`);
+    await runner.query(`DROP TRIGGER outbox_notify ON outbox`);
+    await runner.query(`DROP FUNCTION outbox_notify()`);
+    await runner.query(`DROP TABLE outbox`);
+  }
+}

@@ -1,0 +1,191 @@
+import { randomUUID } from 'node:crypto';
+
+import { CustomTransportStrategy, BaseRpcContext, Server } from '@nestjs/microservices';
+import { CommonError, SerializedError } from '@smartbeak/contracts';
+import { isSerializedError } from '@smartbeak/errors';
+import { rpcServerDuration, runInRequestScope } from '@smartbeak/observability';
+import Redis from 'ioredis';
+import { lastValueFrom } from 'rxjs';
+
+import { HEARTBEAT_MS, HEARTBEAT_TTL_MS, RpcReply, RpcRequest, rpcKeys } from './keys';
+
+export interface RedisRpcServerOptions {
+  redisUrl: string;
+  prefix: string;
+  /** The service whose request list this server drains, e.g. `control-plane`. */
+  service: string;
+  /** Requests one replica works on at once; the rest wait for another replica. */
+  concurrency: number;
+  /** How long `close()` waits for in-flight requests. */
+  drainMs?: number;
+}
+
+export class RedisRpcContext extends BaseRpcContext<[string]> {
+  getPattern(): string {
+    return this.args[0];
+  }
+}
+
+interface RequestData {
+  ctx?: { requestId?: unknown; userId?: unknown; orgId?: unknown };
+}
+
+/**
+ * A Nest transport over Redis lists. Nest's built-in Redis transport rides on
+ * pub/sub: every replica of a service receives, and answers, every request —
+ * a write handled twice when a service runs two replicas. Here each request
+ * is an item on the service's list and exactly one replica pops it (BRPOP),
+ * bounded by `concurrency`, so replicas share the load. Answers go back over
+ * pub/sub to the one caller waiting for them. `@MessagePattern` handlers,
+ * pipes and filters work unchanged.
+ */
+export class RedisRpcServer extends Server implements CustomTransportStrategy {
+  private readonly replicaId = randomUUID();
+  private blocking?: Redis;
+  private commands?: Redis;
+  private running = false;
+  private inFlight = 0;
+  private slotFreed?: () => void;
+  private idle?: () => void;
+  private heartbeat?: NodeJS.Timeout;
+  private loop?: Promise<void>;
+
+  constructor(private readonly options: RedisRpcServerOptions) {
+    super();
+    this.initializeSerializer({});
+    this.initializeDeserializer({});
+  }
+
+  async listen(callback: (error?: unknown) => void): Promise<void> {
+    try {
+      this.blocking = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
+      this.commands = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
+      await Promise.all([this.blocking.connect(), this.commands.connect()]);
+      this.running = true;
+      await this.beat();
+      this.heartbeat = setInterval(() => void this.beat().catch((error) => this.logger.error(error)), HEARTBEAT_MS);
+      this.heartbeat.unref();
+      this.loop = this.drainRequests();
+      callback();
+    } catch (error) {
+      callback(error);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    clearInterval(this.heartbeat);
+    await this.commands?.zrem(rpcKeys.replicas(this.options.prefix, this.options.service), this.replicaId).catch(() => 0);
+    // Unblock a waiting BRPOP; requests still on the list are left for other replicas.
+    this.blocking?.disconnect();
+    await this.loop?.catch(() => undefined);
+    if (this.inFlight > 0) {
+      await Promise.race([
+        new Promise<void>((resolve) => (this.idle = resolve)),
+        new Promise((resolve) => setTimeout(resolve, this.options.drainMs ?? 10_000)),
+      ]);
+    }
+    this.commands?.disconnect();
+  }
+
+  on(): void {
+    throw new Error('RedisRpcServer does not emit transport events');
+  }
+
+  unwrap<T>(): T {
+    return this.commands as T;
+  }
+
+  private async beat(): Promise<void> {
+    const key = rpcKeys.replicas(this.options.prefix, this.options.service);
+    const now = Date.now();
+    await this.commands!.multi().zadd(key, now + HEARTBEAT_TTL_MS, this.replicaId).zremrangebyscore(key, 0, now).exec();
+  }
+
+  private async drainRequests(): Promise<void> {
+    const key = rpcKeys.requests(this.options.prefix, this.options.service);
+    while (this.running) {
+      if (this.inFlight >= this.options.concurrency) {
+        await new Promise<void>((resolve) => (this.slotFreed = resolve));
+        continue;
+      }
+      try {
+        const popped = await this.blocking!.brpop(key, 1);
+        if (!popped) continue;
+        this.start(popped[1]);
+        // Take what else is waiting in one round trip, up to the free slots.
+        const free = this.options.concurrency - this.inFlight;
+        if (free > 0) {
+          const more = await this.blocking!.rpop(key, free);
+          for (const raw of more ?? []) this.start(raw);
+        }
+      } catch (error) {
+        if (!this.running) return;
+        this.logger.error(`RPC request loop: ${(error as Error).message}`);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+  }
+
+  private start(raw: string): void {
+    this.inFlight++;
+    void this.handle(raw)
+      .catch((error) => this.logger.error(`RPC handling failed: ${(error as Error).stack ?? error}`))
+      .finally(() => {
+        this.inFlight--;
+        this.slotFreed?.();
+        this.slotFreed = undefined;
+        if (this.inFlight === 0) this.idle?.();
+      });
+  }
+
+  private async handle(raw: string): Promise<void> {
+    let request: RpcRequest;
+    try {
+      request = JSON.parse(raw) as RpcRequest;
+    } catch {
+      this.logger.warn('Dropped an RPC request that is not JSON');
+      return;
+    }
+    if (request.deadline < Date.now()) {
+      // The caller has already answered its client with a timeout.
+      rpcServerDuration.observe({ pattern: String(request.pattern), outcome: 'expired' }, 0);
+      return;
+    }
+    const started = process.hrtime.bigint();
+    const reply = await this.answer(request);
+    const outcome = reply.err === undefined ? 'ok' : 'error';
+    rpcServerDuration.observe({ pattern: request.pattern, outcome }, Number(process.hrtime.bigint() - started) / 1e9);
+    if (request.replyTo) {
+      await this.commands!.publish(request.replyTo, JSON.stringify(reply));
+    }
+  }
+
+  private async answer(request: RpcRequest): Promise<RpcReply> {
+    const handler = this.getHandlerByPattern(request.pattern);
+    if (!handler) {
+      const err: SerializedError = { code: CommonError.INTERNAL, message: `No handler for ${request.pattern}` };
+      return { id: request.id, err };
+    }
+    const ctx = (request.data as RequestData | null)?.ctx;
+    const scope = {
+      requestId: typeof ctx?.requestId === 'string' ? ctx.requestId : request.id,
+      userId: typeof ctx?.userId === 'string' ? ctx.userId : undefined,
+      orgId: typeof ctx?.orgId === 'string' ? ctx.orgId : undefined,
+    };
+    return runInRequestScope(scope, async () => {
+      try {
+        const result$ = this.transformToObservable(await handler(request.data, new RedisRpcContext([request.pattern])));
+        const response = await lastValueFrom(result$, { defaultValue: null });
+        return { id: request.id, response };
+      } catch (error) {
+        // RpcErrorFilter turns every thrown error into a SerializedError.
+        const err: SerializedError = isSerializedError(error)
+          ? error
+          : { code: CommonError.INTERNAL, message: 'Internal error' };
+        return { id: request.id, err };
+      }
+    });
+  }
+}

@@ -1,0 +1,144 @@
+import { randomUUID } from 'node:crypto';
+
+import { CommonError, serviceOfPattern } from '@smartbeak/contracts';
+import { DomainError, isSerializedError } from '@smartbeak/errors';
+import { rpcClientDuration } from '@smartbeak/observability';
+import Redis from 'ioredis';
+
+import { RpcReply, RpcRequest, rpcKeys } from './keys';
+
+export interface RpcClientOptions {
+  redisUrl: string;
+  prefix: string;
+  /** Default time to wait for an answer. */
+  timeoutMs: number;
+}
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * Sends requests to services over the Redis list transport (see
+ * RedisRpcServer) and waits for their answer on its own reply channel.
+ * A service with no live replica answers SERVICE_UNAVAILABLE at once; one
+ * that does not answer in time, SERVICE_TIMEOUT (or UNAVAILABLE if its
+ * replicas vanished meanwhile). One client serves any number of services.
+ */
+export class RpcClient {
+  private readonly clientId = randomUUID();
+  private readonly replyChannel: string;
+  private readonly pending = new Map<string, Pending>();
+  private readonly liveness = new Map<string, { alive: boolean; checkedAt: number }>();
+  private commands?: Redis;
+  private subscriber?: Redis;
+
+  constructor(private readonly options: RpcClientOptions) {
+    this.replyChannel = rpcKeys.replies(options.prefix, this.clientId);
+  }
+
+  async connect(): Promise<void> {
+    this.commands = new Redis(this.options.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
+    this.subscriber = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
+    await Promise.all([this.commands.connect(), this.subscriber.connect()]);
+    this.subscriber.on('message', (_channel: string, message: string) => this.settle(message));
+    await this.subscriber.subscribe(this.replyChannel);
+  }
+
+  async close(): Promise<void> {
+    for (const [id, pending] of this.pending) {
+      clearTimeout(pending.timer);
+      pending.reject(new DomainError(CommonError.SERVICE_UNAVAILABLE, 'The caller is shutting down'));
+      this.pending.delete(id);
+    }
+    this.subscriber?.disconnect();
+    this.commands?.disconnect();
+  }
+
+  /** Sends `data` to the service named by the pattern's first segment and resolves with its answer. */
+  async send<T>(pattern: string, data: unknown, timeoutMs = this.options.timeoutMs): Promise<T> {
+    const service = serviceOfPattern(pattern);
+    const started = process.hrtime.bigint();
+    const outcome = (label: string) =>
+      rpcClientDuration.observe({ pattern, outcome: label }, Number(process.hrtime.bigint() - started) / 1e9);
+
+    if (!(await this.isAlive(service, true))) {
+      outcome('unavailable');
+      throw this.unavailable(service);
+    }
+    const id = randomUUID();
+    const request: RpcRequest = { id, pattern, data, replyTo: this.replyChannel, deadline: Date.now() + timeoutMs };
+    const answer = new Promise<unknown>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        void this.isAlive(service, false).then((alive) =>
+          reject(
+            alive
+              ? new DomainError(CommonError.SERVICE_TIMEOUT, `${service} did not answer within ${timeoutMs} ms`)
+              : this.unavailable(service),
+          ),
+        );
+      }, timeoutMs);
+      this.pending.set(id, { resolve, reject, timer });
+    });
+    try {
+      await this.commands!.lpush(rpcKeys.requests(this.options.prefix, service), JSON.stringify(request));
+    } catch (error) {
+      const pending = this.pending.get(id);
+      if (pending) clearTimeout(pending.timer);
+      this.pending.delete(id);
+      outcome('unavailable');
+      throw new DomainError(CommonError.SERVICE_UNAVAILABLE, `Message bus unreachable: ${(error as Error).message}`);
+    }
+    try {
+      const result = (await answer) as T;
+      outcome('ok');
+      return result;
+    } catch (error) {
+      outcome(error instanceof DomainError ? error.code : 'error');
+      throw error;
+    }
+  }
+
+  /** Whether at least one replica of `service` has announced itself recently. */
+  async isAlive(service: string, useCache: boolean): Promise<boolean> {
+    const cached = this.liveness.get(service);
+    const now = Date.now();
+    // A positive answer is trusted for a second; a negative one is re-checked
+    // each time, so a restarted service is reached on the very next request.
+    if (useCache && cached?.alive && now - cached.checkedAt < 1_000) return true;
+    try {
+      const count = await this.commands!.zcount(rpcKeys.replicas(this.options.prefix, service), now, '+inf');
+      this.liveness.set(service, { alive: count > 0, checkedAt: now });
+      return count > 0;
+    } catch {
+      return false;
+    }
+  }
+
+  private unavailable(service: string): DomainError {
+    return new DomainError(CommonError.SERVICE_UNAVAILABLE, `${service} is not available`, undefined, { service });
+  }
+
+  private settle(message: string): void {
+    let reply: RpcReply;
+    try {
+      reply = JSON.parse(message) as RpcReply;
+    } catch {
+      return;
+    }
+    const pending = this.pending.get(reply.id);
+    if (!pending) return; // answered after we gave up
+    clearTimeout(pending.timer);
+    this.pending.delete(reply.id);
+    if (reply.err === undefined) {
+      pending.resolve(reply.response);
+    } else if (isSerializedError(reply.err)) {
+      pending.reject(DomainError.fromJSON(reply.err));
+    } else {
+      pending.reject(new DomainError(CommonError.INTERNAL, 'The service failed'));
+    }
+  }
+}

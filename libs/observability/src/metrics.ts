@@ -1,0 +1,52 @@
+import { Controller, Get, Header, Module } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+
+/** One registry per process; every lib registers its metrics here. */
+export const metricsRegistry = new Registry();
+collectDefaultMetrics({ register: metricsRegistry });
+
+export const httpRequestDuration = new Histogram({
+  name: 'smartbeak_http_request_duration_seconds',
+  help: 'HTTP request duration by route and status',
+  labelNames: ['method', 'route', 'status'] as const,
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  registers: [metricsRegistry],
+});
+
+export const rpcServerDuration = new Histogram({
+  name: 'smartbeak_rpc_server_duration_seconds',
+  help: 'Time a service spent answering an RPC, by pattern and outcome',
+  labelNames: ['pattern', 'outcome'] as const,
+  buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  registers: [metricsRegistry],
+});
+
+export const rpcClientDuration = new Histogram({
+  name: 'smartbeak_rpc_client_duration_seconds',
+  help: 'Round trip of an RPC as the caller saw it, by pattern and outcome',
+  labelNames: ['pattern', 'outcome'] as const,
+  buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  registers: [metricsRegistry],
+});
+
+export const outboxRelayed = new Counter({
+  name: 'smartbeak_outbox_relayed_total',
+  help: 'Events the outbox relay handed to consumer queues',
+  labelNames: ['type'] as const,
+  registers: [metricsRegistry],
+});
+
+@ApiExcludeController()
+@Controller('metrics')
+export class MetricsController {
+  @Get()
+  @Header('Content-Type', metricsRegistry.contentType)
+  @Header('Cache-Control', 'no-store')
+  metrics(): Promise<string> {
+    return metricsRegistry.metrics();
+  }
+}
+
+@Module({ controllers: [MetricsController] })
+export class MetricsModule {}

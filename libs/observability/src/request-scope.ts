@@ -1,0 +1,18 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+export interface RequestScope {
+  requestId: string;
+  userId?: string;
+  orgId?: string;
+}
+
+const storage = new AsyncLocalStorage<RequestScope>();
+
+/** Runs `fn` with a request scope that logs and outgoing RPCs pick up. */
+export function runInRequestScope<T>(scope: RequestScope, fn: () => T): T {
+  return storage.run(scope, fn);
+}
+
+export function currentRequestScope(): RequestScope | undefined {
+  return storage.getStore();
+}

@@ -1,0 +1,58 @@
+import { DataSource, DataSourceOptions, EntitySchema, MigrationInterface } from 'typeorm';
+
+type Constructor = new (...args: never[]) => unknown;
+
+export interface PostgresOptions {
+  url: string;
+  entities: (Constructor | EntitySchema)[];
+  migrations: (new () => MigrationInterface)[];
+  poolSize?: number;
+  /** Shown in pg_stat_activity. */
+  applicationName?: string;
+}
+
+/** One service's database. `synchronize` is never on: the schema comes from migrations only. */
+export function postgresOptions(options: PostgresOptions): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: options.url,
+    entities: options.entities,
+    migrations: options.migrations,
+    migrationsTableName: 'migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    migrationsRun: false,
+    logging: ['error', 'migration'],
+    applicationName: options.applicationName,
+    extra: {
+      max: options.poolSize ?? 10,
+      // A query that hangs must not hold a pool slot for ever.
+      statement_timeout: 30_000,
+      idle_in_transaction_session_timeout: 60_000,
+      connectionTimeoutMillis: 5_000,
+    },
+  };
+}
+
+/** Applies pending migrations and returns their names. */
+export async function migrate(options: DataSourceOptions): Promise<string[]> {
+  const dataSource = new DataSource(options);
+  await dataSource.initialize();
+  try {
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    return applied.map((migration) => migration.name);
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+/** Undoes the latest migration (for `migrate:down`). */
+export async function revertLastMigration(options: DataSourceOptions): Promise<void> {
+  const dataSource = new DataSource(options);
+  await dataSource.initialize();
+  try {
+    await dataSource.undoLastMigration({ transaction: 'each' });
+  } finally {
+    await dataSource.destroy();
+  }
+}

@@ -1,0 +1,109 @@
+import { Controller, DynamicModule, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
+import { MessagePattern } from '@nestjs/microservices';
+import { ServiceConfig } from '@smartbeak/config';
+import { healthPingPattern } from '@smartbeak/contracts';
+import { OutboxRelay } from '@smartbeak/messaging';
+import { HealthModule, loggingModule, MetricsModule, ReadinessCheck, redisReadinessCheck } from '@smartbeak/observability';
+import Redis from 'ioredis';
+import { DataSource, DataSourceOptions } from 'typeorm';
+
+export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
+const HEALTH_REDIS = Symbol('HEALTH_REDIS');
+
+export interface ServiceRuntimeOptions {
+  service: string;
+  config: ServiceConfig;
+  dataSource: DataSourceOptions;
+  /** Run the outbox relay in this process (default true). */
+  relay?: boolean;
+}
+
+/** Runs the outbox relay for as long as the process lives. */
+@Injectable()
+class OutboxRelayHost implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('OutboxRelay');
+  private relay?: OutboxRelay;
+
+  constructor(
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
+    @Inject(getDataSourceToken()) private readonly dataSource: DataSource,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.relay = new OutboxRelay({
+      dataSource: this.dataSource,
+      databaseUrl: this.config.DATABASE_URL,
+      redisUrl: this.config.REDIS_URL,
+      prefix: this.config.REDIS_PREFIX,
+      pollMs: this.config.OUTBOX_POLL_MS,
+      onError: (error) => this.logger.warn(`outbox relay: ${(error as Error).message}`),
+    });
+    await this.relay.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.relay?.stop();
+  }
+}
+
+@Injectable()
+class RedisHealthConnection implements OnApplicationShutdown {
+  readonly redis: Redis;
+  constructor(@Inject(SERVICE_CONFIG) config: ServiceConfig) {
+    this.redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    this.redis.on('error', () => undefined); // reported by the readiness probe
+    void this.redis.connect().catch(() => undefined);
+  }
+  onApplicationShutdown(): void {
+    this.redis.disconnect();
+  }
+}
+
+/** Answers the gateway's `/api/health` probe over RPC. */
+function pingHandler(service: string): new () => object {
+  @Controller()
+  class PingHandler {
+    @MessagePattern(healthPingPattern(service))
+    ping(): { ok: true } {
+      return { ok: true };
+    }
+  }
+  return PingHandler;
+}
+
+/**
+ * What every service process has: JSON logs, its database (TypeORM,
+ * migrations only), /metrics, /health/live and /health/ready (database and
+ * Redis), and the outbox relay.
+ */
+@Module({})
+export class ServiceRuntimeModule {
+  static register(options: ServiceRuntimeOptions): DynamicModule {
+    const { config } = options;
+    return {
+      module: ServiceRuntimeModule,
+      global: true,
+      imports: [
+        loggingModule({ service: options.service, level: config.LOG_LEVEL }),
+        TypeOrmModule.forRoot(options.dataSource),
+        MetricsModule,
+        HealthModule.register({
+          inject: [TypeOrmHealthIndicator, HealthIndicatorService, HEALTH_REDIS],
+          useFactory: (db: TypeOrmHealthIndicator, indicators: HealthIndicatorService, health: RedisHealthConnection): ReadinessCheck[] => [
+            () => db.pingCheck('database', { timeout: 2_000 }),
+            redisReadinessCheck(indicators, health.redis),
+          ],
+        }),
+      ],
+      controllers: [pingHandler(options.service)],
+      providers: [
+        { provide: SERVICE_CONFIG, useValue: config },
+        { provide: HEALTH_REDIS, useClass: RedisHealthConnection },
+        ...(options.relay === false ? [] : [OutboxRelayHost]),
+      ],
+      exports: [SERVICE_CONFIG, HEALTH_REDIS],
+    };
+  }
+}

@@ -1,0 +1,125 @@
+// The local stack that `npm start` and `npm test` stand on: packages,
+// PostgreSQL with one database per service, Redis, dev keys, built apps.
+'use strict';
+
+const { execFileSync, spawn } = require('node:child_process');
+const { readFileSync } = require('node:fs');
+const { join, resolve } = require('node:path');
+
+const { ensureNodeModules } = require('./deps');
+const { SERVICES, GATEWAY } = require('./services');
+const system = require('./system');
+
+const ROOT = resolve(__dirname, '../..');
+
+function stackSettings(kind) {
+  const dataRoot = resolve(process.env.SMARTBEAK_DATA_DIR || join(ROOT, '.data'));
+  const isTest = kind === 'test';
+  return {
+    kind,
+    dir: isTest ? join(dataRoot, 'test') : dataRoot,
+    pgPort: Number(process.env[isTest ? 'SMARTBEAK_TEST_PG_PORT' : 'SMARTBEAK_PG_PORT'] || (isTest ? 55433 : 55432)),
+    redisPort: Number(process.env[isTest ? 'SMARTBEAK_TEST_REDIS_PORT' : 'SMARTBEAK_REDIS_PORT'] || (isTest ? 56380 : 56379)),
+  };
+}
+
+/** Brings up everything below the services; returns what to tear down. */
+function startInfrastructure(settings) {
+  ensureNodeModules(ROOT, system.log);
+  system.ensureSystemPackages();
+  const startedPostgres = system.startPostgres({ dir: settings.dir, port: settings.pgPort, fast: settings.kind === 'test' });
+  system.ensureDatabases({ port: settings.pgPort, databases: SERVICES.map((s) => s.database).filter(Boolean) });
+  const startedRedis = system.startRedis({ dir: settings.dir, port: settings.redisPort, persistent: settings.kind !== 'test' });
+  return {
+    databaseUrl: (database) => `postgres://postgres@127.0.0.1:${settings.pgPort}/${database}`,
+    redisUrl: `redis://127.0.0.1:${settings.redisPort}`,
+    stop() {
+      if (startedRedis) system.stopRedis({ port: settings.redisPort });
+      if (startedPostgres) system.stopPostgres({ dir: settings.dir });
+    },
+  };
+}
+
+function buildApps() {
+  system.log('building the apps (cached after the first time)');
+  execFileSync('npx', ['nx', 'run-many', '-t', 'build', '--projects=tag:type:app', '--output-style=stream-without-prefixes'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' },
+  });
+}
+
+function serviceEnv(service, infra, extra = {}) {
+  return {
+    ...process.env,
+    NODE_ENV: process.env.NODE_ENV || 'development',
+    REDIS_URL: infra.redisUrl,
+    DATABASE_URL: service.database ? infra.databaseUrl(service.database) : '',
+    HTTP_PORT: String(service.httpPort),
+    ...extra,
+  };
+}
+
+function migrateAll(infra) {
+  for (const service of SERVICES.filter((s) => s.database)) {
+    execFileSync('node', [join(ROOT, 'dist/apps', service.name, 'main.js'), 'migrate'], {
+      cwd: ROOT,
+      stdio: 'inherit',
+      env: serviceEnv(service, infra, { LOG_LEVEL: 'warn' }),
+    });
+  }
+}
+
+/** Starts one app from its build, its output prefixed with its name. */
+function startApp(name, env) {
+  const child = spawn('node', ['--enable-source-maps', join(ROOT, 'dist/apps', name, 'main.js')], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const prefix = `[${name}] `;
+  for (const stream of [child.stdout, child.stderr]) {
+    let rest = '';
+    stream.on('data', (chunk) => {
+      const lines = (rest + chunk.toString()).split('\n');
+      rest = lines.pop();
+      for (const line of lines) process.stdout.write(prefix + line + '\n');
+    });
+  }
+  return child;
+}
+
+async function waitForHttp(url, timeoutMs, isAlive = () => true) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!isAlive()) throw new Error(`${url}: the process exited`);
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+}
+
+function devPublicKey(settings) {
+  if (process.env.CLERK_JWT_KEY || process.env.CLERK_SECRET_KEY) return null;
+  return readFileSync(system.ensureDevKeys(settings.dir).publicPath, 'utf8');
+}
+
+module.exports = {
+  ROOT,
+  SERVICES,
+  GATEWAY,
+  stackSettings,
+  startInfrastructure,
+  buildApps,
+  migrateAll,
+  serviceEnv,
+  startApp,
+  waitForHttp,
+  devPublicKey,
+  log: system.log,
+};
