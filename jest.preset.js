@@ -17,4 +17,7 @@ module.exports = {
   testMatch: ['**/?(*.)+(spec|test).ts'],
   coverageReporters: ['text-summary', 'lcov'],
   setupFiles: [join(__dirname, 'tools/jest/setup.js')],
+  reporters: ['default', join(__dirname, 'tools/jest/summary-reporter.js')],
+  // Integration specs start processes and talk to real servers.
+  testTimeout: 60_000,
 };

@@ -28,6 +28,9 @@ module.exports = function appWebpackConfig(name, projectDir) {
   return {
     output: { path: join(projectDir, '../../dist/apps', name) },
     devtool: 'source-map',
+    // Interfaces named in decorated signatures (RequestContext, …) are erased
+    // types; swc still looks them up for design:paramtypes and finds nothing.
+    ignoreWarnings: [/export '\w+' \(imported as '\w+'\) was not found in '@smartbeak\//],
     plugins: [
       new NxAppWebpackPlugin({
         target: 'node',

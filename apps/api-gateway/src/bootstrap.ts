@@ -1,6 +1,6 @@
 import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { NestExpressApplication } from '@nestjs/platform-express';
+import { type NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { splitList } from '@smartbeak/config';
 import { DomainError, flattenValidationErrors, STRICT_VALIDATION } from '@smartbeak/errors';
@@ -8,7 +8,7 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 
 import { AppModule } from './app.module';
-import { GatewayConfig } from './config/gateway.config';
+import { type GatewayConfig } from './config/gateway.config';
 import { jsonBody, rawBody } from './http/body-parsers';
 
 /** The gateway, wired: body limits, validation, problem+json, OpenAPI at /api/docs. */

@@ -1,6 +1,6 @@
 import { __experimental_JWTPayloadToAuthObjectProperties as parseClerkClaims } from '@clerk/shared/jwtPayloadParser';
 import type { JwtPayload } from '@clerk/shared/types';
-import { isPermission, Permission, PERMISSIONS, RequestContext } from '@smartbeak/contracts';
+import { isPermission, type Permission, PERMISSIONS, type RequestContext } from '@smartbeak/contracts';
 
 /** Clerk's own admin role: it may do everything in its org. */
 export const CLERK_ADMIN_ROLE = 'org:admin';

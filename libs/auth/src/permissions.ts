@@ -1,6 +1,6 @@
-import { CustomDecorator, SetMetadata } from '@nestjs/common';
+import { type CustomDecorator, SetMetadata } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { Permission, PERMISSIONS, RequestContext } from '@smartbeak/contracts';
+import { type Permission, PERMISSIONS, type RequestContext } from '@smartbeak/contracts';
 import { DomainError } from '@smartbeak/errors';
 
 export const REQUIRED_PERMISSIONS = 'smartbeak:required-permissions';

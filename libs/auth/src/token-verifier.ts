@@ -1,5 +1,5 @@
 import { verifyToken } from '@clerk/backend';
-import { TokenVerificationError } from '@clerk/backend/errors';
+import type { TokenVerificationError } from '@clerk/backend/errors';
 import type { JwtPayload } from '@clerk/shared/types';
 
 export interface TokenVerifierOptions {
@@ -39,8 +39,10 @@ export class TokenVerifier {
         clockSkewInMs: this.options.clockSkewMs ?? 5_000,
       });
     } catch (error) {
-      if (error instanceof TokenVerificationError) throw new InvalidTokenError(error.reason);
-      throw new InvalidTokenError('token-invalid');
+      // Clerk's entry points bundle their own copy of the error class, so
+      // instanceof is not reliable: read the reason it carries.
+      const reason = (error as Partial<TokenVerificationError> | null)?.reason;
+      throw new InvalidTokenError(typeof reason === 'string' ? reason : 'token-invalid');
     }
   }
 }

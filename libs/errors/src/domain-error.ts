@@ -1,4 +1,4 @@
-import { CommonError, ErrorCode, FieldError, SerializedError } from '@smartbeak/contracts';
+import { CommonError, type ErrorCode, type FieldError, type SerializedError } from '@smartbeak/contracts';
 
 /**
  * The one error a service throws on purpose. It carries a code from

@@ -1,6 +1,6 @@
 import { plainToInstance } from 'class-transformer';
-import { ValidationError, validateSync } from 'class-validator';
-import { FieldError } from '@smartbeak/contracts';
+import { type ValidationError, validateSync } from 'class-validator';
+import { type FieldError } from '@smartbeak/contracts';
 
 import { DomainError } from './domain-error';
 

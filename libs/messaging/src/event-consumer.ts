@@ -1,7 +1,7 @@
-import { EventEnvelope } from '@smartbeak/contracts';
-import { Job, Worker } from 'bullmq';
+import { type EventEnvelope } from '@smartbeak/contracts';
+import { type Job, Worker } from 'bullmq';
 import Redis from 'ioredis';
-import { DataSource, EntityManager } from 'typeorm';
+import { type DataSource, type EntityManager } from 'typeorm';
 
 import { bullPrefix } from './outbox-relay';
 

@@ -1,9 +1,9 @@
-import { EVENT_ROUTES, EventEnvelope, EventQueue } from '@smartbeak/contracts';
+import { EVENT_ROUTES, type EventEnvelope, type EventQueue } from '@smartbeak/contracts';
 import { outboxRelayed } from '@smartbeak/observability';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { Client } from 'pg';
-import { DataSource } from 'typeorm';
+import { type DataSource } from 'typeorm';
 
 import { OUTBOX_CHANNEL } from './outbox';
 

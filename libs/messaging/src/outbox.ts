@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 
-import { EventName } from '@smartbeak/contracts';
+import { type EventName } from '@smartbeak/contracts';
 import { currentRequestScope } from '@smartbeak/observability';
-import { EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
+import { type EntityManager, type MigrationInterface, type QueryRunner } from 'typeorm';
 
 export const OUTBOX_CHANNEL = 'smartbeak_outbox';
 

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 
-import { CustomTransportStrategy, BaseRpcContext, Server } from '@nestjs/microservices';
-import { CommonError, SerializedError } from '@smartbeak/contracts';
+import { type CustomTransportStrategy, BaseRpcContext, Server } from '@nestjs/microservices';
+import { CommonError, type SerializedError } from '@smartbeak/contracts';
 import { isSerializedError } from '@smartbeak/errors';
 import { rpcServerDuration, runInRequestScope } from '@smartbeak/observability';
 import Redis from 'ioredis';
 import { lastValueFrom } from 'rxjs';
 
-import { HEARTBEAT_MS, HEARTBEAT_TTL_MS, RpcReply, RpcRequest, rpcKeys } from './keys';
+import { HEARTBEAT_MS, HEARTBEAT_TTL_MS, type RpcReply, type RpcRequest, rpcKeys } from './keys';
 
 export interface RedisRpcServerOptions {
   redisUrl: string;

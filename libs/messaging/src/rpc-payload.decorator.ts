@@ -1,6 +1,6 @@
-import { PipeTransform } from '@nestjs/common';
+import { type PipeTransform } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { Class, parseDto } from '@smartbeak/errors';
+import { type Class, parseDto } from '@smartbeak/errors';
 
 class DtoPipe<T extends object> implements PipeTransform<unknown, T> {
   constructor(private readonly dto: Class<T>) {}

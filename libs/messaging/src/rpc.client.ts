@@ -5,7 +5,7 @@ import { DomainError, isSerializedError } from '@smartbeak/errors';
 import { rpcClientDuration } from '@smartbeak/observability';
 import Redis from 'ioredis';
 
-import { RpcReply, RpcRequest, rpcKeys } from './keys';
+import { type RpcReply, type RpcRequest, rpcKeys } from './keys';
 
 export interface RpcClientOptions {
   redisUrl: string;

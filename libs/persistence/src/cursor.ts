@@ -1,6 +1,6 @@
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page } from '@smartbeak/contracts';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type Page } from '@smartbeak/contracts';
 import { DomainError } from '@smartbeak/errors';
-import { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
 
 /**
  * Keyset pagination: the cursor is the sort key of the last row seen, so a

@@ -1,4 +1,4 @@
-import { DataSource, DataSourceOptions, EntitySchema, MigrationInterface } from 'typeorm';
+import { DataSource, type DataSourceOptions, type EntitySchema, type MigrationInterface } from 'typeorm';
 
 type Constructor = new (...args: never[]) => unknown;
 

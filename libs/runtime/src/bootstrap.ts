@@ -1,11 +1,11 @@
-import { DynamicModule, INestApplication } from '@nestjs/common';
+import { type DynamicModule, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ServiceConfig } from '@smartbeak/config';
+import { type ServiceConfig } from '@smartbeak/config';
 import { RedisRpcServer, RpcErrorFilter } from '@smartbeak/messaging';
 import { migrate, revertLastMigration } from '@smartbeak/persistence';
 import { Logger } from 'nestjs-pino';
 import pino from 'pino';
-import { DataSourceOptions } from 'typeorm';
+import { type DataSourceOptions } from 'typeorm';
 
 export interface ServiceBootstrapOptions {
   service: string;

@@ -1,5 +1,5 @@
 import { CommonError } from '@smartbeak/contracts';
-import express, { NextFunction, Request, RequestHandler, Response } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 
 import { problem, sendProblem } from '../problem/problem';
 

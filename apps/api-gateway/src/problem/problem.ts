@@ -1,4 +1,4 @@
-import { CommonError, ControlPlaneError, ErrorCode, FieldError, ProblemDetails } from '@smartbeak/contracts';
+import { CommonError, ControlPlaneError, type ErrorCode, type FieldError, type ProblemDetails } from '@smartbeak/contracts';
 import type { Response } from 'express';
 
 /**

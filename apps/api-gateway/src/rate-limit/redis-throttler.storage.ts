@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
-import { ThrottlerStorage } from '@nestjs/throttler';
+import { type ThrottlerStorage } from '@nestjs/throttler';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 
 // Fixed window per key: INCR, and start the window's clock on the first hit.
 const INCREMENT = `

@@ -1,6 +1,6 @@
 import { OutboxAndInbox1764000000000 } from '@smartbeak/messaging';
 import { postgresOptions } from '@smartbeak/persistence';
-import { DataSourceOptions } from 'typeorm';
+import { type DataSourceOptions } from 'typeorm';
 
 import { AuditLogEntity } from '../audit/audit-log.entity';
 import { DomainEntity } from '../domains/domain.entity';

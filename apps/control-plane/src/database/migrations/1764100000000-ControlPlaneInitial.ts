@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import { type MigrationInterface, type QueryRunner } from 'typeorm';
 
 export class ControlPlaneInitial1764100000000 implements MigrationInterface {
   name = 'ControlPlaneInitial1764100000000';

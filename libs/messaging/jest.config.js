@@ -1,4 +1,4 @@
-export default {
+module.exports = {
   displayName: 'messaging',
   preset: '../../jest.preset.js',
   rootDir: __dirname,

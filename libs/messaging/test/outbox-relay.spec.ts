@@ -1,0 +1,170 @@
+import { join } from 'node:path';
+
+import { createTestDatabase, spawnScript, type TestDatabase, testInfra, uniqueName, waitFor } from '@smartbeak/testing';
+import { Queue, Worker } from 'bullmq';
+import Redis from 'ioredis';
+import { DataSource } from 'typeorm';
+
+import { applyOnce, appendToOutbox, bullPrefix, EventConsumer, OutboxAndInbox1764000000000, OutboxRelay } from '../src';
+
+const QUEUE = 'relay-test-events';
+const ROUTES = { 'test.thing.happened': [QUEUE] };
+
+describe(OutboxRelay.name, () => {
+  const { redisUrl } = testInfra();
+  let db: TestDatabase;
+  let dataSource: DataSource;
+  let prefix: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('outbox');
+    dataSource = new DataSource({ type: 'postgres', url: db.url, migrations: [OutboxAndInbox1764000000000] });
+    await dataSource.initialize();
+    await dataSource.runMigrations();
+    await dataSource.query(`CREATE TABLE applied (event_id uuid NOT NULL, n int NOT NULL)`);
+  });
+
+  beforeEach(async () => {
+    prefix = uniqueName('relay');
+    await dataSource.query(`TRUNCATE outbox, processed_events, applied`);
+  });
+
+  afterAll(async () => {
+    await dataSource.destroy();
+    await db.drop();
+  });
+
+  async function writeEvents(count: number, from = 0): Promise<void> {
+    for (let i = from; i < from + count; i += 50) {
+      await dataSource.transaction((manager) =>
+        appendToOutbox(
+          manager,
+          Array.from({ length: Math.min(50, from + count - i) }, (_, k) => ({
+            type: 'test.thing.happened' as never,
+            aggregateId: `agg-${i + k}`,
+            orgId: 'org_1',
+            payload: { n: i + k },
+          })),
+        ),
+      );
+    }
+  }
+
+  function consumer(): EventConsumer {
+    return new EventConsumer({
+      dataSource,
+      redisUrl,
+      prefix,
+      queue: QUEUE,
+      consumer: 'test',
+      concurrency: 16,
+      handlers: {
+        'test.thing.happened': async (event, manager) => {
+          await manager.query(`INSERT INTO applied (event_id, n) VALUES ($1, $2)`, [event.id, event.payload['n']]);
+        },
+      },
+    });
+  }
+
+  const appliedCount = async () => Number((await dataSource.query(`SELECT count(*)::int AS n FROM applied`))[0].n);
+
+  it('does not deliver an event whose transaction rolled back', async () => {
+    await dataSource
+      .transaction(async (manager) => {
+        await appendToOutbox(manager, [{ type: 'test.thing.happened' as never, aggregateId: 'x', orgId: 'o', payload: {} }]);
+        throw new Error('rollback');
+      })
+      .catch(() => undefined);
+    expect(Number((await dataSource.query(`SELECT count(*)::int AS n FROM outbox`))[0].n)).toBe(0);
+  });
+
+  it('delivers committed events to their queue once, with the event id as job id', async () => {
+    await writeEvents(30);
+    const relay = new OutboxRelay({ dataSource, databaseUrl: db.url, redisUrl, prefix, routes: ROUTES, pollMs: 100 });
+    await relay.start();
+    const events = consumer();
+    await events.start();
+    try {
+      await waitFor(async () => (await appliedCount()) === 30, 15_000, '30 applied events');
+      const rows: { event_id: string; id: string }[] = await dataSource.query(
+        `SELECT a.event_id, o.id FROM applied a JOIN outbox o ON o.id = a.event_id`,
+      );
+      expect(rows).toHaveLength(30);
+      const pending = await dataSource.query(`SELECT count(*)::int AS n FROM outbox WHERE relayed_at IS NULL`);
+      expect(pending[0].n).toBe(0);
+    } finally {
+      await events.stop();
+      await relay.stop();
+    }
+  });
+
+  it('applies a redelivered event once (BullMQ job id and the inbox)', async () => {
+    await writeEvents(5);
+    const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    const queue = new Queue(QUEUE, { connection, prefix: bullPrefix(prefix) });
+    // As if a relay had enqueued them and died before marking them relayed:
+    const rows: { id: string }[] = await dataSource.query(`SELECT id FROM outbox`);
+    for (const { id } of rows) await queue.add('test.thing.happened', { id, type: 'test.thing.happened', payload: { n: -1 } }, { jobId: id });
+    const relay = new OutboxRelay({ dataSource, databaseUrl: db.url, redisUrl, prefix, routes: ROUTES, pollMs: 100 });
+    await relay.start();
+    await waitFor(async () => (await dataSource.query(`SELECT count(*)::int AS n FROM outbox WHERE relayed_at IS NULL`))[0].n === 0, 10_000, 'relay');
+    await relay.stop();
+    expect(await queue.count()).toBe(5); // the second add of each id changed nothing
+    const events = consumer();
+    await events.start();
+    await waitFor(async () => (await appliedCount()) === 5, 10_000, 'five applied');
+    // And a copy that slips past BullMQ (after its retention) is stopped by the inbox:
+    expect(await applyOnce(dataSource, 'test', rows[0].id, async () => {
+      throw new Error('applied twice');
+    })).toBe(false);
+    await events.stop();
+    await queue.close();
+    connection.disconnect();
+  });
+
+  it('loses nothing and applies nothing twice when the relay is killed -9 again and again', async () => {
+    const total = 600;
+    const script = join(__dirname, 'relay-process.ts');
+    const env = { DATABASE_URL: db.url, REDIS_URL: redisUrl, REDIS_PREFIX: prefix, RELAY_QUEUE: QUEUE };
+    const events = consumer();
+    await events.start();
+    const writing = writeEvents(total);
+    try {
+      for (let round = 0; round < 4; round++) {
+        const relay = spawnScript(script, env);
+        await waitFor(async () => relay.output.join('').includes('relay started'), 20_000, 'relay process').catch((error) => {
+          throw new Error(`${error.message}\n${relay.tail()}`);
+        });
+        await new Promise((r) => setTimeout(r, 150 + round * 100));
+        await relay.crash();
+      }
+      await writing;
+      const last = spawnScript(script, env);
+      await waitFor(async () => (await appliedCount()) >= total, 60_000, `${total} applied`);
+      await last.stop();
+      const stats = await dataSource.query(`SELECT count(*)::int AS n, count(DISTINCT event_id)::int AS d FROM applied`);
+      expect(stats[0]).toEqual({ n: total, d: total });
+      const missing = await dataSource.query(`SELECT count(*)::int AS n FROM outbox o LEFT JOIN applied a ON a.event_id = o.id WHERE a.event_id IS NULL`);
+      expect(missing[0].n).toBe(0);
+    } finally {
+      await writing.catch(() => undefined);
+      await events.stop();
+    }
+  });
+
+  it('lets two relays run side by side without double delivery', async () => {
+    await writeEvents(200);
+    const relays = [0, 1].map(() => new OutboxRelay({ dataSource, databaseUrl: db.url, redisUrl, prefix, routes: ROUTES, batchSize: 20, pollMs: 50 }));
+    const added: string[] = [];
+    const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    const worker = new Worker(QUEUE, async (job) => void added.push(job.id as string), { connection, prefix: bullPrefix(prefix), concurrency: 20 });
+    await Promise.all(relays.map((r) => r.start()));
+    await waitFor(async () => added.length >= 200, 15_000, '200 jobs');
+    await new Promise((r) => setTimeout(r, 300));
+    await Promise.all(relays.map((r) => r.stop()));
+    await worker.close();
+    connection.disconnect();
+    expect(added).toHaveLength(200);
+    expect(new Set(added).size).toBe(200);
+  });
+});

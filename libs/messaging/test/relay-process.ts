@@ -1,0 +1,28 @@
+// A relay in its own process, for the kill -9 test (outbox-relay.spec.ts).
+import 'reflect-metadata';
+
+import { DataSource } from 'typeorm';
+
+import { OutboxRelay } from '../src';
+
+/* eslint-disable no-restricted-syntax -- a test helper process reads its own env */
+const env = process.env as Record<string, string>;
+
+async function main(): Promise<void> {
+  const dataSource = new DataSource({ type: 'postgres', url: env['DATABASE_URL'] });
+  await dataSource.initialize();
+  const relay = new OutboxRelay({
+    dataSource,
+    databaseUrl: env['DATABASE_URL'],
+    redisUrl: env['REDIS_URL'],
+    prefix: env['REDIS_PREFIX'],
+    routes: { 'test.thing.happened': [env['RELAY_QUEUE']] },
+    batchSize: 25,
+    pollMs: 50,
+  });
+  await relay.start();
+  process.stdout.write('relay started\n');
+  process.on('SIGTERM', () => void relay.stop().then(() => dataSource.destroy()).then(() => process.exit(0)));
+}
+
+void main();

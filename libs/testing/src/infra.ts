@@ -1,0 +1,52 @@
+import { randomBytes } from 'node:crypto';
+
+import { Client } from 'pg';
+
+/**
+ * The real PostgreSQL and Redis the tests run against, started by
+ * `npm test` (tools/test.js), which exports where they are.
+ */
+export function testInfra(): { postgresUrl: string; redisUrl: string } {
+  const postgresUrl = process.env['SMARTBEAK_TEST_PG_URL'];
+  const redisUrl = process.env['SMARTBEAK_TEST_REDIS_URL'];
+  if (!postgresUrl || !redisUrl) {
+    throw new Error('Integration tests need the test stack: run them through `npm test` (it starts PostgreSQL and Redis).');
+  }
+  return { postgresUrl, redisUrl };
+}
+
+export function uniqueName(label: string): string {
+  return `${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
+}
+
+export interface TestDatabase {
+  name: string;
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh, empty database for one spec file; `drop()` removes it. */
+export async function createTestDatabase(label: string): Promise<TestDatabase> {
+  const { postgresUrl } = testInfra();
+  const name = `t_${uniqueName(label)}`;
+  const admin = new Client({ connectionString: `${postgresUrl}/postgres` });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  return {
+    name,
+    url: `${postgresUrl}/${name}`,
+    async drop() {
+      const client = new Client({ connectionString: `${postgresUrl}/postgres` });
+      await client.connect();
+      try {
+        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}

@@ -1,0 +1,98 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+
+export const WORKSPACE_ROOT = resolve(__dirname, '../../..');
+
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+export async function isHttpOk(url: string): Promise<boolean> {
+  const res = await fetch(url);
+  return res.ok;
+}
+
+/** A process under test; its output is kept for the failure message. */
+export class RunningProcess {
+  readonly output: string[] = [];
+  private exited: Promise<number | null>;
+
+  constructor(readonly name: string, readonly child: ChildProcess) {
+    const keep = (chunk: Buffer) => {
+      this.output.push(chunk.toString());
+      if (this.output.length > 400) this.output.shift();
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    this.exited = new Promise((r) => child.once('exit', (code) => r(code)));
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** SIGTERM and wait (SIGKILL after `graceMs`). */
+  async stop(graceMs = 10_000): Promise<void> {
+    if (!this.running) return;
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    this.child.kill('SIGTERM');
+    await this.exited;
+    clearTimeout(timer);
+  }
+
+  /** `kill -9`: no goodbye, no cleanup. */
+  async crash(): Promise<void> {
+    if (!this.running) return;
+    this.child.kill('SIGKILL');
+    await this.exited;
+  }
+
+  tail(lines = 40): string {
+    return this.output.join('').split('\n').slice(-lines).join('\n');
+  }
+}
+
+/** Runs a built app (`dist/apps/<name>/main.js`, built by `npm test` beforehand). */
+export function spawnApp(name: string, env: Record<string, string>, args: string[] = []): RunningProcess {
+  const child = spawn(process.execPath, ['--enable-source-maps', join(WORKSPACE_ROOT, 'dist/apps', name, 'main.js'), ...args], {
+    cwd: WORKSPACE_ROOT,
+    env: { PATH: process.env['PATH'] ?? '', NODE_ENV: 'test', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new RunningProcess(name, child);
+}
+
+/** Runs a TypeScript file of the workspace through swc, for helper processes of a test. */
+export function spawnScript(file: string, env: Record<string, string>): RunningProcess {
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', file], {
+    cwd: WORKSPACE_ROOT,
+    env: { ...process.env, SWC_NODE_PROJECT: join(WORKSPACE_ROOT, 'tsconfig.base.json'), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new RunningProcess(file, child);
+}
+
+/** Runs `main.js migrate` of a built service and resolves when it is done. */
+export async function migrateApp(name: string, databaseUrl: string): Promise<void> {
+  const run = spawnApp(name, { DATABASE_URL: databaseUrl, REDIS_URL: 'redis://127.0.0.1:1' }, ['migrate']);
+  const code = await new Promise<number | null>((r) => run.child.once('exit', r));
+  if (code !== 0) throw new Error(`${name} migrate exited ${code}:\n${run.tail()}`);
+}
