@@ -49,7 +49,7 @@ export class AppModule {
           useFactory: (indicators: HealthIndicatorService) => [redisReadinessCheck(indicators, redis)],
         }),
         ThrottlerModule.forRoot({
-          throttlers: [{ name: 'user', ttl: 60_000, limit: config.RATE_LIMIT_PER_MINUTE }],
+          throttlers: [{ name: 'default', ttl: 60_000, limit: config.RATE_LIMIT_PER_MINUTE }],
           storage: new RedisThrottlerStorage(redis, config.REDIS_PREFIX),
         }),
       ],

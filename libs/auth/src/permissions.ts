@@ -1,10 +1,10 @@
 import { type CustomDecorator, SetMetadata } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { type Permission, PERMISSIONS, type RequestContext } from '@smartbeak/contracts';
+import { type Permission, PERMISSIONS, PUBLIC_ROUTE_METADATA, type RequestContext } from '@smartbeak/contracts';
 import { DomainError } from '@smartbeak/errors';
 
 export const REQUIRED_PERMISSIONS = 'smartbeak:required-permissions';
-export const PUBLIC_ROUTE = 'smartbeak:public-route';
+export const PUBLIC_ROUTE = PUBLIC_ROUTE_METADATA;
 
 /** The caller needs every permission listed (checked by the gateway's AuthGuard). */
 export const RequirePermissions = (...permissions: Permission[]): CustomDecorator => SetMetadata(REQUIRED_PERMISSIONS, permissions);

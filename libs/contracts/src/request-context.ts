@@ -35,6 +35,9 @@ export interface RequestContext {
   orgSlug?: string | null;
 }
 
+/** Route metadata: no session token needed (set by @Public(), health and metrics). */
+export const PUBLIC_ROUTE_METADATA = 'smartbeak:public-route';
+
 /** The one message shape on every RPC: who asks, and what. */
 export interface RpcEnvelope<T = unknown> {
   ctx: RequestContext;

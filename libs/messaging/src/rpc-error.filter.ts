@@ -1,4 +1,4 @@
-import { ArgumentsHost, BadRequestException, Catch, HttpException, Logger, RpcExceptionFilter } from '@nestjs/common';
+import { ArgumentsHost, BadRequestException, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { CommonError, SerializedError } from '@smartbeak/contracts';
 import { DomainError } from '@smartbeak/errors';
 import { Observable, throwError } from 'rxjs';
@@ -9,7 +9,7 @@ import { Observable, throwError } from 'rxjs';
  * stack or SQL text leaks to the caller.
  */
 @Catch()
-export class RpcErrorFilter implements RpcExceptionFilter<unknown> {
+export class RpcErrorFilter implements ExceptionFilter<unknown> {
   private readonly logger = new Logger('Rpc');
 
   catch(error: unknown, host: ArgumentsHost): Observable<never> | void {

@@ -1,4 +1,5 @@
-import { Controller, DynamicModule, FactoryProvider, Get, Inject, Module, Provider } from '@nestjs/common';
+import { Controller, DynamicModule, FactoryProvider, Get, Inject, Module, Provider, SetMetadata } from '@nestjs/common';
+import { PUBLIC_ROUTE_METADATA } from '@smartbeak/contracts';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorResult, HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
 
@@ -8,6 +9,7 @@ export type ReadinessCheck = () => Promise<HealthIndicatorResult>;
 export const READINESS_CHECKS = Symbol('READINESS_CHECKS');
 
 @ApiExcludeController()
+@SetMetadata(PUBLIC_ROUTE_METADATA, true)
 @Controller('health')
 export class HealthController {
   constructor(

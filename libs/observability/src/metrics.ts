@@ -1,4 +1,5 @@
-import { Controller, Get, Header, Module } from '@nestjs/common';
+import { Controller, Get, Header, Module, SetMetadata } from '@nestjs/common';
+import { PUBLIC_ROUTE_METADATA } from '@smartbeak/contracts';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
@@ -38,6 +39,7 @@ export const outboxRelayed = new Counter({
 });
 
 @ApiExcludeController()
+@SetMetadata(PUBLIC_ROUTE_METADATA, true)
 @Controller('metrics')
 export class MetricsController {
   @Get()

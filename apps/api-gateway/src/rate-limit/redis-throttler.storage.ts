@@ -3,7 +3,7 @@ import { type ThrottlerStorage } from '@nestjs/throttler';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
 import type Redis from 'ioredis';
 
-// Fixed window per key: INCR, and start the window's clock on the first hit.
+// Fixed window per key (the throttler is named 'default' so that its headers are plain Retry-After / X-RateLimit-*): INCR, and start the window's clock on the first hit.
 const INCREMENT = `
 local hits = redis.call('INCR', KEYS[1])
 if hits == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end

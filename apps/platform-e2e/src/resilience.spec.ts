@@ -1,0 +1,60 @@
+import request from 'supertest';
+
+import { expectProblem, Platform } from './platform';
+
+describe('when control-plane is down', () => {
+  let platform: Platform;
+  let token: string;
+
+  beforeAll(async () => {
+    platform = await Platform.start();
+    token = await platform.token({ orgId: 'org_res', permissions: ['org:admin'] });
+  });
+  afterAll(() => platform?.stop());
+
+  it('answers 503 problem within the RPC timeout, and recovers when it returns', async () => {
+    await request(platform.url).get('/api/me').set('Authorization', `Bearer ${token}`).expect(200);
+
+    await platform.controlPlane.crash();
+    // Its heartbeat lapses within a few seconds; until then requests wait at most the timeout (2 s here).
+    const started = Date.now();
+    const res = await request(platform.url).get('/api/me').set('Authorization', `Bearer ${token}`);
+    expect(Date.now() - started).toBeLessThan(2_000 + 1_000);
+    expect([503, 504]).toContain(res.status);
+    expectProblem(res, res.status);
+
+    await new Promise((r) => setTimeout(r, 4_000));
+    const later = Date.now();
+    const down = await request(platform.url).get('/api/me').set('Authorization', `Bearer ${token}`);
+    expectProblem(down, 503);
+    expect(Date.now() - later).toBeLessThan(1_000);
+    expect(down.headers['retry-after']).toBeDefined();
+
+    const health = await request(platform.url).get('/api/health');
+    expectProblem(health, 503);
+    expect(health.body.services).toEqual({ 'control-plane': 'down' });
+
+    await platform.startControlPlane();
+    await request(platform.url).get('/api/me').set('Authorization', `Bearer ${token}`).expect(200);
+    await request(platform.url).get('/api/health').expect(200);
+  });
+});
+
+describe('rate limiting', () => {
+  let platform: Platform;
+
+  beforeAll(async () => {
+    platform = await Platform.start({ gatewayEnv: { RATE_LIMIT_PER_MINUTE: '5' } });
+  });
+  afterAll(() => platform?.stop());
+
+  it('answers 429 problem with Retry-After past the per-user limit, per user', async () => {
+    const alice = await platform.token({ userId: 'user_alice', orgId: 'org_rl' });
+    const bob = await platform.token({ userId: 'user_bob', orgId: 'org_rl' });
+    for (let i = 0; i < 5; i++) await request(platform.url).get('/api/me').set('Authorization', `Bearer ${alice}`).expect(200);
+    const limited = await request(platform.url).get('/api/me').set('Authorization', `Bearer ${alice}`);
+    expectProblem(limited, 429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    await request(platform.url).get('/api/me').set('Authorization', `Bearer ${bob}`).expect(200);
+  });
+});
