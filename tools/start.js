@@ -38,7 +38,10 @@ async function main() {
     stack.migrateAll(infra);
     for (const service of stack.SERVICES) {
       const child = stack.startApp(service.name, stack.serviceEnv(service, infra));
-      child.once('exit', (code) => !stopping && (stack.log(`${service.name} exited (${code})`), void stop(1)));
+      child.once(
+        'exit',
+        (code) => !stopping && (stack.log(`${service.name} exited (${code})`), void stop(1)),
+      );
       children.push(child);
     }
     const publicKey = stack.devPublicKey(settings);
@@ -53,7 +56,9 @@ async function main() {
     gateway.once('exit', (code) => !stopping && (stack.log(`api-gateway exited (${code})`), void stop(1)));
     children.push(gateway);
 
-    await Promise.all(stack.SERVICES.map((s) => stack.waitForHttp(`http://127.0.0.1:${s.httpPort}/health/ready`, 60_000)));
+    await Promise.all(
+      stack.SERVICES.map((s) => stack.waitForHttp(`http://127.0.0.1:${s.httpPort}/health/ready`, 60_000)),
+    );
     await stack.waitForHttp(`http://127.0.0.1:${gatewayPort}/api/health`, 60_000);
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     process.stdout.write(

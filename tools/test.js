@@ -55,7 +55,9 @@ function main() {
     infra.stop();
   }
   const totals = summarize();
-  process.stdout.write(`\ntests: ${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}\n`);
+  process.stdout.write(
+    `\ntests: ${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}\n`,
+  );
   process.exit(ok && totals.failed === 0 && totals.passed > 0 ? 0 : 1);
 }
 

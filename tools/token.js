@@ -24,13 +24,18 @@ async function main() {
     },
   });
   if (values.help) {
-    process.stdout.write('usage: npm run token -- --org ORG --perms p1,p2 [--user U] [--domain UUID] [--ttl SECONDS] [--azp ORIGIN]\n');
+    process.stdout.write(
+      'usage: npm run token -- --org ORG --perms p1,p2 [--user U] [--domain UUID] [--ttl SECONDS] [--azp ORIGIN]\n',
+    );
     return;
   }
   const { SignJWT, importPKCS8 } = await import('jose');
   const { privatePath } = ensureDevKeys(stackSettings('dev').dir);
   const key = await importPKCS8(readFileSync(privatePath, 'utf8'), 'RS256');
-  const permissions = values.perms.split(',').map((p) => p.trim()).filter(Boolean);
+  const permissions = values.perms
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   const claims = { org_id: values.org, permissions, sid: `sess_dev_${Date.now()}` };
   if (values.domain) claims.domain_id = values.domain;
   if (values.azp) claims.azp = values.azp;

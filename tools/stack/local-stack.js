@@ -18,8 +18,12 @@ function stackSettings(kind) {
   return {
     kind,
     dir: isTest ? join(dataRoot, 'test') : dataRoot,
-    pgPort: Number(process.env[isTest ? 'SMARTBEAK_TEST_PG_PORT' : 'SMARTBEAK_PG_PORT'] || (isTest ? 55433 : 55432)),
-    redisPort: Number(process.env[isTest ? 'SMARTBEAK_TEST_REDIS_PORT' : 'SMARTBEAK_REDIS_PORT'] || (isTest ? 56380 : 56379)),
+    pgPort: Number(
+      process.env[isTest ? 'SMARTBEAK_TEST_PG_PORT' : 'SMARTBEAK_PG_PORT'] || (isTest ? 55433 : 55432),
+    ),
+    redisPort: Number(
+      process.env[isTest ? 'SMARTBEAK_TEST_REDIS_PORT' : 'SMARTBEAK_REDIS_PORT'] || (isTest ? 56380 : 56379),
+    ),
   };
 }
 
@@ -27,9 +31,20 @@ function stackSettings(kind) {
 function startInfrastructure(settings) {
   ensureNodeModules(ROOT, system.log);
   system.ensureSystemPackages();
-  const startedPostgres = system.startPostgres({ dir: settings.dir, port: settings.pgPort, fast: settings.kind === 'test' });
-  system.ensureDatabases({ port: settings.pgPort, databases: SERVICES.map((s) => s.database).filter(Boolean) });
-  const startedRedis = system.startRedis({ dir: settings.dir, port: settings.redisPort, persistent: settings.kind !== 'test' });
+  const startedPostgres = system.startPostgres({
+    dir: settings.dir,
+    port: settings.pgPort,
+    fast: settings.kind === 'test',
+  });
+  system.ensureDatabases({
+    port: settings.pgPort,
+    databases: SERVICES.map((s) => s.database).filter(Boolean),
+  });
+  const startedRedis = system.startRedis({
+    dir: settings.dir,
+    port: settings.redisPort,
+    persistent: settings.kind !== 'test',
+  });
   return {
     databaseUrl: (database) => `postgres://postgres@127.0.0.1:${settings.pgPort}/${database}`,
     redisUrl: `redis://127.0.0.1:${settings.redisPort}`,
@@ -42,11 +57,15 @@ function startInfrastructure(settings) {
 
 function buildApps() {
   system.log('building the apps (cached after the first time)');
-  execFileSync('npx', ['nx', 'run-many', '-t', 'build', '--projects=tag:type:app', '--output-style=stream-without-prefixes'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' },
-  });
+  execFileSync(
+    'npx',
+    ['nx', 'run-many', '-t', 'build', '--projects=tag:type:app', '--output-style=stream-without-prefixes'],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' },
+    },
+  );
 }
 
 function serviceEnv(service, infra, extra = {}) {

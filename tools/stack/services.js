@@ -3,9 +3,7 @@
 'use strict';
 
 /** @type {{ name: string, httpPort: number, database: string | null }[]} */
-const SERVICES = [
-  { name: 'control-plane', httpPort: 3101, database: 'control_plane' },
-];
+const SERVICES = [{ name: 'control-plane', httpPort: 3101, database: 'control_plane' }];
 
 const GATEWAY = { name: 'api-gateway', httpPort: 3000 };
 

@@ -42,7 +42,10 @@ function ensureSystemPackages() {
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
     // Debian's postinst may try to start its own cluster; ours runs under the repo's data folder.
-    execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
+    execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], {
+      stdio: 'inherit',
+      env,
+    });
     return;
   }
   const sudo = isRoot ? '' : 'sudo ';
@@ -79,7 +82,16 @@ function startPostgres({ dir, port, fast = false }) {
   ownedDir(socketDir);
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
     log(`initialising PostgreSQL cluster in ${dataDir}`);
-    const init = pgExec('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-locale']);
+    const init = pgExec('initdb', [
+      '-D',
+      dataDir,
+      '-U',
+      'postgres',
+      '--auth=trust',
+      '-E',
+      'UTF8',
+      '--no-locale',
+    ]);
     if (init.status !== 0) throw new Error(`initdb failed:\n${init.stdout}${init.stderr}`);
   }
   if (pgExec('pg_ctl', ['-D', dataDir, 'status']).status === 0) return false;
@@ -94,20 +106,31 @@ function startPostgres({ dir, port, fast = false }) {
   ].join(' ');
   const logFile = join(socketDir, 'postgres.log');
   const start = pgExec('pg_ctl', ['-D', dataDir, '-l', logFile, '-o', settings, '-w', '-t', '60', 'start']);
-  if (start.status !== 0) throw new Error(`PostgreSQL did not start (see ${logFile}):\n${start.stdout}${start.stderr}`);
+  if (start.status !== 0)
+    throw new Error(`PostgreSQL did not start (see ${logFile}):\n${start.stdout}${start.stderr}`);
   log(`PostgreSQL on 127.0.0.1:${port}`);
   return true;
 }
 
 function stopPostgres({ dir }) {
   const dataDir = join(dir, 'pgdata');
-  if (existsSync(join(dataDir, 'postmaster.pid'))) pgExec('pg_ctl', ['-D', dataDir, '-m', 'fast', '-w', 'stop']);
+  if (existsSync(join(dataDir, 'postmaster.pid')))
+    pgExec('pg_ctl', ['-D', dataDir, '-m', 'fast', '-w', 'stop']);
 }
 
 /** Creates each database that does not exist yet. */
 function ensureDatabases({ port, databases }) {
   for (const database of databases) {
-    const exists = pgExec('psql', ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-tAc', `SELECT 1 FROM pg_database WHERE datname = '${database}'`]);
+    const exists = pgExec('psql', [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(port),
+      '-U',
+      'postgres',
+      '-tAc',
+      `SELECT 1 FROM pg_database WHERE datname = '${database}'`,
+    ]);
     if (exists.status !== 0) throw new Error(`psql failed: ${exists.stderr}`);
     if (exists.stdout.trim() !== '1') {
       const created = pgExec('createdb', ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', database]);
@@ -117,7 +140,11 @@ function ensureDatabases({ port, databases }) {
 }
 
 function redisPing(port) {
-  return spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), 'ping'], { encoding: 'utf8' }).stdout?.trim() === 'PONG';
+  return (
+    spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), 'ping'], {
+      encoding: 'utf8',
+    }).stdout?.trim() === 'PONG'
+  );
 }
 
 /** Starts redis-server under `dir` on 127.0.0.1:`port`; returns whether this call started it. */
@@ -126,10 +153,21 @@ function startRedis({ dir, port, persistent = true }) {
   mkdirSync(redisDir, { recursive: true });
   if (redisPing(port)) return false;
   const args = [
-    '--port', String(port), '--bind', '127.0.0.1', '--daemonize', 'yes', '--dir', redisDir,
-    '--logfile', join(redisDir, 'redis.log'), '--pidfile', join(redisDir, 'redis.pid'),
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--daemonize',
+    'yes',
+    '--dir',
+    redisDir,
+    '--logfile',
+    join(redisDir, 'redis.log'),
+    '--pidfile',
+    join(redisDir, 'redis.pid'),
     // BullMQ needs keys never to be evicted.
-    '--maxmemory-policy', 'noeviction',
+    '--maxmemory-policy',
+    'noeviction',
     ...(persistent ? ['--appendonly', 'yes'] : ['--save', '', '--appendonly', 'no']),
   ];
   execFileSync('redis-server', args, { stdio: 'inherit' });

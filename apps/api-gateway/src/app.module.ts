@@ -32,7 +32,11 @@ class GatewayRedisCloser implements OnApplicationShutdown {
 @Module({})
 export class AppModule {
   static register(config: GatewayConfig): DynamicModule {
-    const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
+    const redis = new Redis(config.REDIS_URL, {
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
+      lazyConnect: true,
+    });
     redis.on('error', () => undefined); // surfaced by /health/ready and the limiter's fail-open log
     void redis.connect().catch(() => undefined);
 
@@ -53,7 +57,13 @@ export class AppModule {
           storage: new RedisThrottlerStorage(redis, config.REDIS_PREFIX),
         }),
       ],
-      controllers: [ApiHealthController, MeController, DomainsController, AuditLogsController, ClerkWebhookController],
+      controllers: [
+        ApiHealthController,
+        MeController,
+        DomainsController,
+        AuditLogsController,
+        ClerkWebhookController,
+      ],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: GATEWAY_REDIS, useValue: redis },

@@ -8,16 +8,33 @@ describe('gateway authentication and authorisation', () => {
   let platform: Platform;
 
   beforeAll(async () => {
-    platform = await Platform.start({ gatewayEnv: { CLERK_AUTHORIZED_PARTIES: 'https://app.smartbeak.test' } });
+    platform = await Platform.start({
+      gatewayEnv: { CLERK_AUTHORIZED_PARTIES: 'https://app.smartbeak.test' },
+    });
   });
   afterAll(() => platform?.stop());
 
   const azp = 'https://app.smartbeak.test';
 
   it('GET /api/me returns the context of a valid token (bearer or __session cookie)', async () => {
-    const token = await platform.token({ userId: 'user_me', orgId: 'org_me', permissions: ['content:read'], azp });
-    const bearer = await request(platform.url).get('/api/me').set('Authorization', `Bearer ${token}`).expect(200);
-    expect(bearer.body).toEqual(expect.objectContaining({ userId: 'user_me', orgId: 'org_me', domainId: null, permissions: ['content:read'] }));
+    const token = await platform.token({
+      userId: 'user_me',
+      orgId: 'org_me',
+      permissions: ['content:read'],
+      azp,
+    });
+    const bearer = await request(platform.url)
+      .get('/api/me')
+      .set('Authorization', `Bearer ${token}`)
+      .expect(200);
+    expect(bearer.body).toEqual(
+      expect.objectContaining({
+        userId: 'user_me',
+        orgId: 'org_me',
+        domainId: null,
+        permissions: ['content:read'],
+      }),
+    );
     const cookie = await request(platform.url).get('/api/me').set('Cookie', `__session=${token}`).expect(200);
     expect(cookie.body.userId).toBe('user_me');
   });
@@ -33,7 +50,14 @@ describe('gateway authentication and authorisation', () => {
         'alg none',
         async () => {
           const now = Math.floor(Date.now() / 1000);
-          return unsignedToken({ sub: 'user_x', org_id: 'org_x', azp, iat: now, nbf: now - 5, exp: now + 600 });
+          return unsignedToken({
+            sub: 'user_x',
+            org_id: 'org_x',
+            azp,
+            iat: now,
+            nbf: now - 5,
+            exp: now + 600,
+          });
         },
       ],
       [
@@ -74,15 +98,27 @@ describe('gateway authentication and authorisation', () => {
   });
 
   it("answers another org's domain exactly like a missing one (404)", async () => {
-    const ownerToken = await platform.token({ userId: 'user_a', orgId: 'org_a', permissions: ['org:admin'], azp });
+    const ownerToken = await platform.token({
+      userId: 'user_a',
+      orgId: 'org_a',
+      permissions: ['org:admin'],
+      azp,
+    });
     const created = await request(platform.url)
       .post('/api/domains')
       .set('Authorization', `Bearer ${ownerToken}`)
       .send({ name: 'A', hostname: 'a.example.com' })
       .expect(201);
 
-    const strangerToken = await platform.token({ userId: 'user_b', orgId: 'org_b', permissions: ['org:admin'], azp });
-    const foreign = await request(platform.url).get(`/api/domains/${created.body.id}`).set('Authorization', `Bearer ${strangerToken}`);
+    const strangerToken = await platform.token({
+      userId: 'user_b',
+      orgId: 'org_b',
+      permissions: ['org:admin'],
+      azp,
+    });
+    const foreign = await request(platform.url)
+      .get(`/api/domains/${created.body.id}`)
+      .set('Authorization', `Bearer ${strangerToken}`);
     const missing = await request(platform.url)
       .get('/api/domains/00000000-0000-4000-8000-000000000000')
       .set('Authorization', `Bearer ${strangerToken}`);
@@ -91,7 +127,10 @@ describe('gateway authentication and authorisation', () => {
     const strip = (body: Record<string, unknown>) => ({ ...body, instance: undefined });
     expect(strip(foreign.body)).toEqual(strip(missing.body));
 
-    const list = await request(platform.url).get('/api/domains').set('Authorization', `Bearer ${strangerToken}`).expect(200);
+    const list = await request(platform.url)
+      .get('/api/domains')
+      .set('Authorization', `Bearer ${strangerToken}`)
+      .expect(200);
     expect(list.body.items.map((d: { id: string }) => d.id)).not.toContain(created.body.id);
   });
 });

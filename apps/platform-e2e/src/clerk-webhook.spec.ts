@@ -35,7 +35,12 @@ describe('Clerk webhooks (Svix-signed) keep users, orgs and memberships in step'
       role,
       updated_at: updatedAt,
       organization: { id: 'org_hook', name: 'Hooked Inc', slug: 'hooked' },
-      public_user_data: { user_id: 'user_hook', first_name: 'Ada', last_name: 'Lovelace', identifier: 'ada@example.com' },
+      public_user_data: {
+        user_id: 'user_hook',
+        first_name: 'Ada',
+        last_name: 'Lovelace',
+        identifier: 'ada@example.com',
+      },
     },
   });
 
@@ -45,30 +50,71 @@ describe('Clerk webhooks (Svix-signed) keep users, orgs and memberships in step'
     const again = await deliver(membership('org:admin', 1000), { id: 'msg_once' }).expect(200);
     expect(again.body).toEqual({ received: true, outcome: 'duplicate' });
 
-    const admin = await platform.token({ userId: 'user_hook', orgId: 'org_hook', permissions: ['org:admin'] });
-    const log = await request(platform.url).get('/api/audit-logs?action=membership.created').set('Authorization', `Bearer ${admin}`).expect(200);
+    const admin = await platform.token({
+      userId: 'user_hook',
+      orgId: 'org_hook',
+      permissions: ['org:admin'],
+    });
+    const log = await request(platform.url)
+      .get('/api/audit-logs?action=membership.created')
+      .set('Authorization', `Bearer ${admin}`)
+      .expect(200);
     expect(log.body.items).toHaveLength(1);
-    expect(log.body.items[0]).toEqual(expect.objectContaining({ actorId: 'clerk', targetId: 'user_hook', metadata: { role: 'org:admin' } }));
+    expect(log.body.items[0]).toEqual(
+      expect.objectContaining({ actorId: 'clerk', targetId: 'user_hook', metadata: { role: 'org:admin' } }),
+    );
   });
 
   it('mirrors user and organisation updates, ignoring an older one that arrives late', async () => {
-    await deliver({ type: 'organization.updated', data: { id: 'org_hook', name: 'New Name', slug: 'hooked', updated_at: 3000 } }).expect(200);
-    await deliver({ type: 'organization.updated', data: { id: 'org_hook', name: 'Stale Name', slug: 'hooked', updated_at: 2000 } }).expect(200);
+    await deliver({
+      type: 'organization.updated',
+      data: { id: 'org_hook', name: 'New Name', slug: 'hooked', updated_at: 3000 },
+    }).expect(200);
+    await deliver({
+      type: 'organization.updated',
+      data: { id: 'org_hook', name: 'Stale Name', slug: 'hooked', updated_at: 2000 },
+    }).expect(200);
     await deliver({
       type: 'user.updated',
-      data: { id: 'user_hook', first_name: 'Ada', last_name: 'King', primary_email_address_id: 'e2', email_addresses: [{ id: 'e1', email_address: 'old@example.com' }, { id: 'e2', email_address: 'ada@king.example' }], updated_at: 5 },
+      data: {
+        id: 'user_hook',
+        first_name: 'Ada',
+        last_name: 'King',
+        primary_email_address_id: 'e2',
+        email_addresses: [
+          { id: 'e1', email_address: 'old@example.com' },
+          { id: 'e2', email_address: 'ada@king.example' },
+        ],
+        updated_at: 5,
+      },
     }).expect(200);
     await deliver({ type: 'session.created', data: { id: 'sess_1' } }).expect(200);
   });
 
   it('refuses a bad signature, a missing one and a stale timestamp with 401, applying nothing', async () => {
     const event = membership('org:member', 9_999);
-    expectProblem(await deliver(event, { signature: 'v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=' }), 401);
-    expectProblem(await request(platform.url).post('/api/webhooks/clerk').set('Content-Type', 'application/json').send(event), 401);
+    expectProblem(
+      await deliver(event, { signature: 'v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=' }),
+      401,
+    );
+    expectProblem(
+      await request(platform.url)
+        .post('/api/webhooks/clerk')
+        .set('Content-Type', 'application/json')
+        .send(event),
+      401,
+    );
     expectProblem(await deliver(event, { at: new Date(Date.now() - 10 * 60_000) }), 401);
 
-    const admin = await platform.token({ userId: 'user_hook', orgId: 'org_hook', permissions: ['org:admin'] });
-    const log = await request(platform.url).get('/api/audit-logs?action=membership.updated').set('Authorization', `Bearer ${admin}`).expect(200);
+    const admin = await platform.token({
+      userId: 'user_hook',
+      orgId: 'org_hook',
+      permissions: ['org:admin'],
+    });
+    const log = await request(platform.url)
+      .get('/api/audit-logs?action=membership.updated')
+      .set('Authorization', `Bearer ${admin}`)
+      .expect(200);
     expect(log.body.items).toHaveLength(0);
   });
 

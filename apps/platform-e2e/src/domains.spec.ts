@@ -12,11 +12,15 @@ describe('domains and the audit log through the gateway', () => {
   });
   afterAll(() => platform?.stop());
 
-  const post = (path: string, token: string) => request(platform.url).post(path).set('Authorization', `Bearer ${token}`);
-  const get = (path: string, token: string) => request(platform.url).get(path).set('Authorization', `Bearer ${token}`);
+  const post = (path: string, token: string) =>
+    request(platform.url).post(path).set('Authorization', `Bearer ${token}`);
+  const get = (path: string, token: string) =>
+    request(platform.url).get(path).set('Authorization', `Bearer ${token}`);
 
   it('creates a domain (hostname normalised), reads it back and refuses a second one with the same hostname', async () => {
-    const created = await post('/api/domains', admin).send({ name: '  Main site ', hostname: 'WWW.Example.COM.' }).expect(201);
+    const created = await post('/api/domains', admin)
+      .send({ name: '  Main site ', hostname: 'WWW.Example.COM.' })
+      .expect(201);
     expect(created.body).toEqual({
       id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       orgId: 'org_dom',
@@ -44,7 +48,9 @@ describe('domains and the audit log through the gateway', () => {
     const token = await platform.token({ userId: 'user_p', orgId: 'org_pages', permissions: ['org:admin'] });
     const ids: string[] = [];
     for (let i = 0; i < 23; i++) {
-      const res = await post('/api/domains', token).send({ name: `Site ${i}`, hostname: `site${i}.example.org` }).expect(201);
+      const res = await post('/api/domains', token)
+        .send({ name: `Site ${i}`, hostname: `site${i}.example.org` })
+        .expect(201);
       ids.push(res.body.id);
     }
     const seen: string[] = [];
@@ -59,12 +65,24 @@ describe('domains and the audit log through the gateway', () => {
   });
 
   it('records every admin write in the audit log, newest first, for admins only', async () => {
-    const created = await post('/api/domains', admin).send({ name: 'Audited', hostname: 'audited.example.com' }).expect(201);
+    const created = await post('/api/domains', admin)
+      .send({ name: 'Audited', hostname: 'audited.example.com' })
+      .expect(201);
     const log = await get('/api/audit-logs?limit=5', admin).expect(200);
     expect(log.body.items[0]).toEqual(
-      expect.objectContaining({ action: 'domain.created', category: 'admin', actorId: 'user_admin', targetId: created.body.id, requestId: expect.any(String) }),
+      expect.objectContaining({
+        action: 'domain.created',
+        category: 'admin',
+        actorId: 'user_admin',
+        targetId: created.body.id,
+        requestId: expect.any(String),
+      }),
     );
-    const reader = await platform.token({ userId: 'user_r', orgId: 'org_dom', permissions: ['content:read'] });
+    const reader = await platform.token({
+      userId: 'user_r',
+      orgId: 'org_dom',
+      permissions: ['content:read'],
+    });
     expectProblem(await get('/api/audit-logs', reader), 403);
   });
 
@@ -78,16 +96,22 @@ describe('domains and the audit log through the gateway', () => {
     ])('400 for %s', async (_label, body, field) => {
       const res = await post('/api/domains', admin).send(body as object);
       expectProblem(res, 400);
-      if (field) expect(res.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
+      if (field)
+        expect(res.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
     });
 
     it('400 for bad JSON', async () => {
-      const res = await post('/api/domains', admin).set('Content-Type', 'application/json').send('{"name": "x",');
+      const res = await post('/api/domains', admin)
+        .set('Content-Type', 'application/json')
+        .send('{"name": "x",');
       expectProblem(res, 400);
     });
 
     it('413 for a body over the limit', async () => {
-      const res = await post('/api/domains', admin).send({ name: 'x'.repeat(70_000), hostname: 'big.example.com' });
+      const res = await post('/api/domains', admin).send({
+        name: 'x'.repeat(70_000),
+        hostname: 'big.example.com',
+      });
       expectProblem(res, 413);
     });
 
@@ -117,13 +141,19 @@ describe('domains and the audit log through the gateway', () => {
 
   it('serves OpenAPI, metrics and health probes', async () => {
     const spec = await request(platform.url).get('/api/docs/openapi.json').expect(200);
-    expect(Object.keys(spec.body.paths)).toEqual(expect.arrayContaining(['/api/me', '/api/domains', '/api/domains/{id}', '/api/audit-logs']));
+    expect(Object.keys(spec.body.paths)).toEqual(
+      expect.arrayContaining(['/api/me', '/api/domains', '/api/domains/{id}', '/api/audit-logs']),
+    );
     const metrics = await request(platform.url).get('/metrics').expect(200);
-    expect(metrics.text).toMatch(/smartbeak_rpc_client_duration_seconds_count\{pattern="control-plane.me.get",outcome="ok"\}/);
+    expect(metrics.text).toMatch(
+      /smartbeak_rpc_client_duration_seconds_count\{pattern="control-plane.me.get",outcome="ok"\}/,
+    );
     await request(platform.url).get('/health/live').expect(200);
     await request(platform.url).get('/health/ready').expect(200);
     await request(platform.controlPlaneUrl).get('/health/ready').expect(200);
     const cpMetrics = await request(platform.controlPlaneUrl).get('/metrics').expect(200);
-    expect(cpMetrics.text).toMatch(/smartbeak_rpc_server_duration_seconds_count\{pattern="control-plane.domain.create",outcome="ok"\}/);
+    expect(cpMetrics.text).toMatch(
+      /smartbeak_rpc_server_duration_seconds_count\{pattern="control-plane.domain.create",outcome="ok"\}/,
+    );
   });
 });

@@ -46,7 +46,13 @@ export class Platform {
     this.db = await createTestDatabase('cp');
     await migrateApp('control-plane', this.db.url);
     const [gatewayPort, cpPort] = [await freePort(), await freePort()];
-    this.cpEnv = { DATABASE_URL: this.db.url, REDIS_URL: redisUrl, REDIS_PREFIX: prefix, HTTP_PORT: String(cpPort), OUTBOX_POLL_MS: '200' };
+    this.cpEnv = {
+      DATABASE_URL: this.db.url,
+      REDIS_URL: redisUrl,
+      REDIS_PREFIX: prefix,
+      HTTP_PORT: String(cpPort),
+      OUTBOX_POLL_MS: '200',
+    };
     this.controlPlaneUrl = `http://127.0.0.1:${cpPort}`;
     await this.startControlPlane();
     this.gateway = spawnApp('api-gateway', {
@@ -68,9 +74,11 @@ export class Platform {
 
   async startControlPlane(): Promise<void> {
     this.controlPlane = spawnApp('control-plane', this.cpEnv);
-    await waitFor(() => isHttpOk(`${this.controlPlaneUrl}/health/ready`), 30_000, 'control-plane').catch((error: Error) => {
-      throw new Error(`${error.message}\n${this.controlPlane.tail()}`);
-    });
+    await waitFor(() => isHttpOk(`${this.controlPlaneUrl}/health/ready`), 30_000, 'control-plane').catch(
+      (error: Error) => {
+        throw new Error(`${error.message}\n${this.controlPlane.tail()}`);
+      },
+    );
   }
 
   token(options: TokenOptions = {}): Promise<string> {
@@ -84,8 +92,18 @@ export class Platform {
 }
 
 /** What every refusal must look like: RFC 9457 problem+json. */
-export function expectProblem(res: { status: number; headers: Record<string, string>; body: Record<string, unknown> }, status: number): void {
+export function expectProblem(
+  res: { status: number; headers: Record<string, string>; body: Record<string, unknown> },
+  status: number,
+): void {
   expect(res.status).toBe(status);
   expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(res.body).toEqual(expect.objectContaining({ type: expect.any(String), title: expect.any(String), status, detail: expect.any(String) }));
+  expect(res.body).toEqual(
+    expect.objectContaining({
+      type: expect.any(String),
+      title: expect.any(String),
+      status,
+      detail: expect.any(String),
+    }),
+  );
 }

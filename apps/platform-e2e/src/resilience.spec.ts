@@ -51,7 +51,8 @@ describe('rate limiting', () => {
   it('answers 429 problem with Retry-After past the per-user limit, per user', async () => {
     const alice = await platform.token({ userId: 'user_alice', orgId: 'org_rl' });
     const bob = await platform.token({ userId: 'user_bob', orgId: 'org_rl' });
-    for (let i = 0; i < 5; i++) await request(platform.url).get('/api/me').set('Authorization', `Bearer ${alice}`).expect(200);
+    for (let i = 0; i < 5; i++)
+      await request(platform.url).get('/api/me').set('Authorization', `Bearer ${alice}`).expect(200);
     const limited = await request(platform.url).get('/api/me').set('Authorization', `Bearer ${alice}`);
     expectProblem(limited, 429);
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);

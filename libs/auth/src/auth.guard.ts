@@ -42,22 +42,28 @@ export class AuthGuard implements CanActivate {
       ctx = contextFromClaims(await this.verifier.verify(token), requestIdOf(req));
     } catch (error) {
       const reason = error instanceof InvalidTokenError ? error.reason : 'token-invalid';
-      throw new DomainError(CommonError.UNAUTHENTICATED, 'The session token is not valid', undefined, { reason });
+      throw new DomainError(CommonError.UNAUTHENTICATED, 'The session token is not valid', undefined, {
+        reason,
+      });
     }
     if (!ctx) throw new DomainError(CommonError.UNAUTHENTICATED, 'The session token names no organisation');
     req.ctx = ctx;
 
     const required = this.reflector.getAllAndOverride<Permission[]>(REQUIRED_PERMISSIONS, targets) ?? [];
     if (!hasPermissions(ctx, required)) {
-      throw DomainError.forbidden(`Missing permission: ${required.filter((p) => !ctx!.permissions.includes(p)).join(', ')}`);
+      throw DomainError.forbidden(
+        `Missing permission: ${required.filter((p) => !ctx!.permissions.includes(p)).join(', ')}`,
+      );
     }
     return true;
   }
 }
 
 /** The verified RequestContext of an HTTP request (set by AuthGuard). */
-export const CurrentContext = createParamDecorator((_data: unknown, context: ExecutionContext): RequestContext => {
-  const ctx = context.switchToHttp().getRequest<AuthenticatedRequest>().ctx;
-  if (!ctx) throw new DomainError(CommonError.UNAUTHENTICATED, 'A session token is required');
-  return ctx;
-});
+export const CurrentContext = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): RequestContext => {
+    const ctx = context.switchToHttp().getRequest<AuthenticatedRequest>().ctx;
+    if (!ctx) throw new DomainError(CommonError.UNAUTHENTICATED, 'A session token is required');
+    return ctx;
+  },
+);

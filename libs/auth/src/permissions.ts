@@ -1,13 +1,19 @@
 import { type CustomDecorator, SetMetadata } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { type Permission, PERMISSIONS, PUBLIC_ROUTE_METADATA, type RequestContext } from '@smartbeak/contracts';
+import {
+  type Permission,
+  PERMISSIONS,
+  PUBLIC_ROUTE_METADATA,
+  type RequestContext,
+} from '@smartbeak/contracts';
 import { DomainError } from '@smartbeak/errors';
 
 export const REQUIRED_PERMISSIONS = 'smartbeak:required-permissions';
 export const PUBLIC_ROUTE = PUBLIC_ROUTE_METADATA;
 
 /** The caller needs every permission listed (checked by the gateway's AuthGuard). */
-export const RequirePermissions = (...permissions: Permission[]): CustomDecorator => SetMetadata(REQUIRED_PERMISSIONS, permissions);
+export const RequirePermissions = (...permissions: Permission[]): CustomDecorator =>
+  SetMetadata(REQUIRED_PERMISSIONS, permissions);
 
 /** No session token needed (health, webhooks with their own signature). */
 export const Public = (): CustomDecorator => SetMetadata(PUBLIC_ROUTE, true);
@@ -22,7 +28,8 @@ export function requirePermissions(ctx: RequestContext, ...permissions: Permissi
   if (missing.length) throw DomainError.forbidden(`Missing permission: ${missing.join(', ')}`);
 }
 
-const isString = (value: unknown): value is string => typeof value === 'string' && value.length > 0 && value.length <= 200;
+const isString = (value: unknown): value is string =>
+  typeof value === 'string' && value.length > 0 && value.length <= 200;
 
 /**
  * Checks the `ctx` of an RPC envelope: a service never trusts a message's
@@ -30,8 +37,16 @@ const isString = (value: unknown): value is string => typeof value === 'string' 
  */
 export function assertRequestContext(value: unknown): RequestContext {
   const ctx = value as Partial<RequestContext> | null;
-  if (!ctx || typeof ctx !== 'object' || !isString(ctx.userId) || !isString(ctx.orgId) || !isString(ctx.requestId)) {
-    throw DomainError.validation([{ field: 'ctx', message: 'a request context with userId, orgId and requestId is required' }]);
+  if (
+    !ctx ||
+    typeof ctx !== 'object' ||
+    !isString(ctx.userId) ||
+    !isString(ctx.orgId) ||
+    !isString(ctx.requestId)
+  ) {
+    throw DomainError.validation([
+      { field: 'ctx', message: 'a request context with userId, orgId and requestId is required' },
+    ]);
   }
   if (ctx.domainId !== null && ctx.domainId !== undefined && !isString(ctx.domainId)) {
     throw DomainError.validation([{ field: 'ctx.domainId', message: 'must be a string or null' }]);

@@ -88,24 +88,44 @@ describe(contextFromClaims.name, () => {
 
   it('takes custom org, domain and permission claims, dropping unknown permissions', () => {
     const ctx = contextFromClaims(
-      { ...base, org_id: 'org_1', domain_id: '9b2f4c1e-8d7a-4b1e-9f00-0a1b2c3d4e5f', permissions: ['content:read', 'rm:-rf'] } as never,
+      {
+        ...base,
+        org_id: 'org_1',
+        domain_id: '9b2f4c1e-8d7a-4b1e-9f00-0a1b2c3d4e5f',
+        permissions: ['content:read', 'rm:-rf'],
+      } as never,
       'req-1',
     );
     expect(ctx).toEqual(
-      expect.objectContaining({ userId: 'user_1', orgId: 'org_1', domainId: '9b2f4c1e-8d7a-4b1e-9f00-0a1b2c3d4e5f', permissions: ['content:read'], requestId: 'req-1' }),
+      expect.objectContaining({
+        userId: 'user_1',
+        orgId: 'org_1',
+        domainId: '9b2f4c1e-8d7a-4b1e-9f00-0a1b2c3d4e5f',
+        permissions: ['content:read'],
+        requestId: 'req-1',
+      }),
     );
   });
 
   it("maps Clerk's v1 organisation claims, and org:admin grants everything", () => {
-    const member = contextFromClaims({ ...base, org_id: 'org_1', org_role: 'org:member', org_permissions: ['org:content:write'] } as never, 'r');
+    const member = contextFromClaims(
+      { ...base, org_id: 'org_1', org_role: 'org:member', org_permissions: ['org:content:write'] } as never,
+      'r',
+    );
     expect(member?.permissions).toEqual(['content:write']);
-    const admin = contextFromClaims({ ...base, org_id: 'org_1', org_role: 'org:admin', org_permissions: [] } as never, 'r');
+    const admin = contextFromClaims(
+      { ...base, org_id: 'org_1', org_role: 'org:admin', org_permissions: [] } as never,
+      'r',
+    );
     expect(admin?.permissions).toContain('org:admin');
     expect(admin?.permissions).toContain('seo:write');
   });
 
   it("maps Clerk's v2 `o` claim", () => {
-    const ctx = contextFromClaims({ ...base, v: 2, o: { id: 'org_2', rol: 'admin', slg: 'acme' } } as never, 'r');
+    const ctx = contextFromClaims(
+      { ...base, v: 2, o: { id: 'org_2', rol: 'admin', slg: 'acme' } } as never,
+      'r',
+    );
     expect(ctx?.orgId).toBe('org_2');
     expect(ctx?.orgSlug).toBe('acme');
     expect(ctx?.permissions).toContain('org:admin');
@@ -116,6 +136,8 @@ describe(contextFromClaims.name, () => {
   });
 
   it('ignores a domain_id that is not a UUID', () => {
-    expect(contextFromClaims({ ...base, org_id: 'o', domain_id: "1' OR 1=1" } as never, 'r')?.domainId).toBeNull();
+    expect(
+      contextFromClaims({ ...base, org_id: 'o', domain_id: "1' OR 1=1" } as never, 'r')?.domainId,
+    ).toBeNull();
   });
 });

@@ -23,12 +23,19 @@ export function loadConfig<T extends object>(schema: Class<T>, env: Env = proces
   if (fromProcess && cache.has(schema)) return cache.get(schema) as T;
 
   // Empty strings mean "unset", as they do in most env files and manifests.
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
-  const config = plainToInstance(schema, cleaned, { enableImplicitConversion: true, exposeDefaultValues: true });
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const config = plainToInstance(schema, cleaned, {
+    enableImplicitConversion: true,
+    exposeDefaultValues: true,
+  });
   const errors = validateSync(config, { whitelist: false, forbidUnknownValues: true });
   if (errors.length) {
     throw new ConfigError(
-      errors.flatMap((error) => Object.values(error.constraints ?? {}).map((message) => `${error.property}: ${message}`)),
+      errors.flatMap((error) =>
+        Object.values(error.constraints ?? {}).map((message) => `${error.property}: ${message}`),
+      ),
     );
   }
   if (fromProcess) cache.set(schema, config);

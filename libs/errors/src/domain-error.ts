@@ -46,5 +46,9 @@ const KNOWN_CODE = /^[A-Z_]+\.[A-Z_]+$/;
 export function isSerializedError(value: unknown): value is SerializedError {
   if (typeof value !== 'object' || value === null) return false;
   const candidate = value as Record<string, unknown>;
-  return typeof candidate['code'] === 'string' && KNOWN_CODE.test(candidate['code']) && typeof candidate['message'] === 'string';
+  return (
+    typeof candidate['code'] === 'string' &&
+    KNOWN_CODE.test(candidate['code']) &&
+    typeof candidate['message'] === 'string'
+  );
 }

@@ -117,7 +117,9 @@ export class OutboxRelay {
       }
       await Promise.all(
         [...byQueue].map(([queue, jobs]) =>
-          this.queue(queue).addBulk(jobs.map((job) => ({ ...job, opts: { ...EVENT_JOB_OPTIONS, ...job.opts } }))),
+          this.queue(queue).addBulk(
+            jobs.map((job) => ({ ...job, opts: { ...EVENT_JOB_OPTIONS, ...job.opts } })),
+          ),
         ),
       );
       await manager.query(`UPDATE outbox SET relayed_at = clock_timestamp() WHERE id = ANY($1::uuid[])`, [
@@ -178,6 +180,9 @@ export class OutboxRelay {
     if (Date.now() - this.lastCleanup < 3_600_000) return;
     this.lastCleanup = Date.now();
     const days = this.options.keepRelayedDays ?? 7;
-    await this.options.dataSource.query(`DELETE FROM outbox WHERE relayed_at < now() - make_interval(days => $1)`, [days]);
+    await this.options.dataSource.query(
+      `DELETE FROM outbox WHERE relayed_at < now() - make_interval(days => $1)`,
+      [days],
+    );
   }
 }

@@ -24,7 +24,15 @@ export async function appendToOutbox(manager: EntityManager, events: OutboxEvent
   const requestId = currentRequestScope()?.requestId ?? null;
   const params: unknown[] = [];
   const rows = events.map((event, i) => {
-    params.push(ids[i], event.type, event.aggregateId, event.orgId, event.domainId ?? null, JSON.stringify(event.payload), requestId);
+    params.push(
+      ids[i],
+      event.type,
+      event.aggregateId,
+      event.orgId,
+      event.domainId ?? null,
+      JSON.stringify(event.payload),
+      requestId,
+    );
     const p = i * 7;
     return `($${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}, $${p + 5}, $${p + 6}::jsonb, $${p + 7})`;
   });
@@ -55,7 +63,9 @@ export class OutboxAndInbox1764000000000 implements MigrationInterface {
         occurred_at timestamptz NOT NULL DEFAULT clock_timestamp(),
         relayed_at timestamptz
       )`);
-    await runner.query(`CREATE INDEX outbox_pending_idx ON outbox (occurred_at, id) WHERE relayed_at IS NULL`);
+    await runner.query(
+      `CREATE INDEX outbox_pending_idx ON outbox (occurred_at, id) WHERE relayed_at IS NULL`,
+    );
     await runner.query(`CREATE INDEX outbox_relayed_idx ON outbox (relayed_at) WHERE relayed_at IS NOT NULL`);
     // Wakes the relay at commit instead of waiting for its next poll.
     await runner.query(`

@@ -63,7 +63,10 @@ export class RedisRpcServer extends Server implements CustomTransportStrategy {
       await Promise.all([this.blocking.connect(), this.commands.connect()]);
       this.running = true;
       await this.beat();
-      this.heartbeat = setInterval(() => void this.beat().catch((error) => this.logger.error(error)), HEARTBEAT_MS);
+      this.heartbeat = setInterval(
+        () => void this.beat().catch((error) => this.logger.error(error)),
+        HEARTBEAT_MS,
+      );
       this.heartbeat.unref();
       this.loop = this.drainRequests();
       callback();
@@ -76,7 +79,9 @@ export class RedisRpcServer extends Server implements CustomTransportStrategy {
     if (!this.running) return;
     this.running = false;
     clearInterval(this.heartbeat);
-    await this.commands?.zrem(rpcKeys.replicas(this.options.prefix, this.options.service), this.replicaId).catch(() => 0);
+    await this.commands
+      ?.zrem(rpcKeys.replicas(this.options.prefix, this.options.service), this.replicaId)
+      .catch(() => 0);
     // Unblock a waiting BRPOP; requests still on the list are left for other replicas.
     this.blocking?.disconnect();
     await this.loop?.catch(() => undefined);
@@ -100,7 +105,10 @@ export class RedisRpcServer extends Server implements CustomTransportStrategy {
   private async beat(): Promise<void> {
     const key = rpcKeys.replicas(this.options.prefix, this.options.service);
     const now = Date.now();
-    await this.commands!.multi().zadd(key, now + HEARTBEAT_TTL_MS, this.replicaId).zremrangebyscore(key, 0, now).exec();
+    await this.commands!.multi()
+      .zadd(key, now + HEARTBEAT_TTL_MS, this.replicaId)
+      .zremrangebyscore(key, 0, now)
+      .exec();
   }
 
   private async drainRequests(): Promise<void> {
@@ -156,7 +164,10 @@ export class RedisRpcServer extends Server implements CustomTransportStrategy {
     const started = process.hrtime.bigint();
     const reply = await this.answer(request);
     const outcome = reply.err === undefined ? 'ok' : 'error';
-    rpcServerDuration.observe({ pattern: request.pattern, outcome }, Number(process.hrtime.bigint() - started) / 1e9);
+    rpcServerDuration.observe(
+      { pattern: request.pattern, outcome },
+      Number(process.hrtime.bigint() - started) / 1e9,
+    );
     if (request.replyTo) {
       await this.commands!.publish(request.replyTo, JSON.stringify(reply));
     }
@@ -165,7 +176,10 @@ export class RedisRpcServer extends Server implements CustomTransportStrategy {
   private async answer(request: RpcRequest): Promise<RpcReply> {
     const handler = this.getHandlerByPattern(request.pattern);
     if (!handler) {
-      const err: SerializedError = { code: CommonError.INTERNAL, message: `No handler for ${request.pattern}` };
+      const err: SerializedError = {
+        code: CommonError.INTERNAL,
+        message: `No handler for ${request.pattern}`,
+      };
       return { id: request.id, err };
     }
     const ctx = (request.data as RequestData | null)?.ctx;
@@ -176,7 +190,9 @@ export class RedisRpcServer extends Server implements CustomTransportStrategy {
     };
     return runInRequestScope(scope, async () => {
       try {
-        const result$ = this.transformToObservable(await handler(request.data, new RedisRpcContext([request.pattern])));
+        const result$ = this.transformToObservable(
+          await handler(request.data, new RedisRpcContext([request.pattern])),
+        );
         const response = await lastValueFrom(result$, { defaultValue: null });
         return { id: request.id, response };
       } catch (error) {

@@ -1,4 +1,11 @@
-import { ArgumentsHost, BadRequestException, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  BadRequestException,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  Logger,
+} from '@nestjs/common';
 import { CommonError, SerializedError } from '@smartbeak/contracts';
 import { DomainError } from '@smartbeak/errors';
 import { Observable, throwError } from 'rxjs';
@@ -16,8 +23,13 @@ export class RpcErrorFilter implements ExceptionFilter<unknown> {
     if (host.getType() === 'http') {
       // A service's own HTTP port serves only /health and /metrics.
       const status = error instanceof HttpException ? error.getStatus() : 500;
-      if (status >= 500) this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-      host.switchToHttp().getResponse<{ status(code: number): { json(body: unknown): void } }>().status(status).json({ status });
+      if (status >= 500)
+        this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+      host
+        .switchToHttp()
+        .getResponse<{ status(code: number): { json(body: unknown): void } }>()
+        .status(status)
+        .json({ status });
       return;
     }
     return throwError(() => this.serialize(error));

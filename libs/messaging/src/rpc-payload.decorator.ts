@@ -14,4 +14,5 @@ class DtoPipe<T extends object> implements PipeTransform<unknown, T> {
  * The `payload` of an RPC envelope, validated into `dto`. Messages skip the
  * HTTP pipe, so a service re-validates whatever arrives by Redis.
  */
-export const RpcPayload = <T extends object>(dto: Class<T>): ParameterDecorator => Payload('payload', new DtoPipe(dto));
+export const RpcPayload = <T extends object>(dto: Class<T>): ParameterDecorator =>
+  Payload('payload', new DtoPipe(dto));

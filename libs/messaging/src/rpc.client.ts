@@ -40,7 +40,11 @@ export class RpcClient {
   }
 
   async connect(): Promise<void> {
-    this.commands = new Redis(this.options.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
+    this.commands = new Redis(this.options.redisUrl, {
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
+      lazyConnect: true,
+    });
     this.subscriber = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
     await Promise.all([this.commands.connect(), this.subscriber.connect()]);
     this.subscriber.on('message', (_channel: string, message: string) => this.settle(message));
@@ -69,14 +73,23 @@ export class RpcClient {
       throw this.unavailable(service);
     }
     const id = randomUUID();
-    const request: RpcRequest = { id, pattern, data, replyTo: this.replyChannel, deadline: Date.now() + timeoutMs };
+    const request: RpcRequest = {
+      id,
+      pattern,
+      data,
+      replyTo: this.replyChannel,
+      deadline: Date.now() + timeoutMs,
+    };
     const answer = new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
         void this.isAlive(service, false).then((alive) =>
           reject(
             alive
-              ? new DomainError(CommonError.SERVICE_TIMEOUT, `${service} did not answer within ${timeoutMs} ms`)
+              ? new DomainError(
+                  CommonError.SERVICE_TIMEOUT,
+                  `${service} did not answer within ${timeoutMs} ms`,
+                )
               : this.unavailable(service),
           ),
         );
@@ -90,7 +103,10 @@ export class RpcClient {
       if (pending) clearTimeout(pending.timer);
       this.pending.delete(id);
       outcome('unavailable');
-      throw new DomainError(CommonError.SERVICE_UNAVAILABLE, `Message bus unreachable: ${(error as Error).message}`);
+      throw new DomainError(
+        CommonError.SERVICE_UNAVAILABLE,
+        `Message bus unreachable: ${(error as Error).message}`,
+      );
     }
     try {
       const result = (await answer) as T;
@@ -119,7 +135,9 @@ export class RpcClient {
   }
 
   private unavailable(service: string): DomainError {
-    return new DomainError(CommonError.SERVICE_UNAVAILABLE, `${service} is not available`, undefined, { service });
+    return new DomainError(CommonError.SERVICE_UNAVAILABLE, `${service} is not available`, undefined, {
+      service,
+    });
   }
 
   private settle(message: string): void {

@@ -1,11 +1,25 @@
 import { join } from 'node:path';
 
-import { createTestDatabase, spawnScript, type TestDatabase, testInfra, uniqueName, waitFor } from '@smartbeak/testing';
+import {
+  createTestDatabase,
+  spawnScript,
+  type TestDatabase,
+  testInfra,
+  uniqueName,
+  waitFor,
+} from '@smartbeak/testing';
 import { Queue, Worker } from 'bullmq';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 
-import { applyOnce, appendToOutbox, bullPrefix, EventConsumer, OutboxAndInbox1764000000000, OutboxRelay } from '../src';
+import {
+  applyOnce,
+  appendToOutbox,
+  bullPrefix,
+  EventConsumer,
+  OutboxAndInbox1764000000000,
+  OutboxRelay,
+} from '../src';
 
 const QUEUE = 'relay-test-events';
 const ROUTES = { 'test.thing.happened': [QUEUE] };
@@ -60,18 +74,24 @@ describe(OutboxRelay.name, () => {
       concurrency: 16,
       handlers: {
         'test.thing.happened': async (event, manager) => {
-          await manager.query(`INSERT INTO applied (event_id, n) VALUES ($1, $2)`, [event.id, event.payload['n']]);
+          await manager.query(`INSERT INTO applied (event_id, n) VALUES ($1, $2)`, [
+            event.id,
+            event.payload['n'],
+          ]);
         },
       },
     });
   }
 
-  const appliedCount = async () => Number((await dataSource.query(`SELECT count(*)::int AS n FROM applied`))[0].n);
+  const appliedCount = async () =>
+    Number((await dataSource.query(`SELECT count(*)::int AS n FROM applied`))[0].n);
 
   it('does not deliver an event whose transaction rolled back', async () => {
     await dataSource
       .transaction(async (manager) => {
-        await appendToOutbox(manager, [{ type: 'test.thing.happened' as never, aggregateId: 'x', orgId: 'o', payload: {} }]);
+        await appendToOutbox(manager, [
+          { type: 'test.thing.happened' as never, aggregateId: 'x', orgId: 'o', payload: {} },
+        ]);
         throw new Error('rollback');
       })
       .catch(() => undefined);
@@ -80,7 +100,14 @@ describe(OutboxRelay.name, () => {
 
   it('delivers committed events to their queue once, with the event id as job id', async () => {
     await writeEvents(30);
-    const relay = new OutboxRelay({ dataSource, databaseUrl: db.url, redisUrl, prefix, routes: ROUTES, pollMs: 100 });
+    const relay = new OutboxRelay({
+      dataSource,
+      databaseUrl: db.url,
+      redisUrl,
+      prefix,
+      routes: ROUTES,
+      pollMs: 100,
+    });
     await relay.start();
     const events = consumer();
     await events.start();
@@ -90,7 +117,9 @@ describe(OutboxRelay.name, () => {
         `SELECT a.event_id, o.id FROM applied a JOIN outbox o ON o.id = a.event_id`,
       );
       expect(rows).toHaveLength(30);
-      const pending = await dataSource.query(`SELECT count(*)::int AS n FROM outbox WHERE relayed_at IS NULL`);
+      const pending = await dataSource.query(
+        `SELECT count(*)::int AS n FROM outbox WHERE relayed_at IS NULL`,
+      );
       expect(pending[0].n).toBe(0);
     } finally {
       await events.stop();
@@ -104,19 +133,38 @@ describe(OutboxRelay.name, () => {
     const queue = new Queue(QUEUE, { connection, prefix: bullPrefix(prefix) });
     // As if a relay had enqueued them and died before marking them relayed:
     const rows: { id: string }[] = await dataSource.query(`SELECT id FROM outbox`);
-    for (const { id } of rows) await queue.add('test.thing.happened', { id, type: 'test.thing.happened', payload: { n: -1 } }, { jobId: id });
-    const relay = new OutboxRelay({ dataSource, databaseUrl: db.url, redisUrl, prefix, routes: ROUTES, pollMs: 100 });
+    for (const { id } of rows)
+      await queue.add(
+        'test.thing.happened',
+        { id, type: 'test.thing.happened', payload: { n: -1 } },
+        { jobId: id },
+      );
+    const relay = new OutboxRelay({
+      dataSource,
+      databaseUrl: db.url,
+      redisUrl,
+      prefix,
+      routes: ROUTES,
+      pollMs: 100,
+    });
     await relay.start();
-    await waitFor(async () => (await dataSource.query(`SELECT count(*)::int AS n FROM outbox WHERE relayed_at IS NULL`))[0].n === 0, 10_000, 'relay');
+    await waitFor(
+      async () =>
+        (await dataSource.query(`SELECT count(*)::int AS n FROM outbox WHERE relayed_at IS NULL`))[0].n === 0,
+      10_000,
+      'relay',
+    );
     await relay.stop();
     expect(await queue.count()).toBe(5); // the second add of each id changed nothing
     const events = consumer();
     await events.start();
     await waitFor(async () => (await appliedCount()) === 5, 10_000, 'five applied');
     // And a copy that slips past BullMQ (after its retention) is stopped by the inbox:
-    expect(await applyOnce(dataSource, 'test', rows[0].id, async () => {
-      throw new Error('applied twice');
-    })).toBe(false);
+    expect(
+      await applyOnce(dataSource, 'test', rows[0].id, async () => {
+        throw new Error('applied twice');
+      }),
+    ).toBe(false);
     await events.stop();
     await queue.close();
     connection.disconnect();
@@ -132,7 +180,11 @@ describe(OutboxRelay.name, () => {
     try {
       for (let round = 0; round < 4; round++) {
         const relay = spawnScript(script, env);
-        await waitFor(async () => relay.output.join('').includes('relay started'), 20_000, 'relay process').catch((error) => {
+        await waitFor(
+          async () => relay.output.join('').includes('relay started'),
+          20_000,
+          'relay process',
+        ).catch((error) => {
           throw new Error(`${error.message}\n${relay.tail()}`);
         });
         await new Promise((r) => setTimeout(r, 150 + round * 100));
@@ -142,9 +194,13 @@ describe(OutboxRelay.name, () => {
       const last = spawnScript(script, env);
       await waitFor(async () => (await appliedCount()) >= total, 60_000, `${total} applied`);
       await last.stop();
-      const stats = await dataSource.query(`SELECT count(*)::int AS n, count(DISTINCT event_id)::int AS d FROM applied`);
+      const stats = await dataSource.query(
+        `SELECT count(*)::int AS n, count(DISTINCT event_id)::int AS d FROM applied`,
+      );
       expect(stats[0]).toEqual({ n: total, d: total });
-      const missing = await dataSource.query(`SELECT count(*)::int AS n FROM outbox o LEFT JOIN applied a ON a.event_id = o.id WHERE a.event_id IS NULL`);
+      const missing = await dataSource.query(
+        `SELECT count(*)::int AS n FROM outbox o LEFT JOIN applied a ON a.event_id = o.id WHERE a.event_id IS NULL`,
+      );
       expect(missing[0].n).toBe(0);
     } finally {
       await writing.catch(() => undefined);
@@ -154,10 +210,25 @@ describe(OutboxRelay.name, () => {
 
   it('lets two relays run side by side without double delivery', async () => {
     await writeEvents(200);
-    const relays = [0, 1].map(() => new OutboxRelay({ dataSource, databaseUrl: db.url, redisUrl, prefix, routes: ROUTES, batchSize: 20, pollMs: 50 }));
+    const relays = [0, 1].map(
+      () =>
+        new OutboxRelay({
+          dataSource,
+          databaseUrl: db.url,
+          redisUrl,
+          prefix,
+          routes: ROUTES,
+          batchSize: 20,
+          pollMs: 50,
+        }),
+    );
     const added: string[] = [];
     const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
-    const worker = new Worker(QUEUE, async (job) => void added.push(job.id as string), { connection, prefix: bullPrefix(prefix), concurrency: 20 });
+    const worker = new Worker(QUEUE, async (job) => void added.push(job.id as string), {
+      connection,
+      prefix: bullPrefix(prefix),
+      concurrency: 20,
+    });
     await Promise.all(relays.map((r) => r.start()));
     await waitFor(async () => added.length >= 200, 15_000, '200 jobs');
     await new Promise((r) => setTimeout(r, 300));

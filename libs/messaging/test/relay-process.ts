@@ -5,7 +5,6 @@ import { DataSource } from 'typeorm';
 
 import { OutboxRelay } from '../src';
 
-/* eslint-disable no-restricted-syntax -- a test helper process reads its own env */
 const env = process.env as Record<string, string>;
 
 async function main(): Promise<void> {
@@ -22,7 +21,14 @@ async function main(): Promise<void> {
   });
   await relay.start();
   process.stdout.write('relay started\n');
-  process.on('SIGTERM', () => void relay.stop().then(() => dataSource.destroy()).then(() => process.exit(0)));
+  process.on(
+    'SIGTERM',
+    () =>
+      void relay
+        .stop()
+        .then(() => dataSource.destroy())
+        .then(() => process.exit(0)),
+  );
 }
 
 void main();

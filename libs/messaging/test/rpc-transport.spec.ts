@@ -79,12 +79,17 @@ describe(RedisRpcServer.name, () => {
     await Promise.all(replicas.map((app) => app.close()));
   });
 
-  const envelope = (payload: object) => ({ ctx: { userId: 'u', orgId: 'o', requestId: 'r', permissions: [], domainId: null }, payload });
+  const envelope = (payload: object) => ({
+    ctx: { userId: 'u', orgId: 'o', requestId: 'r', permissions: [], domainId: null },
+    payload,
+  });
 
   it('answers each request exactly once, spread over the replicas', async () => {
     handledBy.length = 0;
     const results = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => client.send<{ sum: number }>('echo.sum.get', envelope({ a: i, b: 1 }))),
+      Array.from({ length: 200 }, (_, i) =>
+        client.send<{ sum: number }>('echo.sum.get', envelope({ a: i, b: 1 })),
+      ),
     );
     expect(results.map((r) => r.sum)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
     expect(handledBy).toHaveLength(200);
@@ -120,18 +125,26 @@ describe(RedisRpcServer.name, () => {
 
   it('gives up after the timeout with SERVICE_TIMEOUT while replicas are alive', async () => {
     const started = Date.now();
-    await expect(client.send('echo.slow.get', envelope({ ms: 1_500 }), 300)).rejects.toMatchObject({ code: CommonError.SERVICE_TIMEOUT });
+    await expect(client.send('echo.slow.get', envelope({ ms: 1_500 }), 300)).rejects.toMatchObject({
+      code: CommonError.SERVICE_TIMEOUT,
+    });
     expect(Date.now() - started).toBeLessThan(1_500);
   });
 
   it('answers SERVICE_UNAVAILABLE at once for a service with no replica', async () => {
-    await expect(client.send('nobody.thing.get', envelope({}), 5_000)).rejects.toMatchObject({ code: CommonError.SERVICE_UNAVAILABLE });
+    await expect(client.send('nobody.thing.get', envelope({}), 5_000)).rejects.toMatchObject({
+      code: CommonError.SERVICE_UNAVAILABLE,
+    });
   });
 
   it('keeps serving when one replica stops', async () => {
     const [first] = replicas.splice(0, 1);
     await first.close();
-    const results = await Promise.all(Array.from({ length: 20 }, () => client.send<{ replica: string }>('echo.sum.get', envelope({ a: 1, b: 2 }))));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        client.send<{ replica: string }>('echo.sum.get', envelope({ a: 1, b: 2 })),
+      ),
+    );
     expect(new Set(results.map((r) => r.replica))).toEqual(new Set(['b']));
   });
 });

@@ -1,7 +1,22 @@
-import { Controller, DynamicModule, FactoryProvider, Get, Inject, Module, Provider, SetMetadata } from '@nestjs/common';
+import {
+  Controller,
+  DynamicModule,
+  FactoryProvider,
+  Get,
+  Inject,
+  Module,
+  Provider,
+  SetMetadata,
+} from '@nestjs/common';
 import { PUBLIC_ROUTE_METADATA } from '@smartbeak/contracts';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, HealthIndicatorResult, HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
+import {
+  HealthCheck,
+  HealthCheckService,
+  HealthIndicatorResult,
+  HealthIndicatorService,
+  TerminusModule,
+} from '@nestjs/terminus';
 
 /** A readiness probe: resolves when the dependency answers, throws when it does not. */
 export type ReadinessCheck = () => Promise<HealthIndicatorResult>;
@@ -48,7 +63,10 @@ export class HealthModule {
 }
 
 /** A readiness check that pings Redis through the given connection. */
-export function redisReadinessCheck(indicators: HealthIndicatorService, redis: { ping(): Promise<unknown> }): ReadinessCheck {
+export function redisReadinessCheck(
+  indicators: HealthIndicatorService,
+  redis: { ping(): Promise<unknown> },
+): ReadinessCheck {
   return async () => {
     const indicator = indicators.check('redis');
     try {

@@ -31,7 +31,13 @@ export function pinoOptions({ service, level }: LoggingOptions): pino.LoggerOpti
     messageKey: 'msg',
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: {
-      paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', '*.applicationPassword', '*.accessToken'],
+      paths: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        'res.headers["set-cookie"]',
+        '*.applicationPassword',
+        '*.accessToken',
+      ],
       censor: '[redacted]',
     },
     mixin() {
@@ -52,7 +58,9 @@ export function loggingModule(options: LoggingOptions): DynamicModule {
         return id;
       },
       customProps: (req: IncomingMessage) => ({ requestId: (req as IncomingMessage & { id?: string }).id }),
-      autoLogging: { ignore: (req: IncomingMessage) => /^\/(health|metrics)|^\/api\/health/.test(req.url ?? '') },
+      autoLogging: {
+        ignore: (req: IncomingMessage) => /^\/(health|metrics)|^\/api\/health/.test(req.url ?? ''),
+      },
       serializers: {
         req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),

@@ -40,7 +40,9 @@ export function decodeCursor(cursor: string): CursorValue {
   } catch {
     // fall through
   }
-  throw DomainError.validation([{ field: 'cursor', message: 'cursor must be a cursor returned by a previous page' }]);
+  throw DomainError.validation([
+    { field: 'cursor', message: 'cursor must be a cursor returned by a previous page' },
+  ]);
 }
 
 export function pageSize(limit?: number): number {

@@ -19,11 +19,17 @@ export interface ServiceBootstrapOptions {
  * for /health and /metrics); `main.js migrate` applies pending migrations
  * and exits; `main.js migrate:down` reverts the latest one.
  */
-export async function runService(options: ServiceBootstrapOptions, argv = process.argv.slice(2)): Promise<INestApplication | void> {
+export async function runService(
+  options: ServiceBootstrapOptions,
+  argv = process.argv.slice(2),
+): Promise<INestApplication | void> {
   const log = pino({ base: { service: options.service }, level: options.config.LOG_LEVEL });
   if (argv[0] === 'migrate') {
     const applied = await migrate(options.dataSource);
-    log.info({ applied }, applied.length ? `applied ${applied.length} migration(s)` : 'database is up to date');
+    log.info(
+      { applied },
+      applied.length ? `applied ${applied.length} migration(s)` : 'database is up to date',
+    );
     return;
   }
   if (argv[0] === 'migrate:down') {
@@ -51,6 +57,9 @@ export async function runService(options: ServiceBootstrapOptions, argv = proces
   await app.startAllMicroservices();
   await app.listen(options.config.HTTP_PORT, '0.0.0.0');
   const address = app.getHttpServer().address() as { port: number };
-  log.info({ httpPort: address.port }, `${options.service} is serving RPC and http://127.0.0.1:${address.port}/health/ready`);
+  log.info(
+    { httpPort: address.port },
+    `${options.service} is serving RPC and http://127.0.0.1:${address.port}/health/ready`,
+  );
   return app;
 }

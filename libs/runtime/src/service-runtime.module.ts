@@ -1,11 +1,26 @@
-import { Controller, DynamicModule, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import {
+  Controller,
+  DynamicModule,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
 import { HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import { MessagePattern } from '@nestjs/microservices';
 import { ServiceConfig } from '@smartbeak/config';
 import { healthPingPattern } from '@smartbeak/contracts';
 import { OutboxRelay } from '@smartbeak/messaging';
-import { HealthModule, loggingModule, MetricsModule, ReadinessCheck, redisReadinessCheck } from '@smartbeak/observability';
+import {
+  HealthModule,
+  loggingModule,
+  MetricsModule,
+  ReadinessCheck,
+  redisReadinessCheck,
+} from '@smartbeak/observability';
 import Redis from 'ioredis';
 import { DataSource, DataSourceOptions } from 'typeorm';
 
@@ -52,7 +67,11 @@ class OutboxRelayHost implements OnApplicationBootstrap, OnApplicationShutdown {
 class RedisHealthConnection implements OnApplicationShutdown {
   readonly redis: Redis;
   constructor(@Inject(SERVICE_CONFIG) config: ServiceConfig) {
-    this.redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    this.redis = new Redis(config.REDIS_URL, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
+    });
     this.redis.on('error', () => undefined); // reported by the readiness probe
     void this.redis.connect().catch(() => undefined);
   }
@@ -91,7 +110,11 @@ export class ServiceRuntimeModule {
         MetricsModule,
         HealthModule.register({
           inject: [TypeOrmHealthIndicator, HealthIndicatorService, HEALTH_REDIS],
-          useFactory: (db: TypeOrmHealthIndicator, indicators: HealthIndicatorService, health: RedisHealthConnection): ReadinessCheck[] => [
+          useFactory: (
+            db: TypeOrmHealthIndicator,
+            indicators: HealthIndicatorService,
+            health: RedisHealthConnection,
+          ): ReadinessCheck[] => [
             () => db.pingCheck('database', { timeout: 2_000 }),
             redisReadinessCheck(indicators, health.redis),
           ],

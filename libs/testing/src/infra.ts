@@ -10,7 +10,9 @@ export function testInfra(): { postgresUrl: string; redisUrl: string } {
   const postgresUrl = process.env['SMARTBEAK_TEST_PG_URL'];
   const redisUrl = process.env['SMARTBEAK_TEST_REDIS_URL'];
   if (!postgresUrl || !redisUrl) {
-    throw new Error('Integration tests need the test stack: run them through `npm test` (it starts PostgreSQL and Redis).');
+    throw new Error(
+      'Integration tests need the test stack: run them through `npm test` (it starts PostgreSQL and Redis).',
+    );
   }
   return { postgresUrl, redisUrl };
 }

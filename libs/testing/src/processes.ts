@@ -35,7 +35,10 @@ export class RunningProcess {
   readonly output: string[] = [];
   private exited: Promise<number | null>;
 
-  constructor(readonly name: string, readonly child: ChildProcess) {
+  constructor(
+    readonly name: string,
+    readonly child: ChildProcess,
+  ) {
     const keep = (chunk: Buffer) => {
       this.output.push(chunk.toString());
       if (this.output.length > 400) this.output.shift();
@@ -72,11 +75,15 @@ export class RunningProcess {
 
 /** Runs a built app (`dist/apps/<name>/main.js`, built by `npm test` beforehand). */
 export function spawnApp(name: string, env: Record<string, string>, args: string[] = []): RunningProcess {
-  const child = spawn(process.execPath, ['--enable-source-maps', join(WORKSPACE_ROOT, 'dist/apps', name, 'main.js'), ...args], {
-    cwd: WORKSPACE_ROOT,
-    env: { PATH: process.env['PATH'] ?? '', NODE_ENV: 'test', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--enable-source-maps', join(WORKSPACE_ROOT, 'dist/apps', name, 'main.js'), ...args],
+    {
+      cwd: WORKSPACE_ROOT,
+      env: { PATH: process.env['PATH'] ?? '', NODE_ENV: 'test', LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   return new RunningProcess(name, child);
 }
 

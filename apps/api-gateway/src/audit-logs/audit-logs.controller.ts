@@ -13,7 +13,10 @@ export class AuditLogsController {
 
   @Get()
   @RequirePermissions('org:admin')
-  list(@CurrentContext() ctx: RequestContext, @Query() query: ListAuditLogsQueryDto): Promise<Page<AuditLogDto>> {
+  list(
+    @CurrentContext() ctx: RequestContext,
+    @Query() query: ListAuditLogsQueryDto,
+  ): Promise<Page<AuditLogDto>> {
     return this.rpc.forward(Patterns.controlPlane.auditList, ctx, query);
   }
 }

@@ -1,7 +1,14 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentContext, RequirePermissions } from '@smartbeak/auth';
-import { CreateDomainDto, DomainDto, ListDomainsQueryDto, Page, Patterns, RequestContext } from '@smartbeak/contracts';
+import {
+  CreateDomainDto,
+  DomainDto,
+  ListDomainsQueryDto,
+  Page,
+  Patterns,
+  RequestContext,
+} from '@smartbeak/contracts';
 
 import { GatewayRpc } from '../rpc/gateway-rpc';
 

@@ -10,7 +10,13 @@ import { problem, sendProblem } from '../problem/problem';
 import { GATEWAY_CONFIG, GatewayRpc } from '../rpc/gateway-rpc';
 
 const PING_TIMEOUT_MS = 2_000;
-const SYSTEM_CTX = { userId: 'system', orgId: 'system', domainId: null, permissions: [], requestId: 'health' };
+const SYSTEM_CTX = {
+  userId: 'system',
+  orgId: 'system',
+  domainId: null,
+  permissions: [],
+  requestId: 'health',
+};
 
 @ApiTags('health')
 @Controller('health')
@@ -31,7 +37,11 @@ export class ApiHealthController {
     const results = await Promise.all(
       this.services.map(async (service) => {
         try {
-          await this.rpc.client.send(healthPingPattern(service), { ctx: SYSTEM_CTX, payload: {} }, PING_TIMEOUT_MS);
+          await this.rpc.client.send(
+            healthPingPattern(service),
+            { ctx: SYSTEM_CTX, payload: {} },
+            PING_TIMEOUT_MS,
+          );
           return [service, 'up'] as const;
         } catch {
           return [service, 'down'] as const;
@@ -41,7 +51,13 @@ export class ApiHealthController {
     const services = Object.fromEntries(results);
     const down = results.filter(([, state]) => state === 'down').map(([service]) => service);
     if (down.length) {
-      sendProblem(res, problem(503, CommonError.SERVICE_UNAVAILABLE, `Not answering: ${down.join(', ')}`, { services, instance: '/api/health' }));
+      sendProblem(
+        res,
+        problem(503, CommonError.SERVICE_UNAVAILABLE, `Not answering: ${down.join(', ')}`, {
+          services,
+          instance: '/api/health',
+        }),
+      );
       return;
     }
     res.status(200).json({ status: 'ok', services });

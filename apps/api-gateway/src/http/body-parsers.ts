@@ -21,9 +21,14 @@ function withProblems(parser: RequestHandler): RequestHandler {
       if (failure.type === 'entity.too.large') {
         return sendProblem(
           res,
-          problem(413, CommonError.PAYLOAD_TOO_LARGE, `The body is larger than the limit of ${failure.limit} bytes`, {
-            limit: failure.limit,
-          }),
+          problem(
+            413,
+            CommonError.PAYLOAD_TOO_LARGE,
+            `The body is larger than the limit of ${failure.limit} bytes`,
+            {
+              limit: failure.limit,
+            },
+          ),
         );
       }
       if (failure.type === 'entity.parse.failed') {
@@ -32,7 +37,14 @@ function withProblems(parser: RequestHandler): RequestHandler {
       if (failure.type === 'encoding.unsupported' || failure.type === 'charset.unsupported') {
         return sendProblem(res, problem(415, 'HTTP.415', failure.message));
       }
-      return sendProblem(res, problem(failure.status && failure.status < 500 ? failure.status : 400, CommonError.VALIDATION, 'The body could not be read'));
+      return sendProblem(
+        res,
+        problem(
+          failure.status && failure.status < 500 ? failure.status : 400,
+          CommonError.VALIDATION,
+          'The body could not be read',
+        ),
+      );
     });
 }
 
@@ -42,7 +54,8 @@ const JSON_TYPES = ['application/json', 'application/*+json'];
 export function jsonBody(limit: number): RequestHandler {
   const parse = withProblems(express.json({ limit, strict: true, type: JSON_TYPES }));
   return (req, res, next) => {
-    const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+    const hasBody =
+      Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
     if (hasBody && !req.is(JSON_TYPES)) {
       return sendProblem(res, problem(415, 'HTTP.415', 'Send the body as application/json'));
     }

@@ -31,18 +31,29 @@ export class ProblemFilter implements ExceptionFilter {
       return problem(status, error.code, error.message, { errors: error.errors, ...error.extras });
     }
     if (error instanceof ThrottlerException) {
-      return problem(429, CommonError.RATE_LIMITED, 'Too many requests: slow down and retry after the time in Retry-After');
+      return problem(
+        429,
+        CommonError.RATE_LIMITED,
+        'Too many requests: slow down and retry after the time in Retry-After',
+      );
     }
     if (error instanceof HttpException) {
       const status = error.getStatus();
       if (status < 500) {
         const code = CODE_OF_STATUS[status] ?? `HTTP.${status}`;
         const response = error.getResponse();
-        const detail = typeof response === 'string' ? response : String((response as { message?: unknown }).message ?? error.message);
+        const detail =
+          typeof response === 'string'
+            ? response
+            : String((response as { message?: unknown }).message ?? error.message);
         return problem(status, code, status === 404 ? 'No such resource' : detail);
       }
     }
     this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-    return problem(500, CommonError.INTERNAL, 'Something went wrong on our side; the request id identifies it in our logs');
+    return problem(
+      500,
+      CommonError.INTERNAL,
+      'Something went wrong on our side; the request id identifies it in our logs',
+    );
   }
 }

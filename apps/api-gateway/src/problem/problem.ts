@@ -1,4 +1,10 @@
-import { CommonError, ControlPlaneError, type ErrorCode, type FieldError, type ProblemDetails } from '@smartbeak/contracts';
+import {
+  CommonError,
+  ControlPlaneError,
+  type ErrorCode,
+  type FieldError,
+  type ProblemDetails,
+} from '@smartbeak/contracts';
 import type { Response } from 'express';
 
 /**

@@ -22,12 +22,28 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     private readonly prefix: string,
   ) {}
 
-  async increment(key: string, ttl: number, limit: number, _blockDuration: number, name: string): Promise<ThrottlerStorageRecord> {
+  async increment(
+    key: string,
+    ttl: number,
+    limit: number,
+    _blockDuration: number,
+    name: string,
+  ): Promise<ThrottlerStorageRecord> {
     try {
-      const [hits, pttl] = (await this.redis.eval(INCREMENT, 1, `${this.prefix}:ratelimit:${name}:${key}`, ttl)) as [number, number];
+      const [hits, pttl] = (await this.redis.eval(
+        INCREMENT,
+        1,
+        `${this.prefix}:ratelimit:${name}:${key}`,
+        ttl,
+      )) as [number, number];
       const seconds = Math.max(1, Math.ceil(pttl / 1000));
       const isBlocked = hits > limit;
-      return { totalHits: hits, timeToExpire: seconds, isBlocked, timeToBlockExpire: isBlocked ? seconds : 0 };
+      return {
+        totalHits: hits,
+        timeToExpire: seconds,
+        isBlocked,
+        timeToBlockExpire: isBlocked ? seconds : 0,
+      };
     } catch (error) {
       this.logger.warn(`rate limiter unavailable, letting the request through: ${(error as Error).message}`);
       return { totalHits: 0, timeToExpire: 0, isBlocked: false, timeToBlockExpire: 0 };

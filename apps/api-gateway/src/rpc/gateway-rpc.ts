@@ -12,7 +12,11 @@ export class GatewayRpc implements OnModuleInit, OnApplicationShutdown {
   readonly client: RpcClient;
 
   constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig) {
-    this.client = new RpcClient({ redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX, timeoutMs: config.RPC_TIMEOUT_MS });
+    this.client = new RpcClient({
+      redisUrl: config.REDIS_URL,
+      prefix: config.REDIS_PREFIX,
+      timeoutMs: config.RPC_TIMEOUT_MS,
+    });
   }
 
   onModuleInit(): Promise<void> {

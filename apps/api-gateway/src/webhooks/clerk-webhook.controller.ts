@@ -1,7 +1,13 @@
 import { Controller, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import { ApiExcludeEndpoint } from '@nestjs/swagger';
 import { Public } from '@smartbeak/auth';
-import { ClerkWebhookMessage, CommonError, ControlPlaneError, Patterns, RequestContext } from '@smartbeak/contracts';
+import {
+  ClerkWebhookMessage,
+  CommonError,
+  ControlPlaneError,
+  Patterns,
+  RequestContext,
+} from '@smartbeak/contracts';
 import { DomainError } from '@smartbeak/errors';
 import type { Request } from 'express';
 import { Webhook } from 'svix';
@@ -36,18 +42,30 @@ export class ClerkWebhookController {
   @ApiExcludeEndpoint()
   async receive(@Req() req: Request): Promise<{ received: true; outcome: string }> {
     if (!this.webhook) {
-      throw new DomainError(CommonError.SERVICE_UNAVAILABLE, 'Clerk webhooks are not configured (CLERK_WEBHOOK_SIGNING_SECRET)');
+      throw new DomainError(
+        CommonError.SERVICE_UNAVAILABLE,
+        'Clerk webhooks are not configured (CLERK_WEBHOOK_SIGNING_SECRET)',
+      );
     }
     const raw = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
-    const headers = { 'svix-id': header(req, 'svix-id'), 'svix-timestamp': header(req, 'svix-timestamp'), 'svix-signature': header(req, 'svix-signature') };
+    const headers = {
+      'svix-id': header(req, 'svix-id'),
+      'svix-timestamp': header(req, 'svix-timestamp'),
+      'svix-signature': header(req, 'svix-signature'),
+    };
     let event: { type?: unknown; data?: unknown; timestamp?: unknown };
     try {
       event = this.webhook.verify(raw, headers) as typeof event;
     } catch {
-      throw new DomainError(ControlPlaneError.WEBHOOK_SIGNATURE_INVALID, 'The webhook signature is missing, invalid or too old');
+      throw new DomainError(
+        ControlPlaneError.WEBHOOK_SIGNATURE_INVALID,
+        'The webhook signature is missing, invalid or too old',
+      );
     }
     if (typeof event.type !== 'string' || typeof event.data !== 'object' || event.data === null) {
-      throw DomainError.validation([{ field: 'type', message: 'a Clerk event with type and data is expected' }]);
+      throw DomainError.validation([
+        { field: 'type', message: 'a Clerk event with type and data is expected' },
+      ]);
     }
     const message: ClerkWebhookMessage = {
       svixId: headers['svix-id'],
@@ -55,8 +73,18 @@ export class ClerkWebhookController {
       data: event.data as Record<string, unknown>,
       timestamp: typeof event.timestamp === 'number' ? event.timestamp : Date.now(),
     };
-    const ctx: RequestContext = { userId: 'clerk', orgId: 'system', domainId: null, permissions: [], requestId: String((req as Request & { id?: unknown }).id ?? message.svixId) };
-    const { outcome } = await this.rpc.forward<{ outcome: string }>(Patterns.controlPlane.clerkWebhook, ctx, message);
+    const ctx: RequestContext = {
+      userId: 'clerk',
+      orgId: 'system',
+      domainId: null,
+      permissions: [],
+      requestId: String((req as Request & { id?: unknown }).id ?? message.svixId),
+    };
+    const { outcome } = await this.rpc.forward<{ outcome: string }>(
+      Patterns.controlPlane.clerkWebhook,
+      ctx,
+      message,
+    );
     return { received: true, outcome };
   }
 }

@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { AuditLogDto, ListAuditLogsQueryDto, Page, RecordAuditEntryDto, RequestContext } from '@smartbeak/contracts';
+import {
+  AuditLogDto,
+  ListAuditLogsQueryDto,
+  Page,
+  RecordAuditEntryDto,
+  RequestContext,
+} from '@smartbeak/contracts';
 import { keysetPage } from '@smartbeak/persistence';
 import { DataSource, EntityManager } from 'typeorm';
 
@@ -21,26 +27,36 @@ export class AuditService {
 
   /** Records an entry inside the caller's transaction, so the log and the change commit together. */
   async record(manager: EntityManager, entry: AuditEntry): Promise<void> {
-    await manager.save(manager.create(AuditLogEntity, {
-      orgId: entry.orgId,
-      domainId: entry.domainId ?? null,
-      actorId: entry.actorId,
-      category: entry.category,
-      action: entry.action,
-      targetType: entry.targetType,
-      targetId: entry.targetId,
-      metadata: entry.metadata ?? {},
-      requestId: entry.requestId ?? null,
-    }));
+    await manager.save(
+      manager.create(AuditLogEntity, {
+        orgId: entry.orgId,
+        domainId: entry.domainId ?? null,
+        actorId: entry.actorId,
+        category: entry.category,
+        action: entry.action,
+        targetType: entry.targetType,
+        targetId: entry.targetId,
+        metadata: entry.metadata ?? {},
+        requestId: entry.requestId ?? null,
+      }),
+    );
   }
 
   /** An entry sent by another service (e.g. content's lock breaks). */
   async recordFor(ctx: RequestContext, entry: RecordAuditEntryDto): Promise<void> {
-    await this.record(this.dataSource.manager, { ...entry, orgId: ctx.orgId, actorId: ctx.userId, requestId: ctx.requestId });
+    await this.record(this.dataSource.manager, {
+      ...entry,
+      orgId: ctx.orgId,
+      actorId: ctx.userId,
+      requestId: ctx.requestId,
+    });
   }
 
   async list(orgId: string, query: ListAuditLogsQueryDto): Promise<Page<AuditLogDto>> {
-    const qb = this.dataSource.getRepository(AuditLogEntity).createQueryBuilder('a').where('a.org_id = :orgId', { orgId });
+    const qb = this.dataSource
+      .getRepository(AuditLogEntity)
+      .createQueryBuilder('a')
+      .where('a.org_id = :orgId', { orgId });
     if (query.category) qb.andWhere('a.category = :category', { category: query.category });
     if (query.action) qb.andWhere('a.action = :action', { action: query.action });
     const page = await keysetPage(qb, {

@@ -14,7 +14,9 @@ function assertMessage(value: unknown): ClerkWebhookMessage {
     typeof message.data !== 'object' ||
     message.data === null
   ) {
-    throw DomainError.validation([{ field: 'payload', message: 'a Clerk event with svixId, type and data is required' }]);
+    throw DomainError.validation([
+      { field: 'payload', message: 'a Clerk event with svixId, type and data is required' },
+    ]);
   }
   return message as ClerkWebhookMessage;
 }
@@ -25,7 +27,9 @@ export class ClerkSyncHandler {
 
   /** Sent by the gateway after it checked the Svix signature. */
   @MessagePattern(Patterns.controlPlane.clerkWebhook)
-  async apply(@Payload('payload', { transform: assertMessage }) message: ClerkWebhookMessage): Promise<{ outcome: ApplyOutcome }> {
+  async apply(
+    @Payload('payload', { transform: assertMessage }) message: ClerkWebhookMessage,
+  ): Promise<{ outcome: ApplyOutcome }> {
     return { outcome: await this.sync.apply(message) };
   }
 }

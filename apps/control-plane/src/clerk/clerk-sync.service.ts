@@ -10,7 +10,8 @@ import { IdentityService } from '../identity/identity.service';
 type Data = Record<string, unknown>;
 
 const str = (value: unknown): string | null => (typeof value === 'string' && value.length > 0 ? value : null);
-const num = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
+const num = (value: unknown): number | null =>
+  typeof value === 'number' && Number.isFinite(value) ? value : null;
 
 function fullName(first: unknown, last: unknown): string | null {
   const name = [str(first), str(last)].filter(Boolean).join(' ');
@@ -102,7 +103,10 @@ export class ClerkSyncService {
       `DELETE FROM memberships WHERE user_id = $1 RETURNING org_id`,
       [id],
     );
-    await manager.query(`UPDATE users SET deleted_at = now(), email = NULL, name = NULL, updated_at = now() WHERE id = $1`, [id]);
+    await manager.query(
+      `UPDATE users SET deleted_at = now(), email = NULL, name = NULL, updated_at = now() WHERE id = $1`,
+      [id],
+    );
     for (const { org_id } of memberships) {
       await this.audit.record(manager, {
         orgId: org_id,
@@ -127,7 +131,12 @@ export class ClerkSyncService {
       [id, str(data['name']), str(data['slug']), num(data['updated_at'])],
     );
     await appendToOutbox(manager, [
-      { type: Events.controlPlane.orgUpserted, aggregateId: id, orgId: id, payload: { id, name: str(data['name']) } },
+      {
+        type: Events.controlPlane.orgUpserted,
+        aggregateId: id,
+        orgId: id,
+        payload: { id, name: str(data['name']) },
+      },
     ]);
   }
 
@@ -137,7 +146,9 @@ export class ClerkSyncService {
     // Domains and content stay until an operator purges them: a deleted Clerk
     // org may be restored, and losing a portfolio to one webhook is not ok.
     await manager.query(`UPDATE orgs SET deleted_at = now(), updated_at = now() WHERE id = $1`, [id]);
-    await manager.query(`UPDATE domains SET status = 'suspended', updated_at = now() WHERE org_id = $1`, [id]);
+    await manager.query(`UPDATE domains SET status = 'suspended', updated_at = now() WHERE org_id = $1`, [
+      id,
+    ]);
     await manager.query(`DELETE FROM memberships WHERE org_id = $1`, [id]);
     await this.audit.record(manager, {
       orgId: id,
@@ -147,7 +158,9 @@ export class ClerkSyncService {
       targetType: 'organization',
       targetId: id,
     });
-    await appendToOutbox(manager, [{ type: Events.controlPlane.orgDeleted, aggregateId: id, orgId: id, payload: { id } }]);
+    await appendToOutbox(manager, [
+      { type: Events.controlPlane.orgDeleted, aggregateId: id, orgId: id, payload: { id } },
+    ]);
     this.identity.forget((orgId) => orgId === id);
   }
 
@@ -158,10 +171,11 @@ export class ClerkSyncService {
     const userId = str(user['user_id']);
     const role = str(data['role']) ?? 'org:member';
     if (!orgId || !userId) return;
-    await manager.query(
-      `INSERT INTO orgs (id, name, slug) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING`,
-      [orgId, str(org['name']), str(org['slug'])],
-    );
+    await manager.query(`INSERT INTO orgs (id, name, slug) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING`, [
+      orgId,
+      str(org['name']),
+      str(org['slug']),
+    ]);
     await manager.query(
       `INSERT INTO users (id, email, name) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING`,
       [userId, str(user['identifier']), fullName(user['first_name'], user['last_name'])],

@@ -5,4 +5,6 @@ import { DataSource } from 'typeorm';
 
 import { controlPlaneDataSourceOptions } from './schema';
 
-export default new DataSource(controlPlaneDataSourceOptions(process.env['DATABASE_URL'] ?? 'postgres://localhost/control_plane'));
+export default new DataSource(
+  controlPlaneDataSourceOptions(process.env['DATABASE_URL'] ?? 'postgres://localhost/control_plane'),
+);

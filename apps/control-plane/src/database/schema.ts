@@ -13,5 +13,11 @@ export const ENTITIES = [OrgEntity, UserEntity, MembershipEntity, DomainEntity, 
 export const MIGRATIONS = [OutboxAndInbox1764000000000, ControlPlaneInitial1764100000000];
 
 export function controlPlaneDataSourceOptions(url: string, poolSize?: number): DataSourceOptions {
-  return postgresOptions({ url, entities: ENTITIES, migrations: MIGRATIONS, poolSize, applicationName: 'control-plane' });
+  return postgresOptions({
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    poolSize,
+    applicationName: 'control-plane',
+  });
 }

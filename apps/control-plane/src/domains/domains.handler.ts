@@ -24,14 +24,20 @@ export class DomainsHandler {
   ) {}
 
   @MessagePattern(Patterns.controlPlane.domainCreate)
-  async create(@RpcCtx() ctx: RequestContext, @RpcPayload(CreateDomainDto) input: CreateDomainDto): Promise<DomainDto> {
+  async create(
+    @RpcCtx() ctx: RequestContext,
+    @RpcPayload(CreateDomainDto) input: CreateDomainDto,
+  ): Promise<DomainDto> {
     requirePermissions(ctx, 'org:admin');
     await this.identity.ensure(ctx);
     return this.domains.create(ctx, input);
   }
 
   @MessagePattern(Patterns.controlPlane.domainList)
-  list(@RpcCtx() ctx: RequestContext, @RpcPayload(ListDomainsQueryDto) query: ListDomainsQueryDto): Promise<Page<DomainDto>> {
+  list(
+    @RpcCtx() ctx: RequestContext,
+    @RpcPayload(ListDomainsQueryDto) query: ListDomainsQueryDto,
+  ): Promise<Page<DomainDto>> {
     return this.domains.list(ctx, query);
   }
 
@@ -41,7 +47,10 @@ export class DomainsHandler {
   }
 
   @MessagePattern(Patterns.controlPlane.domainCheck)
-  check(@RpcCtx() ctx: RequestContext, @RpcPayload(DomainIdDto) { id }: DomainIdDto): Promise<DomainCheckResult> {
+  check(
+    @RpcCtx() ctx: RequestContext,
+    @RpcPayload(DomainIdDto) { id }: DomainIdDto,
+  ): Promise<DomainCheckResult> {
     return this.domains.check(ctx, id);
   }
 }

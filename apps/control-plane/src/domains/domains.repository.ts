@@ -11,7 +11,11 @@ import { DomainEntity } from './domain.entity';
 export class DomainsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async insert(manager: EntityManager, scope: TenantScope, fields: Pick<DomainEntity, 'name' | 'hostname'>): Promise<DomainEntity> {
+  async insert(
+    manager: EntityManager,
+    scope: TenantScope,
+    fields: Pick<DomainEntity, 'name' | 'hostname'>,
+  ): Promise<DomainEntity> {
     const repo = manager.getRepository(DomainEntity);
     return repo.save(repo.create({ ...fields, orgId: scope.orgId, status: 'active' }));
   }
@@ -21,7 +25,10 @@ export class DomainsRepository {
   }
 
   list(scope: TenantScope, query: ListDomainsQueryDto): Promise<Page<DomainEntity>> {
-    const qb = this.dataSource.getRepository(DomainEntity).createQueryBuilder('d').where('d.org_id = :orgId', { orgId: scope.orgId });
+    const qb = this.dataSource
+      .getRepository(DomainEntity)
+      .createQueryBuilder('d')
+      .where('d.org_id = :orgId', { orgId: scope.orgId });
     if (query.status) qb.andWhere('d.status = :status', { status: query.status });
     return keysetPage(qb, {
       sortColumn: 'd.created_at',

@@ -33,7 +33,10 @@ export class DomainsService {
   async create(ctx: RequestContext, input: CreateDomainDto): Promise<DomainDto> {
     try {
       const domain = await this.dataSource.transaction(async (manager) => {
-        const created = await this.domains.insert(manager, ctx, { name: input.name, hostname: input.hostname });
+        const created = await this.domains.insert(manager, ctx, {
+          name: input.name,
+          hostname: input.hostname,
+        });
         await this.audit.record(manager, {
           orgId: ctx.orgId,
           domainId: created.id,
@@ -51,7 +54,12 @@ export class DomainsService {
             aggregateId: created.id,
             orgId: ctx.orgId,
             domainId: created.id,
-            payload: { id: created.id, name: created.name, hostname: created.hostname, createdBy: ctx.userId },
+            payload: {
+              id: created.id,
+              name: created.name,
+              hostname: created.hostname,
+              createdBy: ctx.userId,
+            },
           },
         ]);
         return created;
@@ -59,9 +67,11 @@ export class DomainsService {
       return toDomainDto(domain);
     } catch (error) {
       if (isUniqueViolation(error, 'domains_org_hostname_key')) {
-        throw new DomainError(ControlPlaneError.HOSTNAME_TAKEN, `The hostname ${input.hostname} is already registered in this organisation`, [
-          { field: 'hostname', message: 'already registered in this organisation' },
-        ]);
+        throw new DomainError(
+          ControlPlaneError.HOSTNAME_TAKEN,
+          `The hostname ${input.hostname} is already registered in this organisation`,
+          [{ field: 'hostname', message: 'already registered in this organisation' }],
+        );
       }
       throw error;
     }

@@ -17,7 +17,9 @@ export class CreateDomainDto {
   name!: string;
 
   @ApiProperty({ example: 'blog.acme.com', description: 'Fully qualified host name, unique per org.' })
-  @Transform(({ value }) => (typeof value === 'string' ? value.trim().toLowerCase().replace(/\.$/, '') : value))
+  @Transform(({ value }) =>
+    typeof value === 'string' ? value.trim().toLowerCase().replace(/\.$/, '') : value,
+  )
   @IsString()
   @Length(1, 253)
   @IsFQDN({ require_tld: true, allow_underscores: false, allow_trailing_dot: false })

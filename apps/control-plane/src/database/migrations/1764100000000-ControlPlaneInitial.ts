@@ -61,7 +61,9 @@ export class ControlPlaneInitial1764100000000 implements MigrationInterface {
         request_id varchar(128),
         created_at timestamptz(3) NOT NULL DEFAULT now()
       )`);
-    await runner.query(`CREATE INDEX audit_logs_org_page_idx ON audit_logs (org_id, created_at DESC, id DESC)`);
+    await runner.query(
+      `CREATE INDEX audit_logs_org_page_idx ON audit_logs (org_id, created_at DESC, id DESC)`,
+    );
     await runner.query(`CREATE INDEX audit_logs_retention_idx ON audit_logs (category, created_at)`);
     await runner.query(`
       CREATE TABLE clerk_webhook_events (

@@ -1,0 +1,114 @@
+import { ControlPlaneError, type RequestContext } from '@smartbeak/contracts';
+import { createTestDatabase, type TestDatabase } from '@smartbeak/testing';
+import { DataSource } from 'typeorm';
+
+import { AuditService } from '../src/audit/audit.service';
+import { MIGRATIONS, controlPlaneDataSourceOptions } from '../src/database/schema';
+import { DomainsRepository } from '../src/domains/domains.repository';
+import { DomainsService } from '../src/domains/domains.service';
+import { IdentityService } from '../src/identity/identity.service';
+
+const ctx = (orgId: string, userId = 'user_1'): RequestContext => ({
+  userId,
+  orgId,
+  domainId: null,
+  permissions: ['org:admin'],
+  requestId: 'req-1',
+});
+
+describe('control-plane database', () => {
+  let db: TestDatabase;
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('cp_db');
+    dataSource = new DataSource(controlPlaneDataSourceOptions(db.url));
+    await dataSource.initialize();
+  });
+  afterAll(async () => {
+    await dataSource.destroy();
+    await db.drop();
+  });
+
+  const tables = async () =>
+    (
+      await dataSource.query(
+        `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'migrations' ORDER BY 1`,
+      )
+    ).map((r: { tablename: string }) => r.tablename);
+
+  it('migrates up, all the way down, and up again (down() undoes up())', async () => {
+    await dataSource.runMigrations();
+    const created = await tables();
+    expect(created).toEqual([
+      'audit_logs',
+      'clerk_webhook_events',
+      'domains',
+      'memberships',
+      'orgs',
+      'outbox',
+      'processed_events',
+      'users',
+    ]);
+    for (let i = 0; i < MIGRATIONS.length; i++) await dataSource.undoLastMigration();
+    expect(await tables()).toEqual([]);
+    await dataSource.runMigrations();
+    expect(await tables()).toEqual(created);
+  });
+
+  describe(DomainsService.name, () => {
+    let sut: DomainsService;
+    let identity: IdentityService;
+
+    beforeAll(() => {
+      identity = new IdentityService(dataSource);
+      sut = new DomainsService(dataSource, new DomainsRepository(dataSource), new AuditService(dataSource));
+    });
+
+    it('creates the org and user just in time, once, even when asked concurrently', async () => {
+      await Promise.all(
+        Array.from({ length: 10 }, () => new IdentityService(dataSource).ensure(ctx('org_jit', 'user_jit'))),
+      );
+      const [counts] = await dataSource.query(
+        `SELECT (SELECT count(*) FROM orgs WHERE id = 'org_jit')::int AS orgs,
+                (SELECT count(*) FROM memberships WHERE org_id = 'org_jit')::int AS members`,
+      );
+      expect(counts).toEqual({ orgs: 1, members: 1 });
+    });
+
+    it('writes the domain, its audit entry and its event in one transaction', async () => {
+      await identity.ensure(ctx('org_tx'));
+      const domain = await sut.create(ctx('org_tx'), { name: 'Tx', hostname: 'tx.example.com' });
+      const [row] = await dataSource.query(
+        `SELECT (SELECT count(*) FROM audit_logs WHERE target_id = $1)::int AS audits,
+                (SELECT count(*) FROM outbox WHERE aggregate_id = $1 AND type = 'control-plane.domain.created')::int AS events`,
+        [domain.id],
+      );
+      expect(row).toEqual({ audits: 1, events: 1 });
+
+      await expect(
+        sut.create(ctx('org_tx'), { name: 'Again', hostname: 'tx.example.com' }),
+      ).rejects.toMatchObject({
+        code: ControlPlaneError.HOSTNAME_TAKEN,
+      });
+      const [after] = await dataSource.query(
+        `SELECT count(*)::int AS n FROM outbox WHERE type = 'control-plane.domain.created' AND org_id = 'org_tx'`,
+      );
+      expect(after.n).toBe(1); // the refused create left no event and no audit entry behind
+    });
+
+    it('answers the domain check only for the owning org', async () => {
+      await identity.ensure(ctx('org_owner'));
+      const domain = await sut.create(ctx('org_owner'), { name: 'Mine', hostname: 'mine.example.com' });
+      await expect(sut.check(ctx('org_owner'), domain.id)).resolves.toEqual(
+        expect.objectContaining({ id: domain.id, orgId: 'org_owner' }),
+      );
+      await expect(sut.check(ctx('org_thief'), domain.id)).rejects.toMatchObject({
+        code: ControlPlaneError.DOMAIN_NOT_FOUND,
+      });
+      await expect(sut.check(ctx('org_owner'), 'not-a-uuid')).rejects.toMatchObject({
+        code: ControlPlaneError.DOMAIN_NOT_FOUND,
+      });
+    });
+  });
+});
