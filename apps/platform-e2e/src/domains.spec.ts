@@ -56,9 +56,12 @@ describe('domains and the audit log through the gateway', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const res = await get(`/api/domains?limit=10${cursor ? `&cursor=${cursor}` : ''}`, token).expect(200);
+      const res: { body: { items: { id: string }[]; nextCursor: string | null } } = await get(
+        `/api/domains?limit=10${cursor ? `&cursor=${cursor}` : ''}`,
+        token,
+      ).expect(200);
       expect(res.body.items.length).toBeLessThanOrEqual(10);
-      seen.push(...res.body.items.map((d: { id: string }) => d.id));
+      seen.push(...res.body.items.map((d) => d.id));
       cursor = res.body.nextCursor;
     } while (cursor);
     expect(seen).toEqual([...ids].reverse());
