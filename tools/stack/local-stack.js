@@ -12,18 +12,21 @@ const system = require('./system');
 
 const ROOT = resolve(__dirname, '../..');
 
+const STACK_PORTS = {
+  dev: { pg: ['SMARTBEAK_PG_PORT', 55432], redis: ['SMARTBEAK_REDIS_PORT', 56379] },
+  test: { pg: ['SMARTBEAK_TEST_PG_PORT', 55433], redis: ['SMARTBEAK_TEST_REDIS_PORT', 56380] },
+  bench: { pg: ['SMARTBEAK_BENCH_PG_PORT', 55434], redis: ['SMARTBEAK_BENCH_REDIS_PORT', 56381] },
+};
+
+/** Where a stack lives: `dev` (npm start), `test` (npm test) and `bench` never share data or ports. */
 function stackSettings(kind) {
   const dataRoot = resolve(process.env.SMARTBEAK_DATA_DIR || join(ROOT, '.data'));
-  const isTest = kind === 'test';
+  const ports = STACK_PORTS[kind];
   return {
     kind,
-    dir: isTest ? join(dataRoot, 'test') : dataRoot,
-    pgPort: Number(
-      process.env[isTest ? 'SMARTBEAK_TEST_PG_PORT' : 'SMARTBEAK_PG_PORT'] || (isTest ? 55433 : 55432),
-    ),
-    redisPort: Number(
-      process.env[isTest ? 'SMARTBEAK_TEST_REDIS_PORT' : 'SMARTBEAK_REDIS_PORT'] || (isTest ? 56380 : 56379),
-    ),
+    dir: kind === 'dev' ? dataRoot : join(dataRoot, kind),
+    pgPort: Number(process.env[ports.pg[0]] || ports.pg[1]),
+    redisPort: Number(process.env[ports.redis[0]] || ports.redis[1]),
   };
 }
 

@@ -3,9 +3,11 @@ import { NestFactory } from '@nestjs/core';
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { splitList } from '@smartbeak/config';
+import { httpRequestScope, pinoOptions } from '@smartbeak/observability';
 import { DomainError, flattenValidationErrors, STRICT_VALIDATION } from '@smartbeak/errors';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
+import pino from 'pino';
 
 import { AppModule } from './app.module';
 import { type GatewayConfig } from './config/gateway.config';
@@ -25,6 +27,7 @@ export async function createGateway(config: GatewayConfig): Promise<NestExpressA
       'trust proxy',
       /^\d+$/.test(config.TRUST_PROXY) ? Number(config.TRUST_PROXY) : config.TRUST_PROXY,
     );
+  app.use(httpRequestScope(pino(pinoOptions({ service: 'api-gateway', level: config.LOG_LEVEL }))));
   app.use(helmet({ contentSecurityPolicy: false, crossOriginResourcePolicy: { policy: 'same-site' } }));
   const origins = splitList(config.CORS_ORIGINS);
   if (origins.length) {

@@ -2,6 +2,7 @@ import { CanActivate, createParamDecorator, ExecutionContext, Injectable } from 
 import { Reflector } from '@nestjs/core';
 import { CommonError, Permission, RequestContext } from '@smartbeak/contracts';
 import { DomainError } from '@smartbeak/errors';
+import { currentRequestScope } from '@smartbeak/observability';
 import type { Request } from 'express';
 
 import { contextFromClaims } from './claims';
@@ -48,6 +49,8 @@ export class AuthGuard implements CanActivate {
     }
     if (!ctx) throw new DomainError(CommonError.UNAUTHENTICATED, 'The session token names no organisation');
     req.ctx = ctx;
+    const scope = currentRequestScope();
+    if (scope) Object.assign(scope, { userId: ctx.userId, orgId: ctx.orgId });
 
     const required = this.reflector.getAllAndOverride<Permission[]>(REQUIRED_PERMISSIONS, targets) ?? [];
     if (!hasPermissions(ctx, required)) {

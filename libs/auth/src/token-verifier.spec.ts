@@ -141,3 +141,15 @@ describe(contextFromClaims.name, () => {
     ).toBeNull();
   });
 });
+
+describe('TokenVerifier cache', () => {
+  it('does not keep accepting a cached token once it has expired', async () => {
+    const keys = await createTestKeys();
+    const sut = new TokenVerifier({ jwtKey: keys.publicKeyPem, authorizedParties: [], clockSkewMs: 0 });
+    const token = await mintToken(keys, { expiresIn: 2 });
+    await expect(sut.verify(token)).resolves.toEqual(expect.objectContaining({ sub: 'user_test' }));
+    await expect(sut.verify(token)).resolves.toEqual(expect.objectContaining({ sub: 'user_test' }));
+    await new Promise((r) => setTimeout(r, 2_100));
+    await expect(sut.verify(token)).rejects.toMatchObject({ reason: 'token-expired' });
+  });
+});

@@ -1,0 +1,62 @@
+// Shared bench helpers: load generation, RSS sampling, the stack.
+'use strict';
+
+const { readFileSync } = require('node:fs');
+const { spawn } = require('node:child_process');
+
+const autocannon = require('autocannon');
+
+/** Current and peak resident set of a process, in MiB (Linux /proc). */
+function rssOf(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (field) => Number((new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status) || [])[1] || 0);
+  return { rss: kib('VmRSS') / 1024, peak: kib('VmHWM') / 1024 };
+}
+
+/** Runs autocannon against one URL and returns req/s and latency percentiles (ms). */
+function load(url, { connections = 32, duration = 10, headers = {} } = {}) {
+  return new Promise((resolve, reject) => {
+    autocannon({ url, connections, duration, headers, pipelining: 1 }, (error, result) => {
+      if (error) return reject(error);
+      const bad = result.non2xx + result.errors + result.timeouts;
+      resolve({
+        reqPerSec: Math.round(result.requests.average),
+        p50: result.latency.p50,
+        p99: result.latency.p99,
+        total: result.requests.total,
+        failed: bad,
+      });
+    });
+  });
+}
+
+/** Starts a Node process; with BENCH_PROFILE=1 it writes a CPU profile to bench/results/profiles on exit. */
+function startNode(script, env, args = []) {
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${require('node:path').join(__dirname, 'results/profiles')}`] : [];
+  const child = spawn(process.execPath, [...profile, script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.output = [];
+  for (const stream of [child.stdout, child.stderr]) stream.on('data', (c) => child.output.push(c.toString()));
+  return child;
+}
+
+async function waitOk(url, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} not ready`);
+}
+
+function table(rows) {
+  const cols = Object.keys(rows[0]);
+  const width = cols.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c]).length)));
+  const line = (values) => values.map((v, i) => String(v).padEnd(width[i])).join('  ');
+  return [line(cols), line(width.map((w) => '-'.repeat(w))), ...rows.map((r) => line(cols.map((c) => r[c])))].join('\n');
+}
+
+module.exports = { rssOf, load, startNode, waitOk, table };
