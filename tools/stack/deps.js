@@ -9,8 +9,12 @@ function ensureNodeModules(root, log) {
   const lock = join(root, 'package-lock.json');
   const installed = join(root, 'node_modules', '.package-lock.json');
   if (existsSync(installed) && statSync(installed).mtimeMs >= statSync(lock).mtimeMs) return;
-  log('installing npm packages (npm ci)');
-  execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: root, stdio: 'inherit' });
+  // `npm install`, not `npm ci`: npm 11 rejects this lock in `ci` over the
+  // platform-only optional packages of sass-embedded (pulled in by
+  // @nx/webpack) although the lock is complete; `install` follows the lock
+  // and leaves it unchanged.
+  log('installing npm packages (npm install, from package-lock.json)');
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: root, stdio: 'inherit' });
 }
 
 module.exports = { ensureNodeModules };

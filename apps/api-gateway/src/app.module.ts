@@ -1,5 +1,5 @@
 import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown, Provider } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AuthGuard, TokenVerifier } from '@smartbeak/auth';
@@ -12,13 +12,13 @@ import { GatewayConfig } from './config/gateway.config';
 import { DomainsController } from './domains/domains.controller';
 import { ApiHealthController } from './health/api-health.controller';
 import { MeController } from './me/me.controller';
+import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { ProblemFilter } from './problem/problem.filter';
 import { RedisThrottlerStorage } from './rate-limit/redis-throttler.storage';
 import { UserThrottlerGuard } from './rate-limit/user-throttler.guard';
-import { GATEWAY_CONFIG, GatewayRpc } from './rpc/gateway-rpc';
+import { GATEWAY_CONFIG, GATEWAY_REDIS } from './gateway.tokens';
+import { GatewayRpc } from './rpc/gateway-rpc';
 import { ClerkWebhookController } from './webhooks/clerk-webhook.controller';
-
-const GATEWAY_REDIS = Symbol('GATEWAY_REDIS');
 
 /** Closes the gateway's own Redis connection (rate limits, readiness) on shutdown. */
 @Injectable()
@@ -80,6 +80,7 @@ export class AppModule {
             }),
         },
         { provide: APP_FILTER, useClass: ProblemFilter },
+        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
         ...guards,
       ],
     };

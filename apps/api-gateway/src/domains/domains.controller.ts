@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentContext, RequirePermissions } from '@smartbeak/auth';
 import {
   CreateDomainDto,
@@ -10,6 +10,7 @@ import {
   RequestContext,
 } from '@smartbeak/contracts';
 
+import { Idempotent } from '../idempotency/idempotency.interceptor';
 import { GatewayRpc } from '../rpc/gateway-rpc';
 
 @ApiTags('control-plane')
@@ -20,6 +21,8 @@ export class DomainsController {
 
   @Post()
   @HttpCode(201)
+  @Idempotent()
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key and body within 24 h returns the first result' })
   @RequirePermissions('org:admin')
   @ApiCreatedResponse({ type: DomainDto })
   create(@CurrentContext() ctx: RequestContext, @Body() body: CreateDomainDto): Promise<DomainDto> {

@@ -7,7 +7,8 @@ import type { Response } from 'express';
 
 import { GatewayConfig } from '../config/gateway.config';
 import { problem, sendProblem } from '../problem/problem';
-import { GATEWAY_CONFIG, GatewayRpc } from '../rpc/gateway-rpc';
+import { GATEWAY_CONFIG } from '../gateway.tokens';
+import { GatewayRpc } from '../rpc/gateway-rpc';
 
 const PING_TIMEOUT_MS = 2_000;
 const SYSTEM_CTX = {

@@ -3,8 +3,7 @@ import { RequestContext } from '@smartbeak/contracts';
 import { RpcClient } from '@smartbeak/messaging';
 
 import { GatewayConfig } from '../config/gateway.config';
-
-export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');
+import { GATEWAY_CONFIG } from '../gateway.tokens';
 
 /** Forwards `{ ctx, payload }` to the owning service and waits, at most the RPC timeout, for its answer. */
 @Injectable()

@@ -13,7 +13,8 @@ import type { Request } from 'express';
 import { Webhook } from 'svix';
 
 import { GatewayConfig } from '../config/gateway.config';
-import { GATEWAY_CONFIG, GatewayRpc } from '../rpc/gateway-rpc';
+import { GATEWAY_CONFIG } from '../gateway.tokens';
+import { GatewayRpc } from '../rpc/gateway-rpc';
 
 const header = (req: Request, name: string): string => {
   const value = req.headers[name];

@@ -1,0 +1,103 @@
+import { createHash } from 'node:crypto';
+
+import {
+  type CallHandler,
+  type ExecutionContext,
+  Inject,
+  Injectable,
+  type NestInterceptor,
+  SetMetadata,
+  type CustomDecorator,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { type AuthenticatedRequest } from '@smartbeak/auth';
+import { CommonError } from '@smartbeak/contracts';
+import { DomainError } from '@smartbeak/errors';
+import type { Response } from 'express';
+import type Redis from 'ioredis';
+import { from, type Observable, of, switchMap, tap, catchError, throwError } from 'rxjs';
+
+import { GatewayConfig } from '../config/gateway.config';
+import { GATEWAY_CONFIG, GATEWAY_REDIS } from '../gateway.tokens';
+
+const IDEMPOTENT = 'smartbeak:idempotent';
+const TTL_MS = 24 * 60 * 60 * 1000;
+const KEY = /^[\x21-\x7e]{1,255}$/;
+
+/** The route creates something: an `Idempotency-Key` makes a retry return the first result. */
+export const Idempotent = (): CustomDecorator => SetMetadata(IDEMPOTENT, true);
+
+interface Record_ {
+  state: 'pending' | 'done';
+  fingerprint: string;
+  status?: number;
+  body?: unknown;
+}
+
+/**
+ * `Idempotency-Key` on creating writes (API.md): the first request with a key
+ * runs and its 2xx answer is kept for 24 h; the same key and body again gets
+ * that answer (`Idempotent-Replayed: true`) instead of creating twice; the
+ * same key with another body is a 422; a retry while the first is still
+ * running is a 409. A failed first attempt frees the key for a retry. Keys
+ * are scoped to the caller (org and user) and the route.
+ */
+@Injectable()
+export class IdempotencyInterceptor implements NestInterceptor {
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(GATEWAY_REDIS) private readonly redis: Redis,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (!this.reflector.get<boolean>(IDEMPOTENT, context.getHandler())) return next.handle();
+    const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const res = context.switchToHttp().getResponse<Response>();
+    const given = req.headers['idempotency-key'];
+    if (given === undefined) return next.handle();
+    if (typeof given !== 'string' || !KEY.test(given)) {
+      throw DomainError.validation([{ field: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' }]);
+    }
+    const scope = req.ctx ? `${req.ctx.orgId}:${req.ctx.userId}` : 'anonymous';
+    const key = `${this.config.REDIS_PREFIX}:idem:${scope}:${req.method}:${req.baseUrl}${req.path}:${given}`;
+    const fingerprint = createHash('sha256').update(JSON.stringify(req.body ?? null)).digest('base64url');
+
+    return from(this.claim(key, fingerprint)).pipe(
+      switchMap((existing) => {
+        if (!existing) {
+          return next.handle().pipe(
+            tap((body) => void this.store(key, { state: 'done', fingerprint, status: res.statusCode, body })),
+            catchError((error: unknown) => from(this.redis.del(key).catch(() => 0)).pipe(switchMap(() => throwError(() => error)))),
+          );
+        }
+        if (existing.fingerprint !== fingerprint) {
+          throw new DomainError(CommonError.RULE_VIOLATION, 'This Idempotency-Key was used with a different request body');
+        }
+        if (existing.state === 'pending') {
+          throw new DomainError(CommonError.CONFLICT, 'A request with this Idempotency-Key is still in progress; retry shortly');
+        }
+        res.status(existing.status ?? 200);
+        res.setHeader('Idempotent-Replayed', 'true');
+        return of(existing.body);
+      }),
+    );
+  }
+
+  /** Claims the key for this request; returns what is stored if someone else did first. */
+  private async claim(key: string, fingerprint: string): Promise<Record_ | null> {
+    try {
+      const pending: Record_ = { state: 'pending', fingerprint };
+      const claimed = await this.redis.set(key, JSON.stringify(pending), 'PX', TTL_MS, 'NX');
+      if (claimed === 'OK') return null;
+      const stored = await this.redis.get(key);
+      return stored ? (JSON.parse(stored) as Record_) : null;
+    } catch (error) {
+      throw new DomainError(CommonError.SERVICE_UNAVAILABLE, `Idempotency store unavailable: ${(error as Error).message}`);
+    }
+  }
+
+  private async store(key: string, record: Record_): Promise<void> {
+    await this.redis.set(key, JSON.stringify(record), 'PX', TTL_MS).catch(() => undefined);
+  }
+}
