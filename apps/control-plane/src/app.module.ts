@@ -1,4 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { BullModule } from '@nestjs/bullmq';
+import { bullPrefix } from '@smartbeak/messaging';
 import { ServiceRuntimeModule } from '@smartbeak/runtime';
 
 import { AuditHandler } from './audit/audit.handler';
@@ -12,6 +14,7 @@ import { DomainsRepository } from './domains/domains.repository';
 import { DomainsService } from './domains/domains.service';
 import { IdentityHandler } from './identity/identity.handler';
 import { IdentityService } from './identity/identity.service';
+import { MAINTENANCE_QUEUE, MaintenanceProcessor, MaintenanceSchedule } from './jobs/maintenance.processor';
 
 @Module({})
 export class AppModule {
@@ -19,6 +22,11 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
+        BullModule.forRoot({
+          connection: { url: config.REDIS_URL, maxRetriesPerRequest: null },
+          prefix: bullPrefix(config.REDIS_PREFIX),
+        }),
+        BullModule.registerQueue({ name: MAINTENANCE_QUEUE }),
         ServiceRuntimeModule.register({
           service: SERVICE_NAME,
           config,
@@ -26,7 +34,15 @@ export class AppModule {
         }),
       ],
       controllers: [IdentityHandler, DomainsHandler, AuditHandler, ClerkSyncHandler],
-      providers: [IdentityService, DomainsRepository, DomainsService, AuditService, ClerkSyncService],
+      providers: [
+        IdentityService,
+        DomainsRepository,
+        DomainsService,
+        AuditService,
+        ClerkSyncService,
+        MaintenanceProcessor,
+        MaintenanceSchedule,
+      ],
     };
   }
 }

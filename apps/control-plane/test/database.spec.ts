@@ -111,4 +111,33 @@ describe('control-plane database', () => {
       });
     });
   });
+
+  describe(AuditService.name, () => {
+    it('prunes each category past its own retention and keeps the rest', async () => {
+      const sut = new AuditService(dataSource);
+      const insert = (category: string, daysAgo: number) =>
+        dataSource.query(
+          `INSERT INTO audit_logs (org_id, actor_id, category, action, target_type, target_id, created_at)
+           VALUES ('org_ret', 'u', $1, 'x', 't', $2, now() - make_interval(days => $3))`,
+          [category, `${category}-${daysAgo}`, daysAgo],
+        );
+      for (const [category, days] of [
+        ['data_access', 91],
+        ['data_access', 80],
+        ['auth', 366],
+        ['auth', 300],
+        ['admin', 731],
+        ['admin', 700],
+        ['security', 1096],
+        ['security', 1000],
+      ] as const) {
+        await insert(category, days);
+      }
+      expect(await sut.prune()).toBe(4);
+      const left = (
+        await dataSource.query(`SELECT target_id FROM audit_logs WHERE org_id = 'org_ret' ORDER BY 1`)
+      ).map((r: { target_id: string }) => r.target_id);
+      expect(left).toEqual(['admin-700', 'auth-300', 'data_access-80', 'security-1000']);
+    });
+  });
 });

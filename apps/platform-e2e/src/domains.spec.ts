@@ -135,6 +135,54 @@ describe('domains and the audit log through the gateway', () => {
     });
   });
 
+  it('honours Idempotency-Key: same key and body → the first result; another body → 422', async () => {
+    const body = { name: 'Once', hostname: 'once.example.com' };
+    const first = await post('/api/domains', admin)
+      .set('Idempotency-Key', 'create-once-1')
+      .send(body)
+      .expect(201);
+    const replay = await post('/api/domains', admin)
+      .set('Idempotency-Key', 'create-once-1')
+      .send(body)
+      .expect(201);
+    expect(replay.body).toEqual(first.body);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expectProblem(
+      await post('/api/domains', admin)
+        .set('Idempotency-Key', 'create-once-1')
+        .send({ ...body, name: 'Other' }),
+      422,
+    );
+
+    // A failed first attempt frees its key: the corrected request goes through.
+    expectProblem(
+      await post('/api/domains', admin)
+        .set('Idempotency-Key', 'create-once-2')
+        .send({ name: 'x', hostname: 'once.example.com' }),
+      409,
+    );
+    await post('/api/domains', admin)
+      .set('Idempotency-Key', 'create-once-2')
+      .send({ name: 'x', hostname: 'twice.example.com' })
+      .expect(201);
+
+    // Keys belong to their caller: another user's identical key is a new request.
+    const colleague = await platform.token({
+      userId: 'user_colleague',
+      orgId: 'org_dom',
+      permissions: ['org:admin'],
+    });
+    expectProblem(
+      await post('/api/domains', colleague).set('Idempotency-Key', 'create-once-1').send(body),
+      409,
+    );
+
+    expectProblem(
+      await post('/api/domains', admin).set('Idempotency-Key', 'bad key with spaces').send(body),
+      400,
+    );
+  });
+
   it('echoes x-request-id, or makes one', async () => {
     const echoed = await get('/api/me', admin).set('x-request-id', 'trace-abc-123').expect(200);
     expect(echoed.headers['x-request-id']).toBe('trace-abc-123');

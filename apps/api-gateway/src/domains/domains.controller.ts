@@ -22,7 +22,11 @@ export class DomainsController {
   @Post()
   @HttpCode(201)
   @Idempotent()
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key and body within 24 h returns the first result' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Same key and body within 24 h returns the first result',
+  })
   @RequirePermissions('org:admin')
   @ApiCreatedResponse({ type: DomainDto })
   create(@CurrentContext() ctx: RequestContext, @Body() body: CreateDomainDto): Promise<DomainDto> {

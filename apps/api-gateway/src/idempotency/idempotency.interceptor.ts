@@ -57,25 +57,37 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const given = req.headers['idempotency-key'];
     if (given === undefined) return next.handle();
     if (typeof given !== 'string' || !KEY.test(given)) {
-      throw DomainError.validation([{ field: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' }]);
+      throw DomainError.validation([
+        { field: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' },
+      ]);
     }
     const scope = req.ctx ? `${req.ctx.orgId}:${req.ctx.userId}` : 'anonymous';
     const key = `${this.config.REDIS_PREFIX}:idem:${scope}:${req.method}:${req.baseUrl}${req.path}:${given}`;
-    const fingerprint = createHash('sha256').update(JSON.stringify(req.body ?? null)).digest('base64url');
+    const fingerprint = createHash('sha256')
+      .update(JSON.stringify(req.body ?? null))
+      .digest('base64url');
 
     return from(this.claim(key, fingerprint)).pipe(
       switchMap((existing) => {
         if (!existing) {
           return next.handle().pipe(
             tap((body) => void this.store(key, { state: 'done', fingerprint, status: res.statusCode, body })),
-            catchError((error: unknown) => from(this.redis.del(key).catch(() => 0)).pipe(switchMap(() => throwError(() => error)))),
+            catchError((error: unknown) =>
+              from(this.redis.del(key).catch(() => 0)).pipe(switchMap(() => throwError(() => error))),
+            ),
           );
         }
         if (existing.fingerprint !== fingerprint) {
-          throw new DomainError(CommonError.RULE_VIOLATION, 'This Idempotency-Key was used with a different request body');
+          throw new DomainError(
+            CommonError.RULE_VIOLATION,
+            'This Idempotency-Key was used with a different request body',
+          );
         }
         if (existing.state === 'pending') {
-          throw new DomainError(CommonError.CONFLICT, 'A request with this Idempotency-Key is still in progress; retry shortly');
+          throw new DomainError(
+            CommonError.CONFLICT,
+            'A request with this Idempotency-Key is still in progress; retry shortly',
+          );
         }
         res.status(existing.status ?? 200);
         res.setHeader('Idempotent-Replayed', 'true');
@@ -93,7 +105,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
       const stored = await this.redis.get(key);
       return stored ? (JSON.parse(stored) as Record_) : null;
     } catch (error) {
-      throw new DomainError(CommonError.SERVICE_UNAVAILABLE, `Idempotency store unavailable: ${(error as Error).message}`);
+      throw new DomainError(
+        CommonError.SERVICE_UNAVAILABLE,
+        `Idempotency store unavailable: ${(error as Error).message}`,
+      );
     }
   }
 

@@ -1,0 +1,47 @@
+import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { type Job, Queue } from 'bullmq';
+
+import { AuditService } from '../audit/audit.service';
+
+export const MAINTENANCE_QUEUE = 'control-plane-maintenance';
+export const AUDIT_RETENTION_JOB = 'audit-retention';
+
+/**
+ * Periodic upkeep as BullMQ job schedulers: however many replicas run, each
+ * run happens once. One processor for the queue, dispatching on the job name.
+ */
+@Processor(MAINTENANCE_QUEUE, { concurrency: 1 })
+export class MaintenanceProcessor extends WorkerHost {
+  private readonly logger = new Logger(MaintenanceProcessor.name);
+
+  constructor(private readonly audit: AuditService) {
+    super();
+  }
+
+  async process(job: Job): Promise<{ removed: number }> {
+    switch (job.name) {
+      case AUDIT_RETENTION_JOB: {
+        const removed = await this.audit.prune();
+        if (removed) this.logger.log(`audit retention removed ${removed} entries`);
+        return { removed };
+      }
+      default:
+        throw new Error(`No handler for maintenance job ${job.name}`);
+    }
+  }
+}
+
+@Injectable()
+export class MaintenanceSchedule implements OnApplicationBootstrap {
+  constructor(@InjectQueue(MAINTENANCE_QUEUE) private readonly queue: Queue) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    // Idempotent: every replica upserts the same scheduler.
+    await this.queue.upsertJobScheduler(
+      AUDIT_RETENTION_JOB,
+      { every: 6 * 60 * 60 * 1000 },
+      { name: AUDIT_RETENTION_JOB, opts: { removeOnComplete: 50, removeOnFail: 200 } },
+    );
+  }
+}
