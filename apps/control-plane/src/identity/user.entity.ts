@@ -1,26 +1,13 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Column, Entity } from 'typeorm';
+
+import { ClerkMirrorEntity } from './clerk-mirror.entity';
 
 /** A Clerk user, mirrored. The id is Clerk's (`user_…`). */
 @Entity('users')
-export class UserEntity {
-  @PrimaryColumn({ type: 'varchar', length: 100 })
-  id!: string;
-
+export class UserEntity extends ClerkMirrorEntity {
   @Column({ type: 'varchar', length: 320, nullable: true })
   email!: string | null;
 
   @Column({ type: 'varchar', length: 200, nullable: true })
   name!: string | null;
-
-  @Column({ name: 'clerk_updated_at', type: 'bigint', nullable: true })
-  clerkUpdatedAt!: string | null;
-
-  @Column({ name: 'deleted_at', type: 'timestamptz', precision: 3, nullable: true })
-  deletedAt!: Date | null;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz', precision: 3 })
-  createdAt!: Date;
-
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz', precision: 3 })
-  updatedAt!: Date;
 }
