@@ -14,7 +14,9 @@ const system = require('../tools/stack/system');
 const { rssOf, load, startNode, waitOk, table } = require('./lib');
 
 async function main() {
-  const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '32' } } });
+  const { values } = parseArgs({
+    options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '32' } },
+  });
   const duration = Number(values.duration);
   const connections = Number(values.connections);
   const settings = stack.stackSettings('bench');
@@ -22,13 +24,17 @@ async function main() {
   const processes = [];
   try {
     stack.buildApps();
+    await infra.ready();
     stack.migrateAll(infra);
     const cp = stack.SERVICES.find((s) => s.name === 'control-plane');
     const keys = system.ensureDevKeys(settings.dir);
     const publicKey = readFileSync(keys.publicPath, 'utf8');
     const quiet = { LOG_LEVEL: 'warn', NODE_ENV: 'production' };
 
-    const controlPlane = startNode(join(stack.ROOT, 'dist/apps/control-plane/main.js'), stack.serviceEnv(cp, infra, { ...quiet, HTTP_PORT: '3201' }));
+    const controlPlane = startNode(
+      join(stack.ROOT, 'dist/apps/control-plane/main.js'),
+      stack.serviceEnv(cp, infra, { ...quiet, HTTP_PORT: '3201' }),
+    );
     const gateway = startNode(join(stack.ROOT, 'dist/apps/api-gateway/main.js'), {
       ...quiet,
       REDIS_URL: infra.redisUrl,
@@ -36,7 +42,10 @@ async function main() {
       CLERK_JWT_KEY: publicKey,
       RATE_LIMIT_PER_MINUTE: '0',
     });
-    const raw = startNode(join(__dirname, 'raw-server.js'), { DATABASE_URL: infra.databaseUrl(cp.database), PORT: '3299' });
+    const raw = startNode(join(__dirname, 'raw-server.js'), {
+      DATABASE_URL: infra.databaseUrl(cp.database),
+      PORT: '3299',
+    });
     processes.push(controlPlane, gateway, raw);
     await waitOk('http://127.0.0.1:3201/health/ready');
     await waitOk('http://127.0.0.1:3200/api/health');
@@ -57,7 +66,11 @@ async function main() {
       body: JSON.stringify({ name: 'Bench', hostname: `bench-${Date.now()}.example.com` }),
     }).then((r) => r.json());
 
-    const idle = { gateway: rssOf(gateway.pid).rss, 'control-plane': rssOf(controlPlane.pid).rss, raw: rssOf(raw.pid).rss };
+    const idle = {
+      gateway: rssOf(gateway.pid).rss,
+      'control-plane': rssOf(controlPlane.pid).rss,
+      raw: rssOf(raw.pid).rss,
+    };
     const routes = [
       ['GET /api/me', '/api/me'],
       ['GET /api/domains/:id', `/api/domains/${created.id}`],
@@ -69,7 +82,15 @@ async function main() {
       await load(`http://127.0.0.1:3200${path}`, { connections, duration: 2, headers });
       const baseline = await load(`http://127.0.0.1:3299${path}`, { connections, duration, headers });
       const platform = await load(`http://127.0.0.1:3200${path}`, { connections, duration, headers });
-      rows.push({ route: label, path: 'raw node+pg', 'req/s': baseline.reqPerSec, 'p50 ms': baseline.p50, 'p99 ms': baseline.p99, failed: baseline.failed, ratio: '' });
+      rows.push({
+        route: label,
+        path: 'raw node+pg',
+        'req/s': baseline.reqPerSec,
+        'p50 ms': baseline.p50,
+        'p99 ms': baseline.p99,
+        failed: baseline.failed,
+        ratio: '',
+      });
       rows.push({
         route: label,
         path: 'gateway→redis→control-plane',
@@ -82,14 +103,35 @@ async function main() {
     }
     // The HTTP layer alone (Nest + Express, no RPC, no auth): the ceiling the gateway path can reach here.
     const ceiling = await load('http://127.0.0.1:3200/health/live', { connections, duration });
-    rows.push({ route: 'GET /health/live', path: 'gateway only (no RPC)', 'req/s': ceiling.reqPerSec, 'p50 ms': ceiling.p50, 'p99 ms': ceiling.p99, failed: ceiling.failed, ratio: '' });
-    const peak = { gateway: rssOf(gateway.pid).peak, 'control-plane': rssOf(controlPlane.pid).peak, raw: rssOf(raw.pid).peak };
-    const memory = Object.keys(idle).map((name) => ({ process: name, 'idle RSS MiB': idle[name].toFixed(0), 'peak RSS MiB': peak[name].toFixed(0) }));
+    rows.push({
+      route: 'GET /health/live',
+      path: 'gateway only (no RPC)',
+      'req/s': ceiling.reqPerSec,
+      'p50 ms': ceiling.p50,
+      'p99 ms': ceiling.p99,
+      failed: ceiling.failed,
+      ratio: '',
+    });
+    const peak = {
+      gateway: rssOf(gateway.pid).peak,
+      'control-plane': rssOf(controlPlane.pid).peak,
+      raw: rssOf(raw.pid).peak,
+    };
+    const memory = Object.keys(idle).map((name) => ({
+      process: name,
+      'idle RSS MiB': idle[name].toFixed(0),
+      'peak RSS MiB': peak[name].toFixed(0),
+    }));
 
-    process.stdout.write(`\ncontrol-plane read path, ${connections} connections, ${duration}s per run, ${require('node:os').cpus().length} cores\n\n`);
+    process.stdout.write(
+      `\ncontrol-plane read path, ${connections} connections, ${duration}s per run, ${require('node:os').cpus().length} cores\n\n`,
+    );
     process.stdout.write(`${table(rows)}\n\n${table(memory)}\n\n`);
     mkdirSync(join(__dirname, 'results'), { recursive: true });
-    writeFileSync(join(__dirname, 'results/control-plane-read.json'), JSON.stringify({ at: new Date().toISOString(), connections, duration, rows, memory }, null, 2));
+    writeFileSync(
+      join(__dirname, 'results/control-plane-read.json'),
+      JSON.stringify({ at: new Date().toISOString(), connections, duration, rows, memory }, null, 2),
+    );
   } finally {
     for (const child of processes) child.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 1_000));

@@ -32,10 +32,16 @@ function load(url, { connections = 32, duration = 10, headers = {} } = {}) {
 
 /** Starts a Node process; with BENCH_PROFILE=1 it writes a CPU profile to bench/results/profiles on exit. */
 function startNode(script, env, args = []) {
-  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${require('node:path').join(__dirname, 'results/profiles')}`] : [];
-  const child = spawn(process.execPath, [...profile, script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const profile = process.env.BENCH_PROFILE
+    ? ['--cpu-prof', `--cpu-prof-dir=${require('node:path').join(__dirname, 'results/profiles')}`]
+    : [];
+  const child = spawn(process.execPath, [...profile, script, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.output = [];
-  for (const stream of [child.stdout, child.stderr]) stream.on('data', (c) => child.output.push(c.toString()));
+  for (const stream of [child.stdout, child.stderr])
+    stream.on('data', (c) => child.output.push(c.toString()));
   return child;
 }
 
@@ -56,7 +62,11 @@ function table(rows) {
   const cols = Object.keys(rows[0]);
   const width = cols.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c]).length)));
   const line = (values) => values.map((v, i) => String(v).padEnd(width[i])).join('  ');
-  return [line(cols), line(width.map((w) => '-'.repeat(w))), ...rows.map((r) => line(cols.map((c) => r[c])))].join('\n');
+  return [
+    line(cols),
+    line(width.map((w) => '-'.repeat(w))),
+    ...rows.map((r) => line(cols.map((c) => r[c]))),
+  ].join('\n');
 }
 
 module.exports = { rssOf, load, startNode, waitOk, table };

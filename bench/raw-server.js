@@ -26,7 +26,12 @@ createServer(async (req, res) => {
   try {
     const claims = claimsOf(req);
     if (req.url === '/api/me') {
-      return send(res, 200, { userId: claims.sub, orgId: claims.org_id, domainId: claims.domain_id ?? null, permissions: claims.permissions ?? [] });
+      return send(res, 200, {
+        userId: claims.sub,
+        orgId: claims.org_id,
+        domainId: claims.domain_id ?? null,
+        permissions: claims.permissions ?? [],
+      });
     }
     const match = /^\/api\/domains\/([0-9a-f-]{36})$/.exec(req.url);
     if (match) {
@@ -36,7 +41,15 @@ createServer(async (req, res) => {
       );
       if (!rows.length) return send(res, 404, { status: 404 });
       const d = rows[0];
-      return send(res, 200, { id: d.id, orgId: d.org_id, name: d.name, hostname: d.hostname, status: d.status, createdAt: d.created_at, updatedAt: d.updated_at });
+      return send(res, 200, {
+        id: d.id,
+        orgId: d.org_id,
+        name: d.name,
+        hostname: d.hostname,
+        status: d.status,
+        createdAt: d.created_at,
+        updatedAt: d.updated_at,
+      });
     }
     send(res, 404, { status: 404 });
   } catch (error) {

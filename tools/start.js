@@ -8,7 +8,11 @@ const stack = require('./stack/local-stack');
 async function main() {
   const started = Date.now();
   const settings = stack.stackSettings('dev');
-  const infra = stack.startInfrastructure(settings);
+  const gatewayPort = Number(process.env.GATEWAY_PORT || stack.GATEWAY.httpPort);
+  // In development the local S3 server plays the storage notification, as a bucket event would.
+  const infra = stack.startInfrastructure(settings, {
+    storageWebhookUrl: `http://127.0.0.1:${gatewayPort}/api/media/webhooks/storage`,
+  });
   const children = [];
   let stopping = false;
 
@@ -35,6 +39,7 @@ async function main() {
 
   try {
     stack.buildApps();
+    await infra.ready();
     stack.migrateAll(infra);
     for (const service of stack.SERVICES) {
       const child = stack.startApp(service.name, stack.serviceEnv(service, infra));
@@ -45,7 +50,6 @@ async function main() {
       children.push(child);
     }
     const publicKey = stack.devPublicKey(settings);
-    const gatewayPort = Number(process.env.GATEWAY_PORT || stack.GATEWAY.httpPort);
     const gateway = stack.startApp(stack.GATEWAY.name, {
       ...process.env,
       NODE_ENV: process.env.NODE_ENV || 'development',

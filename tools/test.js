@@ -30,7 +30,7 @@ function summarize() {
   return totals;
 }
 
-function main() {
+async function main() {
   const settings = stack.stackSettings('test');
   // A fresh cluster every run: nothing a previous run left can make a test pass.
   system.stopRedis({ port: settings.redisPort });
@@ -42,9 +42,12 @@ function main() {
   let ok = false;
   try {
     stack.buildApps();
+    await infra.ready();
     const env = {
       SMARTBEAK_TEST_PG_URL: `postgres://postgres@127.0.0.1:${settings.pgPort}`,
       SMARTBEAK_TEST_REDIS_URL: infra.redisUrl,
+      SMARTBEAK_TEST_S3_ENDPOINT: infra.s3.endpoint,
+      SMARTBEAK_TEST_S3_BUCKET: infra.s3.bucket,
     };
     const parallel = `--parallel=${process.env.CI ? 2 : 3}`;
     const built = nx(['run-many', '-t', 'build', 'lint', parallel], env);
@@ -61,4 +64,7 @@ function main() {
   process.exit(ok && totals.failed === 0 && totals.passed > 0 ? 0 : 1);
 }
 
-main();
+main().catch((error) => {
+  process.stderr.write(`${error.stack || error}\n`);
+  process.exit(1);
+});

@@ -14,7 +14,10 @@ function ensureNodeModules(root, log) {
   // @nx/webpack) although the lock is complete; `install` follows the lock
   // and leaves it unchanged.
   log('installing npm packages (npm install, from package-lock.json)');
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: root, stdio: 'inherit' });
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
 }
 
 module.exports = { ensureNodeModules };

@@ -3,7 +3,8 @@
 'use strict';
 
 const { execFileSync, spawn } = require('node:child_process');
-const { readFileSync } = require('node:fs');
+const { randomBytes } = require('node:crypto');
+const { existsSync, mkdirSync, readFileSync, writeFileSync } = require('node:fs');
 const { join, resolve } = require('node:path');
 
 const { ensureNodeModules } = require('./deps');
@@ -13,9 +14,21 @@ const system = require('./system');
 const ROOT = resolve(__dirname, '../..');
 
 const STACK_PORTS = {
-  dev: { pg: ['SMARTBEAK_PG_PORT', 55432], redis: ['SMARTBEAK_REDIS_PORT', 56379] },
-  test: { pg: ['SMARTBEAK_TEST_PG_PORT', 55433], redis: ['SMARTBEAK_TEST_REDIS_PORT', 56380] },
-  bench: { pg: ['SMARTBEAK_BENCH_PG_PORT', 55434], redis: ['SMARTBEAK_BENCH_REDIS_PORT', 56381] },
+  dev: {
+    pg: ['SMARTBEAK_PG_PORT', 55432],
+    redis: ['SMARTBEAK_REDIS_PORT', 56379],
+    s3: ['SMARTBEAK_S3_PORT', 56390],
+  },
+  test: {
+    pg: ['SMARTBEAK_TEST_PG_PORT', 55433],
+    redis: ['SMARTBEAK_TEST_REDIS_PORT', 56380],
+    s3: ['SMARTBEAK_TEST_S3_PORT', 56391],
+  },
+  bench: {
+    pg: ['SMARTBEAK_BENCH_PG_PORT', 55434],
+    redis: ['SMARTBEAK_BENCH_REDIS_PORT', 56381],
+    s3: ['SMARTBEAK_BENCH_S3_PORT', 56392],
+  },
 };
 
 /** Where a stack lives: `dev` (npm start), `test` (npm test) and `bench` never share data or ports. */
@@ -27,11 +40,24 @@ function stackSettings(kind) {
     dir: kind === 'dev' ? dataRoot : join(dataRoot, kind),
     pgPort: Number(process.env[ports.pg[0]] || ports.pg[1]),
     redisPort: Number(process.env[ports.redis[0]] || ports.redis[1]),
+    s3Port: Number(process.env[ports.s3[0]] || ports.s3[1]),
   };
 }
 
+const BUCKET = 'smartbeak-media';
+
+/** Dev secrets made once per data folder (the storage webhook's HMAC secret). */
+function devSecrets(dir) {
+  const file = join(dir, 'dev-keys', 'media-webhook-secret');
+  if (!existsSync(file)) {
+    mkdirSync(join(dir, 'dev-keys'), { recursive: true, mode: 0o700 });
+    writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
+  }
+  return { mediaWebhook: readFileSync(file, 'utf8').trim() };
+}
+
 /** Brings up everything below the services; returns what to tear down. */
-function startInfrastructure(settings) {
+function startInfrastructure(settings, { storageWebhookUrl } = {}) {
   ensureNodeModules(ROOT, system.log);
   system.ensureSystemPackages();
   const startedPostgres = system.startPostgres({
@@ -48,10 +74,30 @@ function startInfrastructure(settings) {
     port: settings.redisPort,
     persistent: settings.kind !== 'test',
   });
+  const secrets = devSecrets(settings.dir);
+  const s3 = { endpoint: `http://127.0.0.1:${settings.s3Port}`, bucket: BUCKET };
+  const storage = spawn(process.execPath, [join(__dirname, 's3-server.js')], {
+    env: {
+      ...process.env,
+      S3_PORT: String(settings.s3Port),
+      S3_DIR: join(settings.dir, 's3'),
+      S3_BUCKETS: BUCKET,
+      ...(storageWebhookUrl
+        ? { S3_WEBHOOK_URL: storageWebhookUrl, S3_WEBHOOK_SECRET: secrets.mediaWebhook }
+        : {}),
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   return {
     databaseUrl: (database) => `postgres://postgres@127.0.0.1:${settings.pgPort}/${database}`,
     redisUrl: `redis://127.0.0.1:${settings.redisPort}`,
+    s3,
+    secrets,
+    /** Resolves when the S3 server answers. */
+    ready: () =>
+      waitForHttp(`${s3.endpoint}/${BUCKET}?max-keys=0`, 20_000, () => storage.exitCode === null, [200, 403]),
     stop() {
+      storage.kill('SIGTERM');
       if (startedRedis) system.stopRedis({ port: settings.redisPort });
       if (startedPostgres) system.stopPostgres({ dir: settings.dir });
     },
@@ -74,6 +120,7 @@ function buildApps() {
 function serviceEnv(service, infra, extra = {}) {
   return {
     ...process.env,
+    ...(service.env ? service.env(infra) : {}),
     NODE_ENV: process.env.NODE_ENV || 'development',
     REDIS_URL: infra.redisUrl,
     DATABASE_URL: service.database ? infra.databaseUrl(service.database) : '',
@@ -111,13 +158,13 @@ function startApp(name, env) {
   return child;
 }
 
-async function waitForHttp(url, timeoutMs, isAlive = () => true) {
+async function waitForHttp(url, timeoutMs, isAlive = () => true, okStatuses = null) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (!isAlive()) throw new Error(`${url}: the process exited`);
     try {
       const res = await fetch(url);
-      if (res.ok) return;
+      if (okStatuses ? okStatuses.includes(res.status) : res.ok) return;
     } catch {
       // not listening yet
     }

@@ -4,6 +4,7 @@ import { HealthIndicatorService } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AuthGuard, TokenVerifier } from '@smartbeak/auth';
 import { splitList } from '@smartbeak/config';
+import { rpcClientProvider } from '@smartbeak/messaging';
 import { HealthModule, loggingModule, MetricsModule, redisReadinessCheck } from '@smartbeak/observability';
 import Redis from 'ioredis';
 
@@ -12,6 +13,7 @@ import { GatewayConfig } from './config/gateway.config';
 import { DomainsController } from './domains/domains.controller';
 import { ApiHealthController } from './health/api-health.controller';
 import { MeController } from './me/me.controller';
+import { MediaController } from './media/media.controller';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { ProblemFilter } from './problem/problem.filter';
 import { RedisThrottlerStorage } from './rate-limit/redis-throttler.storage';
@@ -63,11 +65,17 @@ export class AppModule {
         DomainsController,
         AuditLogsController,
         ClerkWebhookController,
+        MediaController,
       ],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: GATEWAY_REDIS, useValue: redis },
         GatewayRedisCloser,
+        rpcClientProvider({
+          redisUrl: config.REDIS_URL,
+          prefix: config.REDIS_PREFIX,
+          timeoutMs: config.RPC_TIMEOUT_MS,
+        }),
         GatewayRpc,
         {
           provide: TokenVerifier,

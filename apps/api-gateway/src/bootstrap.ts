@@ -33,7 +33,7 @@ export async function createGateway(config: GatewayConfig): Promise<NestExpressA
   if (origins.length) {
     app.enableCors({ origin: origins, credentials: true, exposedHeaders: ['x-request-id', 'Retry-After'] });
   }
-  app.use('/api/webhooks', rawBody(config.BODY_LIMIT_BYTES));
+  app.use(['/api/webhooks', '/api/media/webhooks'], rawBody(config.BODY_LIMIT_BYTES));
   app.use(jsonBody(config.BODY_LIMIT_BYTES));
   app.setGlobalPrefix('api', { exclude: ['health/live', 'health/ready', 'metrics'] });
   app.useGlobalPipes(

@@ -17,6 +17,7 @@ import {
 
 export interface PlatformOptions {
   gatewayEnv?: Record<string, string>;
+  mediaEnv?: Record<string, string>;
 }
 
 /**
@@ -26,11 +27,15 @@ export interface PlatformOptions {
 export class Platform {
   gateway!: RunningProcess;
   controlPlane!: RunningProcess;
+  media!: RunningProcess;
+  mediaUrl!: string;
+  mediaWebhookSecret = uniqueName('media_secret');
   keys!: TestKeys;
   url!: string;
   controlPlaneUrl!: string;
   webhookSecret = `whsec_${Buffer.from(uniqueName('secret').padEnd(32, 'x')).toString('base64')}`;
   private db!: TestDatabase;
+  private mediaDb!: TestDatabase;
   private cpEnv!: Record<string, string>;
 
   static async start(options: PlatformOptions = {}): Promise<Platform> {
@@ -40,12 +45,14 @@ export class Platform {
   }
 
   private async boot(options: PlatformOptions): Promise<void> {
-    const { redisUrl } = testInfra();
+    const { redisUrl, s3Endpoint, s3Bucket } = testInfra();
     const prefix = uniqueName('e2e');
     this.keys = await createTestKeys();
     this.db = await createTestDatabase('cp');
     await migrateApp('control-plane', this.db.url);
-    const [gatewayPort, cpPort] = [await freePort(), await freePort()];
+    this.mediaDb = await createTestDatabase('media');
+    await migrateApp('media', this.mediaDb.url);
+    const [gatewayPort, cpPort, mediaPort] = [await freePort(), await freePort(), await freePort()];
     this.cpEnv = {
       DATABASE_URL: this.db.url,
       REDIS_URL: redisUrl,
@@ -55,6 +62,25 @@ export class Platform {
     };
     this.controlPlaneUrl = `http://127.0.0.1:${cpPort}`;
     await this.startControlPlane();
+    this.mediaUrl = `http://127.0.0.1:${mediaPort}`;
+    this.media = spawnApp('media', {
+      DATABASE_URL: this.mediaDb.url,
+      REDIS_URL: redisUrl,
+      REDIS_PREFIX: prefix,
+      HTTP_PORT: String(mediaPort),
+      S3_ENDPOINT: s3Endpoint,
+      S3_BUCKET: s3Bucket,
+      S3_ACCESS_KEY_ID: 'S3RVER',
+      S3_SECRET_ACCESS_KEY: 'S3RVER',
+      S3_FORCE_PATH_STYLE: 'true',
+      CDN_BASE_URL: `${s3Endpoint}/${s3Bucket}`,
+      MEDIA_WEBHOOK_SECRET: this.mediaWebhookSecret,
+      OUTBOX_POLL_MS: '200',
+      ...options.mediaEnv,
+    });
+    await waitFor(() => isHttpOk(`${this.mediaUrl}/health/ready`), 30_000, 'media').catch((error: Error) => {
+      throw new Error(`${error.message}\n${this.media.tail()}`);
+    });
     this.gateway = spawnApp('api-gateway', {
       REDIS_URL: redisUrl,
       REDIS_PREFIX: prefix,
@@ -68,7 +94,9 @@ export class Platform {
     });
     this.url = `http://127.0.0.1:${gatewayPort}`;
     await waitFor(() => isHttpOk(`${this.url}/api/health`), 30_000, 'the gateway').catch((error: Error) => {
-      throw new Error(`${error.message}\n${this.gateway.tail()}\n${this.controlPlane.tail()}`);
+      throw new Error(
+        `${error.message}\n${this.gateway.tail()}\n${this.controlPlane.tail()}\n${this.media.tail()}`,
+      );
     });
   }
 
@@ -86,8 +114,8 @@ export class Platform {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([this.gateway?.stop(), this.controlPlane?.stop()]);
-    await this.db?.drop();
+    await Promise.all([this.gateway?.stop(), this.controlPlane?.stop(), this.media?.stop()]);
+    await Promise.all([this.db?.drop(), this.mediaDb?.drop()]);
   }
 }
 

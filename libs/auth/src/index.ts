@@ -2,3 +2,4 @@ export * from './auth.guard';
 export * from './claims';
 export * from './permissions';
 export * from './token-verifier';
+export * from './domain-access';

@@ -5,6 +5,10 @@ export const Events = {
     orgUpserted: 'control-plane.org.upserted',
     orgDeleted: 'control-plane.org.deleted',
   },
+  media: {
+    assetReady: 'media.asset.readied',
+    assetDeleted: 'media.asset.deleted',
+  },
 } as const;
 
 type Leaves<T> = T extends string ? T : { [K in keyof T]: Leaves<T[K]> }[keyof T];
@@ -29,6 +33,8 @@ export type EventQueue = (typeof EventQueues)[keyof typeof EventQueues];
 export const EVENT_ROUTES: Partial<Record<EventName, readonly EventQueue[]>> = {
   [Events.controlPlane.domainCreated]: [EventQueues.analytics],
   [Events.controlPlane.orgDeleted]: [],
+  [Events.media.assetReady]: [EventQueues.analytics],
+  [Events.media.assetDeleted]: [],
 };
 
 /** What an event looks like on a consumer's queue. */

@@ -14,6 +14,14 @@ export const Patterns = {
     auditRecord: 'control-plane.audit.record',
     clerkWebhook: 'control-plane.clerk.apply',
   },
+  media: {
+    uploadIntentCreate: 'media.upload-intent.create',
+    assetComplete: 'media.asset.complete',
+    assetGet: 'media.asset.get',
+    assetList: 'media.asset.list',
+    assetDelete: 'media.asset.delete',
+    storageWebhook: 'media.storage-webhook.apply',
+  },
 } as const;
 
 export const SERVICES = [

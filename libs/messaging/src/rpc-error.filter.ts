@@ -21,15 +21,17 @@ export class RpcErrorFilter implements ExceptionFilter<unknown> {
 
   catch(error: unknown, host: ArgumentsHost): Observable<never> | void {
     if (host.getType() === 'http') {
-      // A service's own HTTP port serves only /health and /metrics.
+      // A service's own HTTP port serves only /health and /metrics; keep their bodies (terminus' details).
       const status = error instanceof HttpException ? error.getStatus() : 500;
-      if (status >= 500)
+      if (status >= 500 && !(error instanceof HttpException)) {
         this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+      }
+      const body = error instanceof HttpException ? error.getResponse() : { status };
       host
         .switchToHttp()
         .getResponse<{ status(code: number): { json(body: unknown): void } }>()
         .status(status)
-        .json({ status });
+        .json(body);
       return;
     }
     return throwError(() => this.serialize(error));

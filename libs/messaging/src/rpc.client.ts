@@ -4,6 +4,7 @@ import { CommonError, serviceOfPattern } from '@smartbeak/contracts';
 import { DomainError, isSerializedError } from '@smartbeak/errors';
 import { rpcClientDuration } from '@smartbeak/observability';
 import Redis from 'ioredis';
+import type { FactoryProvider } from '@nestjs/common';
 
 import { type RpcReply, type RpcRequest, rpcKeys } from './keys';
 
@@ -18,6 +19,18 @@ interface Pending {
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
   timer: NodeJS.Timeout;
+}
+
+/** A Nest provider of a connected RpcClient, closed with the application. */
+export function rpcClientProvider(options: RpcClientOptions): FactoryProvider<RpcClient> {
+  return {
+    provide: RpcClient,
+    useFactory: async () => {
+      const client = new RpcClient(options);
+      await client.connect();
+      return client;
+    },
+  };
 }
 
 /**
@@ -49,6 +62,11 @@ export class RpcClient {
     await Promise.all([this.commands.connect(), this.subscriber.connect()]);
     this.subscriber.on('message', (_channel: string, message: string) => this.settle(message));
     await this.subscriber.subscribe(this.replyChannel);
+  }
+
+  /** Nest calls this when the client is a provider. */
+  onApplicationShutdown(): Promise<void> {
+    return this.close();
   }
 
   async close(): Promise<void> {

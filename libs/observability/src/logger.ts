@@ -66,7 +66,11 @@ const QUIET_PATHS = /^\/(health|metrics)|^\/api\/health/;
  * one access line at info level.
  */
 export function httpRequestScope(log: pino.Logger) {
-  return (req: IncomingMessage & { id?: string; route?: { path?: string }; baseUrl?: string }, res: ServerResponse, next: () => void): void => {
+  return (
+    req: IncomingMessage & { id?: string; route?: { path?: string }; baseUrl?: string },
+    res: ServerResponse,
+    next: () => void,
+  ): void => {
     const requestId = requestIdOf(req);
     req.id = requestId;
     res.setHeader('x-request-id', requestId);
@@ -74,9 +78,21 @@ export function httpRequestScope(log: pino.Logger) {
     res.once('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const route = req.route?.path ? `${req.baseUrl ?? ''}${req.route.path}` : 'unmatched';
-      httpRequestDuration.observe({ method: req.method ?? '', route, status: String(res.statusCode) }, seconds);
+      httpRequestDuration.observe(
+        { method: req.method ?? '', route, status: String(res.statusCode) },
+        seconds,
+      );
       if (log.isLevelEnabled('info') && !QUIET_PATHS.test(req.url ?? '')) {
-        log.info({ requestId, method: req.method, url: req.url, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
+        log.info(
+          {
+            requestId,
+            method: req.method,
+            url: req.url,
+            status: res.statusCode,
+            ms: Math.round(seconds * 1000),
+          },
+          'request',
+        );
       }
     });
     runInRequestScope({ requestId }, next);

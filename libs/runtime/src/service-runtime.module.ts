@@ -13,7 +13,8 @@ import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import { MessagePattern } from '@nestjs/microservices';
 import { ServiceConfig } from '@smartbeak/config';
 import { healthPingPattern } from '@smartbeak/contracts';
-import { OutboxRelay } from '@smartbeak/messaging';
+import { DomainAccess } from '@smartbeak/auth';
+import { OutboxRelay, RpcClient, rpcClientProvider } from '@smartbeak/messaging';
 import {
   HealthModule,
   loggingModule,
@@ -25,7 +26,8 @@ import Redis from 'ioredis';
 import { DataSource, DataSourceOptions } from 'typeorm';
 
 export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
-const HEALTH_REDIS = Symbol('HEALTH_REDIS');
+/** A general-purpose Redis connection of the service (commands; readiness; markers). */
+export const SERVICE_REDIS = Symbol('SERVICE_REDIS');
 
 export interface ServiceRuntimeOptions {
   service: string;
@@ -33,6 +35,8 @@ export interface ServiceRuntimeOptions {
   dataSource: DataSourceOptions;
   /** Run the outbox relay in this process (default true). */
   relay?: boolean;
+  /** More readiness checks (object storage, …), beside the database and Redis. */
+  readiness?: ReadinessCheck[];
 }
 
 /** Runs the outbox relay for as long as the process lives. */
@@ -63,18 +67,10 @@ class OutboxRelayHost implements OnApplicationBootstrap, OnApplicationShutdown {
   }
 }
 
+/** Closes the service's general-purpose Redis connection with the application. */
 @Injectable()
-class RedisHealthConnection implements OnApplicationShutdown {
-  readonly redis: Redis;
-  constructor(@Inject(SERVICE_CONFIG) config: ServiceConfig) {
-    this.redis = new Redis(config.REDIS_URL, {
-      lazyConnect: true,
-      maxRetriesPerRequest: 1,
-      enableOfflineQueue: false,
-    });
-    this.redis.on('error', () => undefined); // reported by the readiness probe
-    void this.redis.connect().catch(() => undefined);
-  }
+class ServiceRedisCloser implements OnApplicationShutdown {
+  constructor(@Inject(SERVICE_REDIS) private readonly redis: Redis) {}
   onApplicationShutdown(): void {
     this.redis.disconnect();
   }
@@ -109,24 +105,44 @@ export class ServiceRuntimeModule {
         TypeOrmModule.forRoot(options.dataSource),
         MetricsModule,
         HealthModule.register({
-          inject: [TypeOrmHealthIndicator, HealthIndicatorService, HEALTH_REDIS],
+          inject: [TypeOrmHealthIndicator, HealthIndicatorService, SERVICE_REDIS],
           useFactory: (
             db: TypeOrmHealthIndicator,
             indicators: HealthIndicatorService,
-            health: RedisHealthConnection,
+            redis: Redis,
           ): ReadinessCheck[] => [
             () => db.pingCheck('database', { timeout: 2_000 }),
-            redisReadinessCheck(indicators, health.redis),
+            redisReadinessCheck(indicators, redis),
+            ...(options.readiness ?? []),
           ],
         }),
       ],
       controllers: [pingHandler(options.service)],
       providers: [
         { provide: SERVICE_CONFIG, useValue: config },
-        { provide: HEALTH_REDIS, useClass: RedisHealthConnection },
+        {
+          provide: SERVICE_REDIS,
+          useFactory: () => {
+            const redis = new Redis(config.REDIS_URL, {
+              lazyConnect: true,
+              maxRetriesPerRequest: 1,
+              enableOfflineQueue: false,
+            });
+            redis.on('error', () => undefined); // reported by the readiness probe
+            void redis.connect().catch(() => undefined);
+            return redis;
+          },
+        },
+        ServiceRedisCloser,
         ...(options.relay === false ? [] : [OutboxRelayHost]),
+        rpcClientProvider({
+          redisUrl: config.REDIS_URL,
+          prefix: config.REDIS_PREFIX,
+          timeoutMs: config.RPC_TIMEOUT_MS,
+        }),
+        { provide: DomainAccess, inject: [RpcClient], useFactory: (rpc: RpcClient) => new DomainAccess(rpc) },
       ],
-      exports: [SERVICE_CONFIG, HEALTH_REDIS],
+      exports: [SERVICE_CONFIG, SERVICE_REDIS, RpcClient, DomainAccess],
     };
   }
 }

@@ -24,13 +24,14 @@ describe(runService.name, () => {
     const { redisUrl } = testInfra();
     const port = await freePort();
     const prefix = uniqueName('rt');
-    const config = loadConfig(ServiceConfig, {
+    const env = {
       DATABASE_URL: db.url,
       REDIS_URL: redisUrl,
       REDIS_PREFIX: prefix,
       HTTP_PORT: String(port),
       LOG_LEVEL: 'silent',
-    });
+    };
+    const config = loadConfig(ServiceConfig, env);
     const dataSource = postgresOptions({
       url: db.url,
       entities: [],
@@ -38,7 +39,13 @@ describe(runService.name, () => {
     });
     @Module({ imports: [ServiceRuntimeModule.register({ service: 'demo', config, dataSource })] })
     class DemoModule {}
-    const options = { service: 'demo', config, module: { module: DemoModule }, dataSource };
+    const options = {
+      service: 'demo',
+      config: ServiceConfig,
+      env,
+      module: () => ({ module: DemoModule }),
+      dataSource: () => dataSource,
+    };
 
     await runService(options, ['migrate']);
     const client = new Client({ connectionString: db.url });
@@ -67,7 +74,7 @@ describe(runService.name, () => {
     await rpc.connect();
     const ctx = { userId: 'system', orgId: 'system', requestId: 'r', permissions: [], domainId: null };
     expect(await rpc.send(healthPingPattern('demo'), { ctx, payload: {} })).toEqual({ ok: true });
-    await app.close();
+    if (app) await app.close();
     app = undefined;
     // Gone means gone: no replica left, so the caller hears UNAVAILABLE at once.
     await expect(rpc.send(healthPingPattern('demo'), { ctx, payload: {} })).rejects.toMatchObject({

@@ -3,18 +3,20 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 
 /**
- * The real PostgreSQL and Redis the tests run against, started by
- * `npm test` (tools/test.js), which exports where they are.
+ * The real PostgreSQL, Redis and S3-compatible server the tests run
+ * against, started by `npm test` (tools/test.js), which exports where they are.
  */
-export function testInfra(): { postgresUrl: string; redisUrl: string } {
+export function testInfra(): { postgresUrl: string; redisUrl: string; s3Endpoint: string; s3Bucket: string } {
   const postgresUrl = process.env['SMARTBEAK_TEST_PG_URL'];
   const redisUrl = process.env['SMARTBEAK_TEST_REDIS_URL'];
+  const s3Endpoint = process.env['SMARTBEAK_TEST_S3_ENDPOINT'] ?? '';
+  const s3Bucket = process.env['SMARTBEAK_TEST_S3_BUCKET'] ?? 'smartbeak-media';
   if (!postgresUrl || !redisUrl) {
     throw new Error(
-      'Integration tests need the test stack: run them through `npm test` (it starts PostgreSQL and Redis).',
+      'Integration tests need the test stack: run them through `npm test` (it starts PostgreSQL, Redis and S3).',
     );
   }
-  return { postgresUrl, redisUrl };
+  return { postgresUrl, redisUrl, s3Endpoint, s3Bucket };
 }
 
 export function uniqueName(label: string): string {

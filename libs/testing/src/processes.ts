@@ -26,7 +26,7 @@ export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, 
 }
 
 export async function isHttpOk(url: string): Promise<boolean> {
-  const res = await fetch(url);
+  const res = await fetch(url, { signal: AbortSignal.timeout(3_000) });
   return res.ok;
 }
 

@@ -32,7 +32,10 @@ function withProblems(parser: RequestHandler): RequestHandler {
         );
       }
       if (failure.type === 'entity.parse.failed') {
-        return sendProblem(res, problem(400, CommonError.VALIDATION, 'The body is not valid JSON'));
+        return sendProblem(
+          res,
+          problem(400, CommonError.VALIDATION, 'The body is not valid JSON (or holds a NUL character)'),
+        );
       }
       if (failure.type === 'encoding.unsupported' || failure.type === 'charset.unsupported') {
         return sendProblem(res, problem(415, 'HTTP.415', failure.message));
@@ -50,9 +53,16 @@ function withProblems(parser: RequestHandler): RequestHandler {
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
 
+/** PostgreSQL text cannot hold U+0000: refuse it at the door rather than fail deep inside. */
+function refuseNul(_key: string, value: unknown): unknown {
+  if (typeof value === 'string' && value.includes('\u0000'))
+    throw new SyntaxError('NUL character in a string');
+  return value;
+}
+
 /** JSON bodies only: a body of any other type is a 415, not a silently empty object. */
 export function jsonBody(limit: number): RequestHandler {
-  const parse = withProblems(express.json({ limit, strict: true, type: JSON_TYPES }));
+  const parse = withProblems(express.json({ limit, strict: true, type: JSON_TYPES, reviver: refuseNul }));
   return (req, res, next) => {
     const hasBody =
       Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;

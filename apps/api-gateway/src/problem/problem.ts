@@ -1,6 +1,7 @@
 import {
   CommonError,
   ControlPlaneError,
+  MediaError,
   type ErrorCode,
   type FieldError,
   type ProblemDetails,
@@ -26,6 +27,14 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   [ControlPlaneError.DOMAIN_NOT_FOUND]: 404,
   [ControlPlaneError.HOSTNAME_TAKEN]: 409,
   [ControlPlaneError.WEBHOOK_SIGNATURE_INVALID]: 401,
+  [MediaError.ASSET_NOT_FOUND]: 404,
+  [MediaError.TYPE_NOT_ALLOWED]: 400,
+  [MediaError.TOO_LARGE]: 413,
+  [MediaError.NOT_UPLOADED]: 409,
+  [MediaError.VERIFICATION_FAILED]: 409,
+  [MediaError.INTENT_EXPIRED]: 409,
+  [MediaError.WEBHOOK_SIGNATURE_INVALID]: 401,
+  [MediaError.STORAGE_UNAVAILABLE]: 503,
 };
 
 const TITLES: Record<number, string> = {

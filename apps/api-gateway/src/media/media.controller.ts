@@ -1,0 +1,101 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiExcludeEndpoint,
+  ApiHeader,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { CurrentContext, Public, RequirePermissions } from '@smartbeak/auth';
+import {
+  CreateUploadIntentDto,
+  ListMediaQueryDto,
+  MediaAssetDto,
+  type Page,
+  Patterns,
+  type RequestContext,
+  UploadIntentDto,
+} from '@smartbeak/contracts';
+import type { Request } from 'express';
+
+import { Idempotent } from '../idempotency/idempotency.interceptor';
+import { GatewayRpc } from '../rpc/gateway-rpc';
+
+const WEBHOOK_CTX: RequestContext = {
+  userId: 'storage',
+  orgId: 'system',
+  domainId: null,
+  permissions: [],
+  requestId: '',
+};
+
+@ApiTags('media')
+@ApiBearerAuth()
+@Controller('media')
+export class MediaController {
+  constructor(private readonly rpc: GatewayRpc) {}
+
+  @Post('upload-intents')
+  @HttpCode(201)
+  @Idempotent()
+  @RequirePermissions('media:write')
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  @ApiCreatedResponse({
+    type: UploadIntentDto,
+    description: 'PUT the bytes to upload.url with upload.headers, then POST /api/media/:id/complete',
+  })
+  createUploadIntent(
+    @CurrentContext() ctx: RequestContext,
+    @Body() body: CreateUploadIntentDto,
+  ): Promise<UploadIntentDto> {
+    return this.rpc.forward(Patterns.media.uploadIntentCreate, ctx, body);
+  }
+
+  /** Signed by the storage side (HMAC, checked by the media service); no session token. */
+  @Post('webhooks/storage')
+  @Public()
+  @HttpCode(200)
+  @ApiExcludeEndpoint()
+  async storageWebhook(@Req() req: Request): Promise<{ received: true; processed: number }> {
+    const signature = req.headers['x-smartbeak-signature'];
+    const body = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
+    const { processed } = await this.rpc.forward<{ processed: number }>(
+      Patterns.media.storageWebhook,
+      { ...WEBHOOK_CTX, requestId: String((req as Request & { id?: unknown }).id ?? '') },
+      { body, signature: typeof signature === 'string' ? signature : '' },
+    );
+    return { received: true, processed };
+  }
+
+  @Post(':id/complete')
+  @HttpCode(200)
+  @RequirePermissions('media:write')
+  @ApiOkResponse({ type: MediaAssetDto })
+  complete(@CurrentContext() ctx: RequestContext, @Param('id') id: string): Promise<MediaAssetDto> {
+    return this.rpc.forward(Patterns.media.assetComplete, ctx, { id });
+  }
+
+  @Get()
+  @RequirePermissions('content:read')
+  list(
+    @CurrentContext() ctx: RequestContext,
+    @Query() query: ListMediaQueryDto,
+  ): Promise<Page<MediaAssetDto>> {
+    return this.rpc.forward(Patterns.media.assetList, ctx, query);
+  }
+
+  @Get(':id')
+  @RequirePermissions('content:read')
+  @ApiOkResponse({ type: MediaAssetDto })
+  get(@CurrentContext() ctx: RequestContext, @Param('id') id: string): Promise<MediaAssetDto> {
+    return this.rpc.forward(Patterns.media.assetGet, ctx, { id });
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @RequirePermissions('media:write')
+  async delete(@CurrentContext() ctx: RequestContext, @Param('id') id: string): Promise<void> {
+    await this.rpc.forward(Patterns.media.assetDelete, ctx, { id });
+  }
+}
