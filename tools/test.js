@@ -41,6 +41,7 @@ async function main() {
   const infra = stack.startInfrastructure(settings);
   let ok = false;
   try {
+    const chromium = system.ensureChromium();
     stack.buildApps();
     await infra.ready();
     const env = {
@@ -48,6 +49,7 @@ async function main() {
       SMARTBEAK_TEST_REDIS_URL: infra.redisUrl,
       SMARTBEAK_TEST_S3_ENDPOINT: infra.s3.endpoint,
       SMARTBEAK_TEST_S3_BUCKET: infra.s3.bucket,
+      ...(chromium ? { SMARTBEAK_CHROMIUM: chromium } : {}),
     };
     const parallel = `--parallel=${process.env.CI ? 2 : 3}`;
     const built = nx(['run-many', '-t', 'build', 'lint', parallel], env);

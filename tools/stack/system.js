@@ -55,6 +55,32 @@ function ensureSystemPackages() {
   );
 }
 
+/**
+ * Headless Chromium for the browser tests (Debian's `chromium`): installed
+ * with apt-get when missing and we can; returns its path, or null with the
+ * reason printed (the browser test then fails saying what to install).
+ */
+function ensureChromium() {
+  const found = process.env.SMARTBEAK_CHROMIUM || which('chromium') || which('chromium-browser');
+  if (found) return found;
+  if (isRoot && which('apt-get')) {
+    log('installing chromium with apt-get (once, for the browser tests)');
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    const install = () =>
+      spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], {
+        stdio: 'inherit',
+        env,
+      });
+    if (install().status !== 0) {
+      execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+      install();
+    }
+    return which('chromium');
+  }
+  log('chromium is missing: apt-get install -y chromium (the browser upload test needs it)');
+  return null;
+}
+
 /** Runs a PostgreSQL binary; as root through the `postgres` user, since the server refuses root. */
 function pgExec(bin, args, options = {}) {
   const command = join(postgresBinDir(), bin);
@@ -198,6 +224,7 @@ function ensureDevKeys(dir) {
 
 module.exports = {
   log,
+  ensureChromium,
   isRoot,
   ensureSystemPackages,
   startPostgres,

@@ -26,7 +26,7 @@ export async function runService<C extends ServiceConfig>(
   options: ServiceBootstrapOptions<C>,
   argv = process.argv.slice(2),
 ): Promise<INestApplication | void> {
-  const env = options.env ?? process.env;
+  const env = options.env;
   if (argv[0] === 'migrate' || argv[0] === 'migrate:down') {
     const base = loadConfig(ServiceConfig, env);
     const log = pino({ base: { service: options.service }, level: base.LOG_LEVEL });

@@ -16,6 +16,7 @@ export class CreateUploadIntentDto {
   @ApiProperty({ example: 'hero image.png' })
   @IsString()
   @Length(1, 255)
+  // eslint-disable-next-line no-control-regex -- refusing control characters is the point
   @Matches(/^[^\u0000-\u001f\u007f]+$/, { message: 'filename must not contain control characters' })
   filename!: string;
 

@@ -1,0 +1,90 @@
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { DomainAccess } from '@smartbeak/auth';
+import { loadConfig } from '@smartbeak/config';
+import { createTestDatabase, type TestDatabase, testInfra, uniqueName } from '@smartbeak/testing';
+import Redis from 'ioredis';
+import { DataSource } from 'typeorm';
+
+import { MediaService } from '../src/assets/media.service';
+import { MediaConfig } from '../src/config/media.config';
+import { mediaDataSourceOptions } from '../src/database/schema';
+import { StorageService } from '../src/storage/storage.service';
+
+describe(`${MediaService.name} sweep`, () => {
+  let db: TestDatabase;
+  let dataSource: DataSource;
+  let redis: Redis;
+  let storage: StorageService;
+  let sut: MediaService;
+  let config: MediaConfig;
+
+  beforeAll(async () => {
+    const { redisUrl, s3Endpoint, s3Bucket } = testInfra();
+    db = await createTestDatabase('media_sweep');
+    dataSource = new DataSource(mediaDataSourceOptions(db.url));
+    await dataSource.initialize();
+    await dataSource.runMigrations();
+    config = loadConfig(MediaConfig, {
+      DATABASE_URL: db.url,
+      REDIS_URL: redisUrl,
+      S3_ENDPOINT: s3Endpoint,
+      S3_BUCKET: s3Bucket,
+      S3_ACCESS_KEY_ID: 'S3RVER',
+      S3_SECRET_ACCESS_KEY: 'S3RVER',
+      S3_FORCE_PATH_STYLE: 'true',
+      CDN_BASE_URL: `${s3Endpoint}/${s3Bucket}`,
+    });
+    redis = new Redis(redisUrl);
+    storage = new StorageService(config);
+    // The sweep never asks control-plane; DomainAccess is here because the service needs one.
+    sut = new MediaService(
+      dataSource,
+      config,
+      storage,
+      redis,
+      new DomainAccess({ send: () => Promise.reject(new Error('not used')) }),
+    );
+  });
+
+  afterAll(async () => {
+    redis.disconnect();
+    await dataSource.destroy();
+    await db.drop();
+  });
+
+  async function asset(
+    status: string,
+    ageHours: number,
+    deleted = false,
+  ): Promise<{ id: string; key: string }> {
+    const key = `org/org_sweep/domain/d/${uniqueName('a')}/f.png`;
+    await storage.client.send(
+      new PutObjectCommand({ Bucket: config.S3_BUCKET, Key: key, Body: Buffer.from('x') }),
+    );
+    const [row] = await dataSource.query(
+      `INSERT INTO media_assets (org_id, domain_id, filename, content_type, declared_size, storage_key, status, upload_expires_at, created_at, deleted_at)
+       VALUES ('org_sweep', gen_random_uuid(), 'f.png', 'image/png', 1, $1, $2, now(), now() - make_interval(hours => $3), $4) RETURNING id`,
+      [key, status, ageHours, deleted ? new Date() : null],
+    );
+    return { id: row.id, key };
+  }
+
+  it('expires intents older than a day and removes the objects of expired and deleted assets, leaving the rest', async () => {
+    const stale = await asset('pending_upload', 25);
+    const fresh = await asset('pending_upload', 1);
+    const deleted = await asset('ready', 1, true);
+    const kept = await asset('ready', 48);
+
+    expect(await sut.sweep()).toEqual({ expired: 1, objectsRemoved: 1 });
+    const status = async (id: string) =>
+      (await dataSource.query(`SELECT status FROM media_assets WHERE id = $1`, [id]))[0].status;
+    expect(await status(stale.id)).toBe('expired');
+    expect(await status(fresh.id)).toBe('pending_upload');
+    expect(await storage.head(stale.key)).toBeNull();
+    expect(await storage.head(deleted.key)).toBeNull();
+    expect(await storage.head(fresh.key)).not.toBeNull();
+    expect(await storage.head(kept.key)).not.toBeNull();
+
+    expect(await sut.sweep()).toEqual({ expired: 0, objectsRemoved: 0 }); // nothing left to do
+  });
+});
