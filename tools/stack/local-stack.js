@@ -2,7 +2,7 @@
 // PostgreSQL with one database per service, Redis, dev keys, built apps.
 'use strict';
 
-const { execFileSync, spawn } = require('node:child_process');
+const { execFileSync, spawn, spawnSync } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
 const { existsSync, mkdirSync, readFileSync, writeFileSync } = require('node:fs');
 const { join, resolve } = require('node:path');
@@ -56,6 +56,11 @@ function devSecrets(dir) {
   return { mediaWebhook: readFileSync(file, 'utf8').trim() };
 }
 
+/** Stops an S3 server a crashed run of this stack left behind (it would hold the port). */
+function stopStrayObjectStorage(settings) {
+  spawnSync('pkill', ['-f', `s3-server.js --port ${settings.s3Port}$`]);
+}
+
 /** Brings up everything below the services; returns what to tear down. */
 function startInfrastructure(settings, { storageWebhookUrl } = {}) {
   ensureNodeModules(ROOT, system.log);
@@ -76,7 +81,9 @@ function startInfrastructure(settings, { storageWebhookUrl } = {}) {
   });
   const secrets = devSecrets(settings.dir);
   const s3 = { endpoint: `http://127.0.0.1:${settings.s3Port}`, bucket: BUCKET };
-  const storage = spawn(process.execPath, [join(__dirname, 's3-server.js')], {
+  stopStrayObjectStorage(settings);
+  // The port is on the command line so that a stray server of this stack can be found (see below).
+  const storage = spawn(process.execPath, [join(__dirname, 's3-server.js'), '--port', String(settings.s3Port)], {
     env: {
       ...process.env,
       S3_PORT: String(settings.s3Port),

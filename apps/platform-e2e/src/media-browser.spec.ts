@@ -87,7 +87,7 @@ describe('media: a browser uploads straight to storage', () => {
     await tab.setInputFiles('#file', { name: 'pixel.png', mimeType: 'image/png', buffer: PNG_1X1 });
     const status = await tab.evaluate(
       ({ url, headers }) =>
-        (window as unknown as { upload: (u: string, h: object) => Promise<number> }).upload(url, headers),
+        (globalThis as unknown as { upload: (u: string, h: object) => Promise<number> }).upload(url, headers),
       {
         url: intent.upload.url,
         headers: intent.upload.headers,
