@@ -41,6 +41,7 @@ async function main() {
       GATEWAY_PORT: '3200',
       CLERK_JWT_KEY: publicKey,
       RATE_LIMIT_PER_MINUTE: '0',
+      HEALTH_SERVICES: 'control-plane',
     });
     const raw = startNode(join(__dirname, 'raw-server.js'), {
       DATABASE_URL: infra.databaseUrl(cp.database),

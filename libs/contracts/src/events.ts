@@ -6,7 +6,7 @@ export const Events = {
     orgDeleted: 'control-plane.org.deleted',
   },
   media: {
-    assetReady: 'media.asset.readied',
+    assetReady: 'media.asset.ready',
     assetDeleted: 'media.asset.deleted',
   },
 } as const;
