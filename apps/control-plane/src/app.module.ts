@@ -1,7 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { BullModule } from '@nestjs/bullmq';
-import { bullPrefix } from '@smartbeak/messaging';
-import { ServiceRuntimeModule } from '@smartbeak/runtime';
+import { jobSchedules, serviceQueues, ServiceRuntimeModule } from '@smartbeak/runtime';
 
 import { AuditHandler } from './audit/audit.handler';
 import { AuditService } from './audit/audit.service';
@@ -14,7 +12,7 @@ import { DomainsRepository } from './domains/domains.repository';
 import { DomainsService } from './domains/domains.service';
 import { IdentityHandler } from './identity/identity.handler';
 import { IdentityService } from './identity/identity.service';
-import { MAINTENANCE_QUEUE, MaintenanceProcessor, MaintenanceSchedule } from './jobs/maintenance.processor';
+import { MAINTENANCE_QUEUE, MaintenanceProcessor, AUDIT_RETENTION_JOB } from './jobs/maintenance.processor';
 
 @Module({})
 export class AppModule {
@@ -22,11 +20,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        BullModule.forRoot({
-          connection: { url: config.REDIS_URL, maxRetriesPerRequest: null },
-          prefix: bullPrefix(config.REDIS_PREFIX),
-        }),
-        BullModule.registerQueue({ name: MAINTENANCE_QUEUE }),
+        ...serviceQueues(config, [MAINTENANCE_QUEUE]),
         ServiceRuntimeModule.register({
           service: SERVICE_NAME,
           config,
@@ -41,7 +35,7 @@ export class AppModule {
         AuditService,
         ClerkSyncService,
         MaintenanceProcessor,
-        MaintenanceSchedule,
+        jobSchedules(MAINTENANCE_QUEUE, [{ name: AUDIT_RETENTION_JOB, everyMs: 6 * 60 * 60 * 1000 }]),
       ],
     };
   }

@@ -1,13 +1,11 @@
-import { BullModule } from '@nestjs/bullmq';
 import { type DynamicModule, Module } from '@nestjs/common';
-import { bullPrefix } from '@smartbeak/messaging';
-import { ServiceRuntimeModule } from '@smartbeak/runtime';
+import { jobSchedules, serviceQueues, ServiceRuntimeModule } from '@smartbeak/runtime';
 
 import { MediaHandler } from './assets/media.handler';
 import { MediaService } from './assets/media.service';
 import { type MediaConfig, SERVICE_NAME } from './config/media.config';
 import { mediaDataSourceOptions } from './database/schema';
-import { MAINTENANCE_QUEUE, MaintenanceProcessor, MaintenanceSchedule } from './jobs/maintenance.processor';
+import { MAINTENANCE_QUEUE, MaintenanceProcessor, SWEEP_JOB } from './jobs/maintenance.processor';
 import { MEDIA_STORAGE } from './media.tokens';
 import { StorageService } from './storage/storage.service';
 
@@ -18,11 +16,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        BullModule.forRoot({
-          connection: { url: config.REDIS_URL, maxRetriesPerRequest: null },
-          prefix: bullPrefix(config.REDIS_PREFIX),
-        }),
-        BullModule.registerQueue({ name: MAINTENANCE_QUEUE }),
+        ...serviceQueues(config, [MAINTENANCE_QUEUE]),
         ServiceRuntimeModule.register({
           service: SERVICE_NAME,
           config,
@@ -44,7 +38,7 @@ export class AppModule {
         { provide: MEDIA_STORAGE, useValue: storage },
         MediaService,
         MaintenanceProcessor,
-        MaintenanceSchedule,
+        jobSchedules(MAINTENANCE_QUEUE, [{ name: SWEEP_JOB, everyMs: 15 * 60 * 1000 }]),
       ],
     };
   }

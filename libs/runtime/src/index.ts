@@ -1,2 +1,3 @@
 export * from './bootstrap';
 export * from './service-runtime.module';
+export * from './jobs';

@@ -1,6 +1,6 @@
-import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { type Job, Queue } from 'bullmq';
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger } from '@nestjs/common';
+import { type Job } from 'bullmq';
 
 import { AuditService } from '../audit/audit.service';
 
@@ -29,19 +29,5 @@ export class MaintenanceProcessor extends WorkerHost {
       default:
         throw new Error(`No handler for maintenance job ${job.name}`);
     }
-  }
-}
-
-@Injectable()
-export class MaintenanceSchedule implements OnApplicationBootstrap {
-  constructor(@InjectQueue(MAINTENANCE_QUEUE) private readonly queue: Queue) {}
-
-  async onApplicationBootstrap(): Promise<void> {
-    // Idempotent: every replica upserts the same scheduler.
-    await this.queue.upsertJobScheduler(
-      AUDIT_RETENTION_JOB,
-      { every: 6 * 60 * 60 * 1000 },
-      { name: AUDIT_RETENTION_JOB, opts: { removeOnComplete: 50, removeOnFail: 200 } },
-    );
   }
 }

@@ -1,6 +1,5 @@
-import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { type Job, Queue } from 'bullmq';
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { type Job } from 'bullmq';
 
 import { MediaService } from '../assets/media.service';
 
@@ -21,19 +20,5 @@ export class MaintenanceProcessor extends WorkerHost {
       default:
         throw new Error(`No handler for maintenance job ${job.name}`);
     }
-  }
-}
-
-@Injectable()
-export class MaintenanceSchedule implements OnApplicationBootstrap {
-  constructor(@InjectQueue(MAINTENANCE_QUEUE) private readonly queue: Queue) {}
-
-  async onApplicationBootstrap(): Promise<void> {
-    // A job scheduler: however many replicas upsert it, each run happens once.
-    await this.queue.upsertJobScheduler(
-      SWEEP_JOB,
-      { every: 15 * 60 * 1000 },
-      { name: SWEEP_JOB, opts: { removeOnComplete: 50, removeOnFail: 200 } },
-    );
   }
 }
