@@ -1,5 +1,5 @@
 import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown, Provider } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AuthGuard, TokenVerifier } from '@smartbeak/auth';
@@ -14,7 +14,6 @@ import { DomainsController } from './domains/domains.controller';
 import { ApiHealthController } from './health/api-health.controller';
 import { MeController } from './me/me.controller';
 import { MediaController } from './media/media.controller';
-import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { ProblemFilter } from './problem/problem.filter';
 import { RedisThrottlerStorage } from './rate-limit/redis-throttler.storage';
 import { UserThrottlerGuard } from './rate-limit/user-throttler.guard';
@@ -88,7 +87,6 @@ export class AppModule {
             }),
         },
         { provide: APP_FILTER, useClass: ProblemFilter },
-        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
         ...guards,
       ],
     };

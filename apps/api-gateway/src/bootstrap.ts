@@ -1,40 +1,52 @@
+import helmet from '@fastify/helmet';
 import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { type NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { splitList } from '@smartbeak/config';
-import { httpRequestScope, pinoOptions } from '@smartbeak/observability';
 import { DomainError, flattenValidationErrors, STRICT_VALIDATION } from '@smartbeak/errors';
-import helmet from 'helmet';
+import { pinoOptions, requestIdOf } from '@smartbeak/observability';
+import type { IncomingMessage } from 'node:http';
 import { Logger } from 'nestjs-pino';
 import pino from 'pino';
 
 import { AppModule } from './app.module';
 import { type GatewayConfig } from './config/gateway.config';
-import { jsonBody, rawBody } from './http/body-parsers';
+import { registerJsonBodies, registerRequestScope } from './http/fastify-http';
 
-/** The gateway, wired: body limits, validation, problem+json, OpenAPI at /api/docs. */
-export async function createGateway(config: GatewayConfig): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), {
+/**
+ * The gateway, wired on Fastify (Express served ~5× fewer requests per core
+ * here; see bench/): body limits, validation, problem+json, OpenAPI at /api/docs.
+ */
+export async function createGateway(config: GatewayConfig): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    logger: false,
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    trustProxy: config.TRUST_PROXY
+      ? /^\d+$/.test(config.TRUST_PROXY)
+        ? Number(config.TRUST_PROXY)
+        : config.TRUST_PROXY
+      : false,
+    genReqId: (req: IncomingMessage) => requestIdOf(req),
+    requestIdHeader: false,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config), adapter, {
     bufferLogs: true,
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
-  app.disable('x-powered-by');
-  if (config.TRUST_PROXY)
-    app.set(
-      'trust proxy',
-      /^\d+$/.test(config.TRUST_PROXY) ? Number(config.TRUST_PROXY) : config.TRUST_PROXY,
-    );
-  app.use(httpRequestScope(pino(pinoOptions({ service: 'api-gateway', level: config.LOG_LEVEL }))));
-  app.use(helmet({ contentSecurityPolicy: false, crossOriginResourcePolicy: { policy: 'same-site' } }));
+  const fastify = app.getHttpAdapter().getInstance();
+  registerRequestScope(fastify, pino(pinoOptions({ service: 'api-gateway', level: config.LOG_LEVEL })));
+  registerJsonBodies(fastify, config.BODY_LIMIT_BYTES);
+  await app.register(helmet, {
+    contentSecurityPolicy: false,
+    crossOriginResourcePolicy: { policy: 'same-site' },
+  });
   const origins = splitList(config.CORS_ORIGINS);
   if (origins.length) {
     app.enableCors({ origin: origins, credentials: true, exposedHeaders: ['x-request-id', 'Retry-After'] });
   }
-  app.use(['/api/webhooks', '/api/media/webhooks'], rawBody(config.BODY_LIMIT_BYTES));
-  app.use(jsonBody(config.BODY_LIMIT_BYTES));
   app.setGlobalPrefix('api', { exclude: ['health/live', 'health/ready', 'metrics'] });
   app.useGlobalPipes(
     new ValidationPipe({

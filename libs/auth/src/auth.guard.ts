@@ -3,20 +3,25 @@ import { Reflector } from '@nestjs/core';
 import { CommonError, Permission, RequestContext } from '@smartbeak/contracts';
 import { DomainError } from '@smartbeak/errors';
 import { currentRequestScope } from '@smartbeak/observability';
-import type { Request } from 'express';
 
 import { contextFromClaims } from './claims';
 import { hasPermissions, PUBLIC_ROUTE, REQUIRED_PERMISSIONS } from './permissions';
 import { InvalidTokenError, tokenFromRequest, TokenVerifier } from './token-verifier';
 
-/** pino-http assigns `req.id` from `x-request-id` (see loggingModule). */
-function requestIdOf(req: Request): string {
-  const id = (req as Request & { id?: unknown }).id;
-  return typeof id === 'string' && id ? id : String(req.headers['x-request-id'] ?? '');
+/** What the guard needs of an HTTP request, whatever the server (Express, Fastify). */
+export interface AuthenticatedRequest {
+  headers: Record<string, string | string[] | undefined>;
+  /** Set from `x-request-id` by the HTTP layer (see the gateway's request scope). */
+  id?: string;
+  method: string;
+  url: string;
+  body?: unknown;
+  ip?: string;
+  ctx?: RequestContext;
 }
 
-export interface AuthenticatedRequest extends Request {
-  ctx?: RequestContext;
+function requestIdOf(req: AuthenticatedRequest): string {
+  return typeof req.id === 'string' && req.id ? req.id : String(req.headers['x-request-id'] ?? '');
 }
 
 /**

@@ -3,7 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { Public } from '@smartbeak/auth';
 import { splitList } from '@smartbeak/config';
 import { CommonError, healthPingPattern } from '@smartbeak/contracts';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 
 import { GatewayConfig } from '../config/gateway.config';
 import { problem, sendProblem } from '../problem/problem';
@@ -34,7 +34,7 @@ export class ApiHealthController {
   /** 200 when the gateway and every service answer; else 503 naming those that do not. */
   @Get()
   @Public()
-  async health(@Res() res: Response): Promise<void> {
+  async health(@Res() res: FastifyReply): Promise<void> {
     const results = await Promise.all(
       this.services.map(async (service) => {
         try {
@@ -61,6 +61,6 @@ export class ApiHealthController {
       );
       return;
     }
-    res.status(200).json({ status: 'ok', services });
+    void res.status(200).send({ status: 'ok', services });
   }
 }

@@ -7,13 +7,14 @@ import {
   Injectable,
   type NestInterceptor,
   SetMetadata,
-  type CustomDecorator,
+  UseInterceptors,
+  applyDecorators,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { type AuthenticatedRequest } from '@smartbeak/auth';
 import { CommonError } from '@smartbeak/contracts';
 import { DomainError } from '@smartbeak/errors';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import type Redis from 'ioredis';
 import { from, type Observable, of, switchMap, tap, catchError, throwError } from 'rxjs';
 
@@ -24,8 +25,14 @@ const IDEMPOTENT = 'smartbeak:idempotent';
 const TTL_MS = 24 * 60 * 60 * 1000;
 const KEY = /^[\x21-\x7e]{1,255}$/;
 
-/** The route creates something: an `Idempotency-Key` makes a retry return the first result. */
-export const Idempotent = (): CustomDecorator => SetMetadata(IDEMPOTENT, true);
+/**
+ * The route creates something: an `Idempotency-Key` makes a retry return the
+ * first result. Applied per route, not globally: any interceptor on a route
+ * costs an AsyncResource.bind per request in Nest (profiled: ~8 % of the
+ * gateway's CPU when it was global).
+ */
+export const Idempotent = (): MethodDecorator & ClassDecorator =>
+  applyDecorators(SetMetadata(IDEMPOTENT, true), UseInterceptors(IdempotencyInterceptor));
 
 interface Record_ {
   state: 'pending' | 'done';
@@ -53,7 +60,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (!this.reflector.get<boolean>(IDEMPOTENT, context.getHandler())) return next.handle();
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const res = context.switchToHttp().getResponse<Response>();
+    const res = context.switchToHttp().getResponse<FastifyReply>();
     const given = req.headers['idempotency-key'];
     if (given === undefined) return next.handle();
     if (typeof given !== 'string' || !KEY.test(given)) {
@@ -62,7 +69,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       ]);
     }
     const scope = req.ctx ? `${req.ctx.orgId}:${req.ctx.userId}` : 'anonymous';
-    const key = `${this.config.REDIS_PREFIX}:idem:${scope}:${req.method}:${req.baseUrl}${req.path}:${given}`;
+    const key = `${this.config.REDIS_PREFIX}:idem:${scope}:${req.method}:${req.url.split('?')[0]}:${given}`;
     const fingerprint = createHash('sha256')
       .update(JSON.stringify(req.body ?? null))
       .digest('base64url');
@@ -90,7 +97,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
           );
         }
         res.status(existing.status ?? 200);
-        res.setHeader('Idempotent-Replayed', 'true');
+        res.header('Idempotent-Replayed', 'true');
         return of(existing.body);
       }),
     );

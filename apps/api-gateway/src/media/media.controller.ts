@@ -17,7 +17,9 @@ import {
   type RequestContext,
   UploadIntentDto,
 } from '@smartbeak/contracts';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
+
+type Request = FastifyRequest & { rawBody?: Buffer };
 
 import { Idempotent } from '../idempotency/idempotency.interceptor';
 import { GatewayRpc } from '../rpc/gateway-rpc';
@@ -59,10 +61,10 @@ export class MediaController {
   @ApiExcludeEndpoint()
   async storageWebhook(@Req() req: Request): Promise<{ received: true; processed: number }> {
     const signature = req.headers['x-smartbeak-signature'];
-    const body = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
+    const body = req.rawBody ? req.rawBody.toString('utf8') : '';
     const { processed } = await this.rpc.forward<{ processed: number }>(
       Patterns.media.storageWebhook,
-      { ...WEBHOOK_CTX, requestId: String((req as Request & { id?: unknown }).id ?? '') },
+      { ...WEBHOOK_CTX, requestId: req.id },
       { body, signature: typeof signature === 'string' ? signature : '' },
     );
     return { received: true, processed };

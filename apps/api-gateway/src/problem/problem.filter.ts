@@ -2,7 +2,9 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import { ThrottlerException } from '@nestjs/throttler';
 import { CommonError, ProblemDetails } from '@smartbeak/contracts';
 import { DomainError } from '@smartbeak/errors';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
+
+import { fastifyErrorProblem } from '../http/fastify-http';
 
 import { problem, sendProblem, STATUS_OF } from './problem';
 
@@ -22,7 +24,7 @@ export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger('Problem');
 
   catch(error: unknown, host: ArgumentsHost): void {
-    sendProblem(host.switchToHttp().getResponse<Response>(), this.toProblem(error));
+    sendProblem(host.switchToHttp().getResponse<FastifyReply>(), this.toProblem(error));
   }
 
   toProblem(error: unknown): ProblemDetails {
@@ -49,6 +51,8 @@ export class ProblemFilter implements ExceptionFilter {
         return problem(status, code, status === 404 ? 'No such resource' : detail);
       }
     }
+    const refused = fastifyErrorProblem(error);
+    if (refused) return refused;
     this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     return problem(
       500,

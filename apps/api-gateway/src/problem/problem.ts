@@ -6,7 +6,7 @@ import {
   type FieldError,
   type ProblemDetails,
 } from '@smartbeak/contracts';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 
 /**
  * Every error code's HTTP status. A Record over the ErrorCode union: a code
@@ -81,11 +81,11 @@ export function problem(
   };
 }
 
-export function sendProblem(res: Response, body: ProblemDetails): void {
-  body.instance ??= res.req?.originalUrl?.split('?')[0];
-  if (body.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
-  if ((body.status === 503 || body.status === 429) && !res.getHeader('Retry-After')) {
-    res.setHeader('Retry-After', String(body['retryAfter'] ?? 5));
+export function sendProblem(reply: FastifyReply, body: ProblemDetails): void {
+  body.instance ??= reply.request?.url?.split('?')[0];
+  if (body.status === 401) reply.header('WWW-Authenticate', 'Bearer');
+  if ((body.status === 503 || body.status === 429) && !reply.getHeader('Retry-After')) {
+    reply.header('Retry-After', String(body['retryAfter'] ?? 5));
   }
-  res.status(body.status).type('application/problem+json').send(JSON.stringify(body));
+  void reply.status(body.status).type('application/problem+json').send(JSON.stringify(body));
 }

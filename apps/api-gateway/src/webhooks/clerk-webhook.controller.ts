@@ -9,7 +9,9 @@ import {
   RequestContext,
 } from '@smartbeak/contracts';
 import { DomainError } from '@smartbeak/errors';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
+
+type Request = FastifyRequest & { rawBody?: Buffer };
 import { Webhook } from 'svix';
 
 import { GatewayConfig } from '../config/gateway.config';
@@ -48,7 +50,7 @@ export class ClerkWebhookController {
         'Clerk webhooks are not configured (CLERK_WEBHOOK_SIGNING_SECRET)',
       );
     }
-    const raw = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
+    const raw = req.rawBody ? req.rawBody.toString('utf8') : '';
     const headers = {
       'svix-id': header(req, 'svix-id'),
       'svix-timestamp': header(req, 'svix-timestamp'),
@@ -79,7 +81,7 @@ export class ClerkWebhookController {
       orgId: 'system',
       domainId: null,
       permissions: [],
-      requestId: String((req as Request & { id?: unknown }).id ?? message.svixId),
+      requestId: req.id,
     };
     const { outcome } = await this.rpc.forward<{ outcome: string }>(
       Patterns.controlPlane.clerkWebhook,

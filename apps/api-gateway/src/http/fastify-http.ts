@@ -1,0 +1,102 @@
+import { CommonError } from '@smartbeak/contracts';
+import { httpRequestDuration, runInRequestScope } from '@smartbeak/observability';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type pino from 'pino';
+
+import { problem } from '../problem/problem';
+
+/** application/json and application/*+json (problem+json, merge-patch+json, …). */
+const JSON_TYPES = /^application\/([\w.+-]+\+)?json$/;
+const QUIET_PATHS = /^\/(health|metrics)|^\/api\/health/;
+
+/** PostgreSQL text cannot hold U+0000, and `__proto__` keys are a pollution vector: refuse both at the door. */
+function strictReviver(key: string, value: unknown): unknown {
+  if (key === '__proto__') throw new SyntaxError('__proto__ is not allowed');
+  if (typeof value === 'string' && value.includes('\u0000'))
+    throw new SyntaxError('NUL character in a string');
+  return value;
+}
+
+/**
+ * JSON bodies for the gateway: size-limited by Fastify (413 beyond
+ * `bodyLimit`), parsed strictly, and kept as `rawBody` for webhooks, whose
+ * signatures cover the exact bytes. Other content types get Fastify's 415.
+ */
+export function registerJsonBodies(fastify: FastifyInstance, bodyLimit: number): void {
+  fastify.removeContentTypeParser(['application/json', 'text/plain']);
+  fastify.addContentTypeParser(
+    JSON_TYPES,
+    { parseAs: 'buffer', bodyLimit },
+    (req, body: string | Buffer, done) => {
+      const raw = Buffer.isBuffer(body) ? body : Buffer.from(body);
+      (req as FastifyRequest & { rawBody?: Buffer }).rawBody = raw;
+      try {
+        done(null, raw.length ? JSON.parse(raw.toString('utf8'), strictReviver) : undefined);
+      } catch {
+        done(
+          Object.assign(new Error('The body is not valid JSON (or holds a NUL character)'), {
+            statusCode: 400,
+            code: 'SMARTBEAK_BAD_JSON',
+          }),
+          undefined,
+        );
+      }
+    },
+  );
+}
+
+/** Fastify's own refusals (body too large, bad media type, bad JSON) as problems. */
+export function fastifyErrorProblem(error: unknown) {
+  const failure = error as { statusCode?: number; code?: string; message?: string };
+  if (
+    typeof failure?.statusCode !== 'number' ||
+    failure.statusCode >= 500 ||
+    typeof failure.code !== 'string'
+  )
+    return null;
+  switch (failure.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return problem(413, CommonError.PAYLOAD_TOO_LARGE, 'The body is larger than the limit');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return problem(415, 'HTTP.415', 'Send the body as application/json');
+    default:
+      return problem(
+        failure.statusCode,
+        CommonError.VALIDATION,
+        failure.message ?? 'The request could not be read',
+      );
+  }
+}
+
+/**
+ * Each request's id (echoed `x-request-id` or a new one, set on the reply),
+ * its request scope for logs and RPC, its duration per route, and one
+ * access line at info level.
+ */
+export function registerRequestScope(fastify: FastifyInstance, log: pino.Logger): void {
+  fastify.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    reply.header('x-request-id', req.id);
+    runInRequestScope({ requestId: req.id }, done);
+  });
+  fastify.addHook('onResponse', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    const route = req.routeOptions?.url ?? 'unmatched';
+    httpRequestDuration.observe(
+      { method: req.method, route, status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+    if (log.isLevelEnabled('info') && !QUIET_PATHS.test(req.url)) {
+      log.info(
+        {
+          requestId: req.id,
+          method: req.method,
+          url: req.url,
+          status: reply.statusCode,
+          ms: Math.round(reply.elapsedTime),
+        },
+        'request',
+      );
+    }
+    done();
+  });
+}
+
