@@ -14,6 +14,14 @@ import { AppModule } from './app.module';
 import { type GatewayConfig } from './config/gateway.config';
 import { registerJsonBodies, registerRequestScope } from './http/fastify-http';
 
+/** `TRUST_PROXY`: a hop count (`1`), `true`, or comma-separated addresses/CIDRs. */
+function trustProxyOf(value: string | undefined): boolean | number | string[] {
+  if (!value || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return splitList(value);
+}
+
 /**
  * The gateway, wired on Fastify (Express served ~5× fewer requests per core
  * here; see bench/): body limits, validation, problem+json, OpenAPI at /api/docs.
@@ -22,11 +30,7 @@ export async function createGateway(config: GatewayConfig): Promise<NestFastifyA
   const adapter = new FastifyAdapter({
     logger: false,
     bodyLimit: config.BODY_LIMIT_BYTES,
-    trustProxy: config.TRUST_PROXY
-      ? /^\d+$/.test(config.TRUST_PROXY)
-        ? Number(config.TRUST_PROXY)
-        : config.TRUST_PROXY
-      : false,
+    trustProxy: trustProxyOf(config.TRUST_PROXY),
     genReqId: (req: IncomingMessage) => requestIdOf(req),
     requestIdHeader: false,
   });
