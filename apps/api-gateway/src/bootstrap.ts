@@ -49,7 +49,15 @@ export async function createGateway(config: GatewayConfig): Promise<NestFastifyA
   });
   const origins = splitList(config.CORS_ORIGINS);
   if (origins.length) {
-    app.enableCors({ origin: origins, credentials: true, exposedHeaders: ['x-request-id', 'Retry-After'] });
+    app.enableCors({
+      origin: origins,
+      credentials: true,
+      // Spelled out: Fastify's CORS default allows only GET, HEAD and POST.
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
+      exposedHeaders: ['x-request-id', 'Retry-After', 'Idempotent-Replayed'],
+      maxAge: 600,
+    });
   }
   app.setGlobalPrefix('api', { exclude: ['health/live', 'health/ready', 'metrics'] });
   app.useGlobalPipes(

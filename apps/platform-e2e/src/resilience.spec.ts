@@ -44,7 +44,9 @@ describe('rate limiting', () => {
   let platform: Platform;
 
   beforeAll(async () => {
-    platform = await Platform.start({ gatewayEnv: { RATE_LIMIT_PER_MINUTE: '5' } });
+    platform = await Platform.start({
+      gatewayEnv: { RATE_LIMIT_PER_MINUTE: '5', CORS_ORIGINS: 'https://app.example.com' },
+    });
   });
   afterAll(() => platform?.stop());
 
@@ -57,5 +59,22 @@ describe('rate limiting', () => {
     expectProblem(limited, 429);
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     await request(platform.url).get('/api/me').set('Authorization', `Bearer ${bob}`).expect(200);
+  });
+
+  it('answers CORS preflights for the web app origin only, with every method the API uses', async () => {
+    const ok = await request(platform.url)
+      .options('/api/media/00000000-0000-4000-8000-000000000000')
+      .set('Origin', 'https://app.example.com')
+      .set('Access-Control-Request-Method', 'DELETE')
+      .set('Access-Control-Request-Headers', 'authorization,idempotency-key');
+    expect(ok.status).toBe(204);
+    expect(ok.headers['access-control-allow-origin']).toBe('https://app.example.com');
+    expect(ok.headers['access-control-allow-methods']).toMatch(/DELETE/);
+    expect(ok.headers['access-control-allow-headers']).toMatch(/Idempotency-Key/i);
+    const evil = await request(platform.url)
+      .options('/api/me')
+      .set('Origin', 'https://evil.example')
+      .set('Access-Control-Request-Method', 'GET');
+    expect(evil.headers['access-control-allow-origin']).toBeUndefined();
   });
 });
