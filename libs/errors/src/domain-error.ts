@@ -15,10 +15,6 @@ export class DomainError extends Error {
     this.name = 'DomainError';
   }
 
-  static notFound(what: string): DomainError {
-    return new DomainError(CommonError.NOT_FOUND, `${what} not found`);
-  }
-
   static forbidden(message = 'You do not have permission to do this'): DomainError {
     return new DomainError(CommonError.FORBIDDEN, message);
   }

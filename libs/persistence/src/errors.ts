@@ -1,6 +1,5 @@
 /** Postgres SQLSTATE codes we act on. */
 export const PG_UNIQUE_VIOLATION = '23505';
-export const PG_INVALID_TEXT = '22P02';
 
 export function isUniqueViolation(error: unknown, constraint?: string): boolean {
   const driverError =

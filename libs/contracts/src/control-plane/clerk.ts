@@ -9,15 +9,3 @@ export interface ClerkWebhookMessage {
   data: Record<string, unknown>;
   timestamp: number;
 }
-
-export const CLERK_EVENT_TYPES = [
-  'user.created',
-  'user.updated',
-  'user.deleted',
-  'organization.created',
-  'organization.updated',
-  'organization.deleted',
-  'organizationMembership.created',
-  'organizationMembership.updated',
-  'organizationMembership.deleted',
-] as const;
