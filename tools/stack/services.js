@@ -8,6 +8,7 @@
  */
 const SERVICES = [
   { name: 'control-plane', httpPort: 3101, database: 'control_plane' },
+  { name: 'content', httpPort: 3102, database: 'content' },
   {
     name: 'media',
     httpPort: 3103,

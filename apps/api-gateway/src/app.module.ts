@@ -9,6 +9,7 @@ import { HealthModule, loggingModule, MetricsModule, redisReadinessCheck } from 
 import Redis from 'ioredis';
 
 import { AuditLogsController } from './audit-logs/audit-logs.controller';
+import { ContentController } from './content/content.controller';
 import { GatewayConfig } from './config/gateway.config';
 import { DomainsController } from './domains/domains.controller';
 import { ApiHealthController } from './health/api-health.controller';
@@ -64,6 +65,7 @@ export class AppModule {
         DomainsController,
         AuditLogsController,
         ClerkWebhookController,
+        ContentController,
         MediaController,
       ],
       providers: [

@@ -1,6 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { jobSchedules, serviceQueues, ServiceRuntimeModule } from '@smartbeak/runtime';
+import { EventQueues } from '@smartbeak/contracts';
+import { eventConsumerHost, jobSchedules, serviceQueues, ServiceRuntimeModule } from '@smartbeak/runtime';
 
+import { AuditEventHandlers } from './audit/audit-events';
 import { AuditHandler } from './audit/audit.handler';
 import { AuditService } from './audit/audit.service';
 import { ClerkSyncHandler } from './clerk/clerk-sync.handler';
@@ -33,6 +35,8 @@ export class AppModule {
         DomainsRepository,
         DomainsService,
         AuditService,
+        AuditEventHandlers,
+        eventConsumerHost(EventQueues.controlPlane, SERVICE_NAME, AuditEventHandlers),
         ClerkSyncService,
         MaintenanceProcessor,
         jobSchedules(MAINTENANCE_QUEUE, [{ name: AUDIT_RETENTION_JOB, everyMs: 6 * 60 * 60 * 1000 }]),

@@ -5,6 +5,7 @@ import {
   isHttpOk,
   migrateApp,
   mintToken,
+  runAppCommand,
   type RunningProcess,
   spawnApp,
   type TestDatabase,
@@ -18,6 +19,7 @@ import {
 export interface PlatformOptions {
   gatewayEnv?: Record<string, string>;
   mediaEnv?: Record<string, string>;
+  contentEnv?: Record<string, string>;
 }
 
 /**
@@ -29,6 +31,10 @@ export class Platform {
   controlPlane!: RunningProcess;
   media!: RunningProcess;
   mediaUrl!: string;
+  /** Content replicas: one at start; `startContentReplica` adds more. */
+  content: RunningProcess[] = [];
+  contentDb!: TestDatabase;
+  private contentEnv!: Record<string, string>;
   mediaWebhookSecret = uniqueName('media_secret');
   keys!: TestKeys;
   url!: string;
@@ -52,6 +58,8 @@ export class Platform {
     await migrateApp('control-plane', this.db.url);
     this.mediaDb = await createTestDatabase('media');
     await migrateApp('media', this.mediaDb.url);
+    this.contentDb = await createTestDatabase('content');
+    await migrateApp('content', this.contentDb.url);
     const [gatewayPort, cpPort, mediaPort] = [await freePort(), await freePort(), await freePort()];
     this.cpEnv = {
       DATABASE_URL: this.db.url,
@@ -81,6 +89,14 @@ export class Platform {
     await waitFor(() => isHttpOk(`${this.mediaUrl}/health/ready`), 30_000, 'media').catch((error: Error) => {
       throw new Error(`${error.message}\n${this.media.tail()}`);
     });
+    this.contentEnv = {
+      DATABASE_URL: this.contentDb.url,
+      REDIS_URL: redisUrl,
+      REDIS_PREFIX: prefix,
+      OUTBOX_POLL_MS: '200',
+      ...options.contentEnv,
+    };
+    await this.startContentReplica();
     this.gateway = spawnApp('api-gateway', {
       REDIS_URL: redisUrl,
       REDIS_PREFIX: prefix,
@@ -95,7 +111,7 @@ export class Platform {
     this.url = `http://127.0.0.1:${gatewayPort}`;
     await waitFor(() => isHttpOk(`${this.url}/api/health`), 30_000, 'the gateway').catch((error: Error) => {
       throw new Error(
-        `${error.message}\n${this.gateway.tail()}\n${this.controlPlane.tail()}\n${this.media.tail()}`,
+        `${error.message}\n${this.gateway.tail()}\n${this.controlPlane.tail()}\n${this.media.tail()}\n${this.content[0]?.tail()}`,
       );
     });
   }
@@ -109,13 +125,36 @@ export class Platform {
     );
   }
 
+  /** Starts one more content process on the same database and Redis prefix. */
+  async startContentReplica(): Promise<RunningProcess> {
+    const port = await freePort();
+    const replica = spawnApp('content', { ...this.contentEnv, HTTP_PORT: String(port) });
+    this.content.push(replica);
+    await waitFor(() => isHttpOk(`http://127.0.0.1:${port}/health/ready`), 30_000, 'content').catch(
+      (error: Error) => {
+        throw new Error(`${error.message}\n${replica.tail()}`);
+      },
+    );
+    return replica;
+  }
+
+  /** A one-off command of the content service against this platform's database. */
+  contentCommand(...args: string[]): Promise<{ code: number | null; output: string }> {
+    return runAppCommand('content', this.contentDb.url, args);
+  }
+
   token(options: TokenOptions = {}): Promise<string> {
     return mintToken(this.keys, options);
   }
 
   async stop(): Promise<void> {
-    await Promise.all([this.gateway?.stop(), this.controlPlane?.stop(), this.media?.stop()]);
-    await Promise.all([this.db?.drop(), this.mediaDb?.drop()]);
+    await Promise.all([
+      this.gateway?.stop(),
+      this.controlPlane?.stop(),
+      this.media?.stop(),
+      ...this.content.map((replica) => replica.stop()),
+    ]);
+    await Promise.all([this.db?.drop(), this.mediaDb?.drop(), this.contentDb?.drop()]);
   }
 }
 

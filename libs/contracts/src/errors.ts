@@ -23,6 +23,16 @@ export enum ControlPlaneError {
   WEBHOOK_SIGNATURE_INVALID = 'CONTROL_PLANE.WEBHOOK_SIGNATURE_INVALID',
 }
 
+export enum ContentError {
+  ITEM_NOT_FOUND = 'CONTENT.ITEM_NOT_FOUND',
+  REVISION_NOT_FOUND = 'CONTENT.REVISION_NOT_FOUND',
+  VERSION_CONFLICT = 'CONTENT.VERSION_CONFLICT',
+  ILLEGAL_TRANSITION = 'CONTENT.ILLEGAL_TRANSITION',
+  LOCKED = 'CONTENT.LOCKED',
+  NOT_LOCK_HOLDER = 'CONTENT.NOT_LOCK_HOLDER',
+  NOT_DELETED = 'CONTENT.NOT_DELETED',
+}
+
 export enum MediaError {
   ASSET_NOT_FOUND = 'MEDIA.ASSET_NOT_FOUND',
   TYPE_NOT_ALLOWED = 'MEDIA.TYPE_NOT_ALLOWED',
@@ -34,7 +44,7 @@ export enum MediaError {
   STORAGE_UNAVAILABLE = 'MEDIA.STORAGE_UNAVAILABLE',
 }
 
-export type ErrorCode = CommonError | ControlPlaneError | MediaError;
+export type ErrorCode = CommonError | ControlPlaneError | ContentError | MediaError;
 
 export interface FieldError {
   field: string;

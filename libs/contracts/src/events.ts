@@ -5,6 +5,27 @@ export const Events = {
     orgUpserted: 'control-plane.org.upserted',
     orgDeleted: 'control-plane.org.deleted',
   },
+  content: {
+    created: 'content.item.created',
+    updated: 'content.item.updated',
+    submitted: 'content.item.submitted',
+    /** Back to draft: from review (returned), scheduled (unscheduled) or archived (reopened). */
+    drafted: 'content.item.drafted',
+    scheduled: 'content.item.scheduled',
+    published: 'content.item.published',
+    archived: 'content.item.archived',
+    deleted: 'content.item.deleted',
+    /** A soft delete undone. */
+    restored: 'content.item.restored',
+    /** An old revision restored as a new version. */
+    reverted: 'content.item.reverted',
+    /** Archived for over a year: moved to cold storage. */
+    coldStored: 'content.item.cold-stored',
+    /** Gone for good (30 days after a delete), its events and revisions with it. */
+    purged: 'content.item.purged',
+    /** An admin broke another user's edit lock. */
+    lockBroken: 'content.item.lock-broken',
+  },
   media: {
     assetReady: 'media.asset.ready',
     assetDeleted: 'media.asset.deleted',
@@ -25,6 +46,13 @@ export const EventQueues = {
 } as const;
 export type EventQueue = (typeof EventQueues)[keyof typeof EventQueues];
 
+/** Content's item events feed publishing (scheduled posts), notifications and analytics. */
+const CONTENT_CONSUMERS: readonly EventQueue[] = [
+  EventQueues.publishing,
+  EventQueues.notifications,
+  EventQueues.analytics,
+];
+
 /**
  * Who hears what. The outbox relay of the producing service delivers each
  * event to every queue listed here. An event with no entry is stored and
@@ -33,6 +61,24 @@ export type EventQueue = (typeof EventQueues)[keyof typeof EventQueues];
 export const EVENT_ROUTES: Partial<Record<EventName, readonly EventQueue[]>> = {
   [Events.controlPlane.domainCreated]: [EventQueues.analytics],
   [Events.controlPlane.orgDeleted]: [],
+  ...Object.fromEntries(
+    [
+      Events.content.created,
+      Events.content.updated,
+      Events.content.submitted,
+      Events.content.drafted,
+      Events.content.scheduled,
+      Events.content.published,
+      Events.content.archived,
+      Events.content.deleted,
+      Events.content.restored,
+    ].map((type) => [type, CONTENT_CONSUMERS]),
+  ),
+  // Restores of old revisions and lock breaks reach the audit log (control-plane).
+  [Events.content.reverted]: [...CONTENT_CONSUMERS, EventQueues.controlPlane],
+  [Events.content.lockBroken]: [EventQueues.controlPlane],
+  [Events.content.coldStored]: [EventQueues.analytics],
+  [Events.content.purged]: [EventQueues.publishing, EventQueues.analytics],
   [Events.media.assetReady]: [EventQueues.analytics],
   [Events.media.assetDeleted]: [],
 };
@@ -48,4 +94,6 @@ export interface EventEnvelope<P = Record<string, unknown>> {
   payload: P;
   /** The request that caused the event, for tracing. */
   requestId?: string | null;
+  /** The aggregate's version after the event, where the producer keeps one (content). */
+  version?: number;
 }

@@ -1,3 +1,4 @@
+export * from './content';
 export * from './control-plane';
 export * from './errors';
 export * from './events';

@@ -7,7 +7,23 @@ import { type DataSource } from 'typeorm';
 
 import { OUTBOX_CHANNEL } from './outbox';
 
+/**
+ * Where the relay reads: the `outbox` table by default, or a table shaped
+ * like it (content's event store keeps `event_id` and a `version`).
+ */
+export interface OutboxSource {
+  table: string;
+  idColumn: string;
+  /** Carried to consumers as `envelope.version`. */
+  versionColumn?: string;
+  /** Delete relayed rows after `keepRelayedDays` (never for an event store, which is the record). */
+  prune: boolean;
+}
+
+export const DEFAULT_OUTBOX_SOURCE: OutboxSource = { table: 'outbox', idColumn: 'id', prune: true };
+
 export interface OutboxRelayOptions {
+  source?: OutboxSource;
   dataSource: DataSource;
   /** Used for LISTEN; the relay keeps one connection of its own. */
   databaseUrl: string;
@@ -31,6 +47,7 @@ interface OutboxRow {
   payload: Record<string, unknown>;
   request_id: string | null;
   occurred_at: Date;
+  version: number | null;
 }
 
 /** BullMQ's prefix for every queue of a deployment. */
@@ -56,6 +73,7 @@ export const EVENT_JOB_OPTIONS = {
 export class OutboxRelay {
   private readonly queues = new Map<string, Queue>();
   private readonly routes: Partial<Record<string, readonly string[]>>;
+  private readonly source: OutboxSource;
   private redis?: Redis;
   private listener?: Client;
   private running = false;
@@ -65,6 +83,7 @@ export class OutboxRelay {
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.routes = options.routes ?? (EVENT_ROUTES as Partial<Record<string, readonly EventQueue[]>>);
+    this.source = options.source ?? DEFAULT_OUTBOX_SOURCE;
   }
 
   async start(): Promise<void> {
@@ -88,11 +107,13 @@ export class OutboxRelay {
   /** Relays one batch; returns how many rows it claimed. */
   async relayBatch(): Promise<number> {
     const batchSize = this.options.batchSize ?? 200;
+    const { table, idColumn, versionColumn } = this.source;
     return this.options.dataSource.transaction(async (manager) => {
       const rows: OutboxRow[] = await manager.query(
-        `SELECT id, type, aggregate_id, org_id, domain_id, payload, request_id, occurred_at
-           FROM outbox WHERE relayed_at IS NULL
-          ORDER BY occurred_at, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        `SELECT ${idColumn} AS id, type, aggregate_id, org_id, domain_id, payload, request_id, occurred_at,
+                ${versionColumn ?? 'NULL::int'} AS version
+           FROM ${table} WHERE relayed_at IS NULL
+          ORDER BY occurred_at, ${idColumn} LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [batchSize],
       );
       if (!rows.length) return 0;
@@ -108,6 +129,7 @@ export class OutboxRelay {
           occurredAt: new Date(row.occurred_at).toISOString(),
           payload: row.payload,
           requestId: row.request_id,
+          ...(row.version === null ? {} : { version: row.version }),
         };
         for (const queue of this.routes[row.type] ?? []) {
           const jobs = byQueue.get(queue) ?? [];
@@ -122,9 +144,10 @@ export class OutboxRelay {
           ),
         ),
       );
-      await manager.query(`UPDATE outbox SET relayed_at = clock_timestamp() WHERE id = ANY($1::uuid[])`, [
-        rows.map((row) => row.id),
-      ]);
+      await manager.query(
+        `UPDATE ${table} SET relayed_at = clock_timestamp() WHERE ${idColumn} = ANY($1::uuid[])`,
+        [rows.map((row) => row.id)],
+      );
       for (const row of rows) outboxRelayed.inc({ type: row.type });
       return rows.length;
     });
@@ -177,11 +200,11 @@ export class OutboxRelay {
   }
 
   private async cleanup(): Promise<void> {
-    if (Date.now() - this.lastCleanup < 3_600_000) return;
+    if (!this.source.prune || Date.now() - this.lastCleanup < 3_600_000) return;
     this.lastCleanup = Date.now();
     const days = this.options.keepRelayedDays ?? 7;
     await this.options.dataSource.query(
-      `DELETE FROM outbox WHERE relayed_at < now() - make_interval(days => $1)`,
+      `DELETE FROM ${this.source.table} WHERE relayed_at < now() - make_interval(days => $1)`,
       [days],
     );
   }

@@ -5,7 +5,7 @@ import { RedisRpcServer, RpcErrorFilter } from '@smartbeak/messaging';
 import { migrate, revertLastMigration } from '@smartbeak/persistence';
 import { Logger } from 'nestjs-pino';
 import pino from 'pino';
-import { type DataSourceOptions } from 'typeorm';
+import { DataSource, type DataSourceOptions } from 'typeorm';
 
 export interface ServiceBootstrapOptions<C extends ServiceConfig> {
   service: string;
@@ -15,12 +15,19 @@ export interface ServiceBootstrapOptions<C extends ServiceConfig> {
   dataSource: (config: ServiceConfig) => DataSourceOptions;
   /** Tests pass their own; the process environment otherwise. */
   env?: Record<string, string | undefined>;
+  /**
+   * One-off commands beside `migrate` (`main.js <name> [args]`): each gets
+   * an initialised data source and the remaining arguments, and the process
+   * exits when it returns.
+   */
+  commands?: Record<string, (dataSource: DataSource, args: string[], log: pino.Logger) => Promise<void>>;
 }
 
 /**
  * The entry of every service: `main.js` serves (RPC over Redis plus HTTP
  * for /health and /metrics); `main.js migrate` applies pending migrations
- * and exits; `main.js migrate:down` reverts the latest one.
+ * and exits; `main.js migrate:down` reverts the latest one; other
+ * commands are the service's own (`options.commands`).
  */
 export async function runService<C extends ServiceConfig>(
   options: ServiceBootstrapOptions<C>,
@@ -42,6 +49,19 @@ export async function runService<C extends ServiceConfig>(
     );
     return;
   }
+  const command = argv[0] ? options.commands?.[argv[0]] : undefined;
+  if (command) {
+    const base = loadConfig(ServiceConfig, env);
+    const log = pino({ base: { service: options.service, command: argv[0] }, level: base.LOG_LEVEL });
+    const dataSource = await new DataSource(options.dataSource(base)).initialize();
+    try {
+      await command(dataSource, argv.slice(1), log);
+    } finally {
+      await dataSource.destroy();
+    }
+    return;
+  }
+  if (argv[0]) throw new Error(`Unknown command ${argv[0]}`);
   const config = loadConfig(options.config, env);
   const log = pino({ base: { service: options.service }, level: config.LOG_LEVEL });
   const app = await NestFactory.create(options.module(config), { bufferLogs: true });

@@ -1,3 +1,4 @@
 export * from './bootstrap';
 export * from './service-runtime.module';
 export * from './jobs';
+export * from './events';

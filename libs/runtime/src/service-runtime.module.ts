@@ -14,7 +14,13 @@ import { MessagePattern } from '@nestjs/microservices';
 import { ServiceConfig } from '@smartbeak/config';
 import { healthPingPattern } from '@smartbeak/contracts';
 import { DomainAccess } from '@smartbeak/auth';
-import { OutboxRelay, RpcClient, rpcClientProvider } from '@smartbeak/messaging';
+import {
+  DEFAULT_OUTBOX_SOURCE,
+  OutboxRelay,
+  type OutboxSource,
+  RpcClient,
+  rpcClientProvider,
+} from '@smartbeak/messaging';
 import {
   HealthModule,
   loggingModule,
@@ -35,35 +41,44 @@ export interface ServiceRuntimeOptions {
   dataSource: DataSourceOptions;
   /** Run the outbox relay in this process (default true). */
   relay?: boolean;
+  /** Tables the relay reads (default: the `outbox` table alone). */
+  relaySources?: OutboxSource[];
   /** More readiness checks (object storage, …), beside the database and Redis. */
   readiness?: ReadinessCheck[];
 }
 
-/** Runs the outbox relay for as long as the process lives. */
+const RELAY_SOURCES = Symbol('RELAY_SOURCES');
+
+/** Runs the outbox relay (one per source table) for as long as the process lives. */
 @Injectable()
 class OutboxRelayHost implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('OutboxRelay');
-  private relay?: OutboxRelay;
+  private relays: OutboxRelay[] = [];
 
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
     @Inject(getDataSourceToken()) private readonly dataSource: DataSource,
+    @Inject(RELAY_SOURCES) private readonly sources: OutboxSource[],
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    this.relay = new OutboxRelay({
-      dataSource: this.dataSource,
-      databaseUrl: this.config.DATABASE_URL,
-      redisUrl: this.config.REDIS_URL,
-      prefix: this.config.REDIS_PREFIX,
-      pollMs: this.config.OUTBOX_POLL_MS,
-      onError: (error) => this.logger.warn(`outbox relay: ${(error as Error).message}`),
-    });
-    await this.relay.start();
+    this.relays = this.sources.map(
+      (source) =>
+        new OutboxRelay({
+          source,
+          dataSource: this.dataSource,
+          databaseUrl: this.config.DATABASE_URL,
+          redisUrl: this.config.REDIS_URL,
+          prefix: this.config.REDIS_PREFIX,
+          pollMs: this.config.OUTBOX_POLL_MS,
+          onError: (error) => this.logger.warn(`outbox relay (${source.table}): ${(error as Error).message}`),
+        }),
+    );
+    await Promise.all(this.relays.map((relay) => relay.start()));
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.relay?.stop();
+    await Promise.all(this.relays.map((relay) => relay.stop()));
   }
 }
 
@@ -134,6 +149,7 @@ export class ServiceRuntimeModule {
           },
         },
         ServiceRedisCloser,
+        { provide: RELAY_SOURCES, useValue: options.relaySources ?? [DEFAULT_OUTBOX_SOURCE] },
         ...(options.relay === false ? [] : [OutboxRelayHost]),
         rpcClientProvider({
           redisUrl: config.REDIS_URL,

@@ -99,7 +99,22 @@ export function spawnScript(file: string, env: Record<string, string>): RunningP
 
 /** Runs `main.js migrate` of a built service and resolves when it is done. */
 export async function migrateApp(name: string, databaseUrl: string): Promise<void> {
-  const run = spawnApp(name, { DATABASE_URL: databaseUrl, REDIS_URL: 'redis://127.0.0.1:1' }, ['migrate']);
-  const code = await new Promise<number | null>((r) => run.child.once('exit', r));
-  if (code !== 0) throw new Error(`${name} migrate exited ${code}:\n${run.tail()}`);
+  const { code, output } = await runAppCommand(name, databaseUrl, ['migrate']);
+  if (code !== 0) throw new Error(`${name} migrate exited ${code}:\n${output}`);
+}
+
+/** Runs a one-off command of a built service (`main.js <args>`) to its end. */
+export async function runAppCommand(
+  name: string,
+  databaseUrl: string,
+  args: string[],
+): Promise<{ code: number | null; output: string }> {
+  const run = spawnApp(
+    name,
+    { DATABASE_URL: databaseUrl, REDIS_URL: 'redis://127.0.0.1:1', LOG_LEVEL: 'info' },
+    args,
+  );
+  // 'close', not 'exit': the output is all read by then.
+  const code = await new Promise<number | null>((r) => run.child.once('close', r));
+  return { code, output: run.tail(200) };
 }

@@ -1,5 +1,6 @@
 import {
   CommonError,
+  ContentError,
   ControlPlaneError,
   MediaError,
   type ErrorCode,
@@ -27,6 +28,13 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   [ControlPlaneError.DOMAIN_NOT_FOUND]: 404,
   [ControlPlaneError.HOSTNAME_TAKEN]: 409,
   [ControlPlaneError.WEBHOOK_SIGNATURE_INVALID]: 401,
+  [ContentError.ITEM_NOT_FOUND]: 404,
+  [ContentError.REVISION_NOT_FOUND]: 404,
+  [ContentError.VERSION_CONFLICT]: 409,
+  [ContentError.ILLEGAL_TRANSITION]: 409,
+  [ContentError.LOCKED]: 423,
+  [ContentError.NOT_LOCK_HOLDER]: 423,
+  [ContentError.NOT_DELETED]: 409,
   [MediaError.ASSET_NOT_FOUND]: 404,
   [MediaError.TYPE_NOT_ALLOWED]: 400,
   [MediaError.TOO_LARGE]: 413,
@@ -70,15 +78,9 @@ export function problem(
   extras: { errors?: FieldError[]; instance?: string; [key: string]: unknown } = {},
 ): ProblemDetails {
   const { errors, ...rest } = extras;
-  return {
-    type: typeOf(code),
-    title: titleOf(status),
-    status,
-    detail,
-    code,
-    ...rest,
-    ...(errors?.length ? { errors } : {}),
-  };
+  const reserved = { type: typeOf(code), title: titleOf(status), status, detail, code };
+  // Extension members never override the standard ones.
+  return { ...reserved, ...rest, ...reserved, ...(errors?.length ? { errors } : {}) };
 }
 
 export function sendProblem(reply: FastifyReply, body: ProblemDetails): void {

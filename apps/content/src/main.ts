@@ -1,0 +1,26 @@
+import 'reflect-metadata';
+
+import { runService } from '@smartbeak/runtime';
+
+import { AppModule } from './app.module';
+import { ContentConfig, SERVICE_NAME } from './config/content.config';
+import { contentDataSourceOptions } from './database/schema';
+import { rebuildReadModel } from './rebuild/rebuild-read-model';
+
+runService({
+  service: SERVICE_NAME,
+  config: ContentConfig,
+  module: (config) => AppModule.register(config),
+  dataSource: (config) => contentDataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE),
+  commands: {
+    // `main.js rebuild-read-model [--check]`: see rebuild/rebuild-read-model.ts.
+    'rebuild-read-model': async (dataSource, args, log) => {
+      const result = await rebuildReadModel(dataSource, { check: args.includes('--check') });
+      log.info(result, result.applied ? 'read model rebuilt from the event store' : 'read model checked');
+      if (!result.applied && result.differences > 0) process.exitCode = 1;
+    },
+  },
+}).catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,57 @@
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type Type,
+} from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { ServiceConfig } from '@smartbeak/config';
+import { EventConsumer, type EventHandler } from '@smartbeak/messaging';
+import { DataSource } from 'typeorm';
+
+import { SERVICE_CONFIG } from './service-runtime.module';
+
+/** A provider that says which event types it applies, and how. */
+export interface EventHandlerSet {
+  handlers(): Record<string, EventHandler>;
+}
+
+/**
+ * Consumes the service's `<service>-events` queue for as long as the
+ * process lives, applying each event once (see `applyOnce`) with the
+ * handlers of `handlerSet`. Add both to the module's providers.
+ */
+export function eventConsumerHost(
+  queue: string,
+  consumer: string,
+  handlerSet: Type<EventHandlerSet>,
+): Type<OnApplicationBootstrap & OnApplicationShutdown> {
+  @Injectable()
+  class EventConsumerHost implements OnApplicationBootstrap, OnApplicationShutdown {
+    private consumer?: EventConsumer;
+
+    constructor(
+      @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
+      @Inject(getDataSourceToken()) private readonly dataSource: DataSource,
+      @Inject(handlerSet) private readonly set: EventHandlerSet,
+    ) {}
+
+    async onApplicationBootstrap(): Promise<void> {
+      this.consumer = new EventConsumer({
+        dataSource: this.dataSource,
+        redisUrl: this.config.REDIS_URL,
+        prefix: this.config.REDIS_PREFIX,
+        queue,
+        consumer,
+        handlers: this.set.handlers(),
+      });
+      await this.consumer.start();
+    }
+
+    async onApplicationShutdown(): Promise<void> {
+      await this.consumer?.stop();
+    }
+  }
+  return EventConsumerHost;
+}
