@@ -1,3 +1,5 @@
+import { testInfra } from '@smartbeak/testing';
+import { Queue } from 'bullmq';
 import request from 'supertest';
 
 import { expectProblem, Platform } from './platform';
@@ -108,6 +110,52 @@ describe('content: lifecycle, versions, locks and revisions through the gateway'
     expect((await create({ title: 'Other', slug: 'hello-world' })).slug).toBe('hello-world-3');
     const read = await api(writer).get(`/api/content/${first.id}`).expect(200);
     expect(read.body).toEqual(first);
+  });
+
+  it('gives concurrent creates with the same title distinct slugs', async () => {
+    const items = await Promise.all(Array.from({ length: 20 }, () => create({ title: 'Same Title' })));
+    const slugs = items.map((item) => item.slug);
+    expect(new Set(slugs).size).toBe(20);
+    expect(slugs).toContain('same-title');
+    for (const slug of slugs) expect(slug).toMatch(/^same-title(-[0-9a-f]+)?$/);
+  });
+
+  it('relays item events through the outbox to publishing, notifications and analytics (event id = job id)', async () => {
+    const item = await create({ title: 'Relayed' });
+    await move(item, 'review', writer).expect(200);
+    const events = (await api(writer).get(`/api/content/${item.id}/events`).expect(200)).body.items as {
+      eventId: string;
+      type: string;
+      version: number;
+    }[];
+    const queues = ['publishing-events', 'notifications-events', 'analytics-events'].map(
+      (name) =>
+        new Queue(name, { connection: { url: testInfra().redisUrl }, prefix: `${platform.prefix}:bull` }),
+    );
+    try {
+      for (const queue of queues) {
+        for (const event of events) {
+          let job = await queue.getJob(event.eventId);
+          for (let i = 0; !job && i < 50; i++) {
+            await new Promise((resolve) => setTimeout(resolve, 100));
+            job = await queue.getJob(event.eventId);
+          }
+          expect(job?.data).toEqual(
+            expect.objectContaining({
+              id: event.eventId,
+              type: event.type,
+              aggregateId: item.id,
+              version: event.version,
+              orgId: 'org_content',
+              domainId,
+              payload: expect.objectContaining({ actor: 'user_writer' }),
+            }),
+          );
+        }
+      }
+    } finally {
+      await Promise.all(queues.map((queue) => queue.close()));
+    }
   });
 
   it('walks every allowed move with the permission API.md names, and refuses the rest', async () => {

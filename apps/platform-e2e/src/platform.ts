@@ -37,6 +37,8 @@ export class Platform {
   private contentEnv!: Record<string, string>;
   mediaWebhookSecret = uniqueName('media_secret');
   keys!: TestKeys;
+  /** The Redis prefix of this platform's queues and RPC lists. */
+  prefix!: string;
   url!: string;
   controlPlaneUrl!: string;
   webhookSecret = `whsec_${Buffer.from(uniqueName('secret').padEnd(32, 'x')).toString('base64')}`;
@@ -53,6 +55,7 @@ export class Platform {
   private async boot(options: PlatformOptions): Promise<void> {
     const { redisUrl, s3Endpoint, s3Bucket } = testInfra();
     const prefix = uniqueName('e2e');
+    this.prefix = prefix;
     this.keys = await createTestKeys();
     this.db = await createTestDatabase('cp');
     await migrateApp('control-plane', this.db.url);

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger } from '@nestjs/common';
@@ -113,7 +113,12 @@ export class ContentService {
       // Optimistic: the slug is usually free; on a clash, take the next free one and try again.
       if (await writeChange(this.dataSource.manager, next, event, 'insert')) return toItemDto(next, null);
       if (attempt >= 5) throw new DomainError(CommonError.CONFLICT, 'Could not find a free slug; try again');
-      slug = await freeSlug(this.dataSource.manager, domain.id, baseSlug, null);
+      // Many writers racing for the same title all compute the same next number: after a
+      // second clash, a random suffix ends the race.
+      slug =
+        attempt === 0
+          ? await freeSlug(this.dataSource.manager, domain.id, baseSlug, null)
+          : `${baseSlug}-${randomBytes(3).toString('hex')}`;
     }
   }
 

@@ -19,13 +19,9 @@ export function truncateSlug(slug: string): string {
   return (hyphen > MAX_SLUG / 2 ? cut.slice(0, hyphen) : cut).replace(/-+$/, '');
 }
 
-/** The first of `base`, `base-2`, `base-3`, … not in `taken`. */
-export function firstFreeSlug(base: string, taken: ReadonlySet<string>): string {
-  if (!taken.has(base)) return base;
-  for (let n = 2; ; n++) {
-    const candidate = `${base}-${n}`;
-    if (!taken.has(candidate)) return candidate;
-  }
+/** A slug free of clashes with the highest numbered sibling seen: `post` → `post-2`, `post-7` → `post-8`. */
+export function nextSlug(base: string, highestSuffix: number | null): string {
+  return `${base}-${Math.max(highestSuffix ?? 1, 1) + 1}`;
 }
 
 /** Escapes `%`, `_` and `\` for a LIKE pattern. */
