@@ -13,10 +13,13 @@ function rssOf(pid) {
   return { rss: kib('VmRSS') / 1024, peak: kib('VmHWM') / 1024 };
 }
 
-/** Runs autocannon against one URL and returns req/s and latency percentiles (ms). */
-function load(url, { connections = 32, duration = 10, headers = {} } = {}) {
+/**
+ * Runs autocannon against one URL and returns req/s and latency percentiles
+ * (ms). `requests` (autocannon's) vary each request, e.g. a fresh body.
+ */
+function load(url, { connections = 32, duration = 10, headers = {}, requests } = {}) {
   return new Promise((resolve, reject) => {
-    autocannon({ url, connections, duration, headers, pipelining: 1 }, (error, result) => {
+    autocannon({ url, connections, duration, headers, requests, pipelining: 1 }, (error, result) => {
       if (error) return reject(error);
       const bad = result.non2xx + result.errors + result.timeouts;
       resolve({
@@ -28,6 +31,39 @@ function load(url, { connections = 32, duration = 10, headers = {} } = {}) {
       });
     });
   });
+}
+
+/**
+ * A closed-loop load of `connections` workers, each sending its next request
+ * only after the answer to the last (for requests that depend on the previous
+ * answer, such as an update carrying the version it was given). Same figures
+ * as `load`.
+ */
+async function loop({ connections = 32, duration = 10, send }) {
+  const latencies = [];
+  let failed = 0;
+  const until = Date.now() + duration * 1000;
+  await Promise.all(
+    Array.from({ length: connections }, async (_, worker) => {
+      const state = {};
+      while (Date.now() < until) {
+        const started = process.hrtime.bigint();
+        const ok = await send(worker, state).catch(() => false);
+        latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
+        if (!ok) failed++;
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  const at = (q) =>
+    Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0);
+  return {
+    reqPerSec: Math.round(latencies.length / duration),
+    p50: at(0.5),
+    p99: at(0.99),
+    total: latencies.length,
+    failed,
+  };
 }
 
 /** Starts a Node process; with BENCH_PROFILE=1 it writes a CPU profile to bench/results/profiles on exit. */
@@ -69,4 +105,4 @@ function table(rows) {
   ].join('\n');
 }
 
-module.exports = { rssOf, load, startNode, waitOk, table };
+module.exports = { rssOf, load, loop, startNode, waitOk, table };

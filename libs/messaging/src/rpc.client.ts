@@ -114,6 +114,9 @@ export class RpcClient {
       }, timeoutMs);
       this.pending.set(id, { resolve, reject, timer });
     });
+    // The reply may come in (and reject) before the push below is acknowledged, while
+    // nothing awaits `answer` yet: mark it handled so Node does not call it unhandled.
+    answer.catch(() => undefined);
     try {
       await this.commands!.lpush(rpcKeys.requests(this.options.prefix, service), JSON.stringify(request));
     } catch (error) {
