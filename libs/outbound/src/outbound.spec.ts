@@ -1,0 +1,120 @@
+import { createServer, type Server } from 'node:http';
+import { type AddressInfo } from 'node:net';
+
+import {
+  isAddressAllowed,
+  OutboundFailedError,
+  outboundPolicy,
+  OutboundRefusedError,
+  outboundRequest,
+} from './outbound';
+
+describe('outbound requests to user-supplied URLs', () => {
+  let server: Server;
+  let base: string;
+  const loopback = outboundPolicy({ allowList: '127.0.0.1', allowHttp: true, timeoutMs: 1_000 });
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      if (req.url === '/hang') return; // never answers
+      if (req.url === '/metadata-redirect') {
+        res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' });
+        return res.end();
+      }
+      if (req.url === '/private-redirect') {
+        res.writeHead(307, { location: 'http://10.0.0.1/admin' });
+        return res.end();
+      }
+      if (req.url === '/local-redirect') {
+        res.writeHead(301, { location: '/ok' });
+        return res.end();
+      }
+      if (req.url === '/big') {
+        res.writeHead(200);
+        return res.end(Buffer.alloc(64 * 1024, 'x'));
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ path: req.url, method: req.method }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise((resolve) => server.close(resolve)));
+
+  it('reaches an allowed destination and follows a redirect that stays allowed', async () => {
+    const res = await outboundRequest(`${base}/local-redirect`, {}, loopback);
+    expect(res.status).toBe(200);
+    expect(res.json()).toEqual({ path: '/ok', method: 'GET' });
+  });
+
+  it.each([
+    ['cloud metadata', 'http://169.254.169.254/latest/meta-data/'],
+    ['a private network address', 'http://10.0.0.1/'],
+    ['another private range', 'https://192.168.1.10/'],
+    ['IPv6 loopback', 'http://[::1]/'],
+    ['IPv4 mapped in IPv6', 'http://[::ffff:127.0.0.1]/'],
+    ['the unspecified address', 'http://0.0.0.0/'],
+  ])('refuses %s before sending anything (%s)', async (_name, url) => {
+    await expect(outboundRequest(url, {}, outboundPolicy({ allowHttp: true }))).rejects.toBeInstanceOf(
+      OutboundRefusedError,
+    );
+  });
+
+  it('refuses localhost (it resolves to loopback) unless loopback is allowed', async () => {
+    const port = (server.address() as AddressInfo).port;
+    await expect(
+      outboundRequest(`http://localhost:${port}/ok`, {}, outboundPolicy({ allowHttp: true })),
+    ).rejects.toBeInstanceOf(OutboundRefusedError);
+    const allowed = outboundPolicy({ allowHttp: true, allowList: '127.0.0.0/8,::1' });
+    expect((await outboundRequest(`http://localhost:${port}/ok`, {}, allowed)).status).toBe(200);
+  });
+
+  it('refuses plain http unless allowed, and URLs carrying credentials', async () => {
+    await expect(
+      outboundRequest(`${base}/ok`, {}, outboundPolicy({ allowList: '127.0.0.1' })),
+    ).rejects.toThrow(/https only/);
+    await expect(outboundRequest(`http://user:pw@127.0.0.1/`, {}, loopback)).rejects.toBeInstanceOf(
+      OutboundRefusedError,
+    );
+  });
+
+  it('refuses a redirect to a forbidden address, from an allowed one', async () => {
+    await expect(outboundRequest(`${base}/metadata-redirect`, {}, loopback)).rejects.toBeInstanceOf(
+      OutboundRefusedError,
+    );
+    await expect(outboundRequest(`${base}/private-redirect`, {}, loopback)).rejects.toBeInstanceOf(
+      OutboundRefusedError,
+    );
+  });
+
+  it('bounds the response size and the time, and says whether the request went out', async () => {
+    const small = outboundPolicy({ allowList: '127.0.0.1', allowHttp: true, maxResponseBytes: 1024 });
+    await expect(outboundRequest(`${base}/big`, {}, small)).rejects.toThrow(/more than 1024 bytes/);
+
+    const hung = await outboundRequest(`${base}/hang`, { method: 'POST', body: '{}' }, loopback).catch(
+      (e) => e,
+    );
+    expect(hung).toBeInstanceOf(OutboundFailedError);
+    expect((hung as OutboundFailedError).sent).toBe(true); // it went out: the outcome is unknown
+
+    const closed = await outboundRequest(
+      'http://127.0.0.1:1/',
+      { method: 'POST', body: '{}' },
+      loopback,
+    ).catch((e) => e);
+    expect(closed).toBeInstanceOf(OutboundFailedError);
+    expect((closed as OutboundFailedError).sent).toBe(false); // never connected: safe to retry
+  });
+
+  it('classifies addresses', () => {
+    expect(isAddressAllowed('93.184.215.14', 'example.com', { allow: [] })).toBe(true);
+    expect(isAddressAllowed('2606:2800:21f:cb07:6820:80da:af6b:8b2c', 'example.com', { allow: [] })).toBe(
+      true,
+    );
+    expect(isAddressAllowed('172.16.5.4', 'internal', { allow: [] })).toBe(false);
+    expect(isAddressAllowed('172.16.5.4', 'internal', { allow: ['172.16.0.0/12'] })).toBe(true);
+    expect(isAddressAllowed('172.16.5.4', 'wp.internal', { allow: ['wp.internal'] })).toBe(true);
+    expect(isAddressAllowed('fe80::1', 'x', { allow: [] })).toBe(false);
+    expect(isAddressAllowed('100.64.0.1', 'x', { allow: [] })).toBe(false);
+  });
+});

@@ -1,0 +1,297 @@
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { isIP, type LookupFunction } from 'node:net';
+
+import ipaddr from 'ipaddr.js';
+
+/**
+ * What outbound calls to user-supplied URLs may reach. Private, loopback,
+ * link-local and other non-public addresses are refused unless allowed by
+ * name or range; plain http is refused unless allowed.
+ */
+export interface OutboundPolicy {
+  /** Host names, addresses or CIDR ranges reachable even though they are not public. */
+  allow: string[];
+  allowHttp: boolean;
+  /** For the whole exchange, redirects included. */
+  timeoutMs: number;
+  maxResponseBytes: number;
+  maxRedirects: number;
+}
+
+export const DEFAULT_OUTBOUND_POLICY: OutboundPolicy = {
+  allow: [],
+  allowHttp: false,
+  timeoutMs: 15_000,
+  maxResponseBytes: 5 * 1024 * 1024,
+  maxRedirects: 3,
+};
+
+/** The request was not sent: the destination is not allowed. Never worth retrying. */
+export class OutboundRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OutboundRefusedError';
+  }
+}
+
+/**
+ * The exchange failed. `sent` says whether the request may have reached the
+ * destination (it was written in full before the failure): if so, its
+ * outcome is unknown and a blind retry could do the thing twice.
+ */
+export class OutboundFailedError extends Error {
+  constructor(
+    message: string,
+    readonly sent: boolean,
+  ) {
+    super(message);
+    this.name = 'OutboundFailedError';
+  }
+}
+
+export interface OutboundRequest {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+}
+
+export interface OutboundResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+  /** The URL that answered (after redirects). */
+  url: string;
+  text(): string;
+  json<T = unknown>(): T;
+}
+
+/** Non-public ranges ipaddr.js names; `unicast` is the public internet. */
+const REFUSED_RANGES = new Set([
+  'unspecified',
+  'broadcast',
+  'multicast',
+  'linkLocal',
+  'loopback',
+  'carrierGradeNat',
+  'private',
+  'reserved',
+  'uniqueLocal',
+  'ipv4Mapped',
+  'rfc6145',
+  'rfc6052',
+  '6to4',
+  'teredo',
+  'benchmarking',
+  'amt',
+  'as112',
+  'deprecated',
+  'orchid2',
+  'droneRemoteIdProtocolEntityTags',
+  'as112v6',
+]);
+
+function parsePolicyRanges(allow: string[]): {
+  names: Set<string>;
+  ranges: [ipaddr.IPv4 | ipaddr.IPv6, number][];
+} {
+  const names = new Set<string>();
+  const ranges: [ipaddr.IPv4 | ipaddr.IPv6, number][] = [];
+  for (const entry of allow.map((value) => value.trim().toLowerCase()).filter(Boolean)) {
+    if (entry.includes('/') && ipaddr.isValidCIDR(entry)) ranges.push(ipaddr.parseCIDR(entry));
+    else if (ipaddr.isValid(entry)) {
+      const address = normalise(ipaddr.parse(entry));
+      ranges.push([address, address.kind() === 'ipv4' ? 32 : 128]);
+    } else names.add(entry);
+  }
+  return { names, ranges };
+}
+
+function normalise(address: ipaddr.IPv4 | ipaddr.IPv6): ipaddr.IPv4 | ipaddr.IPv6 {
+  return address.kind() === 'ipv6' && (address as ipaddr.IPv6).isIPv4MappedAddress()
+    ? (address as ipaddr.IPv6).toIPv4Address()
+    : address;
+}
+
+/** Whether `address` (resolved for `host`) may be reached under `policy`. */
+export function isAddressAllowed(
+  address: string,
+  host: string,
+  policy: Pick<OutboundPolicy, 'allow'>,
+): boolean {
+  if (!ipaddr.isValid(address)) return false;
+  const parsed = normalise(ipaddr.parse(address));
+  if (!REFUSED_RANGES.has(parsed.range())) return true;
+  const { names, ranges } = parsePolicyRanges(policy.allow);
+  if (names.has(host.toLowerCase())) return true;
+  return ranges.some(([range, bits]) => range.kind() === parsed.kind() && parsed.match(range, bits));
+}
+
+/** A DNS lookup that answers only with addresses the policy allows (checked at connect: no rebinding). */
+function guardedLookup(policy: OutboundPolicy): LookupFunction {
+  return (hostname, options, callback) => {
+    dnsLookup(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
+      if (error) return callback(error, '', 4);
+      const refused = addresses.find((entry) => !isAddressAllowed(entry.address, hostname, policy));
+      if (refused || !addresses.length) {
+        const refusal = new OutboundRefusedError(
+          `${hostname} resolves to ${refused?.address ?? 'nothing'}, which outbound calls may not reach`,
+        );
+        return callback(refusal as NodeJS.ErrnoException, '', 4);
+      }
+      if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
+      const first = addresses[0] as LookupAddress;
+      callback(null, first.address, first.family);
+    });
+  };
+}
+
+/**
+ * An HTTP(S) request to a URL someone else chose: checked against the
+ * policy before it leaves (scheme, literal addresses) and at connect time
+ * (every resolved address), redirects followed by hand and checked again,
+ * bounded in time and in response size.
+ */
+export async function outboundRequest(
+  url: string,
+  request: OutboundRequest = {},
+  policy: OutboundPolicy = DEFAULT_OUTBOUND_POLICY,
+): Promise<OutboundResponse> {
+  const deadline = Date.now() + policy.timeoutMs;
+  let current = url;
+  let method = (request.method ?? 'GET').toUpperCase();
+  let body = request.body;
+  for (let redirects = 0; ; redirects++) {
+    const response = await exchange(current, { ...request, method, body }, policy, deadline);
+    const location = response.headers.location;
+    if (response.status >= 300 && response.status < 400 && location && response.status !== 304) {
+      if (redirects >= policy.maxRedirects) {
+        throw new OutboundFailedError(`more than ${policy.maxRedirects} redirects from ${url}`, true);
+      }
+      current = new URL(location, current).toString();
+      if (
+        response.status === 303 ||
+        ((response.status === 301 || response.status === 302) && method === 'POST')
+      ) {
+        method = 'GET';
+        body = undefined;
+      }
+      continue;
+    }
+    return response;
+  }
+}
+
+function checkUrl(raw: string, policy: OutboundPolicy): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new OutboundRefusedError(`${raw} is not a URL`);
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && policy.allowHttp)) {
+    throw new OutboundRefusedError(`${url.protocol.replace(':', '')} URLs are not allowed (https only)`);
+  }
+  if (url.username || url.password) throw new OutboundRefusedError('URLs with credentials are not allowed');
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (isIP(host) && !isAddressAllowed(host, host, policy)) {
+    throw new OutboundRefusedError(`${host} is not an address outbound calls may reach`);
+  }
+  return url;
+}
+
+function exchange(
+  raw: string,
+  request: OutboundRequest & { method: string },
+  policy: OutboundPolicy,
+  deadline: number,
+): Promise<OutboundResponse> {
+  const url = checkUrl(raw, policy);
+  const remaining = deadline - Date.now();
+  if (remaining <= 0) return Promise.reject(new OutboundFailedError(`timed out calling ${url.host}`, false));
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  const body = request.body === undefined ? undefined : Buffer.from(request.body);
+  return new Promise((resolve, reject) => {
+    let written = false;
+    let settled = false;
+    const fail = (error: Error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      req.destroy();
+      reject(
+        error instanceof OutboundRefusedError || error instanceof OutboundFailedError
+          ? error
+          : new OutboundFailedError(`${url.host}: ${error.message}`, written),
+      );
+    };
+    const req = send(url, {
+      method: request.method,
+      headers: {
+        'user-agent': 'SmartBeak/1.0 (+https://smartbeak.example)',
+        ...request.headers,
+        ...(body ? { 'content-length': String(body.length) } : {}),
+      },
+      lookup: guardedLookup(policy),
+      agent: false,
+    });
+    const timer = setTimeout(
+      () =>
+        fail(new OutboundFailedError(`${url.host} did not answer within ${policy.timeoutMs} ms`, written)),
+      remaining,
+    );
+    req.on('error', (error) => {
+      // The lookup's refusal surfaces here, wrapped by net; keep its meaning.
+      const cause = (error as { cause?: unknown }).cause;
+      fail(
+        error instanceof OutboundRefusedError ? error : cause instanceof OutboundRefusedError ? cause : error,
+      );
+    });
+    req.on('finish', () => {
+      written = true;
+    });
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > policy.maxResponseBytes) {
+          fail(
+            new OutboundFailedError(`${url.host} answered more than ${policy.maxResponseBytes} bytes`, true),
+          );
+          return;
+        }
+        chunks.push(chunk);
+      });
+      res.on('error', (error) => fail(error));
+      res.on('end', () => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        const payload = Buffer.concat(chunks);
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: payload,
+          url: url.toString(),
+          text: () => payload.toString('utf8'),
+          json: <T>() => JSON.parse(payload.toString('utf8') || 'null') as T,
+        });
+      });
+    });
+    req.end(body);
+  });
+}
+
+/** `OUTBOUND_ALLOWLIST`-style text → a policy (comma-separated hosts, addresses, CIDRs). */
+export function outboundPolicy(options: Partial<OutboundPolicy> & { allowList?: string }): OutboundPolicy {
+  const { allowList, ...rest } = options;
+  return {
+    ...DEFAULT_OUTBOUND_POLICY,
+    ...rest,
+    allow: [...(rest.allow ?? []), ...(allowList ?? '').split(',')]
+      .map((value) => value.trim())
+      .filter(Boolean),
+  };
+}
