@@ -32,7 +32,7 @@ describe('when control-plane is down', () => {
 
     const health = await request(platform.url).get('/api/health');
     expectProblem(health, 503);
-    expect(health.body.services).toEqual({ 'control-plane': 'down', media: 'up' });
+    expect(health.body.services).toEqual({ 'control-plane': 'down', content: 'up', media: 'up' });
 
     await platform.startControlPlane();
     await request(platform.url).get('/api/me').set('Authorization', `Bearer ${token}`).expect(200);
