@@ -33,6 +33,15 @@ export enum ContentError {
   NOT_DELETED = 'CONTENT.NOT_DELETED',
 }
 
+export enum PublishingError {
+  TARGET_NOT_FOUND = 'PUBLISHING.TARGET_NOT_FOUND',
+  JOB_NOT_FOUND = 'PUBLISHING.JOB_NOT_FOUND',
+  DEAD_LETTER_NOT_FOUND = 'PUBLISHING.DEAD_LETTER_NOT_FOUND',
+  CONTENT_NOT_PUBLISHABLE = 'PUBLISHING.CONTENT_NOT_PUBLISHABLE',
+  NOTHING_TO_RETRY = 'PUBLISHING.NOTHING_TO_RETRY',
+  DESTINATION_REFUSED = 'PUBLISHING.DESTINATION_REFUSED',
+}
+
 export enum MediaError {
   ASSET_NOT_FOUND = 'MEDIA.ASSET_NOT_FOUND',
   TYPE_NOT_ALLOWED = 'MEDIA.TYPE_NOT_ALLOWED',
@@ -44,7 +53,7 @@ export enum MediaError {
   STORAGE_UNAVAILABLE = 'MEDIA.STORAGE_UNAVAILABLE',
 }
 
-export type ErrorCode = CommonError | ControlPlaneError | ContentError | MediaError;
+export type ErrorCode = CommonError | ControlPlaneError | ContentError | PublishingError | MediaError;
 
 export interface FieldError {
   field: string;

@@ -24,7 +24,17 @@ export const Events = {
     /** Gone for good (30 days after a delete), its events and revisions with it. */
     purged: 'content.item.purged',
     /** An admin broke another user's edit lock. */
-    lockBroken: 'content.item.lock-broken',
+    lockRevoked: 'content.item.lock-revoked',
+  },
+  publishing: {
+    jobQueued: 'publishing.job.queued',
+    jobStarted: 'publishing.job.started',
+    jobRetrying: 'publishing.job.retry-scheduled',
+    jobCompleted: 'publishing.job.completed',
+    jobFailed: 'publishing.job.failed',
+    jobDeadLettered: 'publishing.job.dead-lettered',
+    /** A target's outcome is unknown and cannot be checked: the user decides. */
+    targetUnconfirmed: 'publishing.target.unconfirmed',
   },
   media: {
     assetReady: 'media.asset.ready',
@@ -76,9 +86,16 @@ export const EVENT_ROUTES: Partial<Record<EventName, readonly EventQueue[]>> = {
   ),
   // Restores of old revisions and lock breaks reach the audit log (control-plane).
   [Events.content.reverted]: [...CONTENT_CONSUMERS, EventQueues.controlPlane],
-  [Events.content.lockBroken]: [EventQueues.controlPlane],
+  [Events.content.lockRevoked]: [EventQueues.controlPlane],
   [Events.content.coldStored]: [EventQueues.analytics],
   [Events.content.purged]: [EventQueues.publishing, EventQueues.analytics],
+  [Events.publishing.jobQueued]: [],
+  [Events.publishing.jobStarted]: [],
+  [Events.publishing.jobRetrying]: [],
+  [Events.publishing.jobCompleted]: [EventQueues.notifications, EventQueues.analytics],
+  [Events.publishing.jobFailed]: [EventQueues.notifications, EventQueues.analytics],
+  [Events.publishing.jobDeadLettered]: [EventQueues.notifications],
+  [Events.publishing.targetUnconfirmed]: [EventQueues.notifications],
   [Events.media.assetReady]: [EventQueues.analytics],
   [Events.media.assetDeleted]: [],
 };

@@ -5,4 +5,5 @@ export * from './events';
 export * from './media';
 export * from './pagination';
 export * from './patterns';
+export * from './publishing';
 export * from './request-context';

@@ -30,6 +30,18 @@ export const Patterns = {
     revisionDiff: 'content.revision.diff',
     revisionRestore: 'content.revision.restore',
   },
+  publishing: {
+    targetCreate: 'publishing.target.create',
+    targetList: 'publishing.target.list',
+    targetTest: 'publishing.target.test',
+    jobCreate: 'publishing.job.create',
+    jobGet: 'publishing.job.get',
+    jobList: 'publishing.job.list',
+    jobRetry: 'publishing.job.retry',
+    jobResolveTarget: 'publishing.job.resolve-target',
+    deadLetterList: 'publishing.dead-letter.list',
+    deadLetterRedrive: 'publishing.dead-letter.redrive',
+  },
   media: {
     uploadIntentCreate: 'media.upload-intent.create',
     assetComplete: 'media.asset.complete',

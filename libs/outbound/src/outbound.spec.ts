@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 
 import {
+  assertOutboundAllowed,
   isAddressAllowed,
   OutboundFailedError,
   outboundPolicy,
@@ -104,6 +105,19 @@ describe('outbound requests to user-supplied URLs', () => {
     ).catch((e) => e);
     expect(closed).toBeInstanceOf(OutboundFailedError);
     expect((closed as OutboundFailedError).sent).toBe(false); // never connected: safe to retry
+  });
+
+  it('checks a destination without sending anything', async () => {
+    await expect(
+      assertOutboundAllowed('http://169.254.169.254/', outboundPolicy({ allowHttp: true })),
+    ).rejects.toBeInstanceOf(OutboundRefusedError);
+    await expect(
+      assertOutboundAllowed('http://localhost/', outboundPolicy({ allowHttp: true })),
+    ).rejects.toThrow(/resolves to/);
+    await expect(assertOutboundAllowed('ftp://example.com/', outboundPolicy({}))).rejects.toThrow(
+      /https only/,
+    );
+    await expect(assertOutboundAllowed(`${base}/`, loopback)).resolves.toBeUndefined();
   });
 
   it('classifies addresses', () => {

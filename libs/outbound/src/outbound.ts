@@ -284,6 +284,26 @@ function exchange(
   });
 }
 
+/**
+ * Whether `url` is a destination the policy allows (scheme, and every
+ * address its host resolves to), without sending anything — to refuse a
+ * bad destination when it is configured rather than when it is first used.
+ */
+export async function assertOutboundAllowed(url: string, policy: OutboundPolicy): Promise<void> {
+  const parsed = checkUrl(url, policy);
+  const host = parsed.hostname.replace(/^\[|\]$/g, '');
+  if (isIP(host)) return;
+  const addresses = await new Promise<LookupAddress[]>((resolve) =>
+    dnsLookup(host, { all: true }, (error, found) => resolve(error ? [] : found)),
+  );
+  // An unresolvable name is for the connection test to report; the guard runs again at connect.
+  const refused = addresses.find((entry) => !isAddressAllowed(entry.address, host, policy));
+  if (refused)
+    throw new OutboundRefusedError(
+      `${host} resolves to ${refused.address}, which outbound calls may not reach`,
+    );
+}
+
 /** `OUTBOUND_ALLOWLIST`-style text → a policy (comma-separated hosts, addresses, CIDRs). */
 export function outboundPolicy(options: Partial<OutboundPolicy> & { allowList?: string }): OutboundPolicy {
   const { allowList, ...rest } = options;

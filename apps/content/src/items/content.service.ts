@@ -318,7 +318,7 @@ export class ContentService {
         }
         await appendToOutbox(manager, [
           {
-            type: Events.content.lockBroken,
+            type: Events.content.lockRevoked,
             aggregateId: row.id,
             orgId: ctx.orgId,
             domainId: row.domainId,

@@ -17,7 +17,7 @@ export class AuditEventHandlers implements EventHandlerSet {
 
   handlers(): Record<string, EventHandler> {
     return {
-      [Events.content.lockBroken]: (event, manager) =>
+      [Events.content.lockRevoked]: (event, manager) =>
         this.record(event, manager, 'content.lock_broken', {
           holder: event.payload['holder'],
           expiresAt: event.payload['expiresAt'],
