@@ -42,7 +42,7 @@ async function main() {
     await infra.ready();
     stack.migrateAll(infra);
     for (const service of stack.SERVICES) {
-      const child = stack.startApp(service.name, stack.serviceEnv(service, infra));
+      const child = stack.startApp(service.name, stack.serviceEnv(service, infra), service);
       child.once(
         'exit',
         (code) => !stopping && (stack.log(`${service.name} exited (${code})`), void stop(1)),

@@ -16,6 +16,8 @@ async function main() {
     SMARTBEAK_TEST_REDIS_URL: `redis://127.0.0.1:${settings.redisPort}`,
     SMARTBEAK_TEST_S3_ENDPOINT: `http://127.0.0.1:${settings.s3Port}`,
     SMARTBEAK_TEST_S3_BUCKET: 'smartbeak-media',
+    SMARTBEAK_TEST_SMTP_URL: `smtp://127.0.0.1:${settings.smtpPort}`,
+    SMARTBEAK_TEST_MAIL_API: `http://127.0.0.1:${settings.mailPort}/messages`,
   };
   if (process.argv.includes('--env')) {
     const chromium = system.ensureChromium();

@@ -49,6 +49,8 @@ async function main() {
       SMARTBEAK_TEST_REDIS_URL: infra.redisUrl,
       SMARTBEAK_TEST_S3_ENDPOINT: infra.s3.endpoint,
       SMARTBEAK_TEST_S3_BUCKET: infra.s3.bucket,
+      SMARTBEAK_TEST_SMTP_URL: infra.mail.smtpUrl,
+      SMARTBEAK_TEST_MAIL_API: infra.mail.api,
       ...(chromium ? { SMARTBEAK_CHROMIUM: chromium } : {}),
     };
     const parallel = `--parallel=${process.env.CI ? 2 : 3}`;

@@ -18,16 +18,22 @@ const STACK_PORTS = {
     pg: ['SMARTBEAK_PG_PORT', 55432],
     redis: ['SMARTBEAK_REDIS_PORT', 56379],
     s3: ['SMARTBEAK_S3_PORT', 56390],
+    smtp: ['SMARTBEAK_SMTP_PORT', 56325],
+    mail: ['SMARTBEAK_MAIL_PORT', 56395],
   },
   test: {
     pg: ['SMARTBEAK_TEST_PG_PORT', 55433],
     redis: ['SMARTBEAK_TEST_REDIS_PORT', 56380],
     s3: ['SMARTBEAK_TEST_S3_PORT', 56391],
+    smtp: ['SMARTBEAK_TEST_SMTP_PORT', 56326],
+    mail: ['SMARTBEAK_TEST_MAIL_PORT', 56396],
   },
   bench: {
     pg: ['SMARTBEAK_BENCH_PG_PORT', 55434],
     redis: ['SMARTBEAK_BENCH_REDIS_PORT', 56381],
     s3: ['SMARTBEAK_BENCH_S3_PORT', 56392],
+    smtp: ['SMARTBEAK_BENCH_SMTP_PORT', 56327],
+    mail: ['SMARTBEAK_BENCH_MAIL_PORT', 56397],
   },
 };
 
@@ -41,24 +47,33 @@ function stackSettings(kind) {
     pgPort: Number(process.env[ports.pg[0]] || ports.pg[1]),
     redisPort: Number(process.env[ports.redis[0]] || ports.redis[1]),
     s3Port: Number(process.env[ports.s3[0]] || ports.s3[1]),
+    smtpPort: Number(process.env[ports.smtp[0]] || ports.smtp[1]),
+    mailPort: Number(process.env[ports.mail[0]] || ports.mail[1]),
   };
 }
 
 const BUCKET = 'smartbeak-media';
 
-/** Dev secrets made once per data folder (the storage webhook's HMAC secret). */
+/** Dev secrets made once per data folder (the storage webhook's HMAC secret, the credential key). */
 function devSecrets(dir) {
-  const file = join(dir, 'dev-keys', 'media-webhook-secret');
-  if (!existsSync(file)) {
-    mkdirSync(join(dir, 'dev-keys'), { recursive: true, mode: 0o700 });
-    writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
-  }
-  return { mediaWebhook: readFileSync(file, 'utf8').trim() };
+  const secret = (name, make) => {
+    const file = join(dir, 'dev-keys', name);
+    if (!existsSync(file)) {
+      mkdirSync(join(dir, 'dev-keys'), { recursive: true, mode: 0o700 });
+      writeFileSync(file, make(), { mode: 0o600 });
+    }
+    return readFileSync(file, 'utf8').trim();
+  };
+  return {
+    mediaWebhook: secret('media-webhook-secret', () => randomBytes(32).toString('hex')),
+    credentialKey: secret('publishing-credential-key', () => randomBytes(32).toString('base64')),
+  };
 }
 
 /** Stops an S3 server a crashed run of this stack left behind (it would hold the port). */
 function stopStrayObjectStorage(settings) {
   spawnSync('pkill', ['-f', `s3-server.js --port ${settings.s3Port}$`]);
+  spawnSync('pkill', ['-f', `smtp-catcher.js --smtp-port ${settings.smtpPort} `]);
 }
 
 /** Brings up everything below the services; returns what to tear down. */
@@ -72,7 +87,7 @@ function startInfrastructure(settings, { storageWebhookUrl } = {}) {
   });
   system.ensureDatabases({
     port: settings.pgPort,
-    databases: SERVICES.map((s) => s.database).filter(Boolean),
+    databases: [...new Set(SERVICES.map((s) => s.database).filter(Boolean))],
   });
   const startedRedis = system.startRedis({
     dir: settings.dir,
@@ -83,28 +98,56 @@ function startInfrastructure(settings, { storageWebhookUrl } = {}) {
   const s3 = { endpoint: `http://127.0.0.1:${settings.s3Port}`, bucket: BUCKET };
   stopStrayObjectStorage(settings);
   // The port is on the command line so that a stray server of this stack can be found (see below).
-  const storage = spawn(process.execPath, [join(__dirname, 's3-server.js'), '--port', String(settings.s3Port)], {
-    env: {
-      ...process.env,
-      S3_PORT: String(settings.s3Port),
-      S3_DIR: join(settings.dir, 's3'),
-      S3_BUCKETS: BUCKET,
-      ...(storageWebhookUrl
-        ? { S3_WEBHOOK_URL: storageWebhookUrl, S3_WEBHOOK_SECRET: secrets.mediaWebhook }
-        : {}),
+  const storage = spawn(
+    process.execPath,
+    [join(__dirname, 's3-server.js'), '--port', String(settings.s3Port)],
+    {
+      env: {
+        ...process.env,
+        S3_PORT: String(settings.s3Port),
+        S3_DIR: join(settings.dir, 's3'),
+        S3_BUCKETS: BUCKET,
+        ...(storageWebhookUrl
+          ? { S3_WEBHOOK_URL: storageWebhookUrl, S3_WEBHOOK_SECRET: secrets.mediaWebhook }
+          : {}),
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
     },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  );
+  const mail = {
+    smtpUrl: `smtp://127.0.0.1:${settings.smtpPort}`,
+    api: `http://127.0.0.1:${settings.mailPort}/messages`,
+  };
+  const catcher = spawn(
+    process.execPath,
+    [
+      join(__dirname, 'smtp-catcher.js'),
+      '--smtp-port',
+      String(settings.smtpPort),
+      '--http-port',
+      String(settings.mailPort),
+    ],
+    { stdio: ['ignore', 'inherit', 'inherit'] },
+  );
   return {
     databaseUrl: (database) => `postgres://postgres@127.0.0.1:${settings.pgPort}/${database}`,
     redisUrl: `redis://127.0.0.1:${settings.redisPort}`,
     s3,
+    mail,
     secrets,
-    /** Resolves when the S3 server answers. */
-    ready: () =>
-      waitForHttp(`${s3.endpoint}/${BUCKET}?max-keys=0`, 20_000, () => storage.exitCode === null, [200, 403]),
+    /** Resolves when the S3 server and the SMTP catcher answer. */
+    ready: async () => {
+      await waitForHttp(
+        `${s3.endpoint}/${BUCKET}?max-keys=0`,
+        20_000,
+        () => storage.exitCode === null,
+        [200, 403],
+      );
+      await waitForHttp(mail.api, 20_000, () => catcher.exitCode === null, [200]);
+    },
     stop() {
       storage.kill('SIGTERM');
+      catcher.kill('SIGTERM');
       if (startedRedis) system.stopRedis({ port: settings.redisPort });
       if (startedPostgres) system.stopPostgres({ dir: settings.dir });
     },
@@ -137,8 +180,8 @@ function serviceEnv(service, infra, extra = {}) {
 }
 
 function migrateAll(infra) {
-  for (const service of SERVICES.filter((s) => s.database)) {
-    execFileSync('node', [join(ROOT, 'dist/apps', service.name, 'main.js'), 'migrate'], {
+  for (const service of SERVICES.filter((s) => s.database && !s.args)) {
+    execFileSync('node', [join(ROOT, 'dist/apps', service.app ?? service.name, 'main.js'), 'migrate'], {
       cwd: ROOT,
       stdio: 'inherit',
       env: serviceEnv(service, infra, { LOG_LEVEL: 'warn' }),
@@ -146,9 +189,9 @@ function migrateAll(infra) {
   }
 }
 
-/** Starts one app from its build, its output prefixed with its name. */
-function startApp(name, env) {
-  const child = spawn('node', ['--enable-source-maps', join(ROOT, 'dist/apps', name, 'main.js')], {
+/** Starts one app from its build (`app`, default `name`), its output prefixed with its name. */
+function startApp(name, env, { app = name, args = [] } = {}) {
+  const child = spawn('node', ['--enable-source-maps', join(ROOT, 'dist/apps', app, 'main.js'), ...args], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

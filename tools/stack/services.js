@@ -3,12 +3,28 @@
 'use strict';
 
 /**
- * @type {{ name: string, httpPort: number, database: string | null,
- *          env?: (infra: { s3: { endpoint: string, bucket: string }, secrets: Record<string, string> }) => Record<string, string> }[]}
+ * `app` (default: `name`) is the build under dist/apps; `args` follow main.js
+ * (`worker` for publishing's job runner); only entries without `args` migrate.
+ * @type {{ name: string, app?: string, args?: string[], httpPort: number, database: string | null,
+ *          env?: (infra: { s3: { endpoint: string, bucket: string }, mail: { smtpUrl: string }, secrets: Record<string, string> }) => Record<string, string> }[]}
  */
 const SERVICES = [
   { name: 'control-plane', httpPort: 3101, database: 'control_plane' },
   { name: 'content', httpPort: 3102, database: 'content' },
+  {
+    name: 'publishing',
+    httpPort: 3104,
+    database: 'publishing',
+    env: publishingEnv,
+  },
+  {
+    name: 'publishing-worker',
+    app: 'publishing',
+    args: ['worker'],
+    httpPort: 3105,
+    database: 'publishing',
+    env: publishingEnv,
+  },
   {
     name: 'media',
     httpPort: 3103,
@@ -25,6 +41,16 @@ const SERVICES = [
     }),
   },
 ];
+
+/** Local destinations (a WordPress on localhost) are allowed in development only. */
+function publishingEnv({ mail, secrets }) {
+  return {
+    PUBLISHING_ENCRYPTION_KEYS: `dev:${secrets.credentialKey}`,
+    SMTP_URL: mail.smtpUrl,
+    OUTBOUND_ALLOWLIST: '127.0.0.0/8,::1',
+    OUTBOUND_ALLOW_HTTP: 'true',
+  };
+}
 
 const GATEWAY = { name: 'api-gateway', httpPort: 3000 };
 

@@ -15,6 +15,7 @@ import { DomainsController } from './domains/domains.controller';
 import { ApiHealthController } from './health/api-health.controller';
 import { MeController } from './me/me.controller';
 import { MediaController } from './media/media.controller';
+import { PublishingController } from './publishing/publishing.controller';
 import { ProblemFilter } from './problem/problem.filter';
 import { RedisThrottlerStorage } from './rate-limit/redis-throttler.storage';
 import { UserThrottlerGuard } from './rate-limit/user-throttler.guard';
@@ -66,6 +67,7 @@ export class AppModule {
         AuditLogsController,
         ClerkWebhookController,
         ContentController,
+        PublishingController,
         MediaController,
       ],
       providers: [

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+
 import {
   createTestDatabase,
   createTestKeys,
@@ -20,6 +22,7 @@ export interface PlatformOptions {
   gatewayEnv?: Record<string, string>;
   mediaEnv?: Record<string, string>;
   contentEnv?: Record<string, string>;
+  publishingEnv?: Record<string, string>;
 }
 
 /**
@@ -35,6 +38,12 @@ export class Platform {
   content: RunningProcess[] = [];
   contentDb!: TestDatabase;
   private contentEnv!: Record<string, string>;
+  publishing!: RunningProcess;
+  /** Publishing job runners (`main.js worker`): one at start; `startPublishingWorker` adds more. */
+  publishingWorkers: RunningProcess[] = [];
+  publishingDb!: TestDatabase;
+  readonly credentialKey = randomBytes(32).toString('base64');
+  private publishingEnv!: Record<string, string>;
   mediaWebhookSecret = uniqueName('media_secret');
   keys!: TestKeys;
   /** The Redis prefix of this platform's queues and RPC lists. */
@@ -63,6 +72,8 @@ export class Platform {
     await migrateApp('media', this.mediaDb.url);
     this.contentDb = await createTestDatabase('content');
     await migrateApp('content', this.contentDb.url);
+    this.publishingDb = await createTestDatabase('publishing');
+    await migrateApp('publishing', this.publishingDb.url);
     const [gatewayPort, cpPort, mediaPort] = [await freePort(), await freePort(), await freePort()];
     this.cpEnv = {
       DATABASE_URL: this.db.url,
@@ -100,6 +111,33 @@ export class Platform {
       ...options.contentEnv,
     };
     await this.startContentReplica();
+    const { smtpUrl } = testInfra();
+    this.publishingEnv = {
+      DATABASE_URL: this.publishingDb.url,
+      REDIS_URL: redisUrl,
+      REDIS_PREFIX: prefix,
+      OUTBOX_POLL_MS: '200',
+      PUBLISHING_ENCRYPTION_KEYS: `test:${this.credentialKey}`,
+      // The contract fakes listen on loopback over http: allowed here, and only here.
+      OUTBOUND_ALLOWLIST: '127.0.0.1',
+      OUTBOUND_ALLOW_HTTP: 'true',
+      OUTBOUND_TIMEOUT_MS: '3000',
+      SMTP_URL: smtpUrl,
+      PUBLISHING_BACKOFF_MS: '200',
+      PUBLISHING_STALLED_MS: '3000',
+      PUBLISHING_SWEEP_EVERY_MS: '2000',
+      ...options.publishingEnv,
+    };
+    const publishingPort = await freePort();
+    this.publishing = spawnApp('publishing', { ...this.publishingEnv, HTTP_PORT: String(publishingPort) });
+    await waitFor(
+      () => isHttpOk(`http://127.0.0.1:${publishingPort}/health/ready`),
+      30_000,
+      'publishing',
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}\n${this.publishing.tail()}`);
+    });
+    await this.startPublishingWorker();
     this.gateway = spawnApp('api-gateway', {
       REDIS_URL: redisUrl,
       REDIS_PREFIX: prefix,
@@ -141,6 +179,21 @@ export class Platform {
     return replica;
   }
 
+  /** Starts one more publishing worker (`main.js worker`) on the same database and queue. */
+  async startPublishingWorker(): Promise<RunningProcess> {
+    const port = await freePort();
+    const worker = spawnApp('publishing', { ...this.publishingEnv, HTTP_PORT: String(port) }, ['worker']);
+    this.publishingWorkers.push(worker);
+    await waitFor(
+      () => isHttpOk(`http://127.0.0.1:${port}/health/ready`),
+      30_000,
+      'a publishing worker',
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}\n${worker.tail()}`);
+    });
+    return worker;
+  }
+
   /** A one-off command of the content service against this platform's database. */
   contentCommand(...args: string[]): Promise<{ code: number | null; output: string }> {
     return runAppCommand('content', this.contentDb.url, args);
@@ -156,8 +209,15 @@ export class Platform {
       this.controlPlane?.stop(),
       this.media?.stop(),
       ...this.content.map((replica) => replica.stop()),
+      this.publishing?.stop(),
+      ...this.publishingWorkers.map((worker) => worker.stop()),
     ]);
-    await Promise.all([this.db?.drop(), this.mediaDb?.drop(), this.contentDb?.drop()]);
+    await Promise.all([
+      this.db?.drop(),
+      this.mediaDb?.drop(),
+      this.contentDb?.drop(),
+      this.publishingDb?.drop(),
+    ]);
   }
 }
 

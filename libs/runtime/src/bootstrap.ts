@@ -21,6 +21,8 @@ export interface ServiceBootstrapOptions<C extends ServiceConfig> {
    * exits when it returns.
    */
   commands?: Record<string, (dataSource: DataSource, args: string[], log: pino.Logger) => Promise<void>>;
+  /** Answer RPC requests (default true); a worker-only process says false. */
+  rpc?: boolean;
 }
 
 /**
@@ -68,18 +70,20 @@ export async function runService<C extends ServiceConfig>(
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   app.useGlobalFilters(new RpcErrorFilter());
-  app.connectMicroservice(
-    {
-      strategy: new RedisRpcServer({
-        redisUrl: config.REDIS_URL,
-        prefix: config.REDIS_PREFIX,
-        service: options.service,
-        concurrency: config.RPC_CONCURRENCY,
-      }),
-    },
-    // Hybrid apps pass global filters to their RPC side only when told to.
-    { inheritAppConfig: true },
-  );
+  if (options.rpc !== false) {
+    app.connectMicroservice(
+      {
+        strategy: new RedisRpcServer({
+          redisUrl: config.REDIS_URL,
+          prefix: config.REDIS_PREFIX,
+          service: options.service,
+          concurrency: config.RPC_CONCURRENCY,
+        }),
+      },
+      // Hybrid apps pass global filters to their RPC side only when told to.
+      { inheritAppConfig: true },
+    );
+  }
   await app.startAllMicroservices();
   await app.listen(config.HTTP_PORT, '0.0.0.0');
   const address = app.getHttpServer().address() as { port: number };

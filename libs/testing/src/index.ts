@@ -1,3 +1,6 @@
 export * from './infra';
 export * from './processes';
 export * from './tokens';
+export * from './fakes/http-fake';
+export * from './fakes/linkedin';
+export * from './fakes/wordpress';

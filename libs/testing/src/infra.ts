@@ -6,17 +6,26 @@ import { Client } from 'pg';
  * The real PostgreSQL, Redis and S3-compatible server the tests run
  * against, started by `npm test` (tools/test.js), which exports where they are.
  */
-export function testInfra(): { postgresUrl: string; redisUrl: string; s3Endpoint: string; s3Bucket: string } {
+export function testInfra(): {
+  postgresUrl: string;
+  redisUrl: string;
+  s3Endpoint: string;
+  s3Bucket: string;
+  smtpUrl: string;
+  mailApi: string;
+} {
   const postgresUrl = process.env['SMARTBEAK_TEST_PG_URL'];
   const redisUrl = process.env['SMARTBEAK_TEST_REDIS_URL'];
   const s3Endpoint = process.env['SMARTBEAK_TEST_S3_ENDPOINT'] ?? '';
   const s3Bucket = process.env['SMARTBEAK_TEST_S3_BUCKET'] ?? 'smartbeak-media';
+  const smtpUrl = process.env['SMARTBEAK_TEST_SMTP_URL'] ?? '';
+  const mailApi = process.env['SMARTBEAK_TEST_MAIL_API'] ?? '';
   if (!postgresUrl || !redisUrl) {
     throw new Error(
       'Integration tests need the test stack: run them through `npm test` (it starts PostgreSQL, Redis and S3).',
     );
   }
-  return { postgresUrl, redisUrl, s3Endpoint, s3Bucket };
+  return { postgresUrl, redisUrl, s3Endpoint, s3Bucket, smtpUrl, mailApi };
 }
 
 export function uniqueName(label: string): string {

@@ -46,7 +46,7 @@ export class GatewayConfig extends BaseConfig {
 
   /** Comma-separated services that /api/health asks. */
   @IsString()
-  HEALTH_SERVICES: string = 'control-plane,content,media';
+  HEALTH_SERVICES: string = 'control-plane,content,publishing,media';
 
   /** Comma-separated browser origins allowed by CORS (the web app). */
   @IsOptional()

@@ -1,4 +1,4 @@
-import { CommonError, ContentError, ControlPlaneError } from '@smartbeak/contracts';
+import { ContentError, ControlPlaneError } from '@smartbeak/contracts';
 import { DomainError } from '@smartbeak/errors';
 
 import { STATUS_OF, typeOf } from './problem';

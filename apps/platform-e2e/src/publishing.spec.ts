@@ -1,0 +1,533 @@
+import { FakeLinkedIn, FakeWordPress, testInfra } from '@smartbeak/testing';
+import { Client } from 'pg';
+import request from 'supertest';
+
+import { expectProblem, Platform } from './platform';
+
+interface Job {
+  id: string;
+  state: string;
+  attempts: number;
+  targets: {
+    targetId: string;
+    type: string;
+    state: string;
+    attempts: number;
+    externalId: string | null;
+    externalUrl: string | null;
+    lastError: string | null;
+  }[];
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('publishing: jobs through the gateway to WordPress, LinkedIn and email', () => {
+  let platform: Platform;
+  let wordpress: FakeWordPress;
+  let linkedin: FakeLinkedIn;
+  let db: Client;
+  let domainId: string;
+  let editor: string;
+  let stranger: string;
+  let admin: string;
+
+  beforeAll(async () => {
+    wordpress = await new FakeWordPress().start();
+    linkedin = await new FakeLinkedIn().start();
+    platform = await Platform.start({
+      publishingEnv: { LINKEDIN_API_URL: linkedin.url, PUBLISHING_MAX_ATTEMPTS: '3' },
+    });
+    const admin = await platform.token({
+      userId: 'user_admin',
+      orgId: 'org_pub',
+      permissions: ['org:admin'],
+    });
+    domainId = (
+      await request(platform.url)
+        .post('/api/domains')
+        .set('Authorization', `Bearer ${admin}`)
+        .send({ name: 'Pub', hostname: 'pub.example.com' })
+        .expect(201)
+    ).body.id;
+    editor = await platform.token({
+      userId: 'user_editor',
+      orgId: 'org_pub',
+      permissions: ['content:read', 'content:write', 'content:review', 'content:publish', 'publishing:write'],
+      domainId,
+    });
+    stranger = await platform.token({
+      userId: 'user_x',
+      orgId: 'org_other_pub',
+      permissions: ['content:read', 'content:write', 'content:review', 'content:publish', 'publishing:write'],
+    });
+    db = new Client({ connectionString: platform.publishingDb.url });
+    await db.connect();
+  });
+  afterAll(async () => {
+    if (process.env['E2E_DEBUG'])
+      console.log(platform?.publishing?.tail(40), platform?.publishingWorkers[0]?.tail(60));
+    await db?.end();
+    await platform?.stop();
+    await wordpress?.close();
+    await linkedin?.close();
+  });
+
+  const api = (token = editor) => ({
+    post: (path: string) => request(platform.url).post(path).set('Authorization', `Bearer ${token}`),
+    get: (path: string) => request(platform.url).get(path).set('Authorization', `Bearer ${token}`),
+  });
+
+  async function content(
+    title: string,
+    status: 'review' | 'published' = 'review',
+  ): Promise<{ id: string; slug: string }> {
+    const item = (
+      await api()
+        .post('/api/content')
+        .send({ title, body: `<p>${title} body</p>`, excerpt: 'Short', tags: ['news'] })
+        .expect(201)
+    ).body;
+    await api().post(`/api/content/${item.id}/transitions`).send({ to: 'review', version: 1 }).expect(200);
+    if (status === 'published')
+      await api()
+        .post(`/api/content/${item.id}/transitions`)
+        .send({ to: 'published', version: 2 })
+        .expect(200);
+    return item;
+  }
+
+  async function target(type: string, config: object, name = type): Promise<{ id: string }> {
+    const res = await api().post('/api/publishing/targets').send({ type, name, config });
+    if (res.status !== 201) throw new Error(`target ${type}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  }
+  const wpConfig = (over: object = {}) => ({
+    baseUrl: wordpress.url,
+    username: wordpress.username,
+    applicationPassword: wordpress.password,
+    categories: ['Announcements'],
+    ...over,
+  });
+
+  async function settle(id: string, states = ['completed', 'failed'], timeoutMs = 20_000): Promise<Job> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const job: Job = (await api().get(`/api/publishing/jobs/${id}`).expect(200)).body;
+      if (states.includes(job.state)) return job;
+      if (Date.now() > deadline) throw new Error(`job ${id} stuck in ${job.state}: ${JSON.stringify(job)}`);
+      await sleep(150);
+    }
+  }
+
+  async function inbox(
+    address: string,
+    count = 1,
+  ): Promise<{ subject: string; text: string; html: string; to: string[] }[]> {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const res = await fetch(`${testInfra().mailApi}?to=${encodeURIComponent(address)}`);
+      const messages = (await res.json()) as { subject: string; text: string; html: string; to: string[] }[];
+      if (messages.length >= count || Date.now() > deadline) return messages;
+      await sleep(150);
+    }
+  }
+
+  it('publishes one job to WordPress, LinkedIn and an email list, and reaches completed', async () => {
+    const item = await content('Launch day');
+    const wp = await target('wordpress', wpConfig());
+    const li = await target('linkedin', {
+      accessToken: linkedin.accessToken,
+      authorUrn: 'urn:li:organization:42',
+    });
+    const mail = await target('email', {
+      from: 'news@pub.example.com',
+      to: ['reader1@example.net', 'reader2@example.net'],
+    });
+
+    const accepted = await api()
+      .post('/api/publishing/jobs')
+      .send({ contentId: item.id, targetIds: [wp.id, li.id, mail.id] })
+      .expect(202);
+    expect(accepted.body).toEqual(
+      expect.objectContaining({
+        contentId: item.id,
+        domainId,
+        state: expect.stringMatching(/queued|active|completed/),
+      }),
+    );
+    const job = await settle(accepted.body.id);
+    expect(job.state).toBe('completed');
+    expect(job.targets.map((t) => [t.type, t.state])).toEqual([
+      ['wordpress', 'succeeded'],
+      ['linkedin', 'succeeded'],
+      ['email', 'succeeded'],
+    ]);
+
+    const post = [...wordpress.posts.values()].find((p) => p.slug === item.slug);
+    expect(post).toEqual(
+      expect.objectContaining({
+        title: 'Launch day',
+        content: '<p>Launch day body</p>',
+        excerpt: 'Short',
+        status: 'publish',
+      }),
+    );
+    expect(post?.categories).toEqual([
+      [...wordpress.terms.categories].find(([, n]) => n === 'Announcements')?.[0],
+    ]);
+    expect(post?.tags).toHaveLength(1);
+    expect(job.targets[0]?.externalId).toBe(String(post?.id));
+
+    const share = linkedin.posts.find((p) => p.urn === job.targets[1]?.externalId);
+    expect(share).toEqual(
+      expect.objectContaining({
+        author: 'urn:li:organization:42',
+        article: expect.objectContaining({ source: `https://pub.example.com/${item.slug}` }),
+      }),
+    );
+    expect(job.targets[1]?.externalUrl).toBe(`https://www.linkedin.com/feed/update/${share?.urn}/`);
+
+    const [email] = await inbox('reader2@example.net');
+    expect(email).toEqual(
+      expect.objectContaining({
+        subject: 'Launch day',
+        to: expect.arrayContaining(['reader1@example.net', 'reader2@example.net']),
+      }),
+    );
+    expect(email?.html).toContain('<p>Launch day body</p>');
+    expect(email?.text).toContain('Launch day body');
+
+    // A second job for the same item updates the WordPress post instead of making another.
+    const again = await api()
+      .post('/api/publishing/jobs')
+      .send({ contentId: item.id, targetIds: [wp.id] })
+      .expect(202);
+    expect((await settle(again.body.id)).state).toBe('completed');
+    expect(wordpress.postsWithSlug(item.slug)).toBe(1);
+  });
+
+  it('one target refuses, the others publish: job failed with per-target detail; retry re-runs only the failed one', async () => {
+    const item = await content('Partial');
+    const good = await target('wordpress', wpConfig(), 'good');
+    const bad = await target(
+      'linkedin',
+      { accessToken: 'revoked-token', authorUrn: 'urn:li:person:abc' },
+      'bad',
+    );
+    const job = await settle(
+      (
+        await api()
+          .post('/api/publishing/jobs')
+          .send({ contentId: item.id, targetIds: [good.id, bad.id] })
+          .expect(202)
+      ).body.id,
+    );
+    expect(job.state).toBe('failed');
+    const [wp, li] = job.targets;
+    expect(wp).toEqual(expect.objectContaining({ state: 'succeeded', attempts: 1 }));
+    expect(li).toEqual(
+      expect.objectContaining({
+        state: 'failed',
+        lastError: expect.stringMatching(/401.*INVALID_ACCESS_TOKEN/),
+      }),
+    );
+    const wpCalls = wordpress.requests.length;
+
+    // Fix the credential at the source (LinkedIn now accepts that token), then retry.
+    const accepted = linkedin.accessToken;
+    Object.assign(linkedin, { accessToken: 'revoked-token' });
+    const retried = await settle(
+      (await api().post(`/api/publishing/jobs/${job.id}/retry`).expect(202)).body.id,
+    );
+    Object.assign(linkedin, { accessToken: accepted });
+    expect(retried.state).toBe('completed');
+    expect(retried.targets.map((t) => [t.state, t.attempts])).toEqual([
+      ['succeeded', 1],
+      ['succeeded', 2],
+    ]);
+    expect(wordpress.requests.length).toBe(wpCalls); // the succeeded target was not called again
+    expectProblem(await api().post(`/api/publishing/jobs/${job.id}/retry`), 409);
+  });
+
+  it('retries transient errors with backoff (honouring Retry-After), then dead-letters; a redrive sends it back', async () => {
+    const item = await content('Flaky');
+    const wp = await target('wordpress', wpConfig(), 'flaky wp');
+    wordpress.script(
+      'create-post',
+      { status: 503, body: { code: 'unavailable', message: 'down' } },
+      { status: 429, body: { code: 'too_many' }, headers: { 'Retry-After': '1' } },
+    );
+    const started = Date.now();
+    const recovered = await settle(
+      (
+        await api()
+          .post('/api/publishing/jobs')
+          .send({ contentId: item.id, targetIds: [wp.id] })
+          .expect(202)
+      ).body.id,
+    );
+    expect(recovered.state).toBe('completed');
+    expect(recovered.attempts).toBe(3);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_000); // waited for Retry-After
+
+    const doomed = await content('Always down');
+    wordpress.script(
+      'create-post',
+      ...Array.from({ length: 3 }, () => ({ status: 502, body: { code: 'bad_gateway' } })),
+    );
+    const failed = await settle(
+      (
+        await api()
+          .post('/api/publishing/jobs')
+          .send({ contentId: doomed.id, targetIds: [wp.id] })
+          .expect(202)
+      ).body.id,
+    );
+    expect(failed).toEqual(expect.objectContaining({ state: 'failed', attempts: 3 }));
+    const letters = (await api().get('/api/publishing/dead-letters').expect(200)).body.items as {
+      id: string;
+      jobId: string;
+      errorType: string;
+      retryCount: number;
+      originalQueue: string;
+    }[];
+    const letter = letters.find((l) => l.jobId === failed.id);
+    expect(letter).toEqual(
+      expect.objectContaining({ errorType: 'transient', originalQueue: 'publishing', retryCount: 2 }),
+    );
+
+    const redriven = await settle(
+      (await api().post(`/api/publishing/dead-letters/${letter?.id}/redrive`).expect(202)).body.id,
+    );
+    expect(redriven.state).toBe('completed');
+    expectProblem(await api().post(`/api/publishing/dead-letters/${letter?.id}/redrive`), 404);
+    expect(wordpress.postsWithSlug(doomed.slug)).toBe(1);
+  });
+
+  it('sends a job whose destination is misconfigured straight to the dead-letter queue', async () => {
+    const item = await content('Misconfigured');
+    // A destination that resolves to a forbidden address after it was saved: refused at call time.
+    const wp = await target('wordpress', wpConfig(), 'soon private');
+    await db.query(
+      `UPDATE publishing_targets SET config = config || '{"baseUrl":"http://169.254.169.254"}'::jsonb WHERE id = $1`,
+      [wp.id],
+    );
+    const job = await settle(
+      (
+        await api()
+          .post('/api/publishing/jobs')
+          .send({ contentId: item.id, targetIds: [wp.id] })
+          .expect(202)
+      ).body.id,
+    );
+    expect(job).toEqual(expect.objectContaining({ state: 'failed', attempts: 1 }));
+    expect(job.targets[0]?.lastError).toMatch(/169\.254\.169\.254/);
+    const letters = (await api().get('/api/publishing/dead-letters').expect(200)).body.items as {
+      jobId: string;
+      errorType: string;
+    }[];
+    expect(letters.find((l) => l.jobId === job.id)?.errorType).toBe('validation');
+  });
+
+  it('runs a scheduled job at its time, not before', async () => {
+    const item = await content('Later');
+    const wp = await target('wordpress', wpConfig(), 'scheduled wp');
+    const at = new Date(Date.now() + 3_000);
+    const job = (
+      await api()
+        .post('/api/publishing/jobs')
+        .send({ contentId: item.id, targetIds: [wp.id], scheduledFor: at.toISOString() })
+        .expect(202)
+    ).body;
+    expect(job.state).toBe('pending');
+    await sleep(1_500);
+    expect((await api().get(`/api/publishing/jobs/${job.id}`).expect(200)).body.state).toBe('pending');
+    expect(wordpress.postsWithSlug(item.slug)).toBe(0);
+    const done = await settle(job.id);
+    expect(done.state).toBe('completed');
+    const { rows } = await db.query(
+      `SELECT min(at) AS at FROM job_events WHERE job_id = $1 AND state = 'active'`,
+      [job.id],
+    );
+    expect(new Date(rows[0].at).getTime()).toBeGreaterThanOrEqual(at.getTime() - 50);
+  });
+
+  it('publishes by itself when a content item’s scheduled time comes (through the content event)', async () => {
+    // A domain of its own: every auto-publish target of the domain receives the item.
+    admin = await platform.token({ userId: 'user_admin', orgId: 'org_pub', permissions: ['org:admin'] });
+    const siteId = (
+      await request(platform.url)
+        .post('/api/domains')
+        .set('Authorization', `Bearer ${admin}`)
+        .send({ name: 'Auto', hostname: 'auto.example.com' })
+        .expect(201)
+    ).body.id;
+    const token = await platform.token({
+      userId: 'user_editor',
+      orgId: 'org_pub',
+      permissions: ['content:read', 'content:write', 'content:review', 'publishing:write'],
+      domainId: siteId,
+    });
+    const wp = (
+      await api(token)
+        .post('/api/publishing/targets')
+        .send({ type: 'wordpress', name: 'auto', config: wpConfig() })
+        .expect(201)
+    ).body;
+    await api(token)
+      .post('/api/publishing/targets')
+      .send({
+        type: 'email',
+        name: 'not automatic',
+        autoPublish: false,
+        config: { from: 'a@auto.example.com', to: ['never@example.net'] },
+      })
+      .expect(201);
+    const item = (
+      await api(token).post('/api/content').send({ title: 'Auto', body: '<p>auto</p>' }).expect(201)
+    ).body;
+    await api(token)
+      .post(`/api/content/${item.id}/transitions`)
+      .send({ to: 'review', version: 1 })
+      .expect(200);
+    await api(token)
+      .post(`/api/content/${item.id}/transitions`)
+      .send({ to: 'scheduled', version: 2, scheduledFor: new Date(Date.now() + 1_500).toISOString() })
+      .expect(200);
+    const deadline = Date.now() + 20_000;
+    let jobs: Job[] = [];
+    while (Date.now() < deadline) {
+      jobs = (await api(token).get(`/api/publishing/jobs?contentId=${item.id}`).expect(200)).body.items;
+      if (jobs[0] && ['completed', 'failed'].includes(jobs[0].state)) break;
+      await sleep(250);
+    }
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]?.state).toBe('completed');
+    expect(jobs[0]?.targets.map((t) => t.targetId)).toEqual([wp.id]);
+    expect(wordpress.postsWithSlug(item.slug)).toBe(1);
+  });
+
+  it('tests a destination without publishing, and never returns or stores a credential in clear', async () => {
+    const wp = await target('wordpress', wpConfig(), 'checked');
+    expect(wp).toEqual(
+      expect.objectContaining({
+        type: 'wordpress',
+        config: { baseUrl: wordpress.url, username: wordpress.username, categories: ['Announcements'] },
+      }),
+    );
+    const before = wordpress.posts.size;
+    expect((await api().post(`/api/publishing/targets/${wp.id}/test`).expect(200)).body).toEqual({
+      ok: true,
+      detail: 'Connected as Editor',
+    });
+    const wrong = await target('wordpress', wpConfig({ applicationPassword: 'wrong' }), 'wrong password');
+    const failed = (await api().post(`/api/publishing/targets/${wrong.id}/test`).expect(200)).body;
+    expect(failed).toEqual({ ok: false, detail: expect.stringMatching(/401.*incorrect_password/) });
+    const li = await target(
+      'linkedin',
+      { accessToken: linkedin.accessToken, authorUrn: 'urn:li:person:me' },
+      'li check',
+    );
+    expect((await api().post(`/api/publishing/targets/${li.id}/test`).expect(200)).body.ok).toBe(true);
+    expect(wordpress.posts.size).toBe(before);
+
+    const listed = JSON.stringify((await api().get('/api/publishing/targets?limit=100').expect(200)).body);
+    expect(listed).not.toContain(wordpress.password);
+    expect(listed).not.toContain(linkedin.accessToken);
+    const { rows } = await db.query(
+      `SELECT secret, config::text AS config FROM publishing_targets WHERE id = ANY($1::uuid[])`,
+      [[wp.id, li.id]],
+    );
+    for (const row of rows) {
+      expect(row.secret).toMatch(/^v1:test:/);
+      expect(row.secret).not.toContain(wordpress.password);
+      expect(row.secret).not.toContain(linkedin.accessToken);
+      expect(row.config).not.toContain(wordpress.password);
+      expect(row.config).not.toContain(linkedin.accessToken);
+    }
+  });
+
+  it('refuses destinations the outbound guard forbids, and bad input, with problems', async () => {
+    for (const baseUrl of [
+      'http://169.254.169.254/latest',
+      'http://10.0.0.1',
+      'https://[::1]',
+      'ftp://example.com',
+    ]) {
+      const res = await api()
+        .post('/api/publishing/targets')
+        .send({ type: 'wordpress', name: 'x', config: wpConfig({ baseUrl }) });
+      expectProblem(res, 400);
+    }
+    const missing = await api()
+      .post('/api/publishing/targets')
+      .send({ type: 'linkedin', name: 'x', config: { authorUrn: 'nope' } });
+    expectProblem(missing, 400);
+    expect(missing.body.errors.map((e: { field: string }) => e.field)).toEqual(
+      expect.arrayContaining(['config.accessToken', 'config.authorUrn']),
+    );
+    const item = await content('Bad input');
+    const wp = await target('wordpress', wpConfig(), 'input');
+    expectProblem(await api().post('/api/publishing/jobs').send({ contentId: item.id, targetIds: [] }), 400);
+    expectProblem(
+      await api()
+        .post('/api/publishing/jobs')
+        .send({ contentId: item.id, targetIds: [wp.id], scheduledFor: 'soon' }),
+      400,
+    );
+    expectProblem(
+      await api()
+        .post('/api/publishing/jobs')
+        .send({ contentId: item.id, targetIds: [wp.id], extra: 1 }),
+      400,
+    );
+    const draft = (await api().post('/api/content').send({ title: 'Still a draft' }).expect(201)).body;
+    expectProblem(
+      await api()
+        .post('/api/publishing/jobs')
+        .send({ contentId: draft.id, targetIds: [wp.id] }),
+      422,
+    );
+    expectProblem(
+      await api()
+        .post('/api/publishing/jobs')
+        .send({ contentId: item.id, targetIds: ['00000000-0000-4000-8000-000000000000'] }),
+      404,
+    );
+    // Another org sees none of it.
+    expectProblem(
+      await api(stranger)
+        .post('/api/publishing/jobs')
+        .send({ contentId: item.id, targetIds: [wp.id] }),
+      404,
+    );
+    expectProblem(await api(stranger).post(`/api/publishing/targets/${wp.id}/test`), 404);
+    const job = (
+      await api()
+        .post('/api/publishing/jobs')
+        .send({ contentId: item.id, targetIds: [wp.id] })
+        .expect(202)
+    ).body;
+    expectProblem(await api(stranger).get(`/api/publishing/jobs/${job.id}`), 404);
+    expect((await api(stranger).get('/api/publishing/dead-letters').expect(200)).body.items).toEqual([]);
+  });
+
+  it('answers a repeated create with the same Idempotency-Key with the first job', async () => {
+    const item = await content('Once only');
+    const wp = await target('wordpress', wpConfig(), 'idem');
+    const key = `job-${Date.now()}`;
+    const first = await api()
+      .post('/api/publishing/jobs')
+      .set('Idempotency-Key', key)
+      .send({ contentId: item.id, targetIds: [wp.id] })
+      .expect(202);
+    const again = await api()
+      .post('/api/publishing/jobs')
+      .set('Idempotency-Key', key)
+      .send({ contentId: item.id, targetIds: [wp.id] })
+      .expect(202);
+    expect(again.body.id).toBe(first.body.id);
+    const jobs = (await api().get(`/api/publishing/jobs?contentId=${item.id}`).expect(200)).body.items;
+    expect(jobs).toHaveLength(1);
+  });
+});

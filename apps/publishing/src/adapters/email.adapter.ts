@@ -1,0 +1,90 @@
+import { type TargetTestResultDto } from '@smartbeak/contracts';
+import { type Transporter } from 'nodemailer';
+
+import {
+  type Outcome,
+  type PublishableContent,
+  type PublishingAdapter,
+  type ResolvedTarget,
+} from './adapter';
+
+interface SmtpError extends Error {
+  code?: string;
+  command?: string;
+  responseCode?: number;
+}
+
+/**
+ * The item as an HTML + text email, over SMTP (SES and SendGrid both offer
+ * it), to the target's recipients in Bcc. SMTP 4xx and connection failures
+ * are transient; 5xx is a refusal; a failure once the message was handed
+ * over (DATA) leaves the outcome unknown.
+ */
+export class EmailAdapter implements PublishingAdapter {
+  constructor(private readonly transport: Transporter | null) {}
+
+  async publish(content: PublishableContent, target: ResolvedTarget): Promise<Outcome> {
+    if (!this.transport) return { kind: 'invalid', message: 'Email is not configured (SMTP_URL is unset)' };
+    const from = String(target.config['from']);
+    try {
+      const info = await this.transport.sendMail({
+        from,
+        to: from,
+        bcc: target.config['to'] as string[],
+        replyTo: (target.config['replyTo'] as string | undefined) ?? undefined,
+        subject: content.title,
+        html: renderHtml(content),
+        text: renderText(content),
+        headers: { 'X-SmartBeak-Content': `${content.id}@${content.version}` },
+      });
+      return { kind: 'succeeded', externalId: String(info.messageId), externalUrl: null };
+    } catch (error) {
+      const smtp = error as SmtpError;
+      if (smtp.responseCode && smtp.responseCode >= 500) {
+        return { kind: 'refused', message: `SMTP refused: ${smtp.responseCode} ${smtp.message}` };
+      }
+      if (smtp.command === 'DATA' && !smtp.responseCode) {
+        return { kind: 'unknown', message: `SMTP: no answer after the message was sent (${smtp.message})` };
+      }
+      return { kind: 'transient', message: `SMTP: ${smtp.message}` };
+    }
+  }
+
+  async test(): Promise<TargetTestResultDto> {
+    if (!this.transport) return { ok: false, detail: 'Email is not configured (SMTP_URL is unset)' };
+    try {
+      await this.transport.verify();
+      return { ok: true, detail: 'The SMTP server accepts our connection' };
+    } catch (error) {
+      return { ok: false, detail: (error as Error).message };
+    }
+  }
+}
+
+const escapeHtml = (text: string) =>
+  text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
+  );
+
+export function renderHtml(content: PublishableContent): string {
+  return `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(content.title)}</title></head>
+<body style="font-family:system-ui,sans-serif;max-width:640px;margin:auto">
+<h1>${escapeHtml(content.title)}</h1>
+${content.body}
+<p><a href="${escapeHtml(content.url)}">Read it on the site</a></p>
+</body></html>`;
+}
+
+export function renderText(content: PublishableContent): string {
+  const text = content.body
+    .replace(/<(br|\/p|\/h[1-6]|\/li|\/div)\s*\/?>/gi, '\n')
+    .replace(/<[^>]+>/g, '')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+  return `${content.title}\n\n${text}\n\n${content.url}\n`;
+}

@@ -1,0 +1,79 @@
+import { type DynamicModule, Module, type Provider } from '@nestjs/common';
+import { EventQueues, type TargetType } from '@smartbeak/contracts';
+import { eventConsumerHost, jobSchedules, serviceQueues, ServiceRuntimeModule } from '@smartbeak/runtime';
+import { createTransport } from 'nodemailer';
+
+import { httpWith, type PublishingAdapter } from './adapters/adapter';
+import { EmailAdapter } from './adapters/email.adapter';
+import { LinkedInAdapter } from './adapters/linkedin.adapter';
+import { WordPressAdapter } from './adapters/wordpress.adapter';
+import { type PublishingConfig, SERVICE_NAME } from './config/publishing.config';
+import { CredentialVault } from './credentials/credentials';
+import { publishingDataSourceOptions } from './database/schema';
+import { ContentEventHandlers } from './events/content-events';
+import { JobsService } from './jobs/jobs.service';
+import { PublishingHandler } from './publishing.handler';
+import {
+  ADAPTERS,
+  CREDENTIAL_VAULT,
+  MAINTENANCE_QUEUE,
+  PUBLISHING_QUEUE,
+  SWEEP_JOB,
+} from './publishing.tokens';
+import { outboundPolicyOf } from './targets/outbound-policy';
+import { TargetsService } from './targets/targets.service';
+import { MaintenanceProcessor } from './worker/maintenance.processor';
+import { Publisher } from './worker/publisher';
+import { PublishWorker } from './worker/publish.worker';
+
+/** `api`: RPC handlers, the content-event consumer, the sweeper. `worker`: runs jobs. */
+export type PublishingRole = 'api' | 'worker';
+
+function adapters(config: PublishingConfig): Record<TargetType, PublishingAdapter> {
+  const http = httpWith(outboundPolicyOf(config));
+  return {
+    wordpress: new WordPressAdapter(http),
+    linkedin: new LinkedInAdapter(http, config.LINKEDIN_API_URL, config.LINKEDIN_VERSION),
+    email: new EmailAdapter(
+      config.SMTP_URL
+        ? createTransport(`${config.SMTP_URL}${config.SMTP_URL.includes('?') ? '&' : '?'}pool=true`)
+        : null,
+    ),
+  };
+}
+
+@Module({})
+export class AppModule {
+  static register(config: PublishingConfig, role: PublishingRole = 'api'): DynamicModule {
+    const shared: Provider[] = [
+      { provide: CREDENTIAL_VAULT, useValue: new CredentialVault(config.PUBLISHING_ENCRYPTION_KEYS) },
+      { provide: ADAPTERS, useValue: adapters(config) },
+      TargetsService,
+      JobsService,
+    ];
+    return {
+      module: AppModule,
+      imports: [
+        ...serviceQueues(config, [PUBLISHING_QUEUE, MAINTENANCE_QUEUE]),
+        ServiceRuntimeModule.register({
+          service: SERVICE_NAME,
+          config,
+          dataSource: publishingDataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE),
+        }),
+      ],
+      controllers: role === 'api' ? [PublishingHandler] : [],
+      providers:
+        role === 'api'
+          ? [
+              ...shared,
+              ContentEventHandlers,
+              eventConsumerHost(EventQueues.publishing, SERVICE_NAME, ContentEventHandlers),
+              MaintenanceProcessor,
+              jobSchedules(MAINTENANCE_QUEUE, [
+                { name: SWEEP_JOB, everyMs: config.PUBLISHING_SWEEP_EVERY_MS },
+              ]),
+            ]
+          : [...shared, Publisher, PublishWorker],
+    };
+  }
+}

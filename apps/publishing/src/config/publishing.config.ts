@@ -1,0 +1,89 @@
+import { ServiceConfig } from '@smartbeak/config';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+
+export const SERVICE_NAME = 'publishing';
+
+const toBoolean = ({ value }: { value: unknown }) => value === true || value === 'true' || value === '1';
+
+export class PublishingConfig extends ServiceConfig {
+  /**
+   * Credential keys: comma-separated `<id>:<base64 of 32 bytes>`. The first
+   * encrypts; every one decrypts (rotation: put the new key first, run
+   * `main.js rotate-credentials`, then drop the old one).
+   */
+  @IsString()
+  @Matches(/^[A-Za-z0-9_-]{1,20}:[A-Za-z0-9+/=]{43,44}(,[A-Za-z0-9_-]{1,20}:[A-Za-z0-9+/=]{43,44})*$/, {
+    message: 'PUBLISHING_ENCRYPTION_KEYS must be id:base64key[,id:base64key…] with 32-byte keys',
+  })
+  PUBLISHING_ENCRYPTION_KEYS!: string;
+
+  /** Hosts, addresses and CIDR ranges outbound calls may reach although not public (comma-separated). */
+  @IsString()
+  OUTBOUND_ALLOWLIST: string = '';
+
+  /** Allow plain http destinations (local test servers); https only otherwise. */
+  @Transform(toBoolean)
+  @IsBoolean()
+  OUTBOUND_ALLOW_HTTP: boolean = false;
+
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
+  OUTBOUND_TIMEOUT_MS: number = 20_000;
+
+  @IsString()
+  @Matches(/^https?:\/\/[^\s]+[^/]$/, {
+    message: 'LINKEDIN_API_URL must be an http(s) URL without a trailing slash',
+  })
+  LINKEDIN_API_URL: string = 'https://api.linkedin.com';
+
+  /** The `LinkedIn-Version` header (YYYYMM). */
+  @Matches(/^\d{6}$/)
+  LINKEDIN_VERSION: string = '202411';
+
+  /** SMTP for email targets (`smtp://user:pass@host:port`, `smtps://…`); SES and SendGrid offer SMTP. */
+  @IsOptional()
+  @Matches(/^smtps?:\/\//, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
+  SMTP_URL?: string;
+
+  /** Tries of a job with transient errors before it goes to the dead-letter queue. */
+  @IsInt()
+  @Min(1)
+  @Max(20)
+  PUBLISHING_MAX_ATTEMPTS: number = 5;
+
+  /** First retry delay; each next one doubles (with jitter). */
+  @IsInt()
+  @Min(10)
+  PUBLISHING_BACKOFF_MS: number = 5_000;
+
+  /** Jobs one worker process runs at once. */
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  PUBLISHING_WORKER_CONCURRENCY: number = 32;
+
+  /** Calls in flight per destination type in one worker: a slow one cannot starve the others. */
+  @IsInt()
+  @Min(1)
+  PUBLISHING_CONCURRENCY_WORDPRESS: number = 16;
+
+  @IsInt()
+  @Min(1)
+  PUBLISHING_CONCURRENCY_LINKEDIN: number = 8;
+
+  @IsInt()
+  @Min(1)
+  PUBLISHING_CONCURRENCY_EMAIL: number = 8;
+
+  /** A job whose worker stopped answering is taken over after this long. */
+  @IsInt()
+  @Min(1_000)
+  PUBLISHING_STALLED_MS: number = 30_000;
+
+  /** How often the sweeper looks for jobs that should be running but are not. */
+  @IsInt()
+  @Min(1_000)
+  PUBLISHING_SWEEP_EVERY_MS: number = 60_000;
+}

@@ -1,0 +1,17 @@
+import { OutboxAndInbox1764000000000 } from '@smartbeak/messaging';
+import { postgresOptions } from '@smartbeak/persistence';
+import { type DataSourceOptions } from 'typeorm';
+
+import { PublishingInitial1764400000000 } from './migrations/1764400000000-PublishingInitial';
+
+export const MIGRATIONS = [OutboxAndInbox1764000000000, PublishingInitial1764400000000];
+
+export function publishingDataSourceOptions(url: string, poolSize?: number): DataSourceOptions {
+  return postgresOptions({
+    url,
+    entities: [],
+    migrations: MIGRATIONS,
+    poolSize,
+    applicationName: 'publishing',
+  });
+}

@@ -1,0 +1,48 @@
+import 'reflect-metadata';
+
+import { loadConfig } from '@smartbeak/config';
+import { runService } from '@smartbeak/runtime';
+
+import { AppModule } from './app.module';
+import { PublishingConfig, SERVICE_NAME } from './config/publishing.config';
+import { CredentialVault } from './credentials/credentials';
+import { publishingDataSourceOptions } from './database/schema';
+
+// `main.js` serves the API (RPC); `main.js worker` runs jobs (scale each on its own).
+const role = process.argv[2] === 'worker' ? 'worker' : 'api';
+const argv = process.argv.slice(role === 'worker' ? 3 : 2);
+
+runService(
+  {
+    service: SERVICE_NAME,
+    config: PublishingConfig,
+    module: (config) => AppModule.register(config, role),
+    dataSource: (config) => publishingDataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE),
+    rpc: role === 'api',
+    commands: {
+      // Re-seals every stored credential with the first (current) key; see the README on rotation.
+      'rotate-credentials': async (dataSource, _args, log) => {
+        const vault = new CredentialVault(loadConfig(PublishingConfig).PUBLISHING_ENCRYPTION_KEYS);
+        const rows: { id: string; secret: string }[] = await dataSource.query(
+          `SELECT id, secret FROM publishing_targets`,
+        );
+        let rotated = 0;
+        for (const row of rows.filter((r) => vault.isStale(r.secret))) {
+          await dataSource.query(
+            `UPDATE publishing_targets SET secret = $2, updated_at = now() WHERE id = $1 AND secret = $3`,
+            [row.id, vault.seal(vault.open(row.secret)), row.secret],
+          );
+          rotated++;
+        }
+        log.info(
+          { rotated, total: rows.length },
+          `re-sealed ${rotated} credential(s) with key ${vault.currentKeyId}`,
+        );
+      },
+    },
+  },
+  argv,
+).catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+// The local SMTP catcher: accepts every message (any auth, no TLS) and keeps
+// the last 5,000 in memory, readable over HTTP:
+//   GET    /messages[?to=address]   → [{ id, from, to, subject, text, html, headers, receivedAt }]
+//   DELETE /messages
+// Usage: node tools/stack/smtp-catcher.js --smtp-port 56325 --http-port 56395
+'use strict';
+
+const { createServer } = require('node:http');
+const { parseArgs } = require('node:util');
+
+const { simpleParser } = require('mailparser');
+const { SMTPServer } = require('smtp-server');
+
+const { values } = parseArgs({
+  options: { 'smtp-port': { type: 'string' }, 'http-port': { type: 'string' } },
+});
+const messages = [];
+let serial = 0;
+
+const smtp = new SMTPServer({
+  authOptional: true,
+  disabledCommands: ['STARTTLS'],
+  logger: false,
+  onAuth: (_auth, _session, callback) => callback(null, { user: 'catcher' }),
+  onData(stream, session, callback) {
+    simpleParser(stream)
+      .then((mail) => {
+        messages.push({
+          id: ++serial,
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : null,
+          to: session.envelope.rcptTo.map((r) => r.address),
+          subject: mail.subject ?? '',
+          text: mail.text ?? '',
+          html: typeof mail.html === 'string' ? mail.html : '',
+          headers: Object.fromEntries(
+            [...mail.headers].map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
+          ),
+          receivedAt: new Date().toISOString(),
+        });
+        if (messages.length > 5000) messages.shift();
+        callback();
+      })
+      .catch(callback);
+  },
+});
+smtp.on('error', (error) => process.stderr.write(`smtp catcher: ${error.message}\n`));
+
+const http = createServer((req, res) => {
+  const url = new URL(req.url, 'http://catcher');
+  if (url.pathname !== '/messages') {
+    res.writeHead(404).end();
+    return;
+  }
+  if (req.method === 'DELETE') {
+    messages.length = 0;
+    res.writeHead(204).end();
+    return;
+  }
+  const to = url.searchParams.get('to');
+  const body = JSON.stringify(to ? messages.filter((m) => m.to.includes(to)) : messages);
+  res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+});
+
+smtp.listen(Number(values['smtp-port']), '127.0.0.1', () => {
+  http.listen(Number(values['http-port']), '127.0.0.1', () =>
+    process.stdout.write(
+      `smtp catcher on ${values['smtp-port']} (messages: http://127.0.0.1:${values['http-port']}/messages)\n`,
+    ),
+  );
+});
+for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => process.exit(0));
