@@ -32,8 +32,10 @@ export class HttpFake {
   private readonly scripts = new Map<string, Misbehaviour[]>();
   private server?: Server;
   url = '';
-  /** Added to every answer. */
+  /** Waited before the work of every request. */
   latencyMs = 0;
+  /** Waited after the work, before the answer (a window where the work is done but unanswered). */
+  answerDelayMs = 0;
 
   constructor(
     private readonly handle: (req: FakeRequest) => Answer | Promise<Answer>,
@@ -97,6 +99,7 @@ export class HttpFake {
     }
     const answer = await this.handle(request);
     if (behaviour === 'hang-after') return;
+    if (this.answerDelayMs) await new Promise((resolve) => setTimeout(resolve, this.answerDelayMs));
     res
       .writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers })
       .end(answer.body === undefined ? '' : JSON.stringify(answer.body));
