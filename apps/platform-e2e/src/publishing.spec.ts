@@ -512,6 +512,29 @@ describe('publishing: jobs through the gateway to WordPress, LinkedIn and email'
     expect((await api(stranger).get('/api/publishing/dead-letters').expect(200)).body.items).toEqual([]);
   });
 
+  it('takes turns when two jobs publish the same item to the same site at once: one post', async () => {
+    const item = await content('Twice at once');
+    const wp = await target('wordpress', wpConfig(), 'turns');
+    wordpress.answerDelayMs = 300; // the first post is still in flight when the second job starts
+    try {
+      const ids = await Promise.all(
+        [1, 2, 3].map(
+          async () =>
+            (
+              await api()
+                .post('/api/publishing/jobs')
+                .send({ contentId: item.id, targetIds: [wp.id] })
+                .expect(202)
+            ).body.id,
+        ),
+      );
+      for (const id of ids) expect((await settle(id)).state).toBe('completed');
+    } finally {
+      wordpress.answerDelayMs = 0;
+    }
+    expect(wordpress.postsWithSlug(item.slug)).toBe(1);
+  });
+
   it('answers a repeated create with the same Idempotency-Key with the first job', async () => {
     const item = await content('Once only');
     const wp = await target('wordpress', wpConfig(), 'idem');

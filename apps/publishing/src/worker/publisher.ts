@@ -107,6 +107,13 @@ export class Publisher {
     previous: PostRef | null,
   ): Promise<Settled> {
     const adapter = this.adapters[row.type];
+    if (!(await this.claim(job, row.targetId))) {
+      return {
+        kind: 'transient',
+        message: 'another job is publishing this item to this destination; trying again after it',
+        retryAfterMs: 2_000,
+      };
+    }
     if (row.state === 'active') {
       // An earlier try was interrupted or went unanswered: find out before posting again.
       if (!adapter.reconcile) {
@@ -127,6 +134,18 @@ export class Publisher {
     if (outcome.kind === 'unknown' && !adapter.reconcile)
       return { kind: 'unconfirmed', message: outcome.message };
     return outcome;
+  }
+
+  /** Takes (or keeps) the item × destination claim for this job; false while another job holds it. */
+  private async claim(job: JobRow, targetId: string): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(
+      `INSERT INTO post_claims (target_id, content_id, job_id, until) VALUES ($1, $2, $3, now() + interval '10 minutes')
+       ON CONFLICT (target_id, content_id) DO UPDATE SET job_id = EXCLUDED.job_id, until = EXCLUDED.until
+         WHERE post_claims.until < now() OR post_claims.job_id = EXCLUDED.job_id
+       RETURNING job_id`,
+      [targetId, job.contentId, job.id],
+    );
+    return rows.length === 1;
   }
 
   /** Claims the job: `active`, attempts + 1, its open targets `active`. Undefined when it is finished. */
@@ -234,6 +253,7 @@ export class Publisher {
           ],
         );
       }
+      await manager.query(`DELETE FROM post_claims WHERE job_id = $1`, [job.id]);
       await manager.query(
         `UPDATE publishing_jobs SET state = $2::varchar, updated_at = now(),
                 completed_at = CASE WHEN $2::varchar = 'completed' THEN now() ELSE NULL END WHERE id = $1`,

@@ -68,6 +68,16 @@ export class PublishingInitial1764400000000 implements MigrationInterface {
         updated_at timestamptz(3) NOT NULL DEFAULT now(),
         PRIMARY KEY (target_id, content_id)
       )`);
+    // Who is publishing an item to a destination right now: two jobs for the same pair take turns,
+    // so neither posts while the other's post is in flight. Claims expire (a crashed worker).
+    await runner.query(`
+      CREATE TABLE post_claims (
+        target_id uuid NOT NULL,
+        content_id uuid NOT NULL,
+        job_id uuid NOT NULL,
+        until timestamptz(3) NOT NULL,
+        PRIMARY KEY (target_id, content_id)
+      )`);
     await runner.query(`
       CREATE TABLE job_events (
         id bigserial PRIMARY KEY,
