@@ -10,6 +10,8 @@ const { mkdirSync } = require('node:fs');
 
 const S3rver = require('@20minutes/s3rver');
 
+const { waitUntilBindable } = require('./free-port');
+
 const port = Number(process.env.S3_PORT || 56390);
 const directory = process.env.S3_DIR;
 const buckets = (process.env.S3_BUCKETS || 'smartbeak-media').split(',').filter(Boolean);
@@ -26,6 +28,7 @@ const cors = `<CORSConfiguration>${origins
 
 async function main() {
   mkdirSync(directory, { recursive: true });
+  await waitUntilBindable(port);
   const server = new S3rver({
     port,
     address: '127.0.0.1',

@@ -12,6 +12,8 @@ const { parseArgs } = require('node:util');
 const { simpleParser } = require('mailparser');
 const { SMTPServer } = require('smtp-server');
 
+const { waitUntilBindable } = require('./free-port');
+
 const { values } = parseArgs({
   options: { 'smtp-port': { type: 'string' }, 'http-port': { type: 'string' } },
 });
@@ -62,11 +64,15 @@ const http = createServer((req, res) => {
   res.writeHead(200, { 'content-type': 'application/json' }).end(body);
 });
 
-smtp.listen(Number(values['smtp-port']), '127.0.0.1', () => {
-  http.listen(Number(values['http-port']), '127.0.0.1', () =>
-    process.stdout.write(
-      `smtp catcher on ${values['smtp-port']} (messages: http://127.0.0.1:${values['http-port']}/messages)\n`,
-    ),
-  );
-});
+void (async () => {
+  await waitUntilBindable(Number(values['smtp-port']));
+  await waitUntilBindable(Number(values['http-port']));
+  smtp.listen(Number(values['smtp-port']), '127.0.0.1', () => {
+    http.listen(Number(values['http-port']), '127.0.0.1', () =>
+      process.stdout.write(
+        `smtp catcher on ${values['smtp-port']} (messages: http://127.0.0.1:${values['http-port']}/messages)\n`,
+      ),
+    );
+  });
+})();
 for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => process.exit(0));
