@@ -10,6 +10,7 @@ import type { IncomingMessage } from 'node:http';
 import { Logger } from 'nestjs-pino';
 import pino from 'pino';
 
+import { mountQueueDashboard } from './admin/queue-dashboard';
 import { AppModule } from './app.module';
 import { type GatewayConfig } from './config/gateway.config';
 import { registerJsonBodies, registerRequestScope } from './http/fastify-http';
@@ -79,5 +80,9 @@ export async function createGateway(config: GatewayConfig): Promise<NestFastifyA
       .build(),
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
+  const dashboardQueues = await mountQueueDashboard(app, config);
+  fastify.addHook('onClose', async () => {
+    await Promise.all(dashboardQueues.map((queue) => queue.close()));
+  });
   return app;
 }

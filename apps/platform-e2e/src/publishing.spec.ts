@@ -36,6 +36,7 @@ describe('publishing: jobs through the gateway to WordPress, LinkedIn and email'
     linkedin = await new FakeLinkedIn().start();
     platform = await Platform.start({
       publishingEnv: { LINKEDIN_API_URL: linkedin.url, PUBLISHING_MAX_ATTEMPTS: '3' },
+      gatewayEnv: { QUEUE_DASHBOARD_ORGS: 'org_ops' },
     });
     const admin = await platform.token({
       userId: 'user_admin',
@@ -533,6 +534,33 @@ describe('publishing: jobs through the gateway to WordPress, LinkedIn and email'
       wordpress.answerDelayMs = 0;
     }
     expect(wordpress.postsWithSlug(item.slug)).toBe(1);
+  });
+
+  it('serves the queue dashboard to admins of an operator org only', async () => {
+    const path = '/api/admin/queues';
+    expectProblem(await request(platform.url).get(path), 401);
+    const customerAdmin = await platform.token({ userId: 'u', orgId: 'org_pub', permissions: ['org:admin'] });
+    expectProblem(await request(platform.url).get(path).set('Authorization', `Bearer ${customerAdmin}`), 403);
+    const operatorEditor = await platform.token({
+      userId: 'u',
+      orgId: 'org_ops',
+      permissions: ['content:read'],
+    });
+    expectProblem(
+      await request(platform.url).get(path).set('Authorization', `Bearer ${operatorEditor}`),
+      403,
+    );
+    const operator = await platform.token({ userId: 'ops', orgId: 'org_ops', permissions: ['org:admin'] });
+    const page = await request(platform.url)
+      .get(path)
+      .set('Cookie', `smartbeak_token=${operator}`)
+      .expect(200);
+    expect(page.headers['content-type']).toMatch(/text\/html/);
+    const queues = await request(platform.url)
+      .get(`${path}/api/queues`)
+      .set('Authorization', `Bearer ${operator}`)
+      .expect(200);
+    expect(queues.body.queues.map((q: { name: string }) => q.name)).toContain('publishing');
   });
 
   it('answers a repeated create with the same Idempotency-Key with the first job', async () => {

@@ -48,6 +48,11 @@ export class GatewayConfig extends BaseConfig {
   @IsString()
   HEALTH_SERVICES: string = 'control-plane,content,publishing,media';
 
+  /** Operator orgs whose `org:admin` may open the queue dashboard (/api/admin/queues); unset: not mounted. */
+  @IsOptional()
+  @IsString()
+  QUEUE_DASHBOARD_ORGS?: string;
+
   /** Comma-separated browser origins allowed by CORS (the web app). */
   @IsOptional()
   @IsString()
