@@ -44,6 +44,33 @@ export async function appendToOutbox(manager: EntityManager, events: OutboxEvent
 }
 
 /**
+ * For a single-statement write (data-modifying CTEs): the events as one
+ * jsonb parameter, and the INSERT that reads it as `$<param>`. Same rows as
+ * `appendToOutbox`, without a round trip of their own.
+ */
+export function outboxRows(events: OutboxEvent[]): string {
+  const requestId = currentRequestScope()?.requestId ?? null;
+  return JSON.stringify(
+    events.map((event) => ({
+      id: randomUUID(),
+      type: event.type,
+      aggregate_id: event.aggregateId,
+      org_id: event.orgId,
+      domain_id: event.domainId ?? null,
+      payload: event.payload,
+      request_id: requestId,
+    })),
+  );
+}
+
+export function outboxInsertSql(param: number): string {
+  return `INSERT INTO outbox (id, type, aggregate_id, org_id, domain_id, payload, request_id)
+    SELECT x.id, x.type, x.aggregate_id, x.org_id, x.domain_id, x.payload, x.request_id
+      FROM jsonb_to_recordset($${param}::jsonb)
+        AS x(id uuid, type varchar, aggregate_id varchar, org_id varchar, domain_id varchar, payload jsonb, request_id varchar)`;
+}
+
+/**
  * The outbox and the inbox (`processed_events`, which makes consumers apply
  * an event once) for a service's database. Add it to the service's migrations.
  */

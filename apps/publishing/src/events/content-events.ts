@@ -31,7 +31,7 @@ export class ContentEventHandlers implements EventHandlerSet {
     if (!targetIds.length) return;
     const content = await this.jobs.content(event.orgId, event.aggregateId);
     const hostname = await this.jobs.hostnameOf(event.orgId, event.domainId);
-    const job = await this.jobs.insert(manager, {
+    const { job } = await this.jobs.insert(manager, {
       orgId: event.orgId,
       actor: 'system',
       content,

@@ -8,6 +8,7 @@ import {
   type ContentItemDto,
   type CreateJobDto,
   type DeadLetterDto,
+  Events,
   type JobDto,
   type ListJobsQueryDto,
   type Page,
@@ -19,7 +20,7 @@ import {
   type ResolveTargetRequestDto,
 } from '@smartbeak/contracts';
 import { DomainError } from '@smartbeak/errors';
-import { RpcClient } from '@smartbeak/messaging';
+import { outboxInsertSql, outboxRows, RpcClient } from '@smartbeak/messaging';
 import { currentRequestScope } from '@smartbeak/observability';
 import { decodeCursor, encodeCursor, pageSize } from '@smartbeak/persistence';
 import { SERVICE_CONFIG } from '@smartbeak/runtime';
@@ -96,42 +97,46 @@ export class JobsService {
       }
     }
     const domain = await this.domains.resolve(ctx, content.domainId);
-    const job = await this.dataSource.transaction(async (manager) => {
-      const found = await this.targets.resolve(manager, ctx.orgId, input.targetIds);
-      const missing = input.targetIds.filter((id) => !found.some((target) => target.id === id));
-      if (missing.length) {
-        throw new DomainError(
-          PublishingError.TARGET_NOT_FOUND,
-          `Publishing target not found: ${missing.join(', ')}`,
-          [{ field: 'targetIds', message: `unknown: ${missing.join(', ')}` }],
-        );
-      }
-      const elsewhere = found.filter((target) => target.domainId !== content.domainId);
-      if (elsewhere.length) {
-        throw new DomainError(
-          PublishingError.CONTENT_NOT_PUBLISHABLE,
-          "Every target must belong to the content's domain",
-          elsewhere.map((target) => ({
-            field: 'targetIds',
-            message: `${target.id} belongs to another domain`,
-          })),
-        );
-      }
-      return this.insert(manager, {
-        orgId: ctx.orgId,
-        actor: ctx.userId,
-        content,
-        hostname: domain.hostname,
-        targetIds: input.targetIds,
-        scheduledFor,
-      });
+    const found: { id: string; domainId: string }[] = await this.dataSource.query(
+      `SELECT id, domain_id AS "domainId" FROM publishing_targets WHERE org_id = $1 AND id = ANY($2::uuid[]) AND deleted_at IS NULL`,
+      [ctx.orgId, input.targetIds],
+    );
+    const missing = input.targetIds.filter((id) => !found.some((target) => target.id === id));
+    if (missing.length) {
+      throw new DomainError(
+        PublishingError.TARGET_NOT_FOUND,
+        `Publishing target not found: ${missing.join(', ')}`,
+        [{ field: 'targetIds', message: `unknown: ${missing.join(', ')}` }],
+      );
+    }
+    const elsewhere = found.filter((target) => target.domainId !== content.domainId);
+    if (elsewhere.length) {
+      throw new DomainError(
+        PublishingError.CONTENT_NOT_PUBLISHABLE,
+        "Every target must belong to the content's domain",
+        elsewhere.map((target) => ({
+          field: 'targetIds',
+          message: `${target.id} belongs to another domain`,
+        })),
+      );
+    }
+    const { job, targets } = await this.insert(this.dataSource.manager, {
+      orgId: ctx.orgId,
+      actor: ctx.userId,
+      content,
+      hostname: domain.hostname,
+      targetIds: input.targetIds,
+      scheduledFor,
     });
     await this.enqueue(job);
-    return this.view(ctx.orgId, job.id);
+    return toJobDto(job, targets);
   }
 
-  /** Writes a job and its targets (`pending`, or `queued` when it runs now); `enqueue` after commit. */
-  async insert(manager: EntityManager, input: NewJob): Promise<JobRow> {
+  /**
+   * Writes a job, its targets, its history and its event in one statement
+   * (`pending` when scheduled, else `queued`); `enqueue` after commit.
+   */
+  async insert(manager: EntityManager, input: NewJob): Promise<{ job: JobRow; targets: JobTargetRow[] }> {
     const id = randomUUID();
     const state = input.scheduledFor ? 'pending' : 'queued';
     const snapshot: PublishableContent = {
@@ -144,15 +149,35 @@ export class JobsService {
       tags: input.content.tags,
       url: `https://${input.hostname}/${input.content.slug}`,
     };
-    const [job]: JobRow[] = await manager.query(
+    const detail = input.scheduledFor ? `scheduled for ${input.scheduledFor.toISOString()}` : null;
+    const events = outboxRows([
+      {
+        type: Events.publishing.jobQueued,
+        aggregateId: id,
+        orgId: input.orgId,
+        domainId: input.content.domainId,
+        payload: {
+          jobId: id,
+          contentId: input.content.id,
+          state,
+          scheduledFor: input.scheduledFor?.toISOString() ?? null,
+        },
+      },
+    ]);
+    const [row]: { job: JobRow; targets: JobTargetRow[] }[] = await manager.query(
       `WITH j AS (
          INSERT INTO publishing_jobs (id, org_id, domain_id, content_id, content, state, scheduled_for, created_by)
          VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8) RETURNING *),
        t AS (
          INSERT INTO job_targets (job_id, target_id, type, position, state)
          SELECT $1, pt.id, pt.type, array_position($9::uuid[], pt.id), 'pending'
-           FROM publishing_targets pt WHERE pt.id = ANY($9::uuid[]))
-       SELECT ${JOB_COLUMNS} FROM j`,
+           FROM publishing_targets pt WHERE pt.id = ANY($9::uuid[])
+         RETURNING job_id AS "jobId", target_id AS "targetId", type, state, attempts, external_id AS "externalId",
+                   external_url AS "externalUrl", last_error AS "lastError", position),
+       history AS (INSERT INTO job_events (job_id, state, detail) SELECT id, state, $10 FROM j),
+       events AS (${outboxInsertSql(11)})
+       SELECT (SELECT row_to_json(x) FROM (SELECT ${JOB_COLUMNS} FROM j) x) AS job,
+              (SELECT coalesce(json_agg(t ORDER BY t.position), '[]'::json) FROM t) AS targets`,
       [
         id,
         input.orgId,
@@ -163,13 +188,26 @@ export class JobsService {
         input.scheduledFor,
         input.actor,
         input.targetIds,
+        detail,
+        events,
       ],
     );
-    await recordChange(manager, job as JobRow, {
-      state,
-      detail: input.scheduledFor ? `scheduled for ${input.scheduledFor.toISOString()}` : undefined,
-    });
-    return job as JobRow;
+    const job = row?.job as JobRow & {
+      scheduledFor: string | null;
+      createdAt: string;
+      updatedAt: string;
+      completedAt: null;
+    };
+    return {
+      job: {
+        ...job,
+        scheduledFor: job.scheduledFor ? new Date(job.scheduledFor) : null,
+        createdAt: new Date(job.createdAt),
+        updatedAt: new Date(job.updatedAt),
+        completedAt: null,
+      },
+      targets: row?.targets ?? [],
+    };
   }
 
   /** Puts the job's current run on the queue (delayed to scheduledFor); a repeat add is ignored. */
