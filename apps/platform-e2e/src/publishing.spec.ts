@@ -1,4 +1,5 @@
 import { FakeLinkedIn, FakeWordPress, testInfra } from '@smartbeak/testing';
+import { Queue } from 'bullmq';
 import { Client } from 'pg';
 import request from 'supertest';
 
@@ -534,6 +535,104 @@ describe('publishing: jobs through the gateway to WordPress, LinkedIn and email'
       wordpress.answerDelayMs = 0;
     }
     expect(wordpress.postsWithSlug(item.slug)).toBe(1);
+  });
+
+  it('marks a LinkedIn post that got no answer unconfirmed (never re-posted blindly); the user settles it', async () => {
+    const item = await content('No answer');
+    const li = await target(
+      'linkedin',
+      { accessToken: linkedin.accessToken, authorUrn: 'urn:li:organization:9' },
+      'silent li',
+    );
+    linkedin.script('create-post', 'hang-after'); // the post is made, the answer never comes
+    const before = linkedin.posts.length;
+    const job = await settle(
+      (
+        await api()
+          .post('/api/publishing/jobs')
+          .send({ contentId: item.id, targetIds: [li.id] })
+          .expect(202)
+      ).body.id,
+    );
+    expect(job.state).toBe('failed');
+    expect(job.targets[0]).toEqual(
+      expect.objectContaining({ state: 'unconfirmed', lastError: expect.stringMatching(/no answer/) }),
+    );
+    expect(job.attempts).toBe(1); // not retried: a retry could post twice
+    expect(linkedin.posts.length).toBe(before + 1);
+
+    // The user checked LinkedIn and saw the post.
+    const settled = await api()
+      .post(`/api/publishing/jobs/${job.id}/targets/${li.id}/resolve`)
+      .send({ action: 'mark-succeeded' })
+      .expect(200);
+    expect(settled.body).toEqual(
+      expect.objectContaining({
+        state: 'completed',
+        targets: [expect.objectContaining({ state: 'succeeded' })],
+      }),
+    );
+    expectProblem(
+      await api().post(`/api/publishing/jobs/${job.id}/targets/${li.id}/resolve`).send({ action: 'retry' }),
+      409,
+    );
+
+    // Another time the user asks for a new try instead.
+    linkedin.script('create-post', 'hang-after');
+    const second = await settle(
+      (
+        await api()
+          .post('/api/publishing/jobs')
+          .send({ contentId: item.id, targetIds: [li.id] })
+          .expect(202)
+      ).body.id,
+    );
+    expect(second.targets[0]?.state).toBe('unconfirmed');
+    await api()
+      .post(`/api/publishing/jobs/${second.id}/targets/${li.id}/resolve`)
+      .send({ action: 'retry' })
+      .expect(200);
+    expect((await settle(second.id)).state).toBe('completed');
+    expectProblem(
+      await api().post(`/api/publishing/jobs/${second.id}/targets/${li.id}/resolve`).send({ action: 'nope' }),
+      400,
+    );
+  });
+
+  it('sweeps up a scheduled job whose queue job was lost (Redis flushed) and runs it', async () => {
+    const item = await content('Lost in Redis');
+    const wp = await target('wordpress', wpConfig(), 'sweep wp');
+    const job = (
+      await api()
+        .post('/api/publishing/jobs')
+        .send({
+          contentId: item.id,
+          targetIds: [wp.id],
+          scheduledFor: new Date(Date.now() + 3_600_000).toISOString(),
+        })
+        .expect(202)
+    ).body;
+    // The delayed queue job vanishes, and the time has long come.
+    const queue = new Queue('publishing', {
+      connection: { url: testInfra().redisUrl },
+      prefix: `${platform.prefix}:bull`,
+    });
+    try {
+      expect(await queue.remove(`${job.id}-0`)).toBe(1);
+    } finally {
+      await queue.close();
+    }
+    await db.query(`UPDATE publishing_jobs SET scheduled_for = now() - interval '2 minutes' WHERE id = $1`, [
+      job.id,
+    ]);
+    const done = await settle(job.id);
+    expect(done.state).toBe('completed');
+    expect(wordpress.postsWithSlug(item.slug)).toBe(1);
+    const { rows } = await db.query(
+      `SELECT detail FROM job_events WHERE job_id = $1 AND detail LIKE 'requeued by the sweeper%'`,
+      [job.id],
+    );
+    expect(rows).toHaveLength(1);
   });
 
   it('serves the queue dashboard to admins of an operator org only', async () => {
