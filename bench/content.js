@@ -15,7 +15,7 @@ const { Client } = require('pg');
 
 const stack = require('../tools/stack/local-stack');
 const system = require('../tools/stack/system');
-const { rssOf, load, loop, startNode, waitOk, table } = require('./lib');
+const { api: apiCall, load, loop, rssOf, startNode, table, waitOk } = require('./lib');
 
 const GATEWAY = 'http://127.0.0.1:3200';
 const RAW = 'http://127.0.0.1:3298';
@@ -251,16 +251,7 @@ async function main() {
   }
 }
 
-async function api(method, path, token, body) {
-  const res = await fetch(`${GATEWAY}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const answer = await res.json();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(answer)}`);
-  return answer;
-}
+const api = (method, path, token, body) => apiCall(GATEWAY, method, path, token, body);
 
 /** Read-model rows straight into the table (the list reads nothing else), one second apart. */
 async function seed(db, domainId, from, to) {

@@ -105,4 +105,31 @@ function table(rows) {
   ].join('\n');
 }
 
-module.exports = { rssOf, load, loop, startNode, waitOk, table };
+/** Runs `task` over `inputs` with at most `width` in flight; results in input order. */
+async function pool(inputs, width, task) {
+  const results = new Array(inputs.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < inputs.length) {
+        const i = next++;
+        results[i] = await task(inputs[i]);
+      }
+    }),
+  );
+  return results;
+}
+
+/** A JSON call to the gateway with a bearer token; throws on a non-2xx answer. */
+async function api(base, method, path, token, body) {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const answer = await res.json();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(answer)}`);
+  return answer;
+}
+
+module.exports = { rssOf, load, loop, pool, api, startNode, waitOk, table };

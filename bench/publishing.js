@@ -16,7 +16,7 @@ const { Client } = require('pg');
 
 const stack = require('../tools/stack/local-stack');
 const system = require('../tools/stack/system');
-const { startNode, waitOk, table } = require('./lib');
+const { api: apiCall, pool, startNode, table, waitOk } = require('./lib');
 
 const GATEWAY = 'http://127.0.0.1:3200';
 
@@ -203,30 +203,7 @@ async function main() {
   }
 }
 
-async function api(method, path, token, body) {
-  const res = await fetch(`${GATEWAY}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const answer = await res.json();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(answer)}`);
-  return answer;
-}
-
-async function pool(inputs, width, task) {
-  const results = new Array(inputs.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < inputs.length) {
-        const i = next++;
-        results[i] = await task(inputs[i]);
-      }
-    }),
-  );
-  return results;
-}
+const api = (method, path, token, body) => apiCall(GATEWAY, method, path, token, body);
 
 main().catch((error) => {
   process.stderr.write(`${error.stack || error}\n`);

@@ -1,3 +1,4 @@
+import { inPool } from '@smartbeak/testing';
 import { Client } from 'pg';
 import request from 'supertest';
 
@@ -11,21 +12,6 @@ interface Item {
   scheduledFor: string | null;
   publishedAt: string | null;
   coldSince: string | null;
-}
-
-/** Runs `task` over `inputs` with at most `width` in flight. */
-async function pool<T, R>(inputs: T[], width: number, task: (input: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(inputs.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < inputs.length) {
-        const i = next++;
-        results[i] = await task(inputs[i] as T);
-      }
-    }),
-  );
-  return results;
 }
 
 describe('content at scale: pagination, scheduled publishing with two replicas, rebuild, retention', () => {
@@ -84,7 +70,7 @@ describe('content at scale: pagination, scheduled publishing with two replicas, 
   };
 
   it('pages through 1,000 items newest first with no gap and no repeat while others are being inserted', async () => {
-    const existing = await pool(
+    const existing = await inPool(
       Array.from({ length: 1000 }, (_, i) => `Item ${i}`),
       16,
       create,
@@ -128,7 +114,7 @@ describe('content at scale: pagination, scheduled publishing with two replicas, 
     await platform.startContentReplica();
     expect(platform.content).toHaveLength(2);
     const at = new Date(Date.now() + 4_000);
-    const scheduled = await pool(
+    const scheduled = await inPool(
       Array.from({ length: 6 }, (_, i) => `Scheduled ${i}`),
       6,
       async (title) => {
@@ -200,7 +186,7 @@ describe('content at scale: pagination, scheduled publishing with two replicas, 
 
   it('rebuilds the read model from the event store into exactly what was there, and repairs drift', async () => {
     // Some history beyond creates: updates, a delete, a restore.
-    const [a, b] = await pool(['Rebuild A', 'Rebuild B'], 2, create);
+    const [a, b] = await inPool(['Rebuild A', 'Rebuild B'], 2, create);
     await post('/api/content/update')
       .send({ id: a!.id, version: 1, title: 'Rebuild A2', tags: ['x', 'y'] })
       .expect(200);
@@ -239,7 +225,7 @@ describe('content at scale: pagination, scheduled publishing with two replicas, 
   });
 
   it('applies retention: idle drafts archived, old archives marked cold, old deletions purged with their history', async () => {
-    const [idle, old, gone] = await pool(['Idle draft', 'Long archived', 'Long deleted'], 3, create);
+    const [idle, old, gone] = await inPool(['Idle draft', 'Long archived', 'Long deleted'], 3, create);
     // Age them as if months had passed (the sweep runs every second in this platform).
     await db.query(`UPDATE content_items SET updated_at = now() - interval '91 days' WHERE id = $1`, [
       idle!.id,

@@ -1,24 +1,10 @@
-import { FakeWordPress } from '@smartbeak/testing';
+import { FakeWordPress, inPool } from '@smartbeak/testing';
 import { Client } from 'pg';
 import request from 'supertest';
 
 import { Platform } from './platform';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function pool<T, R>(inputs: T[], width: number, task: (input: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(inputs.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < inputs.length) {
-        const i = next++;
-        results[i] = await task(inputs[i] as T);
-      }
-    }),
-  );
-  return results;
-}
 
 describe('publishing crash safety: kill -9 of the worker with 500 jobs in flight', () => {
   let platform: Platform;
@@ -76,7 +62,7 @@ describe('publishing crash safety: kill -9 of the worker with 500 jobs in flight
         })
         .expect(201)
     ).body;
-    const items = await pool(
+    const items = await inPool(
       Array.from({ length: 500 }, (_, i) => `Crash item ${i}`),
       16,
       async (title) => {
@@ -88,7 +74,7 @@ describe('publishing crash safety: kill -9 of the worker with 500 jobs in flight
     // Slow enough that many calls are under way at the kill, and some are done but unanswered.
     wordpress.latencyMs = 15;
     wordpress.answerDelayMs = 25;
-    const jobs = await pool(items, 16, async (item) => {
+    const jobs = await inPool(items, 16, async (item) => {
       const res = await post('/api/publishing/jobs')
         .send({ contentId: item.id, targetIds: [target.id] })
         .expect(202);

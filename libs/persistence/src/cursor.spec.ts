@@ -1,6 +1,8 @@
 import { CommonError } from '@smartbeak/contracts';
 
-import { decodeCursor, encodeCursor, pageSize } from './cursor';
+import { DomainError } from '@smartbeak/errors';
+
+import { decodeCursor, decodeNumberCursor, decodeTimeCursor, encodeCursor, pageSize } from './cursor';
 
 describe('keyset cursors', () => {
   it('round-trips the sort key and id, URL-safe', () => {
@@ -27,5 +29,25 @@ describe('keyset cursors', () => {
     expect(pageSize(undefined)).toBe(20);
     expect(pageSize(500)).toBe(100);
     expect(pageSize(7)).toBe(7);
+  });
+});
+
+describe('typed cursors', () => {
+  const at = '2026-11-26T10:00:00.000Z';
+  const id = '0b7e1c9e-5f0a-4d3e-9a77-3c1f0a2b4c5d';
+
+  it('reads back what encodeCursor wrote', () => {
+    expect(decodeTimeCursor(encodeCursor(new Date(at), id))).toEqual([at, id]);
+    expect(decodeNumberCursor(encodeCursor(42, id))).toBe(42);
+  });
+
+  it.each([
+    ['a number where a time is expected', () => decodeTimeCursor(encodeCursor(42, id))],
+    ['a time that is not one', () => decodeTimeCursor(encodeCursor('yesterday', id))],
+    ['an id that is not a uuid', () => decodeTimeCursor(encodeCursor(new Date(at), 'x'))],
+    ['a time where a number is expected', () => decodeNumberCursor(encodeCursor(new Date(at), id))],
+    ['a fraction', () => decodeNumberCursor(encodeCursor(1.5, id))],
+  ])('refuses %s with a validation error', (_name, decode) => {
+    expect(decode).toThrow(DomainError);
   });
 });

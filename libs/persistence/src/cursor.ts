@@ -45,6 +45,28 @@ export function decodeCursor(cursor: string): CursorValue {
   ]);
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function badCursor(): DomainError {
+  return DomainError.validation([
+    { field: 'cursor', message: 'cursor must be a cursor returned by a previous page' },
+  ]);
+}
+
+/** A `(timestamp, uuid)` cursor, checked: a well-formed cursor of another kind is a 400, not a 500. */
+export function decodeTimeCursor(cursor: string): [string, string] {
+  const [value, id] = decodeCursor(cursor);
+  if (typeof value !== 'string' || Number.isNaN(Date.parse(value)) || !UUID.test(id)) throw badCursor();
+  return [value, id];
+}
+
+/** A `(number, id)` cursor (versions, positions), checked. */
+export function decodeNumberCursor(cursor: string): number {
+  const [value] = decodeCursor(cursor);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw badCursor();
+  return value;
+}
+
 export function pageSize(limit?: number): number {
   if (!limit) return DEFAULT_PAGE_SIZE;
   return Math.min(Math.max(1, Math.trunc(limit)), MAX_PAGE_SIZE);

@@ -118,3 +118,18 @@ export async function runAppCommand(
   const code = await new Promise<number | null>((r) => run.child.once('close', r));
   return { code, output: run.tail(200) };
 }
+
+/** Runs `task` over `inputs` with at most `width` in flight; results in input order. */
+export async function inPool<T, R>(inputs: T[], width: number, task: (input: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(inputs.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < inputs.length) {
+        const i = next++;
+        results[i] = await task(inputs[i] as T);
+      }
+    }),
+  );
+  return results;
+}

@@ -26,7 +26,13 @@ import {
 import { DomainError } from '@smartbeak/errors';
 import { appendToOutbox } from '@smartbeak/messaging';
 import { currentRequestScope } from '@smartbeak/observability';
-import { decodeCursor, encodeCursor, isUniqueViolation, pageSize } from '@smartbeak/persistence';
+import {
+  decodeNumberCursor,
+  decodeTimeCursor,
+  encodeCursor,
+  isUniqueViolation,
+  pageSize,
+} from '@smartbeak/persistence';
 import { SERVICE_CONFIG } from '@smartbeak/runtime';
 import { type Queue } from 'bullmq';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -226,12 +232,7 @@ export class ContentService {
     }
     const sort = query.sort === 'updatedAt' ? 'i.updated_at' : 'i.created_at';
     if (query.cursor) {
-      const [value, id] = decodeCursor(query.cursor);
-      if (typeof value !== 'string' || Number.isNaN(Date.parse(value)) || !UUID.test(id)) {
-        throw DomainError.validation([
-          { field: 'cursor', message: 'cursor must be a cursor returned by a previous page' },
-        ]);
-      }
+      const [value, id] = decodeTimeCursor(query.cursor);
       params.push(value, id);
       where.push(`(${sort}, i.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
     }
@@ -346,12 +347,7 @@ export class ContentService {
     const params: unknown[] = [row.id, ctx.orgId];
     let before = '';
     if (query.cursor) {
-      const [version] = decodeCursor(query.cursor);
-      if (typeof version !== 'number' || !Number.isInteger(version)) {
-        throw DomainError.validation([
-          { field: 'cursor', message: 'cursor must be a cursor returned by a previous page' },
-        ]);
-      }
+      const version = decodeNumberCursor(query.cursor);
       params.push(version);
       before = `AND version < $3`;
     }
@@ -439,12 +435,7 @@ export class ContentService {
     const params: unknown[] = [row.id, ctx.orgId];
     let after = '';
     if (query.cursor) {
-      const [version] = decodeCursor(query.cursor);
-      if (typeof version !== 'number' || !Number.isInteger(version)) {
-        throw DomainError.validation([
-          { field: 'cursor', message: 'cursor must be a cursor returned by a previous page' },
-        ]);
-      }
+      const version = decodeNumberCursor(query.cursor);
       params.push(version);
       after = `AND version > $3`;
     }

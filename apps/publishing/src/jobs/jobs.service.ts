@@ -22,7 +22,7 @@ import {
 import { DomainError } from '@smartbeak/errors';
 import { outboxInsertSql, outboxRows, RpcClient } from '@smartbeak/messaging';
 import { currentRequestScope } from '@smartbeak/observability';
-import { decodeCursor, encodeCursor, pageSize } from '@smartbeak/persistence';
+import { decodeTimeCursor, encodeCursor, pageSize } from '@smartbeak/persistence';
 import { SERVICE_CONFIG } from '@smartbeak/runtime';
 import { type Queue } from 'bullmq';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -263,12 +263,7 @@ export class JobsService {
       where.push(`j.content_id = $${params.length}`);
     }
     if (query.cursor) {
-      const [at, id] = decodeCursor(query.cursor);
-      if (typeof at !== 'string' || !UUID.test(id)) {
-        throw DomainError.validation([
-          { field: 'cursor', message: 'cursor must be a cursor returned by a previous page' },
-        ]);
-      }
+      const [at, id] = decodeTimeCursor(query.cursor);
       params.push(at, id);
       where.push(`(j.created_at, j.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
     }
@@ -362,12 +357,7 @@ export class JobsService {
     const params: unknown[] = [ctx.orgId];
     let after = '';
     if (query.cursor) {
-      const [at, id] = decodeCursor(query.cursor);
-      if (typeof at !== 'string' || !UUID.test(id)) {
-        throw DomainError.validation([
-          { field: 'cursor', message: 'cursor must be a cursor returned by a previous page' },
-        ]);
-      }
+      const [at, id] = decodeTimeCursor(query.cursor);
       params.push(at, id);
       after = 'AND (failed_at, id) < ($2::timestamptz, $3::uuid)';
     }

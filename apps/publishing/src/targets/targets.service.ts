@@ -18,7 +18,7 @@ import {
 } from '@smartbeak/contracts';
 import { DomainError, parseDto } from '@smartbeak/errors';
 import { assertOutboundAllowed, OutboundRefusedError } from '@smartbeak/outbound';
-import { decodeCursor, encodeCursor, pageSize } from '@smartbeak/persistence';
+import { decodeTimeCursor, encodeCursor, pageSize } from '@smartbeak/persistence';
 import { SERVICE_CONFIG } from '@smartbeak/runtime';
 import { DataSource, type EntityManager } from 'typeorm';
 
@@ -101,12 +101,7 @@ export class TargetsService {
       where.push(`domain_id = $${params.length}`);
     }
     if (query.cursor) {
-      const [at, id] = decodeCursor(query.cursor);
-      if (typeof at !== 'string' || !UUID.test(id)) {
-        throw DomainError.validation([
-          { field: 'cursor', message: 'cursor must be a cursor returned by a previous page' },
-        ]);
-      }
+      const [at, id] = decodeTimeCursor(query.cursor);
       params.push(at, id);
       where.push(`(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
     }
