@@ -3,6 +3,7 @@ import { Queue } from 'bullmq';
 import { Client } from 'pg';
 import request from 'supertest';
 
+import { PNG_1X1 } from './media-files';
 import { expectProblem, Platform } from './platform';
 
 interface Job {
@@ -206,6 +207,55 @@ describe('publishing: jobs through the gateway to WordPress, LinkedIn and email'
       .expect(202);
     expect((await settle(again.body.id)).state).toBe('completed');
     expect(wordpress.postsWithSlug(item.slug)).toBe(1);
+  });
+
+  it('uploads a media-library image to WordPress as the featured image', async () => {
+    const item = await content('With a picture');
+    const wp = await target('wordpress', wpConfig(), 'featured');
+    const writer = await platform.token({
+      userId: 'user_editor',
+      orgId: 'org_pub',
+      permissions: ['media:write', 'content:read'],
+      domainId,
+    });
+    const intent = (
+      await api(writer)
+        .post('/api/media/upload-intents')
+        .send({ filename: 'hero.png', contentType: 'image/png', size: PNG_1X1.length })
+        .expect(201)
+    ).body;
+    const put = await fetch(intent.upload.url, {
+      method: 'PUT',
+      headers: intent.upload.headers,
+      body: PNG_1X1,
+    });
+    expect(put.status).toBe(200);
+    await api(writer).post(`/api/media/${intent.asset.id}/complete`).expect(200);
+
+    const job = await settle(
+      (
+        await api()
+          .post('/api/publishing/jobs')
+          .send({ contentId: item.id, targetIds: [wp.id], featuredMediaId: intent.asset.id })
+          .expect(202)
+      ).body.id,
+    );
+    expect(job.state).toBe('completed');
+    const post = [...wordpress.posts.values()].find((p) => p.slug === item.slug);
+    const attachment = wordpress.media.get(post?.featuredMedia ?? -1);
+    expect(attachment).toEqual({ filename: 'hero.png', contentType: 'image/png', bytes: PNG_1X1.length });
+
+    // Not a ready image of this domain: refused before anything is queued.
+    expectProblem(
+      await api()
+        .post('/api/publishing/jobs')
+        .send({
+          contentId: item.id,
+          targetIds: [wp.id],
+          featuredMediaId: '00000000-0000-4000-8000-000000000000',
+        }),
+      404,
+    );
   });
 
   it('one target refuses, the others publish: job failed with per-target detail; retry re-runs only the failed one', async () => {

@@ -19,6 +19,8 @@ export interface PublishableContent {
   tags: string[];
   /** Where the item lives on its own site (`https://<domain hostname>/<slug>`). */
   url: string;
+  /** A media-library image to feature (WordPress uploads it as the post's featured media). */
+  featuredImage?: { url: string; filename: string; contentType: string } | null;
 }
 
 export interface ResolvedTarget {

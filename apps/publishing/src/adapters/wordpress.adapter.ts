@@ -23,6 +23,7 @@ interface WpPost {
   id: number;
   link: string;
   status: string;
+  featured_media?: number;
   categories?: number[];
   tags?: number[];
 }
@@ -47,7 +48,14 @@ export class WordPressAdapter implements PublishingAdapter {
       if (!Array.isArray(categories)) return categories;
       const tags = await this.terms(wp, 'tags', content.tags);
       if (!Array.isArray(tags)) return tags;
+      let featuredMedia: number | undefined;
+      if (content.featuredImage) {
+        const uploaded = await this.uploadMedia(wp, content.featuredImage);
+        if (typeof uploaded !== 'number') return uploaded;
+        featuredMedia = uploaded;
+      }
       const body = {
+        ...(featuredMedia ? { featured_media: featuredMedia } : {}),
         title: content.title,
         content: content.body,
         excerpt: content.excerpt,
@@ -65,6 +73,12 @@ export class WordPressAdapter implements PublishingAdapter {
       const post = res.json<WpPost>();
       const dropped = (sent: number[], got: number[] | undefined) =>
         sent.some((id) => !(got ?? []).includes(id));
+      if (featuredMedia && post.featured_media !== featuredMedia) {
+        return {
+          kind: 'refused',
+          message: `WordPress did not set featured media ${featuredMedia} on post ${post.id}`,
+        };
+      }
       if (dropped(categories, post.categories) || dropped(tags, post.tags)) {
         return {
           kind: 'refused',
@@ -111,6 +125,29 @@ export class WordPressAdapter implements PublishingAdapter {
     return post ? { externalId: String(post.id), externalUrl: post.link } : null;
   }
 
+  /**
+   * Fetches the image from our CDN and uploads it to `/wp/v2/media` (raw body,
+   * `Content-Disposition: attachment; filename=…`, without which WordPress
+   * answers 400); returns the attachment id.
+   */
+  private async uploadMedia(
+    wp: WordPressTarget,
+    image: NonNullable<PublishableContent['featuredImage']>,
+  ): Promise<number | Outcome> {
+    const source = await this.http(image.url);
+    if (source.status !== 200)
+      return { kind: 'transient', message: `featured image: our CDN answered ${source.status}` };
+    const res = await this.call(wp, 'media', 'POST', undefined, '', {
+      body: source.body,
+      headers: {
+        'content-type': image.contentType,
+        'content-disposition': `attachment; filename="${image.filename.replace(/["\\\r\n]/g, '_')}"`,
+      },
+    });
+    if (res.status !== 201) return outcomeOfStatus(res, 'WordPress media upload');
+    return res.json<{ id: number }>().id;
+  }
+
   /** Ids of the named terms, made when missing (`term_exists` carries the existing id). */
   private async terms(
     wp: WordPressTarget,
@@ -134,7 +171,14 @@ export class WordPressAdapter implements PublishingAdapter {
     return ids;
   }
 
-  private call(wp: WordPressTarget, route: string, method: string, body?: unknown, query = '') {
+  private call(
+    wp: WordPressTarget,
+    route: string,
+    method: string,
+    body?: unknown,
+    query = '',
+    raw?: { body: Buffer; headers: Record<string, string> },
+  ) {
     const url = wp.restRoute
       ? `${wp.baseUrl}/?rest_route=/wp/v2/${route}${query ? `&${query}` : ''}`
       : `${wp.baseUrl}/wp-json/wp/v2/${route}${query ? `?${query}` : ''}`;
@@ -144,8 +188,9 @@ export class WordPressAdapter implements PublishingAdapter {
         authorization: `Basic ${Buffer.from(`${wp.username}:${wp.applicationPassword}`).toString('base64')}`,
         accept: 'application/json',
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...raw?.headers,
       },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: raw ? raw.body : body === undefined ? undefined : JSON.stringify(body),
     });
   }
 }

@@ -11,6 +11,7 @@ import {
   Events,
   type JobDto,
   type ListJobsQueryDto,
+  type MediaAssetDto,
   type Page,
   type PageQueryDto,
   Patterns,
@@ -62,6 +63,7 @@ export interface NewJob {
   hostname: string;
   targetIds: string[];
   scheduledFor: Date | null;
+  featuredImage?: PublishableContent['featuredImage'];
 }
 
 @Injectable()
@@ -97,6 +99,9 @@ export class JobsService {
       }
     }
     const domain = await this.domains.resolve(ctx, content.domainId);
+    const featuredImage = input.featuredMediaId
+      ? await this.featuredImage(ctx.orgId, content.domainId, input.featuredMediaId)
+      : null;
     const found: { id: string; domainId: string }[] = await this.dataSource.query(
       `SELECT id, domain_id AS "domainId" FROM publishing_targets WHERE org_id = $1 AND id = ANY($2::uuid[]) AND deleted_at IS NULL`,
       [ctx.orgId, input.targetIds],
@@ -127,6 +132,7 @@ export class JobsService {
       hostname: domain.hostname,
       targetIds: input.targetIds,
       scheduledFor,
+      featuredImage,
     });
     await this.enqueue(job);
     return toJobDto(job, targets);
@@ -148,6 +154,7 @@ export class JobsService {
       excerpt: input.content.excerpt,
       tags: input.content.tags,
       url: `https://${input.hostname}/${input.content.slug}`,
+      featuredImage: input.featuredImage ?? null,
     };
     const detail = input.scheduledFor ? `scheduled for ${input.scheduledFor.toISOString()}` : null;
     const events = outboxRows([
@@ -502,6 +509,31 @@ export class JobsService {
   /** The domain's host name, for the item's canonical URL. */
   async hostnameOf(orgId: string, domainId: string): Promise<string> {
     return (await this.domains.resolve(serviceContext(orgId, []), domainId)).hostname;
+  }
+
+  /** A ready image of the org's media library, in the content's domain. */
+  private async featuredImage(
+    orgId: string,
+    domainId: string,
+    mediaId: string,
+  ): Promise<NonNullable<PublishableContent['featuredImage']>> {
+    const asset = await this.rpc.send<MediaAssetDto>(Patterns.media.assetGet, {
+      ctx: serviceContext(orgId, ['content:read']),
+      payload: { id: mediaId },
+    });
+    if (
+      asset.domainId !== domainId ||
+      asset.status !== 'ready' ||
+      !asset.cdnUrl ||
+      !asset.contentType.startsWith('image/')
+    ) {
+      throw new DomainError(
+        PublishingError.CONTENT_NOT_PUBLISHABLE,
+        'The featured image must be a ready image of the same domain',
+        [{ field: 'featuredMediaId', message: `the asset is ${asset.status} ${asset.contentType}` }],
+      );
+    }
+    return { url: asset.cdnUrl, filename: asset.filename, contentType: asset.contentType };
   }
 
   /** The content item, as content answers it for this org. */

@@ -153,6 +153,14 @@ export class CreateJobDto {
   @IsOptional()
   @IsISO8601({ strict: true, strictSeparator: true })
   scheduledFor?: string;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: "A ready image of the media library: WordPress gets it as the post's featured image",
+  })
+  @IsOptional()
+  @IsUUID('all')
+  featuredMediaId?: string;
 }
 
 export class ListJobsQueryDto extends PageQueryDto {

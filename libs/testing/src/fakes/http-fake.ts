@@ -6,6 +6,7 @@ export interface FakeRequest {
   path: string;
   query: URLSearchParams;
   headers: IncomingMessage['headers'];
+  /** Parsed JSON, else the raw bytes. */
   body: unknown;
 }
 
@@ -62,9 +63,10 @@ export class HttpFake {
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
+    const bytes = Buffer.concat(chunks);
+    const raw = bytes.toString('utf8');
     const url = new URL(req.url ?? '/', 'http://fake');
-    let body: unknown = raw;
+    let body: unknown = bytes;
     if ((req.headers['content-type'] ?? '').includes('application/json')) {
       try {
         body = JSON.parse(raw || 'null');

@@ -2,6 +2,7 @@ import { type Answer, type FakeRequest, HttpFake } from './http-fake';
 
 export interface FakeWpPost {
   id: number;
+  featuredMedia: number;
   slug: string;
   title: string;
   content: string;
@@ -22,6 +23,8 @@ export interface FakeWpPost {
 export class FakeWordPress extends HttpFake {
   readonly posts = new Map<number, FakeWpPost>();
   readonly terms = { categories: new Map<number, string>(), tags: new Map<number, string>() };
+  /** Uploaded attachments: id → bytes and type. */
+  readonly media = new Map<number, { filename: string; contentType: string; bytes: number }>();
   private nextId = 100;
 
   constructor(
@@ -93,6 +96,32 @@ export class FakeWordPress extends HttpFake {
       this.terms[taxonomy].set(id, name);
       return { status: 201, body: { id, name, slug: name.toLowerCase().replace(/[^a-z0-9]+/g, '-') } };
     }
+    if (route === 'media' && req.method === 'POST') {
+      const disposition = String(req.headers['content-disposition'] ?? '');
+      const filename = /filename="?([^";]+)"?/.exec(disposition)?.[1];
+      if (!filename) {
+        return {
+          status: 400,
+          body: {
+            code: 'rest_upload_no_content_disposition',
+            message: 'No Content-Disposition supplied.',
+            data: { status: 400 },
+          },
+        };
+      }
+      const bytes = Buffer.isBuffer(req.body) ? req.body.length : 0;
+      if (!bytes)
+        return {
+          status: 400,
+          body: { code: 'rest_upload_no_data', message: 'No data supplied.', data: { status: 400 } },
+        };
+      const id = this.nextId++;
+      this.media.set(id, { filename, contentType: String(req.headers['content-type'] ?? ''), bytes });
+      return {
+        status: 201,
+        body: { id, media_type: 'image', source_url: `${this.url}/wp-content/uploads/${filename}` },
+      };
+    }
     if (route === 'posts' && req.method === 'GET') {
       const slug = req.query.get('slug');
       const found = [...this.posts.values()].filter((post) => !slug || post.slug === slug);
@@ -115,6 +144,7 @@ export class FakeWordPress extends HttpFake {
       const post = this.write(
         {
           id: this.nextId++,
+          featuredMedia: 0,
           slug: '',
           title: '',
           content: '',
@@ -154,6 +184,9 @@ export class FakeWordPress extends HttpFake {
     if (typeof body['content'] === 'string') post.content = body['content'];
     if (typeof body['excerpt'] === 'string') post.excerpt = body['excerpt'];
     if (typeof body['status'] === 'string') post.status = body['status'];
+    // An unknown attachment id is dropped silently, as WordPress does.
+    if (typeof body['featured_media'] === 'number')
+      post.featuredMedia = this.media.has(body['featured_media']) ? body['featured_media'] : 0;
     // Unknown term ids are dropped without a word, as WordPress does.
     if (Array.isArray(body['categories']))
       post.categories = (body['categories'] as number[]).filter((id) => this.terms.categories.has(id));
@@ -184,6 +217,7 @@ export class FakeWordPress extends HttpFake {
       excerpt: { raw: post.excerpt, rendered: post.excerpt },
       categories: post.categories,
       tags: post.tags,
+      featured_media: post.featuredMedia,
     };
   }
 }
@@ -200,5 +234,6 @@ function routeOf(req: FakeRequest): string {
   if (route === 'posts') return req.method === 'POST' ? 'create-post' : 'find-posts';
   if (/^posts\/\d+$/.test(route)) return 'update-post';
   if (route === 'categories' || route === 'tags') return 'terms';
+  if (route === 'media') return 'upload-media';
   return route === 'users/me' ? 'me' : route;
 }
