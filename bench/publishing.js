@@ -205,7 +205,9 @@ async function main() {
 
 const api = (method, path, token, body) => apiCall(GATEWAY, method, path, token, body);
 
-main().catch((error) => {
-  process.stderr.write(`${error.stack || error}\n`);
-  process.exit(1);
-});
+main()
+  .then(() => process.exit(0))
+  .catch((error) => {
+    process.stderr.write(`${error.stack || error}\n`);
+    process.exit(1);
+  });
