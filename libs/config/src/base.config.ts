@@ -57,4 +57,13 @@ export class ServiceConfig extends BaseConfig {
   @Min(50)
   @Max(60_000)
   OUTBOX_POLL_MS: number = 1_000;
+
+  /**
+   * After SIGTERM, the process exits by itself once this long has passed,
+   * however its closing goes (a worker waiting on a Redis that is gone).
+   */
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  SHUTDOWN_TIMEOUT_MS: number = 15_000;
 }

@@ -50,6 +50,7 @@ export class EventConsumer {
 
   async start(): Promise<void> {
     this.redis = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null });
+    this.redis.on('error', () => undefined); // Outages show in the readiness probe; ioredis reconnects by itself.
     this.worker = new Worker(this.options.queue, (job: Job<EventEnvelope>) => this.process(job), {
       connection: this.redis,
       prefix: bullPrefix(this.options.prefix),

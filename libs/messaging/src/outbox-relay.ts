@@ -89,6 +89,7 @@ export class OutboxRelay {
   async start(): Promise<void> {
     if (this.running) return;
     this.redis = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null });
+    this.redis.on('error', () => undefined); // Outages show in the readiness probe; ioredis reconnects by itself.
     this.running = true;
     await this.listen();
     this.loop = this.run();

@@ -60,6 +60,8 @@ export class RedisRpcServer extends Server implements CustomTransportStrategy {
     try {
       this.blocking = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
       this.commands = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
+      // Outages show in the readiness probe; ioredis reconnects by itself.
+      for (const connection of [this.blocking, this.commands]) connection.on('error', () => undefined);
       await Promise.all([this.blocking.connect(), this.commands.connect()]);
       this.running = true;
       await this.beat();

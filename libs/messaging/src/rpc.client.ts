@@ -59,6 +59,8 @@ export class RpcClient {
       lazyConnect: true,
     });
     this.subscriber = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
+    // Outages show in the readiness probe; ioredis reconnects by itself.
+    for (const connection of [this.commands, this.subscriber]) connection.on('error', () => undefined);
     await Promise.all([this.commands.connect(), this.subscriber.connect()]);
     this.subscriber.on('message', (_channel: string, message: string) => this.settle(message));
     await this.subscriber.subscribe(this.replyChannel);

@@ -26,6 +26,22 @@ export interface ServiceBootstrapOptions<C extends ServiceConfig> {
 }
 
 /**
+ * Nest closes the app on SIGTERM/SIGINT, then exits; if closing hangs (a
+ * queue worker or RPC loop waiting on a Redis that went away), exit anyway
+ * after `timeoutMs` instead of lingering until the orchestrator's SIGKILL.
+ */
+export function exitWhenShutdownHangs(timeoutMs: number, log: pino.Logger): void {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      setTimeout(() => {
+        log.error({ signal, timeoutMs }, 'shutdown did not finish in time; exiting');
+        process.exit(1);
+      }, timeoutMs).unref();
+    });
+  }
+}
+
+/**
  * The entry of every service: `main.js` serves (RPC over Redis plus HTTP
  * for /health and /metrics); `main.js migrate` applies pending migrations
  * and exits; `main.js migrate:down` reverts the latest one; other
@@ -69,6 +85,7 @@ export async function runService<C extends ServiceConfig>(
   const app = await NestFactory.create(options.module(config), { bufferLogs: true });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
+  exitWhenShutdownHangs(config.SHUTDOWN_TIMEOUT_MS, log);
   app.useGlobalFilters(new RpcErrorFilter());
   if (options.rpc !== false) {
     app.connectMicroservice(

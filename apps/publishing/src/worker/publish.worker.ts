@@ -40,6 +40,7 @@ export class PublishWorker implements OnApplicationBootstrap, OnApplicationShutd
 
   async onApplicationBootstrap(): Promise<void> {
     this.redis = new Redis(this.config.REDIS_URL, { maxRetriesPerRequest: null });
+    this.redis.on('error', () => undefined); // Outages show in the readiness probe; ioredis reconnects by itself.
     this.worker = new Worker(PUBLISHING_QUEUE, (job: Job<{ jobId: string }>) => this.process(job), {
       connection: this.redis,
       prefix: bullPrefix(this.config.REDIS_PREFIX),

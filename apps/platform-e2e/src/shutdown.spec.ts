@@ -1,0 +1,57 @@
+import { spawn } from 'node:child_process';
+
+import {
+  createTestDatabase,
+  freePort,
+  isHttpOk,
+  migrateApp,
+  spawnApp,
+  type TestDatabase,
+  uniqueName,
+  waitFor,
+} from '@smartbeak/testing';
+
+describe('a service told to stop after its Redis went away', () => {
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('shutdown');
+    await migrateApp('content', db.url);
+  });
+  afterAll(() => db?.drop());
+
+  it('exits within SHUTDOWN_TIMEOUT_MS instead of hanging on its queue workers', async () => {
+    // A Redis of its own, to pull from under the service.
+    const redisPort = await freePort();
+    const redis = spawn(
+      'redis-server',
+      ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      { stdio: 'ignore' },
+    );
+    const httpPort = await freePort();
+    const service = spawnApp('content', {
+      DATABASE_URL: db.url,
+      REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+      REDIS_PREFIX: uniqueName('shutdown'),
+      HTTP_PORT: String(httpPort),
+      SHUTDOWN_TIMEOUT_MS: '2000',
+    });
+    try {
+      await waitFor(() => isHttpOk(`http://127.0.0.1:${httpPort}/health/ready`), 30_000, 'content');
+      redis.kill('SIGKILL');
+      await new Promise((resolve) => redis.once('exit', resolve));
+      const started = Date.now();
+      service.child.kill('SIGTERM');
+      const code = await Promise.race([
+        new Promise<number | null>((resolve) => service.child.once('exit', (c) => resolve(c))),
+        new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 10_000)),
+      ]);
+      expect(code).not.toBe('hung');
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(service.tail()).not.toMatch(/Unhandled error event/);
+    } finally {
+      redis.kill('SIGKILL');
+      await service.stop(1_000);
+    }
+  });
+});
