@@ -15,7 +15,7 @@ const { Client } = require('pg');
 
 const stack = require('../tools/stack/local-stack');
 const system = require('../tools/stack/system');
-const { api: apiCall, load, loop, rssOf, startNode, table, waitOk } = require('./lib');
+const { api: apiCall, load, loop, rssOf, startNode, table, waitOk, tokenSigner } = require('./lib');
 
 const GATEWAY = 'http://127.0.0.1:3200';
 const RAW = 'http://127.0.0.1:3298';
@@ -73,15 +73,7 @@ async function main() {
     await waitOk('http://127.0.0.1:3202/health/ready');
     await waitOk(`${GATEWAY}/api/health`);
 
-    const { SignJWT, importPKCS8 } = await import('jose');
-    const key = await importPKCS8(readFileSync(keys.privatePath, 'utf8'), 'RS256');
-    const sign = (claims) =>
-      new SignJWT(claims)
-        .setProtectedHeader({ alg: 'RS256' })
-        .setSubject('user_bench')
-        .setIssuedAt()
-        .setExpirationTime('2h')
-        .sign(key);
+    const sign = await tokenSigner(keys.privatePath);
     const admin = await sign({ org_id: 'org_bench', permissions: ['org:admin'] });
     const domain = async (name) =>
       (await api('POST', '/api/domains', admin, { name, hostname: `${name}-${Date.now()}.bench.example` }))

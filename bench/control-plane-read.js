@@ -11,7 +11,7 @@ const { parseArgs } = require('node:util');
 
 const stack = require('../tools/stack/local-stack');
 const system = require('../tools/stack/system');
-const { rssOf, load, startNode, waitOk, table } = require('./lib');
+const { rssOf, load, startNode, waitOk, table, tokenSigner } = require('./lib');
 
 async function main() {
   const { values } = parseArgs({
@@ -52,14 +52,8 @@ async function main() {
     await waitOk('http://127.0.0.1:3200/api/health');
     await waitOk('http://127.0.0.1:3299/api/me').catch(() => undefined);
 
-    const { SignJWT, importPKCS8 } = await import('jose');
-    const key = await importPKCS8(readFileSync(keys.privatePath, 'utf8'), 'RS256');
-    const token = await new SignJWT({ org_id: 'org_bench', permissions: ['org:admin'] })
-      .setProtectedHeader({ alg: 'RS256' })
-      .setSubject('user_bench')
-      .setIssuedAt()
-      .setExpirationTime('2h')
-      .sign(key);
+    const sign = await tokenSigner(keys.privatePath);
+    const token = await sign({ org_id: 'org_bench', permissions: ['org:admin'] });
     const headers = { authorization: `Bearer ${token}` };
     const created = await fetch('http://127.0.0.1:3200/api/domains', {
       method: 'POST',

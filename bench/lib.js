@@ -132,4 +132,17 @@ async function api(base, method, path, token, body) {
   return answer;
 }
 
-module.exports = { rssOf, load, loop, pool, api, startNode, waitOk, table };
+/** Signs bench session tokens (2 h, subject user_bench) with the stack's dev key. */
+async function tokenSigner(privatePath) {
+  const { SignJWT, importPKCS8 } = await import('jose');
+  const key = await importPKCS8(readFileSync(privatePath, 'utf8'), 'RS256');
+  return (claims) =>
+    new SignJWT(claims)
+      .setProtectedHeader({ alg: 'RS256' })
+      .setSubject('user_bench')
+      .setIssuedAt()
+      .setExpirationTime('2h')
+      .sign(key);
+}
+
+module.exports = { rssOf, load, loop, pool, api, startNode, waitOk, table, tokenSigner };
