@@ -3,10 +3,18 @@ import { jobSchedules, serviceQueues, ServiceRuntimeModule } from '@smartbeak/ru
 
 import { type ContentConfig, SERVICE_NAME } from './config/content.config';
 import { CONTENT_RELAY_SOURCES, contentDataSourceOptions } from './database/schema';
+import { ContentRepository } from './items/content.repository';
 import { ContentHandler } from './items/content.handler';
-import { ContentService } from './items/content.service';
-import { MAINTENANCE_QUEUE, OVERDUE_SWEEP_JOB, RETENTION_JOB } from './jobs/jobs';
-import { MaintenanceProcessor } from './jobs/maintenance.processor';
+import { ContentSweeps } from './items/content.sweeps';
+import { ContentCommands } from './items/content-commands.service';
+import { ContentQueries } from './items/content-queries.service';
+import { ContentWriter } from './items/content-writer';
+import { EditLocksRepository } from './locks/edit-locks.repository';
+import { EditLocksService } from './locks/edit-locks.service';
+import { MaintenanceProcessor } from './queues/maintenance.processor';
+import { MAINTENANCE_QUEUE, OVERDUE_SWEEP_JOB, RETENTION_JOB } from './queues/queues';
+import { RetentionService } from './retention/retention.service';
+import { SchedulingService } from './scheduling/scheduling.service';
 
 @Module({})
 export class AppModule {
@@ -24,7 +32,15 @@ export class AppModule {
       ],
       controllers: [ContentHandler],
       providers: [
-        ContentService,
+        ContentRepository,
+        ContentSweeps,
+        EditLocksRepository,
+        ContentWriter,
+        ContentCommands,
+        ContentQueries,
+        EditLocksService,
+        SchedulingService,
+        RetentionService,
         MaintenanceProcessor,
         jobSchedules(MAINTENANCE_QUEUE, [
           { name: OVERDUE_SWEEP_JOB, everyMs: config.CONTENT_DUE_SWEEP_EVERY_MS },

@@ -14,8 +14,8 @@ runService({
   dataSource: (config) => contentDataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE),
   commands: {
     // `main.js rebuild-read-model [--check]`: see rebuild/rebuild-read-model.ts.
-    'rebuild-read-model': async (dataSource, args, log) => {
-      const result = await rebuildReadModel(dataSource, { check: args.includes('--check') });
+    'rebuild-read-model': async (database, args, log) => {
+      const result = await rebuildReadModel(database, { check: args.includes('--check') });
       log.info(result, result.applied ? 'read model rebuilt from the event store' : 'read model checked');
       if (!result.applied && result.differences > 0) process.exitCode = 1;
     },

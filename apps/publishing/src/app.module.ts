@@ -11,20 +11,23 @@ import { type PublishingConfig, SERVICE_NAME } from './config/publishing.config'
 import { CredentialVault } from './credentials/credentials';
 import { publishingDataSourceOptions } from './database/schema';
 import { ContentEventHandlers } from './events/content-events';
-import { JobsService } from './jobs/jobs.service';
+import { DeadLettersRepository } from './dead-letters/dead-letters.repository';
+import { DeadLettersService } from './dead-letters/dead-letters.service';
+import { JobCreation } from './jobs/job-creation.service';
+import { JobOperations } from './jobs/job-operations.service';
+import { JobsRepository } from './jobs/jobs.repository';
+import { JobsSweeps } from './jobs/jobs.sweeps';
+import { Sweeper } from './jobs/sweeper.service';
 import { PublishingHandler } from './publishing.handler';
-import {
-  ADAPTERS,
-  CREDENTIAL_VAULT,
-  MAINTENANCE_QUEUE,
-  PUBLISHING_QUEUE,
-  SWEEP_JOB,
-} from './publishing.tokens';
+import { ADAPTERS, CREDENTIAL_VAULT } from './publishing.tokens';
+import { JobQueue } from './queues/job-queue';
+import { MaintenanceProcessor } from './queues/maintenance.processor';
+import { PublishWorker } from './queues/publish.worker';
+import { MAINTENANCE_QUEUE, PUBLISHING_QUEUE, SWEEP_JOB } from './queues/queues';
 import { outboundPolicyOf } from './targets/outbound-policy';
+import { TargetsRepository } from './targets/targets.repository';
 import { TargetsService } from './targets/targets.service';
-import { MaintenanceProcessor } from './worker/maintenance.processor';
 import { Publisher } from './worker/publisher';
-import { PublishWorker } from './worker/publish.worker';
 
 /** `api`: RPC handlers, the content-event consumer, the sweeper. `worker`: runs jobs. */
 export type PublishingRole = 'api' | 'worker';
@@ -48,8 +51,18 @@ export class AppModule {
     const shared: Provider[] = [
       { provide: CREDENTIAL_VAULT, useValue: new CredentialVault(config.PUBLISHING_ENCRYPTION_KEYS) },
       { provide: ADAPTERS, useValue: adapters(config) },
+      TargetsRepository,
+      JobsRepository,
+      JobQueue,
+    ];
+    const api: Provider[] = [
       TargetsService,
-      JobsService,
+      DeadLettersRepository,
+      JobsSweeps,
+      JobCreation,
+      JobOperations,
+      DeadLettersService,
+      Sweeper,
     ];
     return {
       module: AppModule,
@@ -66,6 +79,7 @@ export class AppModule {
         role === 'api'
           ? [
               ...shared,
+              ...api,
               ContentEventHandlers,
               eventConsumerHost(EventQueues.publishing, SERVICE_NAME, ContentEventHandlers),
               MaintenanceProcessor,

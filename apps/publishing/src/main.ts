@@ -1,12 +1,14 @@
 import 'reflect-metadata';
 
 import { loadConfig } from '@smartbeak/config';
+import { systemScope } from '@smartbeak/persistence';
 import { runService } from '@smartbeak/runtime';
 
 import { AppModule } from './app.module';
 import { PublishingConfig, SERVICE_NAME } from './config/publishing.config';
 import { CredentialVault } from './credentials/credentials';
 import { publishingDataSourceOptions } from './database/schema';
+import { TargetsSweeps } from './targets/targets.sweeps';
 
 // `main.js` serves the API (RPC); `main.js worker` runs jobs (scale each on its own).
 const role = process.argv[2] === 'worker' ? 'worker' : 'api';
@@ -21,18 +23,14 @@ runService(
     rpc: role === 'api',
     commands: {
       // Re-seals every stored credential with the first (current) key; see the README on rotation.
-      'rotate-credentials': async (dataSource, _args, log) => {
+      'rotate-credentials': async (database, _args, log) => {
         const vault = new CredentialVault(loadConfig(PublishingConfig).PUBLISHING_ENCRYPTION_KEYS);
-        const rows: { id: string; secret: string }[] = await dataSource.query(
-          `SELECT id, secret FROM publishing_targets`,
-        );
+        const targets = new TargetsSweeps(database);
+        const scope = systemScope('credential rotation');
+        const rows = await targets.sealedSecrets(scope);
         let rotated = 0;
         for (const row of rows.filter((r) => vault.isStale(r.secret))) {
-          await dataSource.query(
-            `UPDATE publishing_targets SET secret = $2, updated_at = now() WHERE id = $1 AND secret = $3`,
-            [row.id, vault.seal(vault.open(row.secret)), row.secret],
-          );
-          rotated++;
+          if (await targets.reseal(scope, row.id, row.secret, vault.seal(vault.open(row.secret)))) rotated++;
         }
         log.info(
           { rotated, total: rows.length },

@@ -19,14 +19,18 @@ import {
 } from '@smartbeak/contracts';
 import { RpcPayload } from '@smartbeak/messaging';
 
-import { JobsService } from './jobs/jobs.service';
+import { DeadLettersService } from './dead-letters/dead-letters.service';
+import { JobCreation } from './jobs/job-creation.service';
+import { JobOperations } from './jobs/job-operations.service';
 import { TargetsService } from './targets/targets.service';
 
 @Controller()
 export class PublishingHandler {
   constructor(
     private readonly targets: TargetsService,
-    private readonly jobs: JobsService,
+    private readonly creation: JobCreation,
+    private readonly operations: JobOperations,
+    private readonly letters: DeadLettersService,
   ) {}
 
   @MessagePattern(Patterns.publishing.targetCreate)
@@ -55,7 +59,7 @@ export class PublishingHandler {
 
   @MessagePattern(Patterns.publishing.jobCreate)
   createJob(@RpcCtx() ctx: RequestContext, @RpcPayload(CreateJobDto) input: CreateJobDto): Promise<JobDto> {
-    return this.jobs.create(ctx, input);
+    return this.creation.create(ctx, input);
   }
 
   @MessagePattern(Patterns.publishing.jobGet)
@@ -63,7 +67,7 @@ export class PublishingHandler {
     @RpcCtx() ctx: RequestContext,
     @RpcPayload(PublishingIdDto) { id }: PublishingIdDto,
   ): Promise<JobDto> {
-    return this.jobs.get(ctx, id);
+    return this.operations.get(ctx, id);
   }
 
   @MessagePattern(Patterns.publishing.jobList)
@@ -71,7 +75,7 @@ export class PublishingHandler {
     @RpcCtx() ctx: RequestContext,
     @RpcPayload(ListJobsQueryDto) query: ListJobsQueryDto,
   ): Promise<Page<JobDto>> {
-    return this.jobs.list(ctx, query);
+    return this.operations.list(ctx, query);
   }
 
   @MessagePattern(Patterns.publishing.jobRetry)
@@ -79,7 +83,7 @@ export class PublishingHandler {
     @RpcCtx() ctx: RequestContext,
     @RpcPayload(PublishingIdDto) { id }: PublishingIdDto,
   ): Promise<JobDto> {
-    return this.jobs.retry(ctx, id);
+    return this.operations.retry(ctx, id);
   }
 
   @MessagePattern(Patterns.publishing.jobResolveTarget)
@@ -87,7 +91,7 @@ export class PublishingHandler {
     @RpcCtx() ctx: RequestContext,
     @RpcPayload(ResolveTargetRequestDto) input: ResolveTargetRequestDto,
   ): Promise<JobDto> {
-    return this.jobs.resolveTarget(ctx, input);
+    return this.operations.resolveTarget(ctx, input);
   }
 
   @MessagePattern(Patterns.publishing.deadLetterList)
@@ -95,7 +99,7 @@ export class PublishingHandler {
     @RpcCtx() ctx: RequestContext,
     @RpcPayload(PageQueryDto) query: PageQueryDto,
   ): Promise<Page<DeadLetterDto>> {
-    return this.jobs.deadLetters(ctx, query);
+    return this.letters.list(ctx, query);
   }
 
   @MessagePattern(Patterns.publishing.deadLetterRedrive)
@@ -103,6 +107,6 @@ export class PublishingHandler {
     @RpcCtx() ctx: RequestContext,
     @RpcPayload(PublishingIdDto) { id }: PublishingIdDto,
   ): Promise<JobDto> {
-    return this.jobs.redrive(ctx, id);
+    return this.letters.redrive(ctx, id);
   }
 }

@@ -14,7 +14,7 @@ import {
 import { EmailAdapter, renderText } from '../src/adapters/email.adapter';
 import { escapeLittleText, LinkedInAdapter } from '../src/adapters/linkedin.adapter';
 import { RetryLater } from '../src/worker/publisher';
-import { backoffDelay } from '../src/worker/publish.worker';
+import { backoffDelay } from '../src/queues/publish.worker';
 
 const content: PublishableContent = {
   id: '00000000-0000-4000-8000-000000000001',

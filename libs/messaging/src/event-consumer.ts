@@ -1,11 +1,12 @@
 import { type EventEnvelope } from '@smartbeak/contracts';
 import { type Job, Worker } from 'bullmq';
 import Redis from 'ioredis';
-import { type DataSource, type EntityManager } from 'typeorm';
+import { type Database, type Sql } from '@smartbeak/persistence';
 
 import { bullPrefix } from './outbox-relay';
 
-export type EventHandler = (event: EventEnvelope, manager: EntityManager) => Promise<void>;
+/** Applies one event inside the inbox transaction (`tx`). */
+export type EventHandler = (event: EventEnvelope, tx: Sql) => Promise<void>;
 
 /**
  * Runs `apply` in one transaction with the inbox row that marks the event
@@ -13,24 +14,24 @@ export type EventHandler = (event: EventEnvelope, manager: EntityManager) => Pro
  * row and changes nothing. Returns whether it applied the event.
  */
 export async function applyOnce(
-  dataSource: DataSource,
+  database: Database,
   consumer: string,
   eventId: string,
-  apply: (manager: EntityManager) => Promise<void>,
+  apply: (tx: Sql) => Promise<void>,
 ): Promise<boolean> {
-  return dataSource.transaction(async (manager) => {
-    const inserted: unknown[] = await manager.query(
+  return database.transaction(async (tx) => {
+    const inserted = await tx.rows(
       `INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING event_id`,
       [consumer, eventId],
     );
     if (!inserted.length) return false;
-    await apply(manager);
+    await apply(tx);
     return true;
   });
 }
 
 export interface EventConsumerOptions {
-  dataSource: DataSource;
+  database: Database;
   redisUrl: string;
   prefix: string;
   /** The consumer's queue, `<service>-events`. */
@@ -67,8 +68,8 @@ export class EventConsumer {
   private async process(job: Job<EventEnvelope>): Promise<'applied' | 'duplicate' | 'ignored'> {
     const handler = this.options.handlers[job.data.type];
     if (!handler) return 'ignored';
-    const applied = await applyOnce(this.options.dataSource, this.options.consumer, job.data.id, (manager) =>
-      handler(job.data, manager),
+    const applied = await applyOnce(this.options.database, this.options.consumer, job.data.id, (tx) =>
+      handler(job.data, tx),
     );
     return applied ? 'applied' : 'duplicate';
   }

@@ -2,8 +2,8 @@ import { EVENT_ROUTES, type EventEnvelope, type EventQueue } from '@smartbeak/co
 import { outboxRelayed } from '@smartbeak/observability';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
+import { type Database } from '@smartbeak/persistence';
 import { Client } from 'pg';
-import { type DataSource } from 'typeorm';
 
 import { OUTBOX_CHANNEL } from './outbox';
 
@@ -24,7 +24,7 @@ export const DEFAULT_OUTBOX_SOURCE: OutboxSource = { table: 'outbox', idColumn: 
 
 export interface OutboxRelayOptions {
   source?: OutboxSource;
-  dataSource: DataSource;
+  database: Database;
   /** Used for LISTEN; the relay keeps one connection of its own. */
   databaseUrl: string;
   redisUrl: string;
@@ -109,8 +109,8 @@ export class OutboxRelay {
   async relayBatch(): Promise<number> {
     const batchSize = this.options.batchSize ?? 200;
     const { table, idColumn, versionColumn } = this.source;
-    return this.options.dataSource.transaction(async (manager) => {
-      const rows: OutboxRow[] = await manager.query(
+    return this.options.database.transaction(async (tx) => {
+      const rows = await tx.rows<OutboxRow>(
         `SELECT ${idColumn} AS id, type, aggregate_id, org_id, domain_id, payload, request_id, occurred_at,
                 ${versionColumn ?? 'NULL::int'} AS version
            FROM ${table} WHERE relayed_at IS NULL
@@ -145,7 +145,7 @@ export class OutboxRelay {
           ),
         ),
       );
-      await manager.query(
+      await tx.run(
         `UPDATE ${table} SET relayed_at = clock_timestamp() WHERE ${idColumn} = ANY($1::uuid[])`,
         [rows.map((row) => row.id)],
       );
@@ -204,7 +204,7 @@ export class OutboxRelay {
     if (!this.source.prune || Date.now() - this.lastCleanup < 3_600_000) return;
     this.lastCleanup = Date.now();
     const days = this.options.keepRelayedDays ?? 7;
-    await this.options.dataSource.query(
+    await this.options.database.run(
       `DELETE FROM ${this.source.table} WHERE relayed_at < now() - make_interval(days => $1)`,
       [days],
     );

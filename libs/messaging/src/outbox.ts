@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 
 import { type EventName } from '@smartbeak/contracts';
 import { currentRequestScope } from '@smartbeak/observability';
-import { type EntityManager, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { type Sql } from '@smartbeak/persistence';
+import { type MigrationInterface, type QueryRunner } from 'typeorm';
 
 export const OUTBOX_CHANNEL = 'smartbeak_outbox';
 
@@ -15,10 +16,12 @@ export interface OutboxEvent {
 }
 
 /**
- * Appends events to the outbox inside the caller's transaction: they exist
- * exactly when the state change they describe was committed.
+ * The one way to write an event: appended to the outbox inside the caller's
+ * transaction, so it exists exactly when the state change it describes was
+ * committed. A single-statement write uses `outboxRows` + `outboxInsertSql`,
+ * which make the same rows.
  */
-export async function appendToOutbox(manager: EntityManager, events: OutboxEvent[]): Promise<string[]> {
+export async function appendToOutbox(sql: Sql, events: OutboxEvent[]): Promise<string[]> {
   if (!events.length) return [];
   const ids = events.map(() => randomUUID());
   const requestId = currentRequestScope()?.requestId ?? null;
@@ -36,7 +39,7 @@ export async function appendToOutbox(manager: EntityManager, events: OutboxEvent
     const p = i * 7;
     return `($${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}, $${p + 5}, $${p + 6}::jsonb, $${p + 7})`;
   });
-  await manager.query(
+  await sql.run(
     `INSERT INTO outbox (id, type, aggregate_id, org_id, domain_id, payload, request_id) VALUES ${rows.join(', ')}`,
     params,
   );
@@ -68,6 +71,22 @@ export function outboxInsertSql(param: number): string {
     SELECT x.id, x.type, x.aggregate_id, x.org_id, x.domain_id, x.payload, x.request_id
       FROM jsonb_to_recordset($${param}::jsonb)
         AS x(id uuid, type varchar, aggregate_id varchar, org_id varchar, domain_id varchar, payload jsonb, request_id varchar)`;
+}
+
+/**
+ * For events whose fields come from rows the same statement writes (a CTE):
+ * `select` yields `type, aggregate_id, org_id, domain_id, payload`; the
+ * request id is the parameter `$<requestIdParam>` (see `currentRequestId`).
+ */
+export function outboxInsertFromSql(select: string, requestIdParam: number): string {
+  return `INSERT INTO outbox (id, type, aggregate_id, org_id, domain_id, payload, request_id)
+    SELECT gen_random_uuid(), e.type, e.aggregate_id::text, e.org_id, e.domain_id::text, e.payload, $${requestIdParam}::varchar
+      FROM (${select}) AS e(type, aggregate_id, org_id, domain_id, payload)`;
+}
+
+/** The request the current code runs for, if any (carried on every event). */
+export function currentRequestId(): string | null {
+  return currentRequestScope()?.requestId ?? null;
 }
 
 /**

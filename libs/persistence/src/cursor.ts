@@ -1,22 +1,9 @@
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type Page } from '@smartbeak/contracts';
 import { DomainError } from '@smartbeak/errors';
-import { type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
+import { type QueryResultRow } from 'pg';
 
-/**
- * Keyset pagination: the cursor is the sort key of the last row seen, so a
- * page costs one index range scan however deep it is, and rows inserted
- * meanwhile neither repeat nor shift later pages (no OFFSET).
- */
-export interface KeysetOptions<T> {
-  /** The sort column (e.g. `d.created_at`), tie-broken by `idColumn`. */
-  sortColumn: string;
-  idColumn: string;
-  /** Reads the sort value and id back from an entity to build the next cursor. */
-  keyOf: (row: T) => [Date | string | number, string];
-  direction?: 'DESC' | 'ASC';
-  limit?: number;
-  cursor?: string;
-}
+import { type Sql } from './database';
+import { type Where } from './where';
 
 type CursorValue = [string | number, string];
 
@@ -72,27 +59,56 @@ export function pageSize(limit?: number): number {
   return Math.min(Math.max(1, Math.trunc(limit)), MAX_PAGE_SIZE);
 }
 
-export async function keysetPage<T extends ObjectLiteral>(
-  query: SelectQueryBuilder<T>,
-  options: KeysetOptions<T>,
-): Promise<Page<T>> {
-  const limit = pageSize(options.limit);
-  const direction = options.direction ?? 'DESC';
+/**
+ * Keyset pagination over raw SQL: the cursor is the sort key of the last row
+ * seen, so a page costs one index range scan however deep it is, and rows
+ * inserted meanwhile neither repeat nor shift later pages (no OFFSET).
+ */
+export interface KeysetQuery<Row> {
+  /** `SELECT … FROM … [JOIN …]`, without WHERE, ORDER BY or LIMIT. */
+  select: string;
+  /** The filters (tenant scope first); the cursor's condition is added to it. */
+  where: Where;
+  /** The sort column, e.g. `i.created_at`. */
+  sort: string;
+  /**
+   * `time`: a timestamptz sort key, tie-broken by `id` (a uuid column).
+   * `number`: an integer key unique within `where` (versions of one item).
+   */
+  kind: 'time' | 'number';
+  id?: string;
+  direction?: 'DESC' | 'ASC';
+  limit?: number;
+  cursor?: string;
+  /** The sort value and id of a row, for the next cursor. */
+  keyOf: (row: Row) => [Date | number, string];
+}
+
+export async function keysetPage<Row extends QueryResultRow>(sql: Sql, query: KeysetQuery<Row>): Promise<Page<Row>> {
+  const limit = pageSize(query.limit);
+  const direction = query.direction ?? 'DESC';
   const comparator = direction === 'DESC' ? '<' : '>';
-  if (options.cursor) {
-    const [value, id] = decodeCursor(options.cursor);
-    query.andWhere(`(${options.sortColumn}, ${options.idColumn}) ${comparator} (:cursorValue, :cursorId)`, {
-      cursorValue: value,
-      cursorId: id,
-    });
+  const { where } = query;
+  const order =
+    query.kind === 'time' ? `${query.sort} ${direction}, ${query.id ?? 'id'} ${direction}` : `${query.sort} ${direction}`;
+  if (query.cursor) {
+    if (query.kind === 'time') {
+      const [at, id] = decodeTimeCursor(query.cursor);
+      where.add(`(${query.sort}, ${query.id ?? 'id'}) ${comparator} (?::timestamptz, ?::uuid)`, at, id);
+    } else {
+      where.add(`${query.sort} ${comparator} ?`, decodeNumberCursor(query.cursor));
+    }
   }
-  const rows = await query
-    .orderBy(options.sortColumn, direction)
-    .addOrderBy(options.idColumn, direction)
-    .limit(limit + 1)
-    .getMany();
+  const rows = await sql.rows<Row>(
+    `${query.select} WHERE ${where.sql} ORDER BY ${order} LIMIT ${where.param(limit + 1)}`,
+    where.params,
+  );
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
-  const nextCursor = rows.length > limit && last ? encodeCursor(...options.keyOf(last)) : null;
-  return { items, nextCursor };
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor(...query.keyOf(last)) : null };
+}
+
+/** The same page with each row turned into what the API returns. */
+export function mapPage<Row, Out>(page: Page<Row>, map: (row: Row) => Out): Page<Out> {
+  return { items: page.items.map(map), nextCursor: page.nextCursor };
 }

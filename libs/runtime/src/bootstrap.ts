@@ -2,7 +2,7 @@ import { type DynamicModule, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { loadConfig, ServiceConfig } from '@smartbeak/config';
 import { RedisRpcServer, RpcErrorFilter } from '@smartbeak/messaging';
-import { migrate, revertLastMigration } from '@smartbeak/persistence';
+import { Database, migrate, revertLastMigration } from '@smartbeak/persistence';
 import { Logger } from 'nestjs-pino';
 import pino from 'pino';
 import { DataSource, type DataSourceOptions } from 'typeorm';
@@ -17,10 +17,10 @@ export interface ServiceBootstrapOptions<C extends ServiceConfig> {
   env?: Record<string, string | undefined>;
   /**
    * One-off commands beside `migrate` (`main.js <name> [args]`): each gets
-   * an initialised data source and the remaining arguments, and the process
+   * the service's database and the remaining arguments, and the process
    * exits when it returns.
    */
-  commands?: Record<string, (dataSource: DataSource, args: string[], log: pino.Logger) => Promise<void>>;
+  commands?: Record<string, (database: Database, args: string[], log: pino.Logger) => Promise<void>>;
   /** Answer RPC requests (default true); a worker-only process says false. */
   rpc?: boolean;
 }
@@ -73,7 +73,7 @@ export async function runService<C extends ServiceConfig>(
     const log = pino({ base: { service: options.service, command: argv[0] }, level: base.LOG_LEVEL });
     const dataSource = await new DataSource(options.dataSource(base)).initialize();
     try {
-      await command(dataSource, argv.slice(1), log);
+      await command(Database.of(dataSource), argv.slice(1), log);
     } finally {
       await dataSource.destroy();
     }

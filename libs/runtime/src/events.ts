@@ -5,10 +5,9 @@ import {
   type OnApplicationShutdown,
   type Type,
 } from '@nestjs/common';
-import { getDataSourceToken } from '@nestjs/typeorm';
 import { ServiceConfig } from '@smartbeak/config';
 import { EventConsumer, type EventHandler } from '@smartbeak/messaging';
-import { DataSource } from 'typeorm';
+import { Database } from '@smartbeak/persistence';
 
 import { SERVICE_CONFIG } from './service-runtime.module';
 
@@ -33,13 +32,13 @@ export function eventConsumerHost(
 
     constructor(
       @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
-      @Inject(getDataSourceToken()) private readonly dataSource: DataSource,
+      private readonly database: Database,
       @Inject(handlerSet) private readonly set: EventHandlerSet,
     ) {}
 
     async onApplicationBootstrap(): Promise<void> {
       this.consumer = new EventConsumer({
-        dataSource: this.dataSource,
+        database: this.database,
         redisUrl: this.config.REDIS_URL,
         prefix: this.config.REDIS_PREFIX,
         queue,

@@ -28,6 +28,7 @@ import {
   ReadinessCheck,
   redisReadinessCheck,
 } from '@smartbeak/observability';
+import { Database } from '@smartbeak/persistence';
 import Redis from 'ioredis';
 import { DataSource, DataSourceOptions } from 'typeorm';
 
@@ -57,7 +58,7 @@ class OutboxRelayHost implements OnApplicationBootstrap, OnApplicationShutdown {
 
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
-    @Inject(getDataSourceToken()) private readonly dataSource: DataSource,
+    private readonly database: Database,
     @Inject(RELAY_SOURCES) private readonly sources: OutboxSource[],
   ) {}
 
@@ -66,7 +67,7 @@ class OutboxRelayHost implements OnApplicationBootstrap, OnApplicationShutdown {
       (source) =>
         new OutboxRelay({
           source,
-          dataSource: this.dataSource,
+          database: this.database,
           databaseUrl: this.config.DATABASE_URL,
           redisUrl: this.config.REDIS_URL,
           prefix: this.config.REDIS_PREFIX,
@@ -149,6 +150,8 @@ export class ServiceRuntimeModule {
           },
         },
         ServiceRedisCloser,
+        // The one way a service reaches its tables (TypeORM only opens the pool and migrates).
+        { provide: Database, inject: [getDataSourceToken()], useFactory: (dataSource: DataSource) => Database.of(dataSource) },
         { provide: RELAY_SOURCES, useValue: options.relaySources ?? [DEFAULT_OUTBOX_SOURCE] },
         ...(options.relay === false ? [] : [OutboxRelayHost]),
         rpcClientProvider({
@@ -158,7 +161,7 @@ export class ServiceRuntimeModule {
         }),
         { provide: DomainAccess, inject: [RpcClient], useFactory: (rpc: RpcClient) => new DomainAccess(rpc) },
       ],
-      exports: [SERVICE_CONFIG, SERVICE_REDIS, RpcClient, DomainAccess],
+      exports: [SERVICE_CONFIG, SERVICE_REDIS, RpcClient, DomainAccess, Database],
     };
   }
 }

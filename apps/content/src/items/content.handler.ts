@@ -23,18 +23,24 @@ import {
 } from '@smartbeak/contracts';
 import { RpcPayload } from '@smartbeak/messaging';
 
-import { ContentService } from './content.service';
+import { EditLocksService } from '../locks/edit-locks.service';
+import { ContentCommands } from './content-commands.service';
+import { ContentQueries } from './content-queries.service';
 
 @Controller()
 export class ContentHandler {
-  constructor(private readonly content: ContentService) {}
+  constructor(
+    private readonly commands: ContentCommands,
+    private readonly queries: ContentQueries,
+    private readonly locks: EditLocksService,
+  ) {}
 
   @MessagePattern(Patterns.content.create)
   create(
     @RpcCtx() ctx: RequestContext,
     @RpcPayload(CreateContentDto) input: CreateContentDto,
   ): Promise<ContentItemDto> {
-    return this.content.create(ctx, input);
+    return this.commands.create(ctx, input);
   }
 
   @MessagePattern(Patterns.content.update)
@@ -42,7 +48,7 @@ export class ContentHandler {
     @RpcCtx() ctx: RequestContext,
     @RpcPayload(UpdateContentDto) input: UpdateContentDto,
   ): Promise<ContentItemDto> {
-    return this.content.update(ctx, input);
+    return this.commands.update(ctx, input);
   }
 
   @MessagePattern(Patterns.content.get)
@@ -50,7 +56,7 @@ export class ContentHandler {
     @RpcCtx() ctx: RequestContext,
     @RpcPayload(ContentIdDto) { id }: ContentIdDto,
   ): Promise<ContentItemDto> {
-    return this.content.get(ctx, id);
+    return this.queries.get(ctx, id);
   }
 
   @MessagePattern(Patterns.content.list)
@@ -58,7 +64,7 @@ export class ContentHandler {
     @RpcCtx() ctx: RequestContext,
     @RpcPayload(ListContentQueryDto) query: ListContentQueryDto,
   ): Promise<Page<ContentItemDto>> {
-    return this.content.list(ctx, query);
+    return this.queries.list(ctx, query);
   }
 
   @MessagePattern(Patterns.content.transition)
@@ -66,7 +72,7 @@ export class ContentHandler {
     @RpcCtx() ctx: RequestContext,
     @RpcPayload(TransitionRequestDto) input: TransitionRequestDto,
   ): Promise<ContentItemDto> {
-    return this.content.transition(ctx, input);
+    return this.commands.transition(ctx, input);
   }
 
   @MessagePattern(Patterns.content.delete)
@@ -74,7 +80,7 @@ export class ContentHandler {
     @RpcCtx() ctx: RequestContext,
     @RpcPayload(ContentIdDto) { id }: ContentIdDto,
   ): Promise<{ deleted: true }> {
-    await this.content.delete(ctx, id);
+    await this.commands.delete(ctx, id);
     return { deleted: true };
   }
 
@@ -83,7 +89,7 @@ export class ContentHandler {
     @RpcCtx() ctx: RequestContext,
     @RpcPayload(ContentIdDto) { id }: ContentIdDto,
   ): Promise<ContentItemDto> {
-    return this.content.restore(ctx, id);
+    return this.commands.restore(ctx, id);
   }
 
   @MessagePattern(Patterns.content.events)
@@ -91,7 +97,7 @@ export class ContentHandler {
     @RpcCtx() ctx: RequestContext,
     @RpcPayload(RevisionListQueryDto) { id, ...page }: RevisionListQueryDto,
   ): Promise<Page<ContentEventDto>> {
-    return this.content.events(ctx, id, page);
+    return this.queries.events(ctx, id, page);
   }
 
   @MessagePattern(Patterns.content.lockAcquire)
@@ -99,7 +105,7 @@ export class ContentHandler {
     @RpcCtx() ctx: RequestContext,
     @RpcPayload(LockRequestDto) { id, ttlSeconds }: LockRequestDto,
   ): Promise<ContentLockDto> {
-    return this.content.acquireLock(ctx, id, ttlSeconds);
+    return this.locks.acquire(ctx, id, ttlSeconds);
   }
 
   @MessagePattern(Patterns.content.lockRelease)
@@ -107,7 +113,7 @@ export class ContentHandler {
     @RpcCtx() ctx: RequestContext,
     @RpcPayload(ContentIdDto) { id }: ContentIdDto,
   ): Promise<{ released: true }> {
-    await this.content.releaseLock(ctx, id);
+    await this.locks.release(ctx, id);
     return { released: true };
   }
 
@@ -116,7 +122,7 @@ export class ContentHandler {
     @RpcCtx() ctx: RequestContext,
     @RpcPayload(RevisionListQueryDto) { id, ...page }: RevisionListQueryDto,
   ): Promise<Page<Omit<ContentRevisionDto, 'body'>>> {
-    return this.content.revisions(ctx, id, page);
+    return this.queries.revisions(ctx, id, page);
   }
 
   @MessagePattern(Patterns.content.revisionGet)
@@ -124,7 +130,7 @@ export class ContentHandler {
     @RpcCtx() ctx: RequestContext,
     @RpcPayload(RevisionRefDto) { id, revision }: RevisionRefDto,
   ): Promise<ContentRevisionDto> {
-    return this.content.revision(ctx, id, revision);
+    return this.queries.revision(ctx, id, revision);
   }
 
   @MessagePattern(Patterns.content.revisionDiff)
@@ -132,7 +138,7 @@ export class ContentHandler {
     @RpcCtx() ctx: RequestContext,
     @RpcPayload(RevisionDiffRefDto) { id, a, b }: RevisionDiffRefDto,
   ): Promise<ContentDiffDto> {
-    return this.content.diff(ctx, id, a, b);
+    return this.queries.diff(ctx, id, a, b);
   }
 
   @MessagePattern(Patterns.content.revisionRestore)
@@ -140,6 +146,6 @@ export class ContentHandler {
     @RpcCtx() ctx: RequestContext,
     @RpcPayload(RestoreRevisionRequestDto) { id, revision, version }: RestoreRevisionRequestDto,
   ): Promise<ContentItemDto> {
-    return this.content.restoreRevision(ctx, id, revision, version);
+    return this.commands.restoreRevision(ctx, id, revision, version);
   }
 }

@@ -1,6 +1,6 @@
-import { type DataSource, type EntityManager } from 'typeorm';
+import { type Database, type Sql } from '@smartbeak/persistence';
 
-import { COLUMN_NAMES, EVENT_COLUMNS, storedEventOf, valuesOf } from '../items/content.store';
+import { COLUMN_NAMES, EVENT_COLUMNS, type EventRow, storedEventOf, valuesOf } from '../items/item-rows';
 import { type ItemState, project } from '../items/projection';
 
 export interface RebuildResult {
@@ -22,12 +22,12 @@ const INSERT_BATCH = 1_000;
  * Writers wait for the duration (the table is share-locked); readers do not.
  */
 export async function rebuildReadModel(
-  dataSource: DataSource,
+  database: Database,
   options: { check?: boolean } = {},
 ): Promise<RebuildResult> {
-  return dataSource.transaction(async (manager) => {
-    await manager.query(`LOCK TABLE content_items IN SHARE ROW EXCLUSIVE MODE`);
-    await manager.query(
+  return database.transaction(async (manager) => {
+    await manager.run(`LOCK TABLE content_items IN SHARE ROW EXCLUSIVE MODE`);
+    await manager.run(
       `CREATE TEMP TABLE content_items_rebuilt (LIKE content_items INCLUDING DEFAULTS) ON COMMIT DROP`,
     );
     let aggregates = 0;
@@ -36,7 +36,7 @@ export async function rebuildReadModel(
     let pending: ItemState[] = [];
     let after: [string, number] = ['00000000-0000-0000-0000-000000000000', 0];
     for (;;) {
-      const rows: Parameters<typeof storedEventOf>[0][] = await manager.query(
+      const rows = await manager.rows<EventRow>(
         `SELECT ${EVENT_COLUMNS} FROM content_events
           WHERE (aggregate_id, version) > ($1::uuid, $2::int) ORDER BY aggregate_id, version LIMIT $3`,
         [after[0], after[1], EVENT_BATCH],
@@ -61,25 +61,25 @@ export async function rebuildReadModel(
     if (current) pending.push(current);
     aggregates += await insertStates(manager, pending);
 
-    const [{ count }]: { count: number }[] = await manager.query(`
+    const [{ count }] = await manager.rows<{ count: number }>(`
       SELECT count(*)::int AS count FROM (
         (SELECT * FROM content_items EXCEPT SELECT * FROM content_items_rebuilt)
         UNION ALL
         (SELECT * FROM content_items_rebuilt EXCEPT SELECT * FROM content_items)) d`);
     // A changed row counts twice above (the old and the new); count it once.
-    const [{ changed }]: { changed: number }[] = await manager.query(`
+    const [{ changed }] = await manager.rows<{ changed: number }>(`
       SELECT count(*)::int AS changed FROM content_items c JOIN content_items_rebuilt r USING (id)
        WHERE (c.*) IS DISTINCT FROM (r.*)`);
     const differences = count - changed;
 
     if (!options.check && differences > 0) {
-      await manager.query(
+      await manager.run(
         `DELETE FROM content_items c WHERE NOT EXISTS (SELECT 1 FROM content_items_rebuilt r WHERE r.id = c.id)`,
       );
       const updates = COLUMN_NAMES.filter((column) => column !== 'id')
         .map((column) => `${column} = EXCLUDED.${column}`)
         .join(', ');
-      await manager.query(
+      await manager.run(
         `INSERT INTO content_items SELECT * FROM (SELECT * FROM content_items_rebuilt EXCEPT SELECT * FROM content_items) r
          ON CONFLICT (id) DO UPDATE SET ${updates}`,
       );
@@ -88,14 +88,14 @@ export async function rebuildReadModel(
   });
 }
 
-async function insertStates(manager: EntityManager, states: ItemState[]): Promise<number> {
+async function insertStates(manager: Sql, states: ItemState[]): Promise<number> {
   for (let i = 0; i < states.length; i += INSERT_BATCH) {
     await insertChunk(manager, states.slice(i, i + INSERT_BATCH));
   }
   return states.length;
 }
 
-async function insertChunk(manager: EntityManager, states: ItemState[]): Promise<void> {
+async function insertChunk(manager: Sql, states: ItemState[]): Promise<void> {
   if (!states.length) return;
   const params: unknown[] = [];
   const rows = states.map((state) => {
@@ -104,7 +104,7 @@ async function insertChunk(manager: EntityManager, states: ItemState[]): Promise
     params.push(...values);
     return `(${values.map((_, i) => `$${start + i + 1}`).join(', ')})`;
   });
-  await manager.query(
+  await manager.run(
     `INSERT INTO content_items_rebuilt (${COLUMN_NAMES.join(', ')}) VALUES ${rows.join(', ')}`,
     params,
   );

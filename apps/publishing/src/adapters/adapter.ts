@@ -50,6 +50,13 @@ export type Outcome =
   | { kind: 'unknown'; message: string }
   | { kind: 'invalid'; message: string };
 
+/** Thrown by an adapter's `reconcile` when it could not tell whether the destination has the post. */
+export class ReconcileFailed extends Error {
+  constructor(readonly outcome: Outcome) {
+    super('message' in outcome ? outcome.message : 'lookup failed');
+  }
+}
+
 export interface PublishingAdapter {
   /** Creates the post, or updates `previous` when the destination already holds one for this item. */
   publish(content: PublishableContent, target: ResolvedTarget, previous: PostRef | null): Promise<Outcome>;

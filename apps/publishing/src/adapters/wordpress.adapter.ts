@@ -8,6 +8,7 @@ import {
   type PostRef,
   type PublishableContent,
   type PublishingAdapter,
+  ReconcileFailed,
   type ResolvedTarget,
 } from './adapter';
 
@@ -93,7 +94,7 @@ export class WordPressAdapter implements PublishingAdapter {
 
   async reconcile(content: PublishableContent, target: ResolvedTarget): Promise<PostRef | null> {
     const found = await this.findBySlug(wordPressTarget(target), content.slug);
-    if (found && 'kind' in found) throw new LookupFailed(found);
+    if (found && 'kind' in found) throw new ReconcileFailed(found);
     return found;
   }
 
@@ -196,11 +197,6 @@ export class WordPressAdapter implements PublishingAdapter {
 }
 
 /** A reconciliation that could not look: the caller retries later. */
-export class LookupFailed extends Error {
-  constructor(readonly outcome: Outcome) {
-    super('message' in outcome ? outcome.message : 'lookup failed');
-  }
-}
 
 function wordPressTarget(target: ResolvedTarget): WordPressTarget {
   return {

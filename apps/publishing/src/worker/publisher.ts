@@ -1,22 +1,29 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { Events, type JobTargetState, type TargetType } from '@smartbeak/contracts';
 import { SERVICE_CONFIG } from '@smartbeak/runtime';
-import { appendToOutbox, type OutboxEvent, outboxInsertSql, outboxRows } from '@smartbeak/messaging';
-import { DataSource, type EntityManager } from 'typeorm';
+import {
+  appendToOutbox,
+  currentRequestId,
+  outboxInsertFromSql,
+  type OutboxEvent,
+  outboxInsertSql,
+  outboxRows,
+} from '@smartbeak/messaging';
+import { Database, type Sql } from '@smartbeak/persistence';
 
 import {
   type Outcome,
   outcomeOfError,
   type PostRef,
   type PublishingAdapter,
+  ReconcileFailed,
   type ResolvedTarget,
 } from '../adapters/adapter';
-import { LookupFailed } from '../adapters/wordpress.adapter';
 import { PublishingConfig } from '../config/publishing.config';
 import { CredentialVault } from '../credentials/credentials';
-import { insertDeadLetter, JOB_TARGET_COLUMNS, type JobRow, type JobTargetRow } from '../jobs/job-store';
-import { ADAPTERS, CREDENTIAL_VAULT, PUBLISHING_QUEUE } from '../publishing.tokens';
+import { insertDeadLetter, JOB_TARGET_COLUMNS, type JobRow, type JobTargetRow } from '../jobs/job-rows';
+import { ADAPTERS, CREDENTIAL_VAULT } from '../publishing.tokens';
+import { PUBLISHING_QUEUE } from '../queues/queues';
 import { Semaphore } from './semaphore';
 
 /** Thrown to BullMQ to try the job again later (exponential backoff, or the destination's Retry-After). */
@@ -72,7 +79,7 @@ export class Publisher {
   private readonly caps: Record<TargetType, Semaphore>;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: Database,
     @Inject(SERVICE_CONFIG) private readonly config: PublishingConfig,
     @Inject(ADAPTERS) private readonly adapters: Record<TargetType, PublishingAdapter>,
     @Inject(CREDENTIAL_VAULT) private readonly vault: CredentialVault,
@@ -135,7 +142,7 @@ export class Publisher {
         const found = await adapter.reconcile(job.content, target);
         if (found) return { kind: 'succeeded', ...found };
       } catch (error) {
-        if (error instanceof LookupFailed) return error.outcome;
+        if (error instanceof ReconcileFailed) return error.outcome;
         return outcomeOfError(error, `${row.type} lookup`);
       }
     }
@@ -154,11 +161,11 @@ export class Publisher {
    * whether this job got the claim. Undefined when the job is finished.
    */
   private async start(jobId: string): Promise<StartedJob | undefined> {
-    const [row]: {
+    const row = await this.db.one<{
       job: Omit<JobRow, 'scheduledFor' | 'createdAt' | 'updatedAt' | 'completedAt'> | null;
       targets: StartedTargetRow[] | null;
       othersOpen: number;
-    }[] = await this.dataSource.query(
+    }>(
       `WITH job AS (
            UPDATE publishing_jobs SET state = 'active', attempts = attempts + 1, updated_at = now()
             WHERE id = $1 AND state NOT IN ('completed', 'failed') RETURNING *),
@@ -177,11 +184,12 @@ export class Publisher {
            RETURNING target_id),
          history AS (
            INSERT INTO job_events (job_id, state, detail) SELECT id, 'active', 'attempt ' || attempts FROM job),
-         events AS (
-           INSERT INTO outbox (id, type, aggregate_id, org_id, domain_id, payload)
-           SELECT gen_random_uuid(), '${Events.publishing.jobStarted}', id::text, org_id, domain_id::text,
-                  jsonb_build_object('jobId', id, 'contentId', content_id, 'state', 'active', 'attempt', attempts)
-             FROM job)
+         events AS (${outboxInsertFromSql(
+           `SELECT '${Events.publishing.jobStarted}', id, org_id, domain_id,
+                   jsonb_build_object('jobId', id, 'contentId', content_id, 'state', 'active', 'attempt', attempts)
+              FROM job`,
+           2,
+         )})
          SELECT
            (SELECT json_build_object('id', id, 'orgId', org_id, 'domainId', domain_id, 'contentId', content_id,
                    'content', content, 'state', state, 'attempts', attempts, 'run', run, 'createdBy', created_by) FROM job) AS job,
@@ -196,7 +204,7 @@ export class Publisher {
               LEFT JOIN target_posts tp ON tp.target_id = m.target_id AND tp.content_id = (SELECT content_id FROM job)) AS targets,
            (SELECT count(*)::int FROM job_targets jt JOIN job ON jt.job_id = job.id
              WHERE jt.state NOT IN ('pending', 'active', 'succeeded')) AS "othersOpen"`,
-      [jobId],
+      [jobId, currentRequestId()],
     );
     if (!row?.job) return undefined;
     const job = row.job as JobRow;
@@ -315,21 +323,21 @@ export class Publisher {
     if (deadLetter) {
       // Rare: the dead letter needs the targets as they end up; a transaction of its own.
       const letter = deadLetter;
-      await this.dataSource.transaction(async (manager) => {
-        await this.writeSettled(manager, job, jobState, states, posts, history, events);
-        const targets: JobTargetRow[] = await manager.query(
+      await this.db.transaction(async (tx) => {
+        await this.writeSettled(tx, job, jobState, states, posts, history, events);
+        const targets = await tx.rows<JobTargetRow>(
           `SELECT ${JOB_TARGET_COLUMNS} FROM job_targets jt WHERE jt.job_id = $1 ORDER BY jt.position`,
           [job.id],
         );
         const id = await insertDeadLetter(
-          manager,
+          tx,
           job,
           letter.type,
           letter.message,
           targets,
           PUBLISHING_QUEUE,
         );
-        await appendToOutbox(manager, [
+        await appendToOutbox(tx, [
           {
             type: Events.publishing.jobDeadLettered,
             aggregateId: job.id,
@@ -340,7 +348,7 @@ export class Publisher {
         ]);
       });
     } else {
-      await this.writeSettled(this.dataSource.manager, job, jobState, states, posts, history, events);
+      await this.writeSettled(this.db, job, jobState, states, posts, history, events);
     }
     if (jobState === 'retrying') {
       const waits = retryable
@@ -359,7 +367,7 @@ export class Publisher {
    * the claims released, the job, its history and its events.
    */
   private async writeSettled(
-    manager: EntityManager,
+    sql: Sql,
     job: JobRow,
     jobState: string,
     states: (TargetRun & { state: JobTargetState })[],
@@ -368,7 +376,7 @@ export class Publisher {
     events: OutboxEvent[],
   ): Promise<void> {
     const ok = (s: TargetRun) => (s.outcome.kind === 'succeeded' ? s.outcome : null);
-    await manager.query(
+    await sql.run(
       `WITH targets AS (
          UPDATE job_targets jt SET state = u.state, external_id = COALESCE(u.external_id, jt.external_id),
                 external_url = COALESCE(u.external_url, jt.external_url), last_error = u.last_error, updated_at = now()

@@ -11,8 +11,8 @@ import { type Job, Worker } from 'bullmq';
 import Redis from 'ioredis';
 
 import { PublishingConfig } from '../config/publishing.config';
-import { PUBLISHING_QUEUE } from '../publishing.tokens';
-import { Publisher, RetryLater } from './publisher';
+import { Publisher, RetryLater } from '../worker/publisher';
+import { PUBLISHING_QUEUE } from './queues';
 
 /** Exponential from PUBLISHING_BACKOFF_MS with ±50 % jitter, never sooner than the destination's Retry-After. */
 export function backoffDelay(attemptsMade: number, baseMs: number, error?: Error): number {

@@ -9,10 +9,14 @@ import {
   type TargetType,
 } from '@smartbeak/contracts';
 import { appendToOutbox, type OutboxEvent } from '@smartbeak/messaging';
-import { type EntityManager } from 'typeorm';
+import { type Sql } from '@smartbeak/persistence';
 
 import { type PublishableContent } from '../adapters/adapter';
 
+/**
+ * How publishing jobs read and are recorded: row types, column lists, DTO
+ * mappers, and the history + event write every state change makes.
+ */
 export interface JobRow {
   id: string;
   orgId: string;
@@ -67,7 +71,7 @@ export interface StateChange {
  * statement for the history, one for the outbox.
  */
 export async function recordChange(
-  manager: EntityManager,
+  sql: Sql,
   job: Pick<JobRow, 'id' | 'orgId' | 'domainId' | 'contentId'>,
   change: StateChange,
   extraEvents: OutboxEvent[] = [],
@@ -80,7 +84,7 @@ export async function recordChange(
       t.detail ?? null,
     ]),
   ];
-  await manager.query(
+  await sql.run(
     `INSERT INTO job_events (job_id, target_id, state, detail)
      SELECT $1, t.target_id::uuid, t.state, t.detail FROM unnest($2::text[], $3::text[], $4::text[]) AS t(target_id, state, detail)`,
     [job.id, rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2])],
@@ -102,11 +106,12 @@ export async function recordChange(
       },
     });
   }
-  await appendToOutbox(manager, events);
+  await appendToOutbox(sql, events);
 }
 
+/** A dead letter for the job (ARCHITECTURE § Errors: job, queue, error type and message, retries, payload). */
 export async function insertDeadLetter(
-  manager: EntityManager,
+  sql: Sql,
   job: JobRow,
   errorType: 'transient' | 'validation' | 'system',
   message: string,
@@ -114,7 +119,7 @@ export async function insertDeadLetter(
   queue: string,
 ): Promise<string> {
   const id = randomUUID();
-  await manager.query(
+  await sql.run(
     `INSERT INTO dead_letters (id, org_id, domain_id, job_id, original_queue, error_type, error_message, retry_count, payload)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb)`,
     [

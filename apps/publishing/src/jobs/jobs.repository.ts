@@ -1,0 +1,189 @@
+import { randomUUID } from 'node:crypto';
+
+import { Events, type JobState, type Page, PublishingError } from '@smartbeak/contracts';
+import { DomainError } from '@smartbeak/errors';
+import { outboxInsertSql, outboxRows } from '@smartbeak/messaging';
+import { keysetPage, Repository, type TenantScope, Where } from '@smartbeak/persistence';
+
+import { type PublishableContent } from '../adapters/adapter';
+import { JOB_COLUMNS, JOB_TARGET_COLUMNS, type JobRow, type JobTargetRow, recordChange } from './job-rows';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface NewJobRow {
+  domainId: string;
+  contentId: string;
+  snapshot: PublishableContent;
+  actor: string;
+  targetIds: string[];
+  scheduledFor: Date | null;
+}
+
+export interface JobFilters {
+  domainId?: string;
+  state?: JobState;
+  contentId?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+/** Publishing jobs with their targets and history, within one org. Sweeps: jobs.sweeps.ts. */
+export class JobsRepository extends Repository {
+  /**
+   * Writes a job, its targets, its history and its event in one statement
+   * (`pending` when scheduled, else `queued`).
+   */
+  async insert(scope: TenantScope, input: NewJobRow): Promise<{ job: JobRow; targets: JobTargetRow[] }> {
+    const id = randomUUID();
+    const state = input.scheduledFor ? 'pending' : 'queued';
+    const detail = input.scheduledFor ? `scheduled for ${input.scheduledFor.toISOString()}` : null;
+    const events = outboxRows([
+      {
+        type: Events.publishing.jobQueued,
+        aggregateId: id,
+        orgId: scope.orgId,
+        domainId: input.domainId,
+        payload: {
+          jobId: id,
+          contentId: input.contentId,
+          state,
+          scheduledFor: input.scheduledFor?.toISOString() ?? null,
+        },
+      },
+    ]);
+    const row = await this.sql.one<{ job: Record<string, unknown>; targets: JobTargetRow[] }>(
+      `WITH j AS (
+         INSERT INTO publishing_jobs (id, org_id, domain_id, content_id, content, state, scheduled_for, created_by)
+         VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8) RETURNING *),
+       t AS (
+         INSERT INTO job_targets (job_id, target_id, type, position, state)
+         SELECT $1, pt.id, pt.type, array_position($9::uuid[], pt.id), 'pending'
+           FROM publishing_targets pt WHERE pt.id = ANY($9::uuid[]) AND pt.org_id = $2
+         RETURNING job_id AS "jobId", target_id AS "targetId", type, state, attempts, external_id AS "externalId",
+                   external_url AS "externalUrl", last_error AS "lastError", position),
+       history AS (INSERT INTO job_events (job_id, state, detail) SELECT id, state, $10 FROM j),
+       events AS (${outboxInsertSql(11)})
+       SELECT (SELECT row_to_json(x) FROM (SELECT ${JOB_COLUMNS} FROM j) x) AS job,
+              (SELECT coalesce(json_agg(t ORDER BY t.position), '[]'::json) FROM t) AS targets`,
+      [
+        id,
+        scope.orgId,
+        input.domainId,
+        input.contentId,
+        JSON.stringify(input.snapshot),
+        state,
+        input.scheduledFor,
+        input.actor,
+        input.targetIds,
+        detail,
+        events,
+      ],
+    );
+    const job = row!.job as unknown as JobRow & { scheduledFor: string | null; createdAt: string; updatedAt: string };
+    return {
+      job: {
+        ...job,
+        scheduledFor: job.scheduledFor ? new Date(job.scheduledFor) : null,
+        createdAt: new Date(job.createdAt),
+        updatedAt: new Date(job.updatedAt),
+        completedAt: null,
+      },
+      targets: row!.targets ?? [],
+    };
+  }
+
+  /** The job; `forUpdate` row-locks it until the caller's transaction ends. */
+  async find(scope: TenantScope, id: string, forUpdate = false): Promise<JobRow | undefined> {
+    if (!UUID.test(id)) return undefined;
+    return this.sql.one<JobRow>(
+      `SELECT ${JOB_COLUMNS} FROM publishing_jobs j WHERE j.id = $1 AND j.org_id = $2 ${forUpdate ? 'FOR UPDATE' : ''}`,
+      [id, scope.orgId],
+    );
+  }
+
+  list(scope: TenantScope, filters: JobFilters): Promise<Page<JobRow>> {
+    const where = new Where().add('j.org_id = ?', scope.orgId);
+    if (filters.domainId) where.add('j.domain_id = ?', filters.domainId);
+    if (filters.state) where.add('j.state = ?', filters.state);
+    if (filters.contentId) where.add('j.content_id = ?', filters.contentId);
+    return keysetPage<JobRow>(this.sql, {
+      select: `SELECT ${JOB_COLUMNS} FROM publishing_jobs j`,
+      where,
+      sort: 'j.created_at',
+      id: 'j.id',
+      kind: 'time',
+      limit: filters.limit,
+      cursor: filters.cursor,
+      keyOf: (row) => [row.createdAt, row.id],
+    });
+  }
+
+  /** The targets of the org's jobs among `jobIds`, by job, in the order they were asked for. */
+  async targetsOf(scope: TenantScope, jobIds: string[]): Promise<Map<string, JobTargetRow[]>> {
+    const byJob = new Map<string, JobTargetRow[]>();
+    if (!jobIds.length) return byJob;
+    const rows = await this.sql.rows<JobTargetRow>(
+      `SELECT ${JOB_TARGET_COLUMNS} FROM job_targets jt JOIN publishing_jobs j ON j.id = jt.job_id
+        WHERE jt.job_id = ANY($1::uuid[]) AND j.org_id = $2 ORDER BY jt.job_id, jt.position`,
+      [jobIds, scope.orgId],
+    );
+    for (const row of rows) byJob.set(row.jobId, [...(byJob.get(row.jobId) ?? []), row]);
+    return byJob;
+  }
+
+  /** A new run of `job` for its targets in `states` (reset to pending), recorded. */
+  async rerun(
+    scope: TenantScope,
+    job: JobRow,
+    states: string[],
+    detail: string,
+    onlyTarget?: string,
+  ): Promise<JobRow> {
+    const reset = await this.sql.rows<{ targetId: string }>(
+      `UPDATE job_targets jt SET state = 'pending', last_error = NULL, updated_at = now()
+         FROM publishing_jobs j
+        WHERE j.id = jt.job_id AND j.org_id = $4 AND jt.job_id = $1 AND jt.state = ANY($2::text[])
+          AND ($3::uuid IS NULL OR jt.target_id = $3::uuid)
+        RETURNING jt.target_id AS "targetId"`,
+      [job.id, states, onlyTarget ?? null, scope.orgId],
+    );
+    if (!reset.length)
+      throw new DomainError(PublishingError.NOTHING_TO_RETRY, 'No target of this job needs another try');
+    const next = await this.sql.one<JobRow>(
+      `UPDATE publishing_jobs j SET state = 'queued', run = run + 1, scheduled_for = NULL, completed_at = NULL, updated_at = now()
+        WHERE id = $1 AND org_id = $2 RETURNING ${JOB_COLUMNS}`,
+      [job.id, scope.orgId],
+    );
+    await recordChange(this.sql, next!, {
+      state: 'queued',
+      detail,
+      targets: reset.map((t) => ({ targetId: t.targetId, state: 'pending' as const })),
+    });
+    return next!;
+  }
+
+  /** Marks a target succeeded by hand; the job completes when none is left open. Recorded. */
+  async confirmTarget(scope: TenantScope, job: JobRow, targetId: string, detail: string): Promise<void> {
+    await this.sql.run(
+      `UPDATE job_targets jt SET state = 'succeeded', last_error = NULL, updated_at = now()
+         FROM publishing_jobs j WHERE j.id = jt.job_id AND j.org_id = $3 AND jt.job_id = $1 AND jt.target_id = $2`,
+      [job.id, targetId, scope.orgId],
+    );
+    const open = await this.sql.one<{ open: number }>(
+      `SELECT count(*)::int AS open FROM job_targets WHERE job_id = $1 AND state <> 'succeeded'`,
+      [job.id],
+    );
+    const state = open?.open === 0 ? 'completed' : job.state;
+    await this.sql.run(
+      `UPDATE publishing_jobs SET state = $2::varchar, updated_at = now(),
+              completed_at = CASE WHEN $2::varchar = 'completed' THEN now() ELSE completed_at END
+        WHERE id = $1 AND org_id = $3`,
+      [job.id, state, scope.orgId],
+    );
+    await recordChange(this.sql, job, {
+      state,
+      detail,
+      targets: [{ targetId, state: 'succeeded', detail: 'confirmed by hand' }],
+    });
+  }
+}

@@ -1,0 +1,79 @@
+import { type Pool, type PoolClient, type QueryResultRow } from 'pg';
+import { type DataSource } from 'typeorm';
+
+/**
+ * Anything that runs SQL: the pool, or one open transaction. Repositories
+ * take it so the same method works alone or inside a caller's transaction.
+ *
+ * Every statement is a raw, parameterised SQL string and the caller names the
+ * row type it reads back (docs/decisions/0002-raw-sql.md says why).
+ */
+export interface Sql {
+  /** The rows a statement returns — for `UPDATE … RETURNING` and `DELETE … RETURNING` too. */
+  rows<T extends QueryResultRow>(text: string, params?: readonly unknown[]): Promise<T[]>;
+  /** The first row, if any. */
+  one<T extends QueryResultRow>(text: string, params?: readonly unknown[]): Promise<T | undefined>;
+  /** How many rows the statement touched. */
+  run(text: string, params?: readonly unknown[]): Promise<number>;
+}
+
+type Queryable = Pick<Pool, 'query'> | Pick<PoolClient, 'query'>;
+
+class Executor implements Sql {
+  constructor(protected readonly target: Queryable) {}
+
+  async rows<T extends QueryResultRow>(text: string, params: readonly unknown[] = []): Promise<T[]> {
+    const result = await this.target.query<T>(text, params as unknown[]);
+    return result.rows;
+  }
+
+  async one<T extends QueryResultRow>(text: string, params: readonly unknown[] = []): Promise<T | undefined> {
+    return (await this.rows<T>(text, params))[0];
+  }
+
+  async run(text: string, params: readonly unknown[] = []): Promise<number> {
+    const result = await this.target.query(text, params as unknown[]);
+    return result.rowCount ?? 0;
+  }
+}
+
+/** One open transaction (`Database.transaction`). */
+export type Transaction = Sql;
+
+/**
+ * A service's database: the pg pool that TypeORM opened for it (TypeORM runs
+ * the migrations; queries go straight to the pool). The only thing a service
+ * injects to reach its tables.
+ */
+export class Database extends Executor {
+  constructor(readonly pool: Pool) {
+    super(pool);
+  }
+
+  /** The pool under an initialised TypeORM DataSource (wiring only). */
+  static of(dataSource: DataSource): Database {
+    const pool = (dataSource.driver as unknown as { master?: Pool }).master;
+    if (!pool) throw new Error('the DataSource is not initialised: no pool to use');
+    return new Database(pool);
+  }
+
+  /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
+  async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const result = await work(new Executor(client));
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+      throw error;
+    } finally {
+      // A connection whose rollback failed is in an unknown state: drop it.
+      client.release(broken ? true : undefined);
+    }
+  }
+}
