@@ -2,10 +2,10 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { jobSchedules, serviceQueues, ServiceRuntimeModule } from '@smartbeak/runtime';
 
 import { type ContentConfig, SERVICE_NAME } from './config/content.config';
-import { CONTENT_RELAY_SOURCES, contentDataSourceOptions } from './database/schema';
+import { CONTENT_RELAY_SOURCES, contentDatabaseOptions } from './database/schema';
 import { ContentRepository } from './items/content.repository';
 import { ContentHandler } from './items/content.handler';
-import { ContentSweeps } from './items/content.sweeps';
+import { ContentSystem } from './items/content.system';
 import { ContentCommands } from './items/content-commands.service';
 import { ContentQueries } from './items/content-queries.service';
 import { ContentWriter } from './items/content-writer';
@@ -26,14 +26,14 @@ export class AppModule {
         ServiceRuntimeModule.register({
           service: SERVICE_NAME,
           config,
-          dataSource: contentDataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE),
+          database: contentDatabaseOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE),
           relaySources: CONTENT_RELAY_SOURCES,
         }),
       ],
       controllers: [ContentHandler],
       providers: [
         ContentRepository,
-        ContentSweeps,
+        ContentSystem,
         EditLocksRepository,
         ContentWriter,
         ContentCommands,

@@ -4,14 +4,14 @@ import { runService } from '@smartbeak/runtime';
 
 import { AppModule } from './app.module';
 import { ContentConfig, SERVICE_NAME } from './config/content.config';
-import { contentDataSourceOptions } from './database/schema';
+import { contentDatabaseOptions } from './database/schema';
 import { rebuildReadModel } from './rebuild/rebuild-read-model';
 
 runService({
   service: SERVICE_NAME,
   config: ContentConfig,
   module: (config) => AppModule.register(config),
-  dataSource: (config) => contentDataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE),
+  database: (config) => contentDatabaseOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE),
   commands: {
     // `main.js rebuild-read-model [--check]`: see rebuild/rebuild-read-model.ts.
     'rebuild-read-model': async (database, args, log) => {

@@ -1,11 +1,14 @@
 import { ControlPlaneError, type RequestContext } from '@smartbeak/contracts';
-import { createTestDatabase, type TestDatabase } from '@smartbeak/testing';
-import { DataSource } from 'typeorm';
+import { type MigratedTestDatabase, migratedTestDatabase } from '@smartbeak/testing';
+import { type DataSource } from 'typeorm';
 
+import { AuditRepository } from '../src/audit/audit.repository';
 import { AuditService } from '../src/audit/audit.service';
-import { MIGRATIONS, controlPlaneDataSourceOptions } from '../src/database/schema';
+import { AuditSystem } from '../src/audit/audit.system';
+import { MIGRATIONS, controlPlaneDatabaseOptions } from '../src/database/schema';
 import { DomainsRepository } from '../src/domains/domains.repository';
 import { DomainsService } from '../src/domains/domains.service';
+import { IdentityRepository } from '../src/identity/identity.repository';
 import { IdentityService } from '../src/identity/identity.service';
 
 const ctx = (orgId: string, userId = 'user_1'): RequestContext => ({
@@ -17,18 +20,18 @@ const ctx = (orgId: string, userId = 'user_1'): RequestContext => ({
 });
 
 describe('control-plane database', () => {
-  let db: TestDatabase;
+  let db: MigratedTestDatabase;
   let dataSource: DataSource;
 
   beforeAll(async () => {
-    db = await createTestDatabase('cp_db');
-    dataSource = new DataSource(controlPlaneDataSourceOptions(db.url));
-    await dataSource.initialize();
+    db = await migratedTestDatabase('cp_db', controlPlaneDatabaseOptions, { migrate: false });
+    dataSource = db.dataSource;
   });
-  afterAll(async () => {
-    await dataSource.destroy();
-    await db.drop();
-  });
+  afterAll(() => db.drop());
+
+  const identityService = () => new IdentityService(new IdentityRepository(db.database));
+  const auditService = (identity: IdentityService) =>
+    new AuditService(new AuditRepository(db.database), new AuditSystem(db.database), identity);
 
   const tables = async () =>
     (
@@ -61,13 +64,13 @@ describe('control-plane database', () => {
     let identity: IdentityService;
 
     beforeAll(() => {
-      identity = new IdentityService(dataSource);
-      sut = new DomainsService(dataSource, new DomainsRepository(dataSource), new AuditService(dataSource));
+      identity = identityService();
+      sut = new DomainsService(db.database, new DomainsRepository(db.database), auditService(identity), identity);
     });
 
     it('creates the org and user just in time, once, even when asked concurrently', async () => {
       await Promise.all(
-        Array.from({ length: 10 }, () => new IdentityService(dataSource).ensure(ctx('org_jit', 'user_jit'))),
+        Array.from({ length: 10 }, () => identityService().ensure(ctx('org_jit', 'user_jit'))),
       );
       const [counts] = await dataSource.query(
         `SELECT (SELECT count(*) FROM orgs WHERE id = 'org_jit')::int AS orgs,
@@ -114,7 +117,7 @@ describe('control-plane database', () => {
 
   describe(AuditService.name, () => {
     it('prunes each category past its own retention and keeps the rest', async () => {
-      const sut = new AuditService(dataSource);
+      const sut = auditService(identityService());
       const insert = (category: string, daysAgo: number) =>
         dataSource.query(
           `INSERT INTO audit_logs (org_id, actor_id, category, action, target_type, target_id, created_at)

@@ -2,10 +2,14 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { jobSchedules, serviceQueues, ServiceRuntimeModule } from '@smartbeak/runtime';
 
 import { MediaHandler } from './assets/media.handler';
+import { AssetsRepository } from './assets/assets.repository';
+import { AssetsSystem } from './assets/assets.system';
 import { MediaService } from './assets/media.service';
+import { StorageSweep } from './assets/storage-sweep.service';
 import { type MediaConfig, SERVICE_NAME } from './config/media.config';
-import { mediaDataSourceOptions } from './database/schema';
-import { MAINTENANCE_QUEUE, MaintenanceProcessor, SWEEP_JOB } from './jobs/maintenance.processor';
+import { mediaDatabaseOptions } from './database/schema';
+import { MaintenanceProcessor } from './queues/maintenance.processor';
+import { MAINTENANCE_QUEUE, SWEEP_JOB } from './queues/queues';
 import { MEDIA_STORAGE } from './media.tokens';
 import { StorageService } from './storage/storage.service';
 
@@ -20,7 +24,7 @@ export class AppModule {
         ServiceRuntimeModule.register({
           service: SERVICE_NAME,
           config,
-          dataSource: mediaDataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE),
+          database: mediaDatabaseOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE),
           readiness: [
             async () => {
               try {
@@ -36,9 +40,12 @@ export class AppModule {
       controllers: [MediaHandler],
       providers: [
         { provide: MEDIA_STORAGE, useValue: storage },
+        AssetsRepository,
+        AssetsSystem,
         MediaService,
+        StorageSweep,
         MaintenanceProcessor,
-        jobSchedules(MAINTENANCE_QUEUE, [{ name: SWEEP_JOB, everyMs: 15 * 60 * 1000 }]),
+        jobSchedules(MAINTENANCE_QUEUE, [{ name: SWEEP_JOB, everyMs: config.MEDIA_SWEEP_EVERY_MS }]),
       ],
     };
   }

@@ -4,13 +4,13 @@ import { runService } from '@smartbeak/runtime';
 
 import { AppModule } from './app.module';
 import { MediaConfig, SERVICE_NAME } from './config/media.config';
-import { mediaDataSourceOptions } from './database/schema';
+import { mediaDatabaseOptions } from './database/schema';
 
 runService({
   service: SERVICE_NAME,
   config: MediaConfig,
   module: (config) => AppModule.register(config),
-  dataSource: (config) => mediaDataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE),
+  database: (config) => mediaDatabaseOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE),
 }).catch((error: unknown) => {
   console.error(error);
   process.exit(1);

@@ -1,29 +1,22 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { DomainAccess } from '@smartbeak/auth';
 import { loadConfig } from '@smartbeak/config';
-import { createTestDatabase, type TestDatabase, testInfra, uniqueName } from '@smartbeak/testing';
-import Redis from 'ioredis';
-import { DataSource } from 'typeorm';
+import { type MigratedTestDatabase, migratedTestDatabase, testInfra, uniqueName } from '@smartbeak/testing';
 
-import { MediaService } from '../src/assets/media.service';
+import { AssetsSystem } from '../src/assets/assets.system';
+import { StorageSweep } from '../src/assets/storage-sweep.service';
 import { MediaConfig } from '../src/config/media.config';
-import { mediaDataSourceOptions } from '../src/database/schema';
+import { mediaDatabaseOptions } from '../src/database/schema';
 import { StorageService } from '../src/storage/storage.service';
 
-describe(`${MediaService.name} sweep`, () => {
-  let db: TestDatabase;
-  let dataSource: DataSource;
-  let redis: Redis;
+describe(StorageSweep.name, () => {
+  let db: MigratedTestDatabase;
   let storage: StorageService;
-  let sut: MediaService;
+  let sut: StorageSweep;
   let config: MediaConfig;
 
   beforeAll(async () => {
     const { redisUrl, s3Endpoint, s3Bucket } = testInfra();
-    db = await createTestDatabase('media_sweep');
-    dataSource = new DataSource(mediaDataSourceOptions(db.url));
-    await dataSource.initialize();
-    await dataSource.runMigrations();
+    db = await migratedTestDatabase('media_sweep', mediaDatabaseOptions);
     config = loadConfig(MediaConfig, {
       DATABASE_URL: db.url,
       REDIS_URL: redisUrl,
@@ -34,21 +27,11 @@ describe(`${MediaService.name} sweep`, () => {
       S3_FORCE_PATH_STYLE: 'true',
       CDN_BASE_URL: `${s3Endpoint}/${s3Bucket}`,
     });
-    redis = new Redis(redisUrl);
     storage = new StorageService(config);
-    // The sweep never asks control-plane; DomainAccess is here because the service needs one.
-    sut = new MediaService(
-      dataSource,
-      config,
-      storage,
-      redis,
-      new DomainAccess({ send: () => Promise.reject(new Error('not used')) }),
-    );
+    sut = new StorageSweep(new AssetsSystem(db.database), config, storage);
   });
 
   afterAll(async () => {
-    redis.disconnect();
-    await dataSource.destroy();
     await db.drop();
   });
 
@@ -61,12 +44,12 @@ describe(`${MediaService.name} sweep`, () => {
     await storage.client.send(
       new PutObjectCommand({ Bucket: config.S3_BUCKET, Key: key, Body: Buffer.from('x') }),
     );
-    const [row] = await dataSource.query(
+    const row = await db.database.one<{ id: string }>(
       `INSERT INTO media_assets (org_id, domain_id, filename, content_type, declared_size, storage_key, status, upload_expires_at, created_at, deleted_at)
        VALUES ('org_sweep', gen_random_uuid(), 'f.png', 'image/png', 1, $1, $2, now(), now() - make_interval(hours => $3), $4) RETURNING id`,
       [key, status, ageHours, deleted ? new Date() : null],
     );
-    return { id: row.id, key };
+    return { id: row!.id, key };
   }
 
   it('expires intents older than a day and removes the objects of expired and deleted assets, leaving the rest', async () => {
@@ -77,7 +60,7 @@ describe(`${MediaService.name} sweep`, () => {
 
     expect(await sut.sweep()).toEqual({ expired: 1, objectsRemoved: 1 });
     const status = async (id: string) =>
-      (await dataSource.query(`SELECT status FROM media_assets WHERE id = $1`, [id]))[0].status;
+      (await db.database.one<{ status: string }>(`SELECT status FROM media_assets WHERE id = $1`, [id]))?.status;
     expect(await status(stale.id)).toBe('expired');
     expect(await status(fresh.id)).toBe('pending_upload');
     expect(await storage.head(stale.key)).toBeNull();

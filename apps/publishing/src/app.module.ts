@@ -9,14 +9,14 @@ import { LinkedInAdapter } from './adapters/linkedin.adapter';
 import { WordPressAdapter } from './adapters/wordpress.adapter';
 import { type PublishingConfig, SERVICE_NAME } from './config/publishing.config';
 import { CredentialVault } from './credentials/credentials';
-import { publishingDataSourceOptions } from './database/schema';
+import { publishingDatabaseOptions } from './database/schema';
 import { ContentEventHandlers } from './events/content-events';
 import { DeadLettersRepository } from './dead-letters/dead-letters.repository';
 import { DeadLettersService } from './dead-letters/dead-letters.service';
 import { JobCreation } from './jobs/job-creation.service';
 import { JobOperations } from './jobs/job-operations.service';
 import { JobsRepository } from './jobs/jobs.repository';
-import { JobsSweeps } from './jobs/jobs.sweeps';
+import { JobsSystem } from './jobs/jobs.system';
 import { Sweeper } from './jobs/sweeper.service';
 import { PublishingHandler } from './publishing.handler';
 import { ADAPTERS, CREDENTIAL_VAULT } from './publishing.tokens';
@@ -58,7 +58,7 @@ export class AppModule {
     const api: Provider[] = [
       TargetsService,
       DeadLettersRepository,
-      JobsSweeps,
+      JobsSystem,
       JobCreation,
       JobOperations,
       DeadLettersService,
@@ -71,7 +71,7 @@ export class AppModule {
         ServiceRuntimeModule.register({
           service: SERVICE_NAME,
           config,
-          dataSource: publishingDataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE),
+          database: publishingDatabaseOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE),
         }),
       ],
       controllers: role === 'api' ? [PublishingHandler] : [],

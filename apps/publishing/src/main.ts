@@ -7,8 +7,8 @@ import { runService } from '@smartbeak/runtime';
 import { AppModule } from './app.module';
 import { PublishingConfig, SERVICE_NAME } from './config/publishing.config';
 import { CredentialVault } from './credentials/credentials';
-import { publishingDataSourceOptions } from './database/schema';
-import { TargetsSweeps } from './targets/targets.sweeps';
+import { publishingDatabaseOptions } from './database/schema';
+import { TargetsSystem } from './targets/targets.system';
 
 // `main.js` serves the API (RPC); `main.js worker` runs jobs (scale each on its own).
 const role = process.argv[2] === 'worker' ? 'worker' : 'api';
@@ -19,13 +19,13 @@ runService(
     service: SERVICE_NAME,
     config: PublishingConfig,
     module: (config) => AppModule.register(config, role),
-    dataSource: (config) => publishingDataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE),
+    database: (config) => publishingDatabaseOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE),
     rpc: role === 'api',
     commands: {
       // Re-seals every stored credential with the first (current) key; see the README on rotation.
       'rotate-credentials': async (database, _args, log) => {
         const vault = new CredentialVault(loadConfig(PublishingConfig).PUBLISHING_ENCRYPTION_KEYS);
-        const targets = new TargetsSweeps(database);
+        const targets = new TargetsSystem(database);
         const scope = systemScope('credential rotation');
         const rows = await targets.sealedSecrets(scope);
         let rotated = 0;

@@ -10,6 +10,7 @@ import {
 } from '@smartbeak/testing';
 import { Queue, Worker } from 'bullmq';
 import Redis from 'ioredis';
+import { Database } from '@smartbeak/persistence';
 import { DataSource } from 'typeorm';
 
 import {
@@ -28,6 +29,7 @@ describe(OutboxRelay.name, () => {
   const { redisUrl } = testInfra();
   let db: TestDatabase;
   let dataSource: DataSource;
+  let database: Database;
   let prefix: string;
 
   beforeAll(async () => {
@@ -35,6 +37,7 @@ describe(OutboxRelay.name, () => {
     dataSource = new DataSource({ type: 'postgres', url: db.url, migrations: [OutboxAndInbox1764000000000] });
     await dataSource.initialize();
     await dataSource.runMigrations();
+    database = Database.of(dataSource);
     await dataSource.query(`CREATE TABLE applied (event_id uuid NOT NULL, n int NOT NULL)`);
   });
 
@@ -50,7 +53,7 @@ describe(OutboxRelay.name, () => {
 
   async function writeEvents(count: number, from = 0): Promise<void> {
     for (let i = from; i < from + count; i += 50) {
-      await dataSource.transaction((manager) =>
+      await database.transaction((manager) =>
         appendToOutbox(
           manager,
           Array.from({ length: Math.min(50, from + count - i) }, (_, k) => ({
@@ -66,7 +69,7 @@ describe(OutboxRelay.name, () => {
 
   function consumer(): EventConsumer {
     return new EventConsumer({
-      dataSource,
+      database,
       redisUrl,
       prefix,
       queue: QUEUE,
@@ -74,7 +77,7 @@ describe(OutboxRelay.name, () => {
       concurrency: 16,
       handlers: {
         'test.thing.happened': async (event, manager) => {
-          await manager.query(`INSERT INTO applied (event_id, n) VALUES ($1, $2)`, [
+          await manager.run(`INSERT INTO applied (event_id, n) VALUES ($1, $2)`, [
             event.id,
             event.payload['n'],
           ]);
@@ -87,7 +90,7 @@ describe(OutboxRelay.name, () => {
     Number((await dataSource.query(`SELECT count(*)::int AS n FROM applied`))[0].n);
 
   it('does not deliver an event whose transaction rolled back', async () => {
-    await dataSource
+    await database
       .transaction(async (manager) => {
         await appendToOutbox(manager, [
           { type: 'test.thing.happened' as never, aggregateId: 'x', orgId: 'o', payload: {} },
@@ -101,7 +104,7 @@ describe(OutboxRelay.name, () => {
   it('delivers committed events to their queue once, with the event id as job id', async () => {
     await writeEvents(30);
     const relay = new OutboxRelay({
-      dataSource,
+      database,
       databaseUrl: db.url,
       redisUrl,
       prefix,
@@ -140,7 +143,7 @@ describe(OutboxRelay.name, () => {
         { jobId: id },
       );
     const relay = new OutboxRelay({
-      dataSource,
+      database,
       databaseUrl: db.url,
       redisUrl,
       prefix,
@@ -161,7 +164,7 @@ describe(OutboxRelay.name, () => {
     await waitFor(async () => (await appliedCount()) === 5, 10_000, 'five applied');
     // And a copy that slips past BullMQ (after its retention) is stopped by the inbox:
     expect(
-      await applyOnce(dataSource, 'test', rows[0].id, async () => {
+      await applyOnce(database, 'test', rows[0].id, async () => {
         throw new Error('applied twice');
       }),
     ).toBe(false);
@@ -213,7 +216,7 @@ describe(OutboxRelay.name, () => {
     const relays = [0, 1].map(
       () =>
         new OutboxRelay({
-          dataSource,
+          database,
           databaseUrl: db.url,
           redisUrl,
           prefix,

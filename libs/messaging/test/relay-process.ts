@@ -1,6 +1,7 @@
 // A relay in its own process, for the kill -9 test (outbox-relay.spec.ts).
 import 'reflect-metadata';
 
+import { Database } from '@smartbeak/persistence';
 import { DataSource } from 'typeorm';
 
 import { OutboxRelay } from '../src';
@@ -11,7 +12,7 @@ async function main(): Promise<void> {
   const dataSource = new DataSource({ type: 'postgres', url: env['DATABASE_URL'] });
   await dataSource.initialize();
   const relay = new OutboxRelay({
-    dataSource,
+    database: Database.of(dataSource),
     databaseUrl: env['DATABASE_URL'],
     redisUrl: env['REDIS_URL'],
     prefix: env['REDIS_PREFIX'],

@@ -1,22 +1,23 @@
-import { DataSource, type DataSourceOptions, type EntitySchema, type MigrationInterface } from 'typeorm';
-
-type Constructor = new (...args: never[]) => unknown;
+import { DataSource, type DataSourceOptions, type MigrationInterface } from 'typeorm';
 
 export interface PostgresOptions {
   url: string;
-  entities: (Constructor | EntitySchema)[];
   migrations: (new () => MigrationInterface)[];
   poolSize?: number;
   /** Shown in pg_stat_activity. */
   applicationName?: string;
 }
 
-/** One service's database. `synchronize` is never on: the schema comes from migrations only. */
+/**
+ * One service's database. TypeORM opens the pool and runs the migrations; no
+ * entities are mapped (queries are raw SQL through `Database`, see
+ * docs/decisions/0002-raw-sql.md). `synchronize` is never on.
+ */
 export function postgresOptions(options: PostgresOptions): DataSourceOptions {
   return {
     type: 'postgres',
     url: options.url,
-    entities: options.entities,
+    entities: [],
     migrations: options.migrations,
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',

@@ -12,7 +12,8 @@ export interface ServiceBootstrapOptions<C extends ServiceConfig> {
   /** The service's env schema; `migrate` reads only the common part (no S3 keys needed to migrate). */
   config: new () => C;
   module: (config: C) => DynamicModule;
-  dataSource: (config: ServiceConfig) => DataSourceOptions;
+  /** The service's database options (TypeORM: the pool and the migrations). */
+  database: (config: ServiceConfig) => DataSourceOptions;
   /** Tests pass their own; the process environment otherwise. */
   env?: Record<string, string | undefined>;
   /**
@@ -56,11 +57,11 @@ export async function runService<C extends ServiceConfig>(
     const base = loadConfig(ServiceConfig, env);
     const log = pino({ base: { service: options.service }, level: base.LOG_LEVEL });
     if (argv[0] === 'migrate:down') {
-      await revertLastMigration(options.dataSource(base));
+      await revertLastMigration(options.database(base));
       log.info('reverted the latest migration');
       return;
     }
-    const applied = await migrate(options.dataSource(base));
+    const applied = await migrate(options.database(base));
     log.info(
       { applied },
       applied.length ? `applied ${applied.length} migration(s)` : 'database is up to date',
@@ -71,7 +72,7 @@ export async function runService<C extends ServiceConfig>(
   if (command) {
     const base = loadConfig(ServiceConfig, env);
     const log = pino({ base: { service: options.service, command: argv[0] }, level: base.LOG_LEVEL });
-    const dataSource = await new DataSource(options.dataSource(base)).initialize();
+    const dataSource = await new DataSource(options.database(base)).initialize();
     try {
       await command(Database.of(dataSource), argv.slice(1), log);
     } finally {

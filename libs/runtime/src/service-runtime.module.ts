@@ -39,7 +39,7 @@ export const SERVICE_REDIS = Symbol('SERVICE_REDIS');
 export interface ServiceRuntimeOptions {
   service: string;
   config: ServiceConfig;
-  dataSource: DataSourceOptions;
+  database: DataSourceOptions;
   /** Run the outbox relay in this process (default true). */
   relay?: boolean;
   /** Tables the relay reads (default: the `outbox` table alone). */
@@ -118,7 +118,7 @@ export class ServiceRuntimeModule {
       global: true,
       imports: [
         loggingModule({ service: options.service, level: config.LOG_LEVEL }),
-        TypeOrmModule.forRoot(options.dataSource),
+        TypeOrmModule.forRoot(options.database),
         MetricsModule,
         HealthModule.register({
           inject: [TypeOrmHealthIndicator, HealthIndicatorService, SERVICE_REDIS],

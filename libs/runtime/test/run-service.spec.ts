@@ -32,19 +32,15 @@ describe(runService.name, () => {
       LOG_LEVEL: 'silent',
     };
     const config = loadConfig(ServiceConfig, env);
-    const dataSource = postgresOptions({
-      url: db.url,
-      entities: [],
-      migrations: [OutboxAndInbox1764000000000],
-    });
-    @Module({ imports: [ServiceRuntimeModule.register({ service: 'demo', config, dataSource })] })
+    const database = postgresOptions({ url: db.url, migrations: [OutboxAndInbox1764000000000] });
+    @Module({ imports: [ServiceRuntimeModule.register({ service: 'demo', config, database })] })
     class DemoModule {}
     const options = {
       service: 'demo',
       config: ServiceConfig,
       env,
       module: () => ({ module: DemoModule }),
-      dataSource: () => dataSource,
+      database: () => database,
     };
 
     await runService(options, ['migrate']);

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 
+import { Database } from '@smartbeak/persistence';
 import { Client } from 'pg';
+import { DataSource, type DataSourceOptions } from 'typeorm';
 
 /**
  * The real PostgreSQL, Redis and S3-compatible server the tests run
@@ -60,6 +62,37 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
       } finally {
         await client.end();
       }
+    },
+  };
+}
+
+export interface MigratedTestDatabase extends TestDatabase {
+  /** The service's data-access entry, as the service itself gets it. */
+  database: Database;
+  /** TypeORM's handle, for migration tests (up, down, up). */
+  dataSource: DataSource;
+}
+
+/**
+ * A fresh database migrated with a service's own migrations, for that
+ * service's tests against the real PostgreSQL (apps/<service>/test/).
+ * `drop()` closes the pool and removes it.
+ */
+export async function migratedTestDatabase(
+  label: string,
+  options: (url: string) => DataSourceOptions,
+  { migrate = true }: { migrate?: boolean } = {},
+): Promise<MigratedTestDatabase> {
+  const db = await createTestDatabase(label);
+  const dataSource = await new DataSource(options(db.url)).initialize();
+  if (migrate) await dataSource.runMigrations({ transaction: 'each' });
+  return {
+    ...db,
+    dataSource,
+    database: Database.of(dataSource),
+    async drop() {
+      await dataSource.destroy();
+      await db.drop();
     },
   };
 }

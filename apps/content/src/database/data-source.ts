@@ -3,8 +3,8 @@ import 'reflect-metadata';
 
 import { DataSource } from 'typeorm';
 
-import { contentDataSourceOptions } from './schema';
+import { contentDatabaseOptions } from './schema';
 
 export default new DataSource(
-  contentDataSourceOptions(process.env['DATABASE_URL'] ?? 'postgres://localhost/content'),
+  contentDatabaseOptions(process.env['DATABASE_URL'] ?? 'postgres://localhost/content'),
 );

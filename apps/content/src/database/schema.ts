@@ -12,10 +12,9 @@ export const CONTENT_RELAY_SOURCES: OutboxSource[] = [
   { table: 'outbox', idColumn: 'id', prune: true },
 ];
 
-export function contentDataSourceOptions(url: string, poolSize?: number): DataSourceOptions {
+export function contentDatabaseOptions(url: string, poolSize?: number): DataSourceOptions {
   return postgresOptions({
     url,
-    entities: [],
     migrations: MIGRATIONS,
     poolSize,
     applicationName: 'content',

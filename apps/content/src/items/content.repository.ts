@@ -40,7 +40,7 @@ export interface ItemFilters {
 
 /**
  * Content items with their events and revisions (one aggregate), always
- * within one org. System-wide sweeps are in content.sweeps.ts.
+ * within one org. System-wide sweeps are in content.system.ts.
  */
 export class ContentRepository extends Repository {
   /** The item with its live lease; deleted items only when asked for. */

@@ -4,7 +4,7 @@ import { Database, orgScope, systemScope } from '@smartbeak/persistence';
 import { SERVICE_CONFIG } from '@smartbeak/runtime';
 
 import { ContentConfig } from '../config/content.config';
-import { ContentSweeps } from '../items/content.sweeps';
+import { ContentSystem } from '../items/content.system';
 import { type Decision, ContentWriter, NothingToDo } from '../items/content-writer';
 import { type ItemState } from '../items/projection';
 import { SYSTEM_ACTOR } from '../scheduling/scheduling.service';
@@ -24,13 +24,13 @@ export class RetentionService {
   constructor(
     private readonly db: Database,
     private readonly writer: ContentWriter,
-    private readonly sweeps: ContentSweeps,
+    private readonly system: ContentSystem,
     @Inject(SERVICE_CONFIG) private readonly config: ContentConfig,
   ) {}
 
   async apply(batch = 200): Promise<{ archived: number; cold: number; purged: number }> {
     const archived = await this.sweep(
-      await this.sweeps.idle(RETENTION, 'draft', this.config.CONTENT_DRAFT_IDLE_DAYS, batch),
+      await this.system.idle(RETENTION, 'draft', this.config.CONTENT_DRAFT_IDLE_DAYS, batch),
       this.config.CONTENT_DRAFT_IDLE_DAYS,
       () => ({
         type: Events.content.archived,
@@ -39,7 +39,7 @@ export class RetentionService {
       }),
     );
     const cold = await this.sweep(
-      await this.sweeps.idle(RETENTION, 'archived', this.config.CONTENT_COLD_AFTER_DAYS, batch, true),
+      await this.system.idle(RETENTION, 'archived', this.config.CONTENT_COLD_AFTER_DAYS, batch, true),
       this.config.CONTENT_COLD_AFTER_DAYS,
       () => ({
         type: Events.content.coldStored,
@@ -48,9 +48,9 @@ export class RetentionService {
       }),
     );
     const purged = await this.db.transaction((tx) =>
-      this.sweeps.in(tx).purgeDeleted(RETENTION, this.config.CONTENT_PURGE_AFTER_DAYS, batch),
+      this.system.in(tx).purgeDeleted(RETENTION, this.config.CONTENT_PURGE_AFTER_DAYS, batch),
     );
-    await this.sweeps.pruneLocks(RETENTION);
+    await this.system.pruneLocks(RETENTION);
     if (archived || cold || purged)
       this.logger.log(`retention: ${archived} archived, ${cold} cold, ${purged} purged`);
     return { archived, cold, purged };

@@ -4,7 +4,7 @@ import { Events } from '@smartbeak/contracts';
 import { orgScope, systemScope } from '@smartbeak/persistence';
 import { type Queue } from 'bullmq';
 
-import { ContentSweeps } from '../items/content.sweeps';
+import { ContentSystem } from '../items/content.system';
 import { ContentWriter, NothingToDo } from '../items/content-writer';
 import { type ItemState } from '../items/projection';
 import { MAINTENANCE_QUEUE, PUBLISH_DUE_JOB } from '../queues/queues';
@@ -22,7 +22,7 @@ export class SchedulingService {
 
   constructor(
     private readonly writer: ContentWriter,
-    private readonly sweeps: ContentSweeps,
+    private readonly system: ContentSystem,
     @InjectQueue(MAINTENANCE_QUEUE) private readonly queue: Queue,
   ) {}
 
@@ -56,7 +56,7 @@ export class SchedulingService {
    * came early (clocks differ) or the item was rescheduled later.
    */
   async publishDue(id: string): Promise<{ published: boolean; notDueForMs?: number }> {
-    const row = await this.sweeps.dueIn(SCHEDULER, id);
+    const row = await this.system.dueIn(SCHEDULER, id);
     if (!row) return { published: false };
     if (row.dueInMs > 0) return { published: false, notDueForMs: row.dueInMs };
     const published = await this.writer.changeIfNeeded(
@@ -83,7 +83,7 @@ export class SchedulingService {
   /** Scheduled items past their time (a lost delayed job, a flushed Redis): publish them now. */
   async publishOverdue(batch = 100): Promise<number> {
     let published = 0;
-    for (const id of await this.sweeps.overdue(SCHEDULER, batch)) {
+    for (const id of await this.system.overdue(SCHEDULER, batch)) {
       if ((await this.publishDue(id)).published) published++;
     }
     if (published) this.logger.log(`published ${published} overdue scheduled item(s)`);

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { type EventEnvelope, Events } from '@smartbeak/contracts';
 import { type EventHandler } from '@smartbeak/messaging';
 import { type EventHandlerSet } from '@smartbeak/runtime';
-import { type EntityManager } from 'typeorm';
+import { type Sql } from '@smartbeak/persistence';
 
 import { AuditService } from './audit.service';
 
@@ -17,14 +17,14 @@ export class AuditEventHandlers implements EventHandlerSet {
 
   handlers(): Record<string, EventHandler> {
     return {
-      [Events.content.lockRevoked]: (event, manager) =>
-        this.record(event, manager, 'content.lock_broken', {
+      [Events.content.lockRevoked]: (event, tx) =>
+        this.record(event, tx, 'content.lock_broken', {
           holder: event.payload['holder'],
           expiresAt: event.payload['expiresAt'],
           title: event.payload['title'],
         }),
-      [Events.content.reverted]: (event, manager) =>
-        this.record(event, manager, 'content.revision_restored', {
+      [Events.content.reverted]: (event, tx) =>
+        this.record(event, tx, 'content.revision_restored', {
           restoredFrom: event.payload['restoredFrom'],
           newVersion: event.version,
           title: event.payload['title'],
@@ -34,12 +34,12 @@ export class AuditEventHandlers implements EventHandlerSet {
 
   private async record(
     event: EventEnvelope,
-    manager: EntityManager,
+    tx: Sql,
     action: string,
     metadata: Record<string, unknown>,
   ): Promise<void> {
     if (!event.orgId) return;
-    await this.audit.record(manager, {
+    await this.audit.record(tx, {
       orgId: event.orgId,
       domainId: event.domainId ?? undefined,
       actorId: typeof event.payload['actor'] === 'string' ? event.payload['actor'] : 'unknown',

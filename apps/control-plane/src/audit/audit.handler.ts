@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern } from '@nestjs/microservices';
-import { requirePermissions, RpcCtx } from '@smartbeak/auth';
+import { RpcCtx } from '@smartbeak/auth';
 import {
   AuditLogDto,
   ListAuditLogsQueryDto,
@@ -11,24 +11,18 @@ import {
 } from '@smartbeak/contracts';
 import { RpcPayload } from '@smartbeak/messaging';
 
-import { IdentityService } from '../identity/identity.service';
 import { AuditService } from './audit.service';
 
 @Controller()
 export class AuditHandler {
-  constructor(
-    private readonly audit: AuditService,
-    private readonly identity: IdentityService,
-  ) {}
+  constructor(private readonly audit: AuditService) {}
 
   @MessagePattern(Patterns.controlPlane.auditList)
-  async list(
+  list(
     @RpcCtx() ctx: RequestContext,
     @RpcPayload(ListAuditLogsQueryDto) query: ListAuditLogsQueryDto,
   ): Promise<Page<AuditLogDto>> {
-    requirePermissions(ctx, 'org:admin');
-    await this.identity.ensure(ctx);
-    return this.audit.list(ctx.orgId, query);
+    return this.audit.list(ctx, query);
   }
 
   @MessagePattern(Patterns.controlPlane.auditRecord)
@@ -36,7 +30,6 @@ export class AuditHandler {
     @RpcCtx() ctx: RequestContext,
     @RpcPayload(RecordAuditEntryDto) entry: RecordAuditEntryDto,
   ): Promise<{ ok: true }> {
-    await this.identity.ensure(ctx);
     await this.audit.recordFor(ctx, entry);
     return { ok: true };
   }

@@ -3,8 +3,8 @@ import 'reflect-metadata';
 
 import { DataSource } from 'typeorm';
 
-import { controlPlaneDataSourceOptions } from './schema';
+import { controlPlaneDatabaseOptions } from './schema';
 
 export default new DataSource(
-  controlPlaneDataSourceOptions(process.env['DATABASE_URL'] ?? 'postgres://localhost/control_plane'),
+  controlPlaneDatabaseOptions(process.env['DATABASE_URL'] ?? 'postgres://localhost/control_plane'),
 );

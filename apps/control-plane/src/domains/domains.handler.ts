@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern } from '@nestjs/microservices';
-import { requirePermissions, RpcCtx } from '@smartbeak/auth';
+import { RpcCtx } from '@smartbeak/auth';
 import {
   CreateDomainDto,
   DomainCheckResult,
@@ -13,23 +13,17 @@ import {
 } from '@smartbeak/contracts';
 import { RpcPayload } from '@smartbeak/messaging';
 
-import { IdentityService } from '../identity/identity.service';
 import { DomainsService } from './domains.service';
 
 @Controller()
 export class DomainsHandler {
-  constructor(
-    private readonly domains: DomainsService,
-    private readonly identity: IdentityService,
-  ) {}
+  constructor(private readonly domains: DomainsService) {}
 
   @MessagePattern(Patterns.controlPlane.domainCreate)
-  async create(
+  create(
     @RpcCtx() ctx: RequestContext,
     @RpcPayload(CreateDomainDto) input: CreateDomainDto,
   ): Promise<DomainDto> {
-    requirePermissions(ctx, 'org:admin');
-    await this.identity.ensure(ctx);
     return this.domains.create(ctx, input);
   }
 

@@ -1,41 +1,57 @@
-import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { ListDomainsQueryDto, Page } from '@smartbeak/contracts';
-import { keysetPage, TenantScope } from '@smartbeak/persistence';
-import { DataSource, EntityManager } from 'typeorm';
+import { type DomainStatus, type ListDomainsQueryDto, type Page } from '@smartbeak/contracts';
+import { keysetPage, Repository, type TenantScope, Where } from '@smartbeak/persistence';
 
-import { DomainEntity } from './domain.entity';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Every method takes the tenant: an unscoped query cannot be written here. */
-@Injectable()
-export class DomainsRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+/** A site in the registry. Hostnames are unique per org. */
+export interface DomainRow {
+  id: string;
+  orgId: string;
+  name: string;
+  hostname: string;
+  status: DomainStatus;
+  createdAt: Date;
+  updatedAt: Date;
+}
 
-  async insert(
-    manager: EntityManager,
-    scope: TenantScope,
-    fields: Pick<DomainEntity, 'name' | 'hostname'>,
-  ): Promise<DomainEntity> {
-    const repo = manager.getRepository(DomainEntity);
-    return repo.save(repo.create({ ...fields, orgId: scope.orgId, status: 'active' }));
+const DOMAIN_COLUMNS = `id, org_id AS "orgId", name, hostname, status, created_at AS "createdAt", updated_at AS "updatedAt"`;
+
+/** The domain registry, within one org. */
+export class DomainsRepository extends Repository {
+  async insert(scope: TenantScope, fields: Pick<DomainRow, 'name' | 'hostname'>): Promise<DomainRow> {
+    const row = await this.sql.one<DomainRow>(
+      `INSERT INTO domains (org_id, name, hostname, status) VALUES ($1, $2, $3, 'active') RETURNING ${DOMAIN_COLUMNS}`,
+      [scope.orgId, fields.name, fields.hostname],
+    );
+    return row!;
   }
 
-  findById(scope: TenantScope, id: string): Promise<DomainEntity | null> {
-    return this.dataSource.getRepository(DomainEntity).findOne({ where: { id, orgId: scope.orgId } });
+  findById(scope: TenantScope, id: string): Promise<DomainRow | undefined> {
+    if (!UUID.test(id)) return Promise.resolve(undefined);
+    return this.sql.one<DomainRow>(`SELECT ${DOMAIN_COLUMNS} FROM domains WHERE id = $1 AND org_id = $2`, [
+      id,
+      scope.orgId,
+    ]);
   }
 
-  list(scope: TenantScope, query: ListDomainsQueryDto): Promise<Page<DomainEntity>> {
-    const qb = this.dataSource
-      .getRepository(DomainEntity)
-      .createQueryBuilder('d')
-      .where('d.org_id = :orgId', { orgId: scope.orgId });
-    if (query.status) qb.andWhere('d.status = :status', { status: query.status });
-    return keysetPage(qb, {
-      sortColumn: 'd.created_at',
-      idColumn: 'd.id',
-      keyOf: (row) => [row.createdAt, row.id],
+  list(scope: TenantScope, query: ListDomainsQueryDto): Promise<Page<DomainRow>> {
+    const where = new Where().add('org_id = ?', scope.orgId);
+    if (query.status) where.add('status = ?', query.status);
+    return keysetPage<DomainRow>(this.sql, {
+      select: `SELECT ${DOMAIN_COLUMNS} FROM domains`,
+      where,
+      sort: 'created_at',
+      kind: 'time',
       limit: query.limit,
       cursor: query.cursor,
+      keyOf: (row) => [row.createdAt, row.id],
     });
+  }
+
+  /** Every domain of the org suspended (the org was deleted in Clerk). */
+  async suspendAll(scope: TenantScope): Promise<void> {
+    await this.sql.run(`UPDATE domains SET status = 'suspended', updated_at = now() WHERE org_id = $1`, [
+      scope.orgId,
+    ]);
   }
 }

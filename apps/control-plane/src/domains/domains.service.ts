@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
+import { requirePermissions } from '@smartbeak/auth';
 import {
   ControlPlaneError,
   CreateDomainDto,
@@ -12,32 +12,32 @@ import {
 } from '@smartbeak/contracts';
 import { DomainError } from '@smartbeak/errors';
 import { appendToOutbox } from '@smartbeak/messaging';
-import { isUniqueViolation } from '@smartbeak/persistence';
-import { DataSource } from 'typeorm';
+import { Database, isUniqueViolation, scopeOf } from '@smartbeak/persistence';
 
 import { AuditService } from '../audit/audit.service';
-import { DomainEntity } from './domain.entity';
-import { DomainsRepository } from './domains.repository';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { IdentityService } from '../identity/identity.service';
+import { type DomainRow, DomainsRepository } from './domains.repository';
 
 @Injectable()
 export class DomainsService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: Database,
     private readonly domains: DomainsRepository,
     private readonly audit: AuditService,
+    private readonly identity: IdentityService,
   ) {}
 
   /** Registers a domain; the audit entry and the event commit with it. */
   async create(ctx: RequestContext, input: CreateDomainDto): Promise<DomainDto> {
+    requirePermissions(ctx, 'org:admin');
+    await this.identity.ensure(ctx);
     try {
-      const domain = await this.dataSource.transaction(async (manager) => {
-        const created = await this.domains.insert(manager, ctx, {
+      const domain = await this.db.transaction(async (tx) => {
+        const created = await this.domains.in(tx).insert(scopeOf(ctx), {
           name: input.name,
           hostname: input.hostname,
         });
-        await this.audit.record(manager, {
+        await this.audit.record(tx, {
           orgId: ctx.orgId,
           domainId: created.id,
           actorId: ctx.userId,
@@ -48,7 +48,7 @@ export class DomainsService {
           targetId: created.id,
           metadata: { name: created.name, hostname: created.hostname },
         });
-        await appendToOutbox(manager, [
+        await appendToOutbox(tx, [
           {
             type: Events.controlPlane.domainCreated,
             aggregateId: created.id,
@@ -82,7 +82,7 @@ export class DomainsService {
   }
 
   async list(ctx: RequestContext, query: ListDomainsQueryDto): Promise<Page<DomainDto>> {
-    const page = await this.domains.list(ctx, query);
+    const page = await this.domains.list(scopeOf(ctx), query);
     return { items: page.items.map(toDomainDto), nextCursor: page.nextCursor };
   }
 
@@ -92,14 +92,14 @@ export class DomainsService {
     return { id: domain.id, orgId: domain.orgId, hostname: domain.hostname, status: domain.status };
   }
 
-  private async require(ctx: RequestContext, id: string): Promise<DomainEntity> {
-    const domain = UUID.test(id) ? await this.domains.findById(ctx, id) : null;
+  private async require(ctx: RequestContext, id: string): Promise<DomainRow> {
+    const domain = await this.domains.findById(scopeOf(ctx), id);
     if (!domain) throw new DomainError(ControlPlaneError.DOMAIN_NOT_FOUND, 'Domain not found');
     return domain;
   }
 }
 
-export function toDomainDto(row: DomainEntity): DomainDto {
+export function toDomainDto(row: DomainRow): DomainDto {
   return {
     id: row.id,
     orgId: row.orgId,

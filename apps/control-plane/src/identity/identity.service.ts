@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { MeDto, RequestContext } from '@smartbeak/contracts';
-import { DataSource } from 'typeorm';
+import { scopeOf } from '@smartbeak/persistence';
+
+import { IdentityRepository } from './identity.repository';
 
 const SEEN_CAPACITY = 50_000;
 
@@ -15,22 +16,20 @@ const SEEN_CAPACITY = 50_000;
 export class IdentityService {
   private readonly seen = new Set<string>();
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly identities: IdentityRepository) {}
 
   async ensure(ctx: RequestContext): Promise<void> {
     const key = `${ctx.orgId}\u0000${ctx.userId}`;
     if (this.seen.has(key)) return;
     const role = ctx.permissions.includes('org:admin') ? 'org:admin' : 'org:member';
     // One round trip, three upserts: nothing is overwritten, webhooks own the details.
-    await this.dataSource.query(
-      `WITH o AS (
-         INSERT INTO orgs (id, slug) VALUES ($1, $4) ON CONFLICT (id) DO NOTHING
-       ), u AS (
-         INSERT INTO users (id, email, name) VALUES ($2, $5, $6) ON CONFLICT (id) DO NOTHING
-       )
-       INSERT INTO memberships (org_id, user_id, role) VALUES ($1, $2, $3) ON CONFLICT (org_id, user_id) DO NOTHING`,
-      [ctx.orgId, ctx.userId, role, ctx.orgSlug ?? null, ctx.email ?? null, ctx.name ?? null],
-    );
+    await this.identities.ensureMember(scopeOf(ctx), {
+      id: ctx.userId,
+      role,
+      orgSlug: ctx.orgSlug ?? null,
+      email: ctx.email ?? null,
+      name: ctx.name ?? null,
+    });
     if (this.seen.size >= SEEN_CAPACITY) this.seen.clear();
     this.seen.add(key);
   }

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { DomainAccess, requirePermissions } from '@smartbeak/auth';
 import { splitList } from '@smartbeak/config';
 import {
@@ -15,29 +14,31 @@ import {
   type UploadIntentDto,
 } from '@smartbeak/contracts';
 import { DomainError } from '@smartbeak/errors';
-import { appendToOutbox } from '@smartbeak/messaging';
-import { keysetPage } from '@smartbeak/persistence';
+import { Database, mapPage, orgScope, scopeOf, systemScope } from '@smartbeak/persistence';
 import { SERVICE_CONFIG, SERVICE_REDIS } from '@smartbeak/runtime';
 import type Redis from 'ioredis';
-import { DataSource, IsNull } from 'typeorm';
 
 import { MediaConfig } from '../config/media.config';
 import { MEDIA_STORAGE } from '../media.tokens';
 import { CONTENT_SIGNATURES, matchesContentType, SIGNATURE_BYTES } from '../storage/content-signature';
 import { StorageService } from '../storage/storage.service';
 import { storageKey } from '../storage/storage-key';
-import { MediaAssetEntity } from './media-asset.entity';
+import { type AssetRow, toMediaAssetDto } from './asset-rows';
+import { AssetsRepository, type CheckedFields } from './assets.repository';
+import { AssetsSystem } from './assets.system';
 import { verifyWebhookSignature, WEBHOOK_TOLERANCE_SECONDS } from './webhook-signature';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const STORAGE_WEBHOOK = systemScope('storage webhook: an upload names only its key');
 
+/** Upload intents, completion checks, reads and deletes of the media library. */
 @Injectable()
 export class MediaService {
-  private readonly logger = new Logger(MediaService.name);
   private readonly allowedTypes: Set<string>;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: Database,
+    private readonly assets: AssetsRepository,
+    private readonly system: AssetsSystem,
     @Inject(SERVICE_CONFIG) private readonly config: MediaConfig,
     @Inject(MEDIA_STORAGE) private readonly storage: StorageService,
     @Inject(SERVICE_REDIS) private readonly redis: Redis,
@@ -66,20 +67,15 @@ export class MediaService {
     const id = randomUUID();
     const key = storageKey(ctx.orgId, domain.id, id, input.filename);
     const expiresAt = new Date(Date.now() + this.config.MEDIA_UPLOAD_URL_TTL_SECONDS * 1000);
-    const repo = this.dataSource.getRepository(MediaAssetEntity);
-    const asset = await repo.save(
-      repo.create({
-        id,
-        orgId: ctx.orgId,
-        domainId: domain.id,
-        filename: input.filename,
-        contentType: input.contentType,
-        declaredSize: input.size,
-        storageKey: key,
-        status: 'pending_upload',
-        uploadExpiresAt: expiresAt,
-      }),
-    );
+    const asset = await this.assets.insert(scopeOf(ctx), {
+      id,
+      domainId: domain.id,
+      filename: input.filename,
+      contentType: input.contentType,
+      declaredSize: input.size,
+      storageKey: key,
+      uploadExpiresAt: expiresAt,
+    });
     const url = await this.storage.presignPut(
       key,
       input.contentType,
@@ -126,9 +122,7 @@ export class MediaService {
 
     let processed = 0;
     for (const key of createdKeysOf(body)) {
-      const asset = await this.dataSource
-        .getRepository(MediaAssetEntity)
-        .findOne({ where: { storageKey: key, deletedAt: IsNull() } });
+      const asset = await this.system.byStorageKey(STORAGE_WEBHOOK, key);
       if (!asset) continue; // not ours (or deleted): nothing to do
       await this.verify(asset).catch((error: unknown) => {
         if (!(error instanceof DomainError)) throw error;
@@ -145,83 +139,25 @@ export class MediaService {
 
   async list(ctx: RequestContext, query: ListMediaQueryDto): Promise<Page<MediaAssetDto>> {
     requirePermissions(ctx, 'content:read');
-    const qb = this.dataSource
-      .getRepository(MediaAssetEntity)
-      .createQueryBuilder('m')
-      .where('m.org_id = :orgId AND m.deleted_at IS NULL', { orgId: ctx.orgId });
     const domainId = query.domainId ?? ctx.domainId;
-    if (domainId)
-      qb.andWhere('m.domain_id = :domainId', { domainId: (await this.domains.resolve(ctx, domainId)).id });
-    if (query.status) qb.andWhere('m.status = :status', { status: query.status });
-    const page = await keysetPage(qb, {
-      sortColumn: 'm.created_at',
-      idColumn: 'm.id',
-      keyOf: (row) => [row.createdAt, row.id],
+    const page = await this.assets.list(scopeOf(ctx), {
+      domainId: domainId ? (await this.domains.resolve(ctx, domainId)).id : undefined,
+      status: query.status,
       limit: query.limit,
       cursor: query.cursor,
     });
-    return { items: page.items.map(toMediaAssetDto), nextCursor: page.nextCursor };
+    return mapPage(page, toMediaAssetDto);
   }
 
   /** Soft delete: gone from the API at once; the sweep removes the object. */
   async delete(ctx: RequestContext, id: string): Promise<void> {
     requirePermissions(ctx, 'media:write');
     const asset = await this.require(ctx, id);
-    await this.dataSource.transaction(async (manager) => {
-      await manager.update(
-        MediaAssetEntity,
-        { id: asset.id, deletedAt: IsNull() },
-        { deletedAt: new Date() },
-      );
-      await appendToOutbox(manager, [
-        {
-          type: Events.media.assetDeleted,
-          aggregateId: asset.id,
-          orgId: asset.orgId,
-          domainId: asset.domainId,
-          payload: { id: asset.id, key: asset.storageKey },
-        },
-      ]);
-    });
+    await this.db.transaction((tx) => this.assets.in(tx).softDelete(scopeOf(ctx), asset));
   }
 
-  /**
-   * Expires intents never completed, and removes the objects of deleted or
-   * expired assets. Returns what it did; safe to run on several replicas.
-   */
-  async sweep(batch = 200): Promise<{ expired: number; objectsRemoved: number }> {
-    const stale: MediaAssetEntity[] = await this.dataSource
-      .query(
-        `UPDATE media_assets SET status = 'expired', failure_reason = 'the upload was not completed in time', updated_at = now()
-        WHERE id IN (SELECT id FROM media_assets WHERE status = 'pending_upload' AND created_at < now() - make_interval(hours => $1)
-                     ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)
-        RETURNING id, storage_key AS "storageKey"`,
-        [this.config.MEDIA_PENDING_EXPIRY_HOURS, batch],
-      )
-      .then((result: [MediaAssetEntity[], number]) => result[0]);
-    for (const asset of stale) await this.storage.delete(asset.storageKey);
-
-    const orphans: { id: string; storage_key: string }[] = await this.dataSource.query(
-      `SELECT id, storage_key FROM media_assets WHERE deleted_at IS NOT NULL AND object_deleted_at IS NULL ORDER BY deleted_at LIMIT $1`,
-      [batch],
-    );
-    for (const orphan of orphans) {
-      await this.storage.delete(orphan.storage_key);
-      await this.dataSource.query(`UPDATE media_assets SET object_deleted_at = now() WHERE id = $1`, [
-        orphan.id,
-      ]);
-    }
-    if (stale.length || orphans.length)
-      this.logger.log(`sweep: ${stale.length} expired, ${orphans.length} objects removed`);
-    return { expired: stale.length, objectsRemoved: orphans.length };
-  }
-
-  private async require(ctx: RequestContext, id: string): Promise<MediaAssetEntity> {
-    const asset = UUID.test(id)
-      ? await this.dataSource
-          .getRepository(MediaAssetEntity)
-          .findOne({ where: { id, orgId: ctx.orgId, deletedAt: IsNull() } })
-      : null;
+  private async require(ctx: RequestContext, id: string): Promise<AssetRow> {
+    const asset = await this.assets.find(scopeOf(ctx), id);
     if (!asset) throw new DomainError(MediaError.ASSET_NOT_FOUND, 'Media asset not found');
     return asset;
   }
@@ -234,7 +170,7 @@ export class MediaService {
    * change is conditional, so a client completion racing the webhook ends
    * with one `ready` and one event.
    */
-  private async verify(asset: MediaAssetEntity): Promise<MediaAssetEntity> {
+  private async verify(asset: AssetRow): Promise<AssetRow> {
     if (asset.status === 'ready') return asset;
     if (asset.status === 'failed')
       throw new DomainError(
@@ -281,37 +217,12 @@ export class MediaService {
     });
   }
 
-  private async transition(
-    asset: MediaAssetEntity,
+  private transition(
+    asset: AssetRow,
     status: 'ready' | 'failed' | 'expired',
-    fields: Partial<MediaAssetEntity>,
-  ): Promise<MediaAssetEntity> {
-    return this.dataSource.transaction(async (manager) => {
-      const result = await manager.update(
-        MediaAssetEntity,
-        { id: asset.id, status: 'pending_upload' },
-        { ...fields, status },
-      );
-      const current = await manager.findOneOrFail(MediaAssetEntity, { where: { id: asset.id } });
-      if (result.affected && status === 'ready') {
-        await appendToOutbox(manager, [
-          {
-            type: Events.media.assetReady,
-            aggregateId: asset.id,
-            orgId: asset.orgId,
-            domainId: asset.domainId,
-            payload: {
-              id: asset.id,
-              key: current.storageKey,
-              cdnUrl: current.cdnUrl,
-              contentType: current.contentType,
-              size: current.actualSize,
-            },
-          },
-        ]);
-      }
-      return current;
-    });
+    fields: CheckedFields,
+  ): Promise<AssetRow> {
+    return this.db.transaction((tx) => this.assets.in(tx).settle(orgScope(asset.orgId), asset.id, status, fields));
   }
 }
 
@@ -340,21 +251,4 @@ export function allowedTypesOf(config: MediaConfig): Set<string> {
   const unknown = types.filter((type) => !CONTENT_SIGNATURES[type]);
   if (unknown.length) throw new Error(`MEDIA_ALLOWED_TYPES: no content check for ${unknown.join(', ')}`);
   return new Set(types);
-}
-
-export function toMediaAssetDto(row: MediaAssetEntity): MediaAssetDto {
-  return {
-    id: row.id,
-    domainId: row.domainId,
-    filename: row.filename,
-    contentType: row.contentType,
-    size: row.declaredSize,
-    status: row.status,
-    key: row.storageKey,
-    cdnUrl: row.status === 'ready' ? row.cdnUrl : null,
-    checksum: row.checksum,
-    failureReason: row.failureReason,
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
-  };
 }

@@ -59,6 +59,11 @@ export class MediaConfig extends ServiceConfig {
   @Min(1)
   MEDIA_PENDING_EXPIRY_HOURS: number = 24;
 
+  /** How often the sweep (expired intents, objects of deleted assets) runs. */
+  @IsInt()
+  @Min(1_000)
+  MEDIA_SWEEP_EVERY_MS: number = 15 * 60 * 1000;
+
   /** HMAC secret of storage notifications (`POST /api/media/webhooks/storage`); unset refuses them. */
   @IsOptional()
   @IsString()

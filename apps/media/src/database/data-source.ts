@@ -3,8 +3,8 @@ import 'reflect-metadata';
 
 import { DataSource } from 'typeorm';
 
-import { mediaDataSourceOptions } from './schema';
+import { mediaDatabaseOptions } from './schema';
 
 export default new DataSource(
-  mediaDataSourceOptions(process.env['DATABASE_URL'] ?? 'postgres://localhost/media'),
+  mediaDatabaseOptions(process.env['DATABASE_URL'] ?? 'postgres://localhost/media'),
 );

@@ -3,8 +3,8 @@ import 'reflect-metadata';
 
 import { DataSource } from 'typeorm';
 
-import { publishingDataSourceOptions } from './schema';
+import { publishingDatabaseOptions } from './schema';
 
 export default new DataSource(
-  publishingDataSourceOptions(process.env['DATABASE_URL'] ?? 'postgres://localhost/publishing'),
+  publishingDatabaseOptions(process.env['DATABASE_URL'] ?? 'postgres://localhost/publishing'),
 );

@@ -6,10 +6,9 @@ import { PublishingInitial1764400000000 } from './migrations/1764400000000-Publi
 
 export const MIGRATIONS = [OutboxAndInbox1764000000000, PublishingInitial1764400000000];
 
-export function publishingDataSourceOptions(url: string, poolSize?: number): DataSourceOptions {
+export function publishingDatabaseOptions(url: string, poolSize?: number): DataSourceOptions {
   return postgresOptions({
     url,
-    entities: [],
     migrations: MIGRATIONS,
     poolSize,
     applicationName: 'publishing',

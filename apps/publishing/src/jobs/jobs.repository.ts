@@ -27,7 +27,7 @@ export interface JobFilters {
   cursor?: string;
 }
 
-/** Publishing jobs with their targets and history, within one org. Sweeps: jobs.sweeps.ts. */
+/** Publishing jobs with their targets and history, within one org. Sweeps: jobs.system.ts. */
 export class JobsRepository extends Repository {
   /**
    * Writes a job, its targets, its history and its event in one statement

@@ -3,7 +3,7 @@ import { Database, systemScope } from '@smartbeak/persistence';
 
 import { JobQueue } from '../queues/job-queue';
 import { queueJobId } from '../queues/queues';
-import { JobsSweeps } from './jobs.sweeps';
+import { JobsSystem } from './jobs.system';
 
 const SWEEPER = systemScope('publishing sweeper');
 
@@ -19,14 +19,14 @@ export class Sweeper {
 
   constructor(
     private readonly db: Database,
-    private readonly sweeps: JobsSweeps,
+    private readonly system: JobsSystem,
     private readonly queue: JobQueue,
   ) {}
 
   async sweep(graceMs: number, batch = 200): Promise<{ requeued: number; deadLettered: number }> {
     let requeued = 0;
     let deadLettered = 0;
-    for (const job of await this.sweeps.stale(SWEEPER, graceMs, batch)) {
+    for (const job of await this.system.stale(SWEEPER, graceMs, batch)) {
       const queued = await this.queue.queue.getJob(queueJobId(job.id, job.run));
       const state = queued ? await queued.getState() : 'missing';
       if (['waiting', 'active', 'delayed', 'prioritized', 'waiting-children'].includes(state)) {
@@ -37,14 +37,14 @@ export class Sweeper {
       }
       if (state === 'failed') {
         const reason = queued?.failedReason ?? 'the queue job failed';
-        if (await this.db.transaction((tx) => this.sweeps.in(tx).deadLetterStuck(SWEEPER, job.id, reason))) {
+        if (await this.db.transaction((tx) => this.system.in(tx).deadLetterStuck(SWEEPER, job.id, reason))) {
           deadLettered++;
         }
         continue;
       }
       // Missing, or completed without the job finishing: a new run.
       const next = await this.db.transaction((tx) =>
-        this.sweeps.in(tx).newRun(SWEEPER, job, `requeued by the sweeper (queue job ${state})`),
+        this.system.in(tx).newRun(SWEEPER, job, `requeued by the sweeper (queue job ${state})`),
       );
       if (next) {
         await this.queue.enqueue(next);

@@ -1,7 +1,7 @@
 import { Repository, type SystemScope } from '@smartbeak/persistence';
 
 /** Destinations across every org, on purpose: re-sealing credentials under a new key. */
-export class TargetsSweeps extends Repository {
+export class TargetsSystem extends Repository {
   sealedSecrets(_scope: SystemScope): Promise<{ id: string; secret: string }[]> {
     return this.sql.rows(`SELECT id, secret FROM publishing_targets`);
   }

@@ -13,7 +13,7 @@ import {
 const OPEN = `('pending', 'queued', 'active', 'retrying')`;
 
 /** Publishing jobs across every org, on purpose: the sweeper's queries. */
-export class JobsSweeps extends Repository {
+export class JobsSystem extends Repository {
   /** Open jobs untouched for `graceMs` (scheduled ones: over a minute past their time). */
   stale(_scope: SystemScope, graceMs: number, batch: number): Promise<JobRow[]> {
     return this.sql.rows<JobRow>(

@@ -3,9 +3,7 @@ import { Logger } from '@nestjs/common';
 import { type Job } from 'bullmq';
 
 import { AuditService } from '../audit/audit.service';
-
-export const MAINTENANCE_QUEUE = 'control-plane-maintenance';
-export const AUDIT_RETENTION_JOB = 'audit-retention';
+import { AUDIT_RETENTION_JOB, MAINTENANCE_QUEUE } from './queues';
 
 /**
  * Periodic upkeep as BullMQ job schedulers: however many replicas run, each

@@ -7,7 +7,7 @@ import { Repository, type SystemScope } from '@smartbeak/persistence';
  * retention sweeps. Each finds candidates; the change itself goes through
  * the write path, scoped to the item's org.
  */
-export class ContentSweeps extends Repository {
+export class ContentSystem extends Repository {
   /** A scheduled item's org and how long until it is due (negative: overdue). */
   dueIn(_scope: SystemScope, id: string): Promise<{ orgId: string; dueInMs: number } | undefined> {
     return this.sql.one(
