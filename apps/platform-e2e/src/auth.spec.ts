@@ -8,7 +8,9 @@ describe('gateway authentication and authorisation', () => {
   let platform: Platform;
 
   beforeAll(async () => {
+    // Its own gateway: it checks azp (CLERK_AUTHORIZED_PARTIES), which the shared one does not.
     platform = await Platform.start({
+      services: ['control-plane'],
       gatewayEnv: { CLERK_AUTHORIZED_PARTIES: 'https://app.smartbeak.test' },
     });
   });

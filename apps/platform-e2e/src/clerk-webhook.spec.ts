@@ -9,7 +9,7 @@ describe('Clerk webhooks (Svix-signed) keep users, orgs and memberships in step'
   let sequence = 0;
 
   beforeAll(async () => {
-    platform = await Platform.start();
+    platform = await Platform.shared();
     signer = new Webhook(platform.webhookSecret);
   });
   afterAll(() => platform?.stop());

@@ -23,6 +23,7 @@ describe('content at scale: pagination, scheduled publishing with two replicas, 
 
   beforeAll(async () => {
     platform = await Platform.start({
+      services: ['content'],
       // Sweeps often enough for a test to watch them; retention thresholds stay in days.
       contentEnv: { CONTENT_RETENTION_EVERY_MS: '1000', CONTENT_DUE_SWEEP_EVERY_MS: '1000' },
     });

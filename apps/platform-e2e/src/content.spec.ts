@@ -34,7 +34,7 @@ describe('content: lifecycle, versions, locks and revisions through the gateway'
   let stranger: string;
 
   beforeAll(async () => {
-    platform = await Platform.start();
+    platform = await Platform.shared();
     admin = await platform.token({ userId: 'user_admin', orgId: 'org_content', permissions: ['org:admin'] });
     domainId = (
       await request(platform.url)

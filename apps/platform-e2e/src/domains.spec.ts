@@ -7,7 +7,7 @@ describe('domains and the audit log through the gateway', () => {
   let admin: string;
 
   beforeAll(async () => {
-    platform = await Platform.start();
+    platform = await Platform.shared();
     admin = await platform.token({ userId: 'user_admin', orgId: 'org_dom', permissions: ['org:admin'] });
   });
   afterAll(() => platform?.stop());

@@ -23,7 +23,7 @@ describe('media: a browser uploads straight to storage', () => {
       throw new Error(
         'SMARTBEAK_CHROMIUM is not set: `npm test` installs Debian chromium (apt-get install chromium)',
       );
-    platform = await Platform.start();
+    platform = await Platform.shared();
     browser = await chromium.launch({
       executablePath,
       headless: true,

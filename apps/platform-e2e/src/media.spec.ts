@@ -16,7 +16,7 @@ describe('media: browser-direct uploads through pre-signed URLs', () => {
   let domainId: string;
 
   beforeAll(async () => {
-    platform = await Platform.start();
+    platform = await Platform.shared();
     const admin = await platform.token({
       userId: 'user_media',
       orgId: 'org_media',
@@ -268,7 +268,7 @@ describe('media: an expired upload intent', () => {
   let platform: Platform;
 
   beforeAll(async () => {
-    platform = await Platform.start({ mediaEnv: { MEDIA_UPLOAD_URL_TTL_SECONDS: '1' } });
+    platform = await Platform.start({ services: ['media'], mediaEnv: { MEDIA_UPLOAD_URL_TTL_SECONDS: '1' } });
   });
   afterAll(() => platform?.stop());
 

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 
 import {
   createTestDatabase,
   createTestKeys,
   freePort,
   isHttpOk,
-  migrateApp,
   mintToken,
   runAppCommand,
   type RunningProcess,
@@ -17,33 +17,85 @@ import {
   uniqueName,
   waitFor,
 } from '@smartbeak/testing';
+import { exportPKCS8, importPKCS8 } from 'jose';
+import request from 'supertest';
+
+/** The services behind the gateway a spec may ask for (the gateway always runs). */
+export type ServiceName = 'control-plane' | 'media' | 'content' | 'publishing';
+export const ALL_SERVICES: ServiceName[] = ['control-plane', 'media', 'content', 'publishing'];
 
 export interface PlatformOptions {
+  /** Which services to run (default: all). `publishing` brings one worker; control-plane is always there. */
+  services?: ServiceName[];
   gatewayEnv?: Record<string, string>;
+  controlPlaneEnv?: Record<string, string>;
   mediaEnv?: Record<string, string>;
   contentEnv?: Record<string, string>;
   publishingEnv?: Record<string, string>;
 }
 
+/** What a shared platform's specs need to reach it (written by the global setup). */
+export interface PlatformAddress {
+  url: string;
+  controlPlaneUrl: string;
+  prefix: string;
+  privateKeyPem: string;
+  publicKeyPem: string;
+  webhookSecret: string;
+  mediaWebhookSecret: string;
+  credentialKey: string;
+}
+
+/** Where the global setup put the migrated template of each service's database. */
+export const TEMPLATES_ENV = 'SMARTBEAK_E2E_TEMPLATES';
+/** JSON files describing the shared platforms, one per jest worker. */
+export const SHARED_ENV = 'SMARTBEAK_E2E_SHARED';
+
+function templates(): Partial<Record<ServiceName, string>> {
+  return JSON.parse(process.env[TEMPLATES_ENV] ?? '{}');
+}
+
+/** A database for `service`: a copy of its migrated template, or (no template) created and migrated here. */
+async function serviceDatabase(service: ServiceName): Promise<TestDatabase> {
+  const template = templates()[service];
+  const db = await createTestDatabase(service.replace('-', '_'), template);
+  if (!template) {
+    const { code, output } = await runAppCommand(service, db.url, ['migrate']);
+    if (code !== 0) throw new Error(`${service} migrate exited ${code}:\n${output}`);
+  }
+  return db;
+}
+
+async function ready(process: RunningProcess, url: string, what: string): Promise<void> {
+  await waitFor(() => isHttpOk(url), 30_000, what).catch((error: Error) => {
+    throw new Error(`${error.message}\n${process.tail()}`);
+  });
+}
+
 /**
- * The real thing, black-box: control-plane and api-gateway from their
- * builds, on a fresh database and a Redis prefix of their own.
+ * The real thing, black-box: the gateway and the services a spec asks for,
+ * from their builds, each on a database of its own and all on a Redis prefix
+ * of their own. Databases are copied from templates migrated once per run;
+ * processes start together.
+ *
+ * `Platform.start()` owns its processes (a spec that kills, restarts or
+ * reconfigures them); `Platform.shared()` attaches to the platform this jest
+ * worker shares with other specs — give each such spec its own tenant
+ * (`seedTenant`) and never stop or reconfigure it.
  */
 export class Platform {
   gateway!: RunningProcess;
   controlPlane!: RunningProcess;
-  media!: RunningProcess;
+  media?: RunningProcess;
   mediaUrl!: string;
   /** Content replicas: one at start; `startContentReplica` adds more. */
   content: RunningProcess[] = [];
   contentDb!: TestDatabase;
-  private contentEnv!: Record<string, string>;
-  publishing!: RunningProcess;
+  publishing?: RunningProcess;
   /** Publishing job runners (`main.js worker`): one at start; `startPublishingWorker` adds more. */
   publishingWorkers: RunningProcess[] = [];
   publishingDb!: TestDatabase;
-  readonly credentialKey = randomBytes(32).toString('base64');
-  private publishingEnv!: Record<string, string>;
+  credentialKey = randomBytes(32).toString('base64');
   mediaWebhookSecret = uniqueName('media_secret');
   keys!: TestKeys;
   /** The Redis prefix of this platform's queues and RPC lists. */
@@ -51,146 +103,169 @@ export class Platform {
   url!: string;
   controlPlaneUrl!: string;
   webhookSecret = `whsec_${Buffer.from(uniqueName('secret').padEnd(32, 'x')).toString('base64')}`;
-  private db!: TestDatabase;
-  private mediaDb!: TestDatabase;
-  private cpEnv!: Record<string, string>;
+  /** Attached to a shared platform: not ours to stop. */
+  private attached = false;
+  private databases: TestDatabase[] = [];
+  private env: Record<ServiceName, Record<string, string>> = {} as never;
 
   static async start(options: PlatformOptions = {}): Promise<Platform> {
     const platform = new Platform();
-    await platform.boot(options);
+    try {
+      await platform.boot(options);
+    } catch (error) {
+      await platform.stop();
+      throw error;
+    }
     return platform;
   }
 
+  /** The platform this jest worker shares (booted by the global setup). */
+  static async shared(): Promise<Platform> {
+    const files = (process.env[SHARED_ENV] ?? '').split(',').filter(Boolean);
+    if (!files.length) throw new Error(`no shared platform: run the e2e through jest (global setup sets ${SHARED_ENV})`);
+    const worker = Number(process.env['JEST_WORKER_ID'] ?? '1');
+    const address = JSON.parse(readFileSync(files[(worker - 1) % files.length] as string, 'utf8')) as PlatformAddress;
+    const platform = new Platform();
+    platform.attached = true;
+    platform.url = address.url;
+    platform.controlPlaneUrl = address.controlPlaneUrl;
+    platform.prefix = address.prefix;
+    platform.keys = {
+      privateKey: await importPKCS8(address.privateKeyPem, 'RS256'),
+      publicKeyPem: address.publicKeyPem,
+    };
+    platform.webhookSecret = address.webhookSecret;
+    platform.mediaWebhookSecret = address.mediaWebhookSecret;
+    platform.credentialKey = address.credentialKey;
+    return platform;
+  }
+
+  /** What another process needs to attach to this platform (see `shared`). */
+  async address(): Promise<PlatformAddress> {
+    return {
+      url: this.url,
+      controlPlaneUrl: this.controlPlaneUrl,
+      prefix: this.prefix,
+      privateKeyPem: await exportPKCS8(this.keys.privateKey),
+      publicKeyPem: this.keys.publicKeyPem,
+      webhookSecret: this.webhookSecret,
+      mediaWebhookSecret: this.mediaWebhookSecret,
+      credentialKey: this.credentialKey,
+    };
+  }
+
   private async boot(options: PlatformOptions): Promise<void> {
-    const { redisUrl, s3Endpoint, s3Bucket } = testInfra();
-    const prefix = uniqueName('e2e');
-    this.prefix = prefix;
-    this.keys = await createTestKeys();
-    this.db = await createTestDatabase('cp');
-    await migrateApp('control-plane', this.db.url);
-    this.mediaDb = await createTestDatabase('media');
-    await migrateApp('media', this.mediaDb.url);
-    this.contentDb = await createTestDatabase('content');
-    await migrateApp('content', this.contentDb.url);
-    this.publishingDb = await createTestDatabase('publishing');
-    await migrateApp('publishing', this.publishingDb.url);
-    const [gatewayPort, cpPort, mediaPort] = [await freePort(), await freePort(), await freePort()];
-    this.cpEnv = {
-      DATABASE_URL: this.db.url,
-      REDIS_URL: redisUrl,
-      REDIS_PREFIX: prefix,
-      HTTP_PORT: String(cpPort),
-      OUTBOX_POLL_MS: '200',
+    const services = new Set<ServiceName>(['control-plane', ...(options.services ?? ALL_SERVICES)]);
+    const { redisUrl, s3Endpoint, s3Bucket, smtpUrl } = testInfra();
+    this.prefix = uniqueName('e2e');
+    const [keys, ...databases] = await Promise.all([
+      createTestKeys(),
+      ...[...services].map((service) => serviceDatabase(service)),
+    ]);
+    this.keys = keys as TestKeys;
+    this.databases = databases as TestDatabase[];
+    const dbOf = (service: ServiceName) => this.databases[[...services].indexOf(service)] as TestDatabase;
+    const common = { REDIS_URL: redisUrl, REDIS_PREFIX: this.prefix, OUTBOX_POLL_MS: '200' };
+
+    this.env['control-plane'] = {
+      ...common,
+      DATABASE_URL: dbOf('control-plane').url,
+      HTTP_PORT: String(await freePort()),
+      ...options.controlPlaneEnv,
     };
-    this.controlPlaneUrl = `http://127.0.0.1:${cpPort}`;
-    await this.startControlPlane();
-    this.mediaUrl = `http://127.0.0.1:${mediaPort}`;
-    this.media = spawnApp('media', {
-      DATABASE_URL: this.mediaDb.url,
-      REDIS_URL: redisUrl,
-      REDIS_PREFIX: prefix,
-      HTTP_PORT: String(mediaPort),
-      S3_ENDPOINT: s3Endpoint,
-      S3_BUCKET: s3Bucket,
-      S3_ACCESS_KEY_ID: 'S3RVER',
-      S3_SECRET_ACCESS_KEY: 'S3RVER',
-      S3_FORCE_PATH_STYLE: 'true',
-      CDN_BASE_URL: `${s3Endpoint}/${s3Bucket}`,
-      MEDIA_WEBHOOK_SECRET: this.mediaWebhookSecret,
-      OUTBOX_POLL_MS: '200',
-      ...options.mediaEnv,
-    });
-    await waitFor(() => isHttpOk(`${this.mediaUrl}/health/ready`), 30_000, 'media').catch((error: Error) => {
-      throw new Error(`${error.message}\n${this.media.tail()}`);
-    });
-    this.contentEnv = {
-      DATABASE_URL: this.contentDb.url,
-      REDIS_URL: redisUrl,
-      REDIS_PREFIX: prefix,
-      OUTBOX_POLL_MS: '200',
-      ...options.contentEnv,
-    };
-    await this.startContentReplica();
-    const { smtpUrl } = testInfra();
-    this.publishingEnv = {
-      DATABASE_URL: this.publishingDb.url,
-      REDIS_URL: redisUrl,
-      REDIS_PREFIX: prefix,
-      OUTBOX_POLL_MS: '200',
-      PUBLISHING_ENCRYPTION_KEYS: `test:${this.credentialKey}`,
-      // The contract fakes listen on loopback over http: allowed here, and only here.
-      OUTBOUND_ALLOWLIST: '127.0.0.1',
-      OUTBOUND_ALLOW_HTTP: 'true',
-      OUTBOUND_TIMEOUT_MS: '3000',
-      SMTP_URL: smtpUrl,
-      PUBLISHING_BACKOFF_MS: '200',
-      PUBLISHING_STALLED_MS: '3000',
-      PUBLISHING_SWEEP_EVERY_MS: '2000',
-      ...options.publishingEnv,
-    };
-    const publishingPort = await freePort();
-    this.publishing = spawnApp('publishing', { ...this.publishingEnv, HTTP_PORT: String(publishingPort) });
-    await waitFor(
-      () => isHttpOk(`http://127.0.0.1:${publishingPort}/health/ready`),
-      30_000,
-      'publishing',
-    ).catch((error: Error) => {
-      throw new Error(`${error.message}\n${this.publishing.tail()}`);
-    });
-    await this.startPublishingWorker();
+    this.controlPlaneUrl = `http://127.0.0.1:${this.env['control-plane']['HTTP_PORT']}`;
+    const starting: Promise<unknown>[] = [this.startControlPlane()];
+
+    if (services.has('media')) {
+      const port = await freePort();
+      this.mediaUrl = `http://127.0.0.1:${port}`;
+      this.env.media = {
+        ...common,
+        DATABASE_URL: dbOf('media').url,
+        HTTP_PORT: String(port),
+        S3_ENDPOINT: s3Endpoint,
+        S3_BUCKET: s3Bucket,
+        S3_ACCESS_KEY_ID: 'S3RVER',
+        S3_SECRET_ACCESS_KEY: 'S3RVER',
+        S3_FORCE_PATH_STYLE: 'true',
+        CDN_BASE_URL: `${s3Endpoint}/${s3Bucket}`,
+        MEDIA_WEBHOOK_SECRET: this.mediaWebhookSecret,
+        ...options.mediaEnv,
+      };
+      this.media = spawnApp('media', this.env.media);
+      starting.push(ready(this.media, `${this.mediaUrl}/health/ready`, 'media'));
+    }
+    if (services.has('content')) {
+      this.contentDb = dbOf('content');
+      this.env.content = { ...common, DATABASE_URL: this.contentDb.url, ...options.contentEnv };
+      starting.push(this.startContentReplica());
+    }
+    if (services.has('publishing')) {
+      this.publishingDb = dbOf('publishing');
+      this.env.publishing = {
+        ...common,
+        DATABASE_URL: this.publishingDb.url,
+        PUBLISHING_ENCRYPTION_KEYS: `test:${this.credentialKey}`,
+        // The contract fakes listen on loopback over http: allowed here, and only here.
+        OUTBOUND_ALLOWLIST: '127.0.0.1',
+        OUTBOUND_ALLOW_HTTP: 'true',
+        OUTBOUND_TIMEOUT_MS: '3000',
+        SMTP_URL: smtpUrl,
+        PUBLISHING_BACKOFF_MS: '200',
+        PUBLISHING_STALLED_MS: '3000',
+        PUBLISHING_SWEEP_EVERY_MS: '2000',
+        ...options.publishingEnv,
+      };
+      const port = await freePort();
+      this.publishing = spawnApp('publishing', { ...this.env.publishing, HTTP_PORT: String(port) });
+      starting.push(ready(this.publishing, `http://127.0.0.1:${port}/health/ready`, 'publishing'));
+      starting.push(this.startPublishingWorker());
+    }
+
+    const gatewayPort = await freePort();
+    this.url = `http://127.0.0.1:${gatewayPort}`;
     this.gateway = spawnApp('api-gateway', {
       REDIS_URL: redisUrl,
-      REDIS_PREFIX: prefix,
+      REDIS_PREFIX: this.prefix,
       GATEWAY_PORT: String(gatewayPort),
       CLERK_JWT_KEY: this.keys.publicKeyPem,
       CLERK_WEBHOOK_SIGNING_SECRET: this.webhookSecret,
       RPC_TIMEOUT_MS: '2000',
       RATE_LIMIT_PER_MINUTE: '0',
       BODY_LIMIT_BYTES: '65536',
+      HEALTH_SERVICES: [...services].join(','),
       ...options.gatewayEnv,
     });
-    this.url = `http://127.0.0.1:${gatewayPort}`;
-    await waitFor(() => isHttpOk(`${this.url}/api/health`), 30_000, 'the gateway').catch((error: Error) => {
-      throw new Error(
-        `${error.message}\n${this.gateway.tail()}\n${this.controlPlane.tail()}\n${this.media.tail()}\n${this.content[0]?.tail()}`,
-      );
-    });
+    starting.push(ready(this.gateway, `${this.url}/health/ready`, 'the gateway'));
+    await Promise.all(starting);
+    // Every service announced itself on Redis: the gateway can reach them all.
+    await waitFor(() => isHttpOk(`${this.url}/api/health`), 30_000, 'every service behind the gateway').catch(
+      (error: Error) => {
+        throw new Error(`${error.message}\n${this.gateway.tail()}`);
+      },
+    );
   }
 
   async startControlPlane(): Promise<void> {
-    this.controlPlane = spawnApp('control-plane', this.cpEnv);
-    await waitFor(() => isHttpOk(`${this.controlPlaneUrl}/health/ready`), 30_000, 'control-plane').catch(
-      (error: Error) => {
-        throw new Error(`${error.message}\n${this.controlPlane.tail()}`);
-      },
-    );
+    this.controlPlane = spawnApp('control-plane', this.env['control-plane']);
+    await ready(this.controlPlane, `${this.controlPlaneUrl}/health/ready`, 'control-plane');
   }
 
   /** Starts one more content process on the same database and Redis prefix. */
   async startContentReplica(): Promise<RunningProcess> {
     const port = await freePort();
-    const replica = spawnApp('content', { ...this.contentEnv, HTTP_PORT: String(port) });
+    const replica = spawnApp('content', { ...this.env.content, HTTP_PORT: String(port) });
     this.content.push(replica);
-    await waitFor(() => isHttpOk(`http://127.0.0.1:${port}/health/ready`), 30_000, 'content').catch(
-      (error: Error) => {
-        throw new Error(`${error.message}\n${replica.tail()}`);
-      },
-    );
+    await ready(replica, `http://127.0.0.1:${port}/health/ready`, 'content');
     return replica;
   }
 
   /** Starts one more publishing worker (`main.js worker`) on the same database and queue. */
   async startPublishingWorker(): Promise<RunningProcess> {
     const port = await freePort();
-    const worker = spawnApp('publishing', { ...this.publishingEnv, HTTP_PORT: String(port) }, ['worker']);
+    const worker = spawnApp('publishing', { ...this.env.publishing, HTTP_PORT: String(port) }, ['worker']);
     this.publishingWorkers.push(worker);
-    await waitFor(
-      () => isHttpOk(`http://127.0.0.1:${port}/health/ready`),
-      30_000,
-      'a publishing worker',
-    ).catch((error: Error) => {
-      throw new Error(`${error.message}\n${worker.tail()}`);
-    });
+    await ready(worker, `http://127.0.0.1:${port}/health/ready`, 'a publishing worker');
     return worker;
   }
 
@@ -204,21 +279,53 @@ export class Platform {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([
-      this.gateway?.stop(),
-      this.controlPlane?.stop(),
-      this.media?.stop(),
-      ...this.content.map((replica) => replica.stop()),
-      this.publishing?.stop(),
-      ...this.publishingWorkers.map((worker) => worker.stop()),
-    ]);
-    await Promise.all([
-      this.db?.drop(),
-      this.mediaDb?.drop(),
-      this.contentDb?.drop(),
-      this.publishingDb?.drop(),
-    ]);
+    if (this.attached) return;
+    await Promise.all(
+      [
+        this.gateway,
+        this.controlPlane,
+        this.media,
+        this.publishing,
+        ...this.content,
+        ...this.publishingWorkers,
+      ].map((process) => process?.stop()),
+    );
+    await Promise.all(this.databases.map((db) => db.drop()));
   }
+}
+
+export interface Tenant {
+  orgId: string;
+  domainId: string;
+  hostname: string;
+  /** A token of this org (its domain by default) for `userId` with `permissions`. */
+  token(userId: string, permissions: string[], options?: TokenOptions): Promise<string>;
+  /** An `org:admin` token of this org. */
+  admin: string;
+}
+
+/**
+ * An org of its own with one domain, so specs sharing a platform never see
+ * each other's data: every name carries a random suffix.
+ */
+export async function seedTenant(platform: Platform, label: string): Promise<Tenant> {
+  const orgId = uniqueName(`org_${label}`);
+  const hostname = `${uniqueName(label).replace(/_/g, '-')}.example.com`;
+  const admin = await platform.token({ userId: 'user_admin', orgId, permissions: ['org:admin'] });
+  const res = await request(platform.url)
+    .post('/api/domains')
+    .set('Authorization', `Bearer ${admin}`)
+    .send({ name: label, hostname });
+  if (res.status !== 201) throw new Error(`seedTenant: POST /api/domains answered ${res.status}: ${res.text}`);
+  const domainId = res.body.id as string;
+  return {
+    orgId,
+    domainId,
+    hostname,
+    admin,
+    token: (userId, permissions, options = {}) =>
+      platform.token({ userId, orgId, permissions, domainId, ...options }),
+  };
 }
 
 /** What every refusal must look like: RFC 9457 problem+json. */

@@ -15,6 +15,7 @@ describe('publishing crash safety: kill -9 of the worker with 500 jobs in flight
   beforeAll(async () => {
     wordpress = await new FakeWordPress().start();
     platform = await Platform.start({
+      services: ['content', 'publishing'],
       publishingEnv: { PUBLISHING_WORKER_CONCURRENCY: '16', PUBLISHING_STALLED_MS: '2000' },
     });
     const admin = await platform.token({

@@ -1,3 +1,4 @@
+import { eventually } from '@smartbeak/testing';
 import request from 'supertest';
 
 import { expectProblem, Platform } from './platform';
@@ -7,7 +8,7 @@ describe('when control-plane is down', () => {
   let token: string;
 
   beforeAll(async () => {
-    platform = await Platform.start();
+    platform = await Platform.start({ services: ['control-plane', 'content'] });
     token = await platform.token({ orgId: 'org_res', permissions: ['org:admin'] });
   });
   afterAll(() => platform?.stop());
@@ -23,18 +24,23 @@ describe('when control-plane is down', () => {
     expect([503, 504]).toContain(res.status);
     expectProblem(res, res.status);
 
-    await new Promise((r) => setTimeout(r, 4_000));
-    const later = Date.now();
-    const down = await request(platform.url).get('/api/me').set('Authorization', `Bearer ${token}`);
-    expectProblem(down, 503);
-    expect(Date.now() - later).toBeLessThan(1_000);
-    expect(down.headers['retry-after']).toBeDefined();
+    // Once its heartbeat has lapsed, the gateway knows at once that nobody is there.
+    await eventually(
+      async () => {
+        const later = Date.now();
+        const down = await request(platform.url).get('/api/me').set('Authorization', `Bearer ${token}`);
+        expectProblem(down, 503);
+        expect(Date.now() - later).toBeLessThan(1_000);
+        expect(down.headers['retry-after']).toBeDefined();
+      },
+      { timeoutMs: 10_000, intervalMs: 250 },
+    );
 
     const health = await request(platform.url).get('/api/health');
     expectProblem(health, 503);
     const { 'control-plane': controlPlane, ...others } = health.body.services as Record<string, string>;
     expect(controlPlane).toBe('down');
-    expect(Object.keys(others).sort()).toEqual(['content', 'media', 'publishing']);
+    expect(Object.keys(others).sort()).toEqual(['content']);
     expect(new Set(Object.values(others))).toEqual(new Set(['up']));
 
     await platform.startControlPlane();
@@ -48,6 +54,7 @@ describe('rate limiting', () => {
 
   beforeAll(async () => {
     platform = await Platform.start({
+      services: ['control-plane'],
       gatewayEnv: { RATE_LIMIT_PER_MINUTE: '5', CORS_ORIGINS: 'https://app.example.com' },
     });
   });

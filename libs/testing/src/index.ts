@@ -1,3 +1,4 @@
+export * from './eventually';
 export * from './infra';
 export * from './processes';
 export * from './tokens';

@@ -40,14 +40,28 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A fresh, empty database for one spec file; `drop()` removes it. */
-export async function createTestDatabase(label: string): Promise<TestDatabase> {
+/**
+ * A fresh database for one spec file: empty, or a copy of `template` (a
+ * database already migrated once, so a platform does not migrate per spec).
+ * `drop()` removes it.
+ */
+export async function createTestDatabase(label: string, template?: string): Promise<TestDatabase> {
   const { postgresUrl } = testInfra();
   const name = `t_${uniqueName(label)}`;
   const admin = new Client({ connectionString: `${postgresUrl}/postgres` });
   await admin.connect();
   try {
-    await admin.query(`CREATE DATABASE ${name}`);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await admin.query(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`);
+        break;
+      } catch (error) {
+        // Two copies of one template at the same instant: PostgreSQL refuses the second; try again.
+        const busy = /is being accessed by other users/.test((error as Error).message);
+        if (!template || !busy || attempt >= 20) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 200));
+      }
+    }
   } finally {
     await admin.end();
   }
