@@ -30,6 +30,24 @@ function summarize() {
   return totals;
 }
 
+/** How long each phase took, printed at the end (the suite's budget is in the README). */
+const phases = [];
+async function phase(name, work) {
+  const started = Date.now();
+  try {
+    return await work();
+  } finally {
+    phases.push([name, (Date.now() - started) / 1000]);
+  }
+}
+
+function printPhases() {
+  const total = phases.reduce((sum, [, seconds]) => sum + seconds, 0);
+  process.stdout.write('\nphases:\n');
+  for (const [name, seconds] of phases) process.stdout.write(`  ${name.padEnd(34)} ${seconds.toFixed(1).padStart(7)} s\n`);
+  process.stdout.write(`  ${'total'.padEnd(34)} ${total.toFixed(1).padStart(7)} s\n`);
+}
+
 async function main() {
   const settings = stack.stackSettings('test');
   // A fresh cluster every run: nothing a previous run left can make a test pass.
@@ -38,12 +56,12 @@ async function main() {
   rmSync(settings.dir, { recursive: true, force: true });
   rmSync(join(stack.ROOT, 'tmp/test-results'), { recursive: true, force: true });
 
-  const infra = stack.startInfrastructure(settings);
+  const infra = await phase('packages and local stack', () => stack.startInfrastructure(settings));
   let ok = false;
   try {
-    const chromium = system.ensureChromium();
-    stack.buildApps();
-    await infra.ready();
+    const chromium = await phase('chromium (browser tests)', () => system.ensureChromium());
+    await phase('build the apps', () => stack.buildApps());
+    await phase('local stack ready', () => infra.ready());
     const env = {
       SMARTBEAK_TEST_PG_URL: `postgres://postgres@127.0.0.1:${settings.pgPort}`,
       SMARTBEAK_TEST_REDIS_URL: infra.redisUrl,
@@ -54,14 +72,19 @@ async function main() {
       ...(chromium ? { SMARTBEAK_CHROMIUM: chromium } : {}),
     };
     const parallel = `--parallel=${process.env.CI ? 2 : 3}`;
-    const built = nx(['run-many', '-t', 'build', 'lint', parallel], env);
+    const built = await phase('build and lint every project', () =>
+      nx(['run-many', '-t', 'build', 'lint', parallel], env),
+    );
     // Tests always run: a cached green from another database proves nothing.
-    const tested = nx(['run-many', '-t', 'test', parallel, '--skip-nx-cache'], env);
+    const tested = await phase('every test', () =>
+      nx(['run-many', '-t', 'test', parallel, '--skip-nx-cache'], env),
+    );
     ok = built && tested;
   } finally {
     infra.stop();
   }
   const totals = summarize();
+  printPhases();
   process.stdout.write(
     `\ntests: ${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}\n`,
   );
