@@ -1,7 +1,7 @@
 import nx from '@nx/eslint-plugin';
 import prettier from 'eslint-config-prettier';
 
-/** STYLE.md's lines. Only tests may use @smartbeak/testing. */
+/** The house lines (docs/architecture.md § Anatomy). Only tests may use @smartbeak/testing. */
 const boundaries = (isTest) => [
   'error',
   {
@@ -34,7 +34,7 @@ export default [
       parserOptions: { emitDecoratorMetadata: true, experimentalDecorators: true },
     },
     rules: {
-      // The lines of STYLE.md: apps never import apps, libs never import apps,
+      // The house lines (docs/architecture.md): apps never import apps, libs never import apps,
       // every lib is imported through its index as @smartbeak/<lib>.
       '@nx/enforce-module-boundaries': boundaries(false),
       // Interfaces must not reach decorator metadata as values.

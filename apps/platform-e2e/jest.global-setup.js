@@ -10,16 +10,20 @@ const ROOT = resolve(__dirname, '../..');
 
 module.exports = async function globalSetup(globalConfig) {
   const state = join(tmpdir(), `smartbeak-e2e-${process.pid}-${Date.now()}`);
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'src/setup/shared-platforms.ts')], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      SWC_NODE_PROJECT: join(ROOT, 'tsconfig.base.json'),
-      SMARTBEAK_E2E_STATE: state,
-      SMARTBEAK_E2E_SHARED_COUNT: String(Math.max(1, Math.min(2, globalConfig.maxWorkers || 1))),
+  const child = spawn(
+    process.execPath,
+    ['-r', '@swc-node/register', join(__dirname, 'src/setup/shared-platforms.ts')],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        SWC_NODE_PROJECT: join(ROOT, 'tsconfig.base.json'),
+        SMARTBEAK_E2E_STATE: state,
+        SMARTBEAK_E2E_SHARED_COUNT: String(Math.max(1, Math.min(2, globalConfig.maxWorkers || 1))),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));

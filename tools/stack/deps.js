@@ -14,7 +14,8 @@ function ensureNodeModules(root, log) {
   // @nx/webpack) although the lock is complete; `install` follows the lock
   // and leaves it unchanged.
   log('installing npm packages (npm install, from package-lock.json)');
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], {
+  // --prefer-offline: what npm's cache holds is not asked of the registry again.
+  execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], {
     cwd: root,
     stdio: 'inherit',
   });

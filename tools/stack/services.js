@@ -40,6 +40,7 @@ const SERVICES = [
       MEDIA_WEBHOOK_SECRET: secrets.mediaWebhook,
     }),
   },
+  // `nx g @smartbeak/tools:service <name>` adds new services above this line.
 ];
 
 /** Local destinations (a WordPress on localhost) are allowed in development only. */

@@ -41,6 +41,8 @@ module.exports = function appWebpackConfig(name, projectDir) {
         outputHashing: 'none',
         generatePackageJson: true,
         sourceMap: true,
+        // Type-checked once by the app's `typecheck` target (tsc), not again inside webpack.
+        skipTypeChecking: true,
       }),
       new UseWorkspaceSwcrc(),
     ],

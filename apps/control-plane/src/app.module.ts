@@ -48,7 +48,9 @@ export class AppModule {
         eventConsumerHost(EventQueues.controlPlane, SERVICE_NAME, AuditEventHandlers),
         ClerkSyncService,
         MaintenanceProcessor,
-        jobSchedules(MAINTENANCE_QUEUE, [{ name: AUDIT_RETENTION_JOB, everyMs: config.AUDIT_RETENTION_EVERY_MS }]),
+        jobSchedules(MAINTENANCE_QUEUE, [
+          { name: AUDIT_RETENTION_JOB, everyMs: config.AUDIT_RETENTION_EVERY_MS },
+        ]),
       ],
     };
   }

@@ -65,7 +65,12 @@ describe('control-plane database', () => {
 
     beforeAll(() => {
       identity = identityService();
-      sut = new DomainsService(db.database, new DomainsRepository(db.database), auditService(identity), identity);
+      sut = new DomainsService(
+        db.database,
+        new DomainsRepository(db.database),
+        auditService(identity),
+        identity,
+      );
     });
 
     it('creates the org and user just in time, once, even when asked concurrently', async () => {

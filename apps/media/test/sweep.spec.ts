@@ -60,7 +60,8 @@ describe(StorageSweep.name, () => {
 
     expect(await sut.sweep()).toEqual({ expired: 1, objectsRemoved: 1 });
     const status = async (id: string) =>
-      (await db.database.one<{ status: string }>(`SELECT status FROM media_assets WHERE id = $1`, [id]))?.status;
+      (await db.database.one<{ status: string }>(`SELECT status FROM media_assets WHERE id = $1`, [id]))
+        ?.status;
     expect(await status(stale.id)).toBe('expired');
     expect(await status(fresh.id)).toBe('pending_upload');
     expect(await storage.head(stale.key)).toBeNull();

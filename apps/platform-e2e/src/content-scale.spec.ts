@@ -1,4 +1,4 @@
-import { inPool } from '@smartbeak/testing';
+import { eventually, inPool, until } from '@smartbeak/testing';
 import { Client } from 'pg';
 import request from 'supertest';
 
@@ -131,24 +131,24 @@ describe('content at scale: pagination, scheduled publishing with two replicas, 
       },
     );
     // Not before its time.
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, at.getTime() - Date.now() - 1_500)));
+    await until(at.getTime() - 1_500);
     for (const item of scheduled)
       expect((await get(`/api/content/${item.id}`).expect(200)).body.status).toBe('scheduled');
 
-    const deadline = Date.now() + 20_000;
     for (const item of scheduled) {
-      let current: Item;
-      do {
-        current = (await get(`/api/content/${item.id}`).expect(200)).body;
-        if (current.status === 'published') break;
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      } while (Date.now() < deadline);
-      expect(current.status).toBe('published');
+      const current: Item = await eventually(
+        async () => {
+          const now = (await get(`/api/content/${item.id}`).expect(200)).body;
+          expect(now.status).toBe('published');
+          return now;
+        },
+        { timeoutMs: 20_000, intervalMs: 200 },
+      );
       expect(Date.parse(current.publishedAt!)).toBeGreaterThanOrEqual(at.getTime());
       expect(current.scheduledFor).toBeNull();
     }
     // Give any second attempt (the other replica, the overdue sweep) time to misbehave, then count.
-    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    await until(Date.now() + 2_500);
     for (const item of scheduled) {
       const events = (await get(`/api/content/${item.id}/events?limit=100`).expect(200)).body.items as {
         type: string;
@@ -176,13 +176,14 @@ describe('content at scale: pagination, scheduled publishing with two replicas, 
     await db.query(`UPDATE content_items SET scheduled_for = now() - interval '1 second' WHERE id = $1`, [
       item.id,
     ]);
-    const deadline = Date.now() + 15_000;
-    let status = scheduled.body.status;
-    while (status !== 'published' && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      status = (await get(`/api/content/${item.id}`).expect(200)).body.status;
-    }
-    expect(status).toBe('published');
+    expect(scheduled.body.status).toBe('scheduled');
+    await eventually(
+      async () => expect((await get(`/api/content/${item.id}`).expect(200)).body.status).toBe('published'),
+      {
+        timeoutMs: 15_000,
+        intervalMs: 250,
+      },
+    );
   });
 
   it('rebuilds the read model from the event store into exactly what was there, and repairs drift', async () => {
@@ -243,20 +244,14 @@ describe('content at scale: pagination, scheduled publishing with two replicas, 
       gone!.id,
     ]);
 
-    const deadline = Date.now() + 20_000;
-    const state = async () => ({
-      idle: (await get(`/api/content/${idle!.id}`)).body as Item,
-      old: (await get(`/api/content/${old!.id}`)).body as Item,
-      goneRows: (await db.query(`SELECT 1 FROM content_items WHERE id = $1`, [gone!.id])).rowCount,
-    });
-    let now = await state();
-    while ((now.idle.status !== 'archived' || !now.old.coldSince || now.goneRows) && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      now = await state();
-    }
-    expect(now.idle.status).toBe('archived');
-    expect(now.old.coldSince).toEqual(expect.any(String));
-    expect(now.goneRows).toBe(0);
+    await eventually(
+      async () => {
+        expect(((await get(`/api/content/${idle!.id}`)).body as Item).status).toBe('archived');
+        expect(((await get(`/api/content/${old!.id}`)).body as Item).coldSince).toEqual(expect.any(String));
+        expect((await db.query(`SELECT 1 FROM content_items WHERE id = $1`, [gone!.id])).rowCount).toBe(0);
+      },
+      { timeoutMs: 20_000, intervalMs: 300 },
+    );
     // Purged means gone everywhere: events and revisions too, and the API cannot restore it.
     for (const table of ['content_events WHERE aggregate_id', 'content_revisions WHERE item_id']) {
       expect((await db.query(`SELECT 1 FROM ${table} = $1`, [gone!.id])).rowCount).toBe(0);

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 
+import { until } from '@smartbeak/testing';
 import request from 'supertest';
 
 import { elfOfSize, PNG_1X1 } from './media-files';
@@ -291,7 +292,8 @@ describe('media: an expired upload intent', () => {
         .send({ domainId, filename: 'late.png', contentType: 'image/png', size: PNG_1X1.length })
         .expect(201)
     ).body;
-    await new Promise((r) => setTimeout(r, 2_500));
+    // The URL was signed for 1 s (MEDIA_UPLOAD_URL_TTL_SECONDS): let it lapse.
+    await until(Date.parse(created.upload.expiresAt) + 1_500);
     expect(
       (await fetch(created.upload.url, { method: 'PUT', headers: created.upload.headers, body: PNG_1X1 }))
         .status,

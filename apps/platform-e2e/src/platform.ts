@@ -122,9 +122,12 @@ export class Platform {
   /** The platform this jest worker shares (booted by the global setup). */
   static async shared(): Promise<Platform> {
     const files = (process.env[SHARED_ENV] ?? '').split(',').filter(Boolean);
-    if (!files.length) throw new Error(`no shared platform: run the e2e through jest (global setup sets ${SHARED_ENV})`);
+    if (!files.length)
+      throw new Error(`no shared platform: run the e2e through jest (global setup sets ${SHARED_ENV})`);
     const worker = Number(process.env['JEST_WORKER_ID'] ?? '1');
-    const address = JSON.parse(readFileSync(files[(worker - 1) % files.length] as string, 'utf8')) as PlatformAddress;
+    const address = JSON.parse(
+      readFileSync(files[(worker - 1) % files.length] as string, 'utf8'),
+    ) as PlatformAddress;
     const platform = new Platform();
     platform.attached = true;
     platform.url = address.url;
@@ -316,7 +319,8 @@ export async function seedTenant(platform: Platform, label: string): Promise<Ten
     .post('/api/domains')
     .set('Authorization', `Bearer ${admin}`)
     .send({ name: label, hostname });
-  if (res.status !== 201) throw new Error(`seedTenant: POST /api/domains answered ${res.status}: ${res.text}`);
+  if (res.status !== 201)
+    throw new Error(`seedTenant: POST /api/domains answered ${res.status}: ${res.text}`);
   const domainId = res.body.id as string;
   return {
     orgId,

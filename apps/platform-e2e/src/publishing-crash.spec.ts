@@ -1,10 +1,8 @@
-import { FakeWordPress, inPool } from '@smartbeak/testing';
+import { eventually, FakeWordPress, inPool } from '@smartbeak/testing';
 import { Client } from 'pg';
 import request from 'supertest';
 
 import { Platform } from './platform';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('publishing crash safety: kill -9 of the worker with 500 jobs in flight', () => {
   let platform: Platform;
@@ -88,7 +86,10 @@ describe('publishing crash safety: kill -9 of the worker with 500 jobs in flight
         (await db.query(`SELECT count(*) FROM publishing_jobs WHERE state = ANY($1)`, [states])).rows[0]
           .count,
       );
-    while ((await count(['completed'])) < 50) await sleep(50);
+    await eventually(async () => expect(await count(['completed'])).toBeGreaterThanOrEqual(50), {
+      timeoutMs: 60_000,
+      intervalMs: 50,
+    });
     const inFlight = await count(['active']);
     await platform.publishingWorkers[0]?.crash();
     const doneAtCrash = await count(['completed', 'failed']);
@@ -96,8 +97,10 @@ describe('publishing crash safety: kill -9 of the worker with 500 jobs in flight
     expect(inFlight).toBeGreaterThan(0);
 
     await platform.startPublishingWorker();
-    const deadline = Date.now() + 90_000;
-    while ((await count(['completed', 'failed'])) < 500 && Date.now() < deadline) await sleep(250);
+    await eventually(async () => expect(await count(['completed', 'failed'])).toBe(500), {
+      timeoutMs: 90_000,
+      intervalMs: 250,
+    });
 
     const { rows } = await db.query(
       `SELECT j.state, count(*)::int AS n, count(d.id)::int AS dead FROM publishing_jobs j

@@ -1,4 +1,4 @@
-import { FakeLinkedIn, FakeWordPress, testInfra } from '@smartbeak/testing';
+import { eventually, FakeLinkedIn, FakeWordPress, testInfra, until } from '@smartbeak/testing';
 import { Queue } from 'bullmq';
 import { Client } from 'pg';
 import request from 'supertest';
@@ -20,8 +20,6 @@ interface Job {
     lastError: string | null;
   }[];
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('publishing: jobs through the gateway to WordPress, LinkedIn and email', () => {
   let platform: Platform;
@@ -112,27 +110,35 @@ describe('publishing: jobs through the gateway to WordPress, LinkedIn and email'
     ...over,
   });
 
-  async function settle(id: string, states = ['completed', 'failed'], timeoutMs = 20_000): Promise<Job> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const job: Job = (await api().get(`/api/publishing/jobs/${id}`).expect(200)).body;
-      if (states.includes(job.state)) return job;
-      if (Date.now() > deadline) throw new Error(`job ${id} stuck in ${job.state}: ${JSON.stringify(job)}`);
-      await sleep(150);
-    }
+  function settle(id: string, states = ['completed', 'failed'], timeoutMs = 20_000): Promise<Job> {
+    return eventually(
+      async () => {
+        const job: Job = (await api().get(`/api/publishing/jobs/${id}`).expect(200)).body;
+        if (!states.includes(job.state))
+          throw new Error(`job ${id} still ${job.state}: ${JSON.stringify(job)}`);
+        return job;
+      },
+      { timeoutMs, intervalMs: 150 },
+    );
   }
 
   async function inbox(
     address: string,
     count = 1,
   ): Promise<{ subject: string; text: string; html: string; to: string[] }[]> {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
+    const read = async () => {
       const res = await fetch(`${testInfra().mailApi}?to=${encodeURIComponent(address)}`);
-      const messages = (await res.json()) as { subject: string; text: string; html: string; to: string[] }[];
-      if (messages.length >= count || Date.now() > deadline) return messages;
-      await sleep(150);
-    }
+      return (await res.json()) as { subject: string; text: string; html: string; to: string[] }[];
+    };
+    // The callers assert the count: give them what arrived by the deadline.
+    return eventually(
+      async () => {
+        const messages = await read();
+        if (messages.length < count) throw new Error(`${messages.length} of ${count} messages`);
+        return messages;
+      },
+      { timeoutMs: 10_000, intervalMs: 150 },
+    ).catch(read);
   }
 
   it('publishes one job to WordPress, LinkedIn and an email list, and reaches completed', async () => {
@@ -392,7 +398,8 @@ describe('publishing: jobs through the gateway to WordPress, LinkedIn and email'
         .expect(202)
     ).body;
     expect(job.state).toBe('pending');
-    await sleep(1_500);
+    // 1.5 s before its time: nothing has happened yet.
+    await until(at.getTime() - 1_500);
     expect((await api().get(`/api/publishing/jobs/${job.id}`).expect(200)).body.state).toBe('pending');
     expect(wordpress.postsWithSlug(item.slug)).toBe(0);
     const done = await settle(job.id);
@@ -446,13 +453,15 @@ describe('publishing: jobs through the gateway to WordPress, LinkedIn and email'
       .post(`/api/content/${item.id}/transitions`)
       .send({ to: 'scheduled', version: 2, scheduledFor: new Date(Date.now() + 1_500).toISOString() })
       .expect(200);
-    const deadline = Date.now() + 20_000;
-    let jobs: Job[] = [];
-    while (Date.now() < deadline) {
-      jobs = (await api(token).get(`/api/publishing/jobs?contentId=${item.id}`).expect(200)).body.items;
-      if (jobs[0] && ['completed', 'failed'].includes(jobs[0].state)) break;
-      await sleep(250);
-    }
+    const jobs = await eventually(
+      async () => {
+        const found: Job[] = (await api(token).get(`/api/publishing/jobs?contentId=${item.id}`).expect(200))
+          .body.items;
+        expect(['completed', 'failed']).toContain(found[0]?.state);
+        return found;
+      },
+      { timeoutMs: 20_000, intervalMs: 250 },
+    );
     expect(jobs).toHaveLength(1);
     expect(jobs[0]?.state).toBe('completed');
     expect(jobs[0]?.targets.map((t) => t.targetId)).toEqual([wp.id]);

@@ -145,10 +145,9 @@ export class OutboxRelay {
           ),
         ),
       );
-      await tx.run(
-        `UPDATE ${table} SET relayed_at = clock_timestamp() WHERE ${idColumn} = ANY($1::uuid[])`,
-        [rows.map((row) => row.id)],
-      );
+      await tx.run(`UPDATE ${table} SET relayed_at = clock_timestamp() WHERE ${idColumn} = ANY($1::uuid[])`, [
+        rows.map((row) => row.id),
+      ]);
       for (const row of rows) outboxRelayed.inc({ type: row.type });
       return rows.length;
     });

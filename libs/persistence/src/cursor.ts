@@ -84,13 +84,18 @@ export interface KeysetQuery<Row> {
   keyOf: (row: Row) => [Date | number, string];
 }
 
-export async function keysetPage<Row extends QueryResultRow>(sql: Sql, query: KeysetQuery<Row>): Promise<Page<Row>> {
+export async function keysetPage<Row extends QueryResultRow>(
+  sql: Sql,
+  query: KeysetQuery<Row>,
+): Promise<Page<Row>> {
   const limit = pageSize(query.limit);
   const direction = query.direction ?? 'DESC';
   const comparator = direction === 'DESC' ? '<' : '>';
   const { where } = query;
   const order =
-    query.kind === 'time' ? `${query.sort} ${direction}, ${query.id ?? 'id'} ${direction}` : `${query.sort} ${direction}`;
+    query.kind === 'time'
+      ? `${query.sort} ${direction}, ${query.id ?? 'id'} ${direction}`
+      : `${query.sort} ${direction}`;
   if (query.cursor) {
     if (query.kind === 'time') {
       const [at, id] = decodeTimeCursor(query.cursor);

@@ -4,7 +4,7 @@
  * constructors below make one and a hand-written `{ orgId }` does not compile.
  *
  * System-wide work (sweeps, schedulers, relays) takes a `SystemScope` and
- * lives in files named `*.sweeps.ts`: a reader finds every query that is not
+ * lives in files named `*.system.ts`: a reader finds every query that is not
  * limited to one org by its file name.
  */
 declare const brand: unique symbol;

@@ -14,7 +14,8 @@ function diagnostics(stripExpectations: boolean): string[] {
   const read = host.readFile.bind(host);
   host.readFile = (file) => {
     const text = read(file);
-    if (stripExpectations && file === FIXTURE && text) return text.replace(/^\s*\/\/ @ts-expect-error.*$/gm, '');
+    if (stripExpectations && file === FIXTURE && text)
+      return text.replace(/^\s*\/\/ @ts-expect-error.*$/gm, '');
     return text;
   };
   const program = ts.createProgram([FIXTURE], { ...options, noEmit: true }, host);

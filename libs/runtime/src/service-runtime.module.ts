@@ -151,7 +151,11 @@ export class ServiceRuntimeModule {
         },
         ServiceRedisCloser,
         // The one way a service reaches its tables (TypeORM only opens the pool and migrates).
-        { provide: Database, inject: [getDataSourceToken()], useFactory: (dataSource: DataSource) => Database.of(dataSource) },
+        {
+          provide: Database,
+          inject: [getDataSourceToken()],
+          useFactory: (dataSource: DataSource) => Database.of(dataSource),
+        },
         { provide: RELAY_SOURCES, useValue: options.relaySources ?? [DEFAULT_OUTBOX_SOURCE] },
         ...(options.relay === false ? [] : [OutboxRelayHost]),
         rpcClientProvider({

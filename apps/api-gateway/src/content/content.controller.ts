@@ -31,7 +31,7 @@ import { Idempotent } from '../idempotency/idempotency.interceptor';
 import { GatewayRpc } from '../rpc/gateway-rpc';
 
 /**
- * API.md § Content. The gateway checks the coarse permission; the content
+ * docs/api.md § Content. The gateway checks the coarse permission; the content
  * service checks each move's own (review, publish) and owns every rule.
  */
 @ApiTags('content')

@@ -42,7 +42,7 @@ interface Record_ {
 }
 
 /**
- * `Idempotency-Key` on creating writes (API.md): the first request with a key
+ * `Idempotency-Key` on creating writes (docs/api.md): the first request with a key
  * runs and its 2xx answer is kept for 24 h; the same key and body again gets
  * that answer (`Idempotent-Replayed: true`) instead of creating twice; the
  * same key with another body is a 422; a retry while the first is still

@@ -20,7 +20,7 @@ import {
 import { Idempotent } from '../idempotency/idempotency.interceptor';
 import { GatewayRpc } from '../rpc/gateway-rpc';
 
-/** API.md § Publishing. Secrets go in, never out. */
+/** docs/api.md § Publishing. Secrets go in, never out. */
 @ApiTags('publishing')
 @ApiBearerAuth()
 @Controller('publishing')

@@ -3,7 +3,7 @@ import { IsInt, Max, Min } from 'class-validator';
 
 export const SERVICE_NAME = 'content';
 
-/** Retention (ARCHITECTURE.md § Data rules) and the cadence of the jobs that apply it. */
+/** Retention (docs/architecture.md § Data rules) and the cadence of the jobs that apply it. */
 export class ContentConfig extends ServiceConfig {
   /** A draft untouched this long is archived by the retention sweep. */
   @IsInt()

@@ -94,7 +94,11 @@ export class ContentQueries {
   }
 
   /** An item just written, with its live lease (`lock` when the caller knows it already). */
-  async withLock(ctx: RequestContext, state: ItemState, lock?: ContentLockDto | null): Promise<ContentItemDto> {
+  async withLock(
+    ctx: RequestContext,
+    state: ItemState,
+    lock?: ContentLockDto | null,
+  ): Promise<ContentItemDto> {
     if (lock !== undefined) return toItemDto(state, lock);
     const live = await this.locks.live(scopeOf(ctx), state.id);
     return toItemDto(state, live ? { lockedBy: live.holder, expiresAt: live.expiresAt.toISOString() } : null);

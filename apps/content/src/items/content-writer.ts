@@ -50,7 +50,11 @@ export class ContentWriter {
   ) {}
 
   /** A new draft; the slug is `baseSlug` or the next free one. */
-  async create(writer: Writer, domainId: string, changes: ItemChanges & { slug: string }): Promise<ItemState> {
+  async create(
+    writer: Writer,
+    domainId: string,
+    changes: ItemChanges & { slug: string },
+  ): Promise<ItemState> {
     const id = randomUUID();
     const now = new Date().toISOString();
     const baseSlug = changes.slug;
@@ -129,11 +133,7 @@ export class ContentWriter {
   }
 
   /** `change` for the system: resolves false when `decide` found nothing to do. */
-  async changeIfNeeded(
-    writer: Writer,
-    id: string,
-    decide: (state: ItemState) => Decision,
-  ): Promise<boolean> {
+  async changeIfNeeded(writer: Writer, id: string, decide: (state: ItemState) => Decision): Promise<boolean> {
     try {
       await this.change(writer, id, { respectLock: false }, decide);
       return true;

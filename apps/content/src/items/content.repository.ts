@@ -134,7 +134,12 @@ export class ContentRepository extends Repository {
    * `base` if no other item of the domain has it, else `base-N` one above the
    * highest number in use (an index range scan on the slug, whatever the count).
    */
-  async freeSlug(scope: TenantScope, domainId: string, base: string, exceptId: string | null): Promise<string> {
+  async freeSlug(
+    scope: TenantScope,
+    domainId: string,
+    base: string,
+    exceptId: string | null,
+  ): Promise<string> {
     const row = await this.sql.one<{ taken: boolean; highest: string | null }>(
       `SELECT EXISTS (SELECT 1 FROM content_items WHERE domain_id = $1 AND org_id = $5 AND slug = $2
                         AND ($3::uuid IS NULL OR id <> $3::uuid)) AS taken,
@@ -148,7 +153,11 @@ export class ContentRepository extends Repository {
   }
 
   /** Newest first, by version. */
-  revisions(scope: TenantScope, itemId: string, page: { limit?: number; cursor?: string }): Promise<Page<RevisionRow>> {
+  revisions(
+    scope: TenantScope,
+    itemId: string,
+    page: { limit?: number; cursor?: string },
+  ): Promise<Page<RevisionRow>> {
     return keysetPage<RevisionRow>(this.sql, {
       select: `SELECT ${REVISION_COLUMNS} FROM content_revisions`,
       where: new Where().add('item_id = ?', itemId).add('org_id = ?', scope.orgId),
@@ -167,7 +176,11 @@ export class ContentRepository extends Repository {
   }
 
   /** The item's event stream, in version order. */
-  events(scope: TenantScope, itemId: string, page: { limit?: number; cursor?: string }): Promise<Page<EventDtoRow>> {
+  events(
+    scope: TenantScope,
+    itemId: string,
+    page: { limit?: number; cursor?: string },
+  ): Promise<Page<EventDtoRow>> {
     return keysetPage<EventDtoRow>(this.sql, {
       select: `SELECT ${EVENT_DTO_COLUMNS} FROM content_events`,
       where: new Where().add('aggregate_id = ?', itemId).add('org_id = ?', scope.orgId),

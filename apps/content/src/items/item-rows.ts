@@ -1,4 +1,10 @@
-import { type ContentEventDto, type ContentItemDto, type ContentLockDto, type ContentRevisionDto, type ContentStatus } from '@smartbeak/contracts';
+import {
+  type ContentEventDto,
+  type ContentItemDto,
+  type ContentLockDto,
+  type ContentRevisionDto,
+  type ContentStatus,
+} from '@smartbeak/contracts';
 
 import { type ItemEventPayload, type ItemState, type StoredItemEvent } from './projection';
 

@@ -1,4 +1,9 @@
-import { type AuditCategory, type AuditLogDto, type ListAuditLogsQueryDto, type Page } from '@smartbeak/contracts';
+import {
+  type AuditCategory,
+  type AuditLogDto,
+  type ListAuditLogsQueryDto,
+  type Page,
+} from '@smartbeak/contracts';
 import { keysetPage, Repository, type TenantScope, Where } from '@smartbeak/persistence';
 
 /** Who did what to which object, when. Append-only; pruned per category. */

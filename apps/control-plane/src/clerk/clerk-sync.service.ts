@@ -161,13 +161,15 @@ export class ClerkSyncService {
     const userId = str(user['user_id']);
     const role = str(data['role']) ?? 'org:member';
     if (!orgId || !userId) return;
-    await this.identities.in(tx).upsertMembership(
-      orgScope(orgId),
-      { name: str(org['name']), slug: str(org['slug']) },
-      { id: userId, email: str(user['identifier']), name: fullName(user['first_name'], user['last_name']) },
-      role,
-      num(data['updated_at']),
-    );
+    await this.identities
+      .in(tx)
+      .upsertMembership(
+        orgScope(orgId),
+        { name: str(org['name']), slug: str(org['slug']) },
+        { id: userId, email: str(user['identifier']), name: fullName(user['first_name'], user['last_name']) },
+        role,
+        num(data['updated_at']),
+      );
     await this.audit.record(tx, {
       orgId,
       actorId: 'clerk',

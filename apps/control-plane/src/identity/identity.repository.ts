@@ -19,7 +19,10 @@ export class IdentityRepository extends Repository {
   }
 
   /** Clerk's org, unless what is stored is newer (`clerkUpdatedAt`). */
-  async upsertOrg(scope: TenantScope, org: { name: string | null; slug: string | null; clerkUpdatedAt: number | null }): Promise<void> {
+  async upsertOrg(
+    scope: TenantScope,
+    org: { name: string | null; slug: string | null; clerkUpdatedAt: number | null },
+  ): Promise<void> {
     await this.sql.run(
       `INSERT INTO orgs (id, name, slug, clerk_updated_at, deleted_at) VALUES ($1, $2, $3, $4, NULL)
        ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, slug = EXCLUDED.slug,
@@ -48,11 +51,10 @@ export class IdentityRepository extends Repository {
       org.name,
       org.slug,
     ]);
-    await this.sql.run(`INSERT INTO users (id, email, name) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING`, [
-      user.id,
-      user.email,
-      user.name,
-    ]);
+    await this.sql.run(
+      `INSERT INTO users (id, email, name) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING`,
+      [user.id, user.email, user.name],
+    );
     await this.sql.run(
       `INSERT INTO memberships (org_id, user_id, role, clerk_updated_at) VALUES ($1, $2, $3, $4)
        ON CONFLICT (org_id, user_id) DO UPDATE SET role = EXCLUDED.role, clerk_updated_at = EXCLUDED.clerk_updated_at, updated_at = now()

@@ -138,10 +138,10 @@ export class AssetsRepository extends Repository {
     }
     return (
       moved ??
-      (await this.sql.one<AssetRow>(`SELECT ${ASSET_COLUMNS} FROM media_assets WHERE id = $1 AND org_id = $2`, [
-        id,
-        scope.orgId,
-      ]))!
+      (await this.sql.one<AssetRow>(
+        `SELECT ${ASSET_COLUMNS} FROM media_assets WHERE id = $1 AND org_id = $2`,
+        [id, scope.orgId],
+      ))!
     );
   }
 }

@@ -13,7 +13,11 @@ export class AssetsSystem extends Repository {
   }
 
   /** Intents not completed within `hours`: marked expired; their keys, to remove the objects. */
-  expirePending(_scope: SystemScope, hours: number, batch: number): Promise<{ id: string; storageKey: string }[]> {
+  expirePending(
+    _scope: SystemScope,
+    hours: number,
+    batch: number,
+  ): Promise<{ id: string; storageKey: string }[]> {
     return this.sql.rows(
       `UPDATE media_assets SET status = 'expired', failure_reason = 'the upload was not completed in time', updated_at = now()
         WHERE id IN (SELECT id FROM media_assets WHERE status = 'pending_upload' AND created_at < now() - make_interval(hours => $1)

@@ -222,7 +222,9 @@ export class MediaService {
     status: 'ready' | 'failed' | 'expired',
     fields: CheckedFields,
   ): Promise<AssetRow> {
-    return this.db.transaction((tx) => this.assets.in(tx).settle(orgScope(asset.orgId), asset.id, status, fields));
+    return this.db.transaction((tx) =>
+      this.assets.in(tx).settle(orgScope(asset.orgId), asset.id, status, fields),
+    );
   }
 }
 

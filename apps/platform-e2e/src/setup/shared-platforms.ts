@@ -44,7 +44,10 @@ async function main(): Promise<void> {
       return file;
     }),
   );
-  writeFileSync(stateFile, JSON.stringify({ [TEMPLATES_ENV]: JSON.stringify(names), [SHARED_ENV]: files.join(',') }));
+  writeFileSync(
+    stateFile,
+    JSON.stringify({ [TEMPLATES_ENV]: JSON.stringify(names), [SHARED_ENV]: files.join(',') }),
+  );
   process.stdout.write('shared platforms ready\n');
   setInterval(() => undefined, 1 << 30);
 }

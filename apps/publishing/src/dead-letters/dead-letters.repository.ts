@@ -3,7 +3,10 @@ import { keysetPage, Repository, type TenantScope, Where } from '@smartbeak/pers
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export type DeadLetterRow = Omit<DeadLetterDto, 'failedAt' | 'redrivenAt'> & { failedAt: Date; redrivenAt: Date | null };
+export type DeadLetterRow = Omit<DeadLetterDto, 'failedAt' | 'redrivenAt'> & {
+  failedAt: Date;
+  redrivenAt: Date | null;
+};
 
 /** Jobs that ended in the dead-letter queue, within one org (written by job-rows' insertDeadLetter). */
 export class DeadLettersRepository extends Repository {

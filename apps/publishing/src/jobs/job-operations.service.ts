@@ -102,7 +102,12 @@ export class JobOperations {
           target.targetId,
         );
       }
-      await jobs.confirmTarget(scope, job, target.targetId, `${ctx.userId} confirmed ${target.targetId} by hand`);
+      await jobs.confirmTarget(
+        scope,
+        job,
+        target.targetId,
+        `${ctx.userId} confirmed ${target.targetId} by hand`,
+      );
       return null;
     });
     if (requeue) await this.queue.enqueue(requeue);

@@ -109,7 +109,7 @@ export async function recordChange(
   await appendToOutbox(sql, events);
 }
 
-/** A dead letter for the job (ARCHITECTURE § Errors: job, queue, error type and message, retries, payload). */
+/** A dead letter for the job (docs/architecture.md § Errors: job, queue, error type and message, retries, payload). */
 export async function insertDeadLetter(
   sql: Sql,
   job: JobRow,

@@ -79,7 +79,11 @@ export class JobsRepository extends Repository {
         events,
       ],
     );
-    const job = row!.job as unknown as JobRow & { scheduledFor: string | null; createdAt: string; updatedAt: string };
+    const job = row!.job as unknown as JobRow & {
+      scheduledFor: string | null;
+      createdAt: string;
+      updatedAt: string;
+    };
     return {
       job: {
         ...job,

@@ -38,7 +38,9 @@ export class JobsSystem extends Repository {
       [jobId],
     );
     if (!locked) return false;
-    await this.sql.run(`UPDATE publishing_jobs SET state = 'failed', updated_at = now() WHERE id = $1`, [jobId]);
+    await this.sql.run(`UPDATE publishing_jobs SET state = 'failed', updated_at = now() WHERE id = $1`, [
+      jobId,
+    ]);
     const targets = await this.sql.rows<JobTargetRow>(
       `SELECT ${JOB_TARGET_COLUMNS} FROM job_targets jt WHERE jt.job_id = $1 ORDER BY jt.position`,
       [jobId],

@@ -51,7 +51,8 @@ export class Sweeper {
         requeued++;
       }
     }
-    if (requeued || deadLettered) this.logger.warn(`sweep: ${requeued} requeued, ${deadLettered} dead-lettered`);
+    if (requeued || deadLettered)
+      this.logger.warn(`sweep: ${requeued} requeued, ${deadLettered} dead-lettered`);
     return { requeued, deadLettered };
   }
 }

@@ -42,7 +42,10 @@ export class TargetsRepository extends Repository {
     return row!;
   }
 
-  list(scope: TenantScope, filters: { domainId?: string; limit?: number; cursor?: string }): Promise<Page<TargetRow>> {
+  list(
+    scope: TenantScope,
+    filters: { domainId?: string; limit?: number; cursor?: string },
+  ): Promise<Page<TargetRow>> {
     const where = new Where().add('org_id = ?', scope.orgId).add('deleted_at IS NULL');
     if (filters.domainId) where.add('domain_id = ?', filters.domainId);
     return keysetPage<TargetRow>(this.sql, {

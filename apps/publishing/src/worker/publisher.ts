@@ -70,7 +70,7 @@ interface TargetRun {
  * Runs one publishing job: marks it and its open targets `active` (before any
  * call, so an interruption leaves evidence), reconciles targets an earlier try
  * left `active`, calls each destination under its type's concurrency cap, and
- * settles the job per ARCHITECTURE.md § Errors — all state writes batched into
+ * settles the job per docs/architecture.md § Errors — all state writes batched into
  * two transactions.
  */
 @Injectable()
@@ -329,14 +329,7 @@ export class Publisher {
           `SELECT ${JOB_TARGET_COLUMNS} FROM job_targets jt WHERE jt.job_id = $1 ORDER BY jt.position`,
           [job.id],
         );
-        const id = await insertDeadLetter(
-          tx,
-          job,
-          letter.type,
-          letter.message,
-          targets,
-          PUBLISHING_QUEUE,
-        );
+        const id = await insertDeadLetter(tx, job, letter.type, letter.message, targets, PUBLISHING_QUEUE);
         await appendToOutbox(tx, [
           {
             type: Events.publishing.jobDeadLettered,

@@ -308,7 +308,7 @@ export class ContentEventDto {
   @ApiProperty({ format: 'date-time' }) occurredAt!: string;
 }
 
-/** Moves and who may make them (API.md § Content). `system` moves are made by the service alone. */
+/** Moves and who may make them (docs/api.md § Content). `system` moves are made by the service alone. */
 export const CONTENT_MOVES: Readonly<
   Record<ContentStatus, Partial<Record<ContentStatus, Permission | 'system'>>>
 > = {

@@ -1,0 +1,250 @@
+import { randomUUID } from 'node:crypto';
+
+import { DomainAccess, type RpcSender } from '@smartbeak/auth';
+import { loadConfig } from '@smartbeak/config';
+import {
+  CommonError,
+  ContentError,
+  type ContentItemDto,
+  type ContentStatus,
+  type DomainCheckResult,
+  type Permission,
+  type RequestContext,
+} from '@smartbeak/contracts';
+import { bullPrefix } from '@smartbeak/messaging';
+import { type MigratedTestDatabase, migratedTestDatabase, testInfra, uniqueName } from '@smartbeak/testing';
+import { Queue } from 'bullmq';
+
+import { ContentConfig } from '../src/config/content.config';
+import { contentDatabaseOptions } from '../src/database/schema';
+import { ContentRepository } from '../src/items/content.repository';
+import { ContentSystem } from '../src/items/content.system';
+import { ContentCommands } from '../src/items/content-commands.service';
+import { ContentQueries } from '../src/items/content-queries.service';
+import { ContentWriter } from '../src/items/content-writer';
+import { EditLocksRepository } from '../src/locks/edit-locks.repository';
+import { EditLocksService } from '../src/locks/edit-locks.service';
+import { MAINTENANCE_QUEUE } from '../src/queues/queues';
+import { SchedulingService } from '../src/scheduling/scheduling.service';
+
+/**
+ * Content's rules against the real PostgreSQL and Redis, one level below the
+ * e2e suite: the services wired as the app wires them. Control-plane is the
+ * one neighbour not run here; its answer to "is domain D this org's?" is
+ * given by `controlPlane` below (the e2e suite runs the real one).
+ */
+describe('content rules (services on the real database)', () => {
+  const DOMAIN = randomUUID();
+  let db: MigratedTestDatabase;
+  let queue: Queue;
+  let commands: ContentCommands;
+  let queries: ContentQueries;
+  let locks: EditLocksService;
+
+  const controlPlane: RpcSender = {
+    send: <T>(_pattern: string, data: unknown) => {
+      const { ctx } = data as { ctx: RequestContext };
+      const answer: DomainCheckResult = {
+        id: DOMAIN,
+        orgId: ctx.orgId,
+        hostname: 'blog.example.com',
+        status: 'active',
+      };
+      return Promise.resolve(answer as T);
+    },
+  };
+
+  const orgId = uniqueName('org_rules');
+  const ctx = (userId: string, permissions: Permission[], org = orgId): RequestContext => ({
+    userId,
+    orgId: org,
+    domainId: DOMAIN,
+    permissions,
+    requestId: randomUUID(),
+  });
+  const writer = ctx('user_writer', ['content:read', 'content:write']);
+  const reviewer = ctx('user_reviewer', ['content:read', 'content:review']);
+  const publisher = ctx('user_publisher', ['content:read', 'content:publish']);
+
+  beforeAll(async () => {
+    const { redisUrl } = testInfra();
+    db = await migratedTestDatabase('content_rules', contentDatabaseOptions);
+    const prefix = uniqueName('content_rules');
+    const config = loadConfig(ContentConfig, {
+      DATABASE_URL: db.url,
+      REDIS_URL: redisUrl,
+      REDIS_PREFIX: prefix,
+    });
+    queue = new Queue(MAINTENANCE_QUEUE, { connection: { url: redisUrl }, prefix: bullPrefix(prefix) });
+    const items = new ContentRepository(db.database);
+    const leases = new EditLocksRepository(db.database);
+    const contentWriter = new ContentWriter(db.database, items);
+    const domains = new DomainAccess(controlPlane);
+    queries = new ContentQueries(items, leases, domains);
+    const scheduling = new SchedulingService(contentWriter, new ContentSystem(db.database), queue);
+    commands = new ContentCommands(contentWriter, queries, scheduling, domains);
+    locks = new EditLocksService(db.database, items, leases, config);
+  });
+  afterAll(async () => {
+    await queue.obliterate({ force: true }).catch(() => undefined);
+    await queue.close();
+    await db.drop();
+  });
+
+  const move = (item: ContentItemDto, to: ContentStatus, who: RequestContext, scheduledFor?: string) =>
+    commands.transition(who, { id: item.id, to, version: item.version, scheduledFor });
+
+  it('walks every allowed move with the permission docs/api.md names, and refuses the rest', async () => {
+    let item = await commands.create(writer, { title: 'Lifecycle' });
+
+    // draft → review: content:write
+    await expect(move(item, 'review', reviewer)).rejects.toMatchObject({ code: CommonError.FORBIDDEN });
+    item = await move(item, 'review', writer);
+    expect(item).toEqual(expect.objectContaining({ status: 'review', version: 2 }));
+
+    // review → draft and back: content:review
+    await expect(move(item, 'draft', writer)).rejects.toMatchObject({ code: CommonError.FORBIDDEN });
+    item = await move(item, 'draft', reviewer);
+    item = await move(item, 'review', writer);
+
+    // review → scheduled needs a future scheduledFor
+    await expect(move(item, 'scheduled', reviewer)).rejects.toMatchObject({
+      code: CommonError.VALIDATION,
+      errors: [{ field: 'scheduledFor', message: expect.any(String) }],
+    });
+    await expect(move(item, 'scheduled', reviewer, '2001-01-01T00:00:00Z')).rejects.toMatchObject({
+      code: CommonError.VALIDATION,
+    });
+    await expect(move(item, 'scheduled', reviewer, 'tomorrow')).rejects.toMatchObject({
+      code: CommonError.VALIDATION,
+    });
+    const at = new Date(Date.now() + 3_600_000).toISOString();
+    item = await move(item, 'scheduled', reviewer, at);
+    expect(item).toEqual(expect.objectContaining({ status: 'scheduled', scheduledFor: at }));
+    // …and one delayed job publishes it then.
+    expect(await queue.getJob(`publish-${item.id}-${item.version}`)).toEqual(
+      expect.objectContaining({ name: 'publish-due', data: { id: item.id } }),
+    );
+
+    // scheduled → published is the system's; a request is refused, naming what is allowed
+    await expect(move(item, 'published', publisher)).rejects.toMatchObject({
+      code: ContentError.ILLEGAL_TRANSITION,
+      extras: { currentStatus: 'scheduled', allowed: ['draft'] },
+    });
+
+    // scheduled → draft: content:write; the schedule is dropped
+    item = await move(item, 'draft', writer);
+    expect(item.scheduledFor).toBeNull();
+
+    // draft → published skips review: refused with the allowed move named
+    const skip = move(item, 'published', reviewer);
+    await expect(skip).rejects.toMatchObject({
+      code: ContentError.ILLEGAL_TRANSITION,
+      extras: expect.objectContaining({ allowed: ['review'] }),
+    });
+    await expect(skip).rejects.toThrow(/draft to published.*allowed: review/);
+
+    // review → published: content:review
+    item = await move(item, 'review', writer);
+    await expect(move(item, 'published', writer)).rejects.toMatchObject({ code: CommonError.FORBIDDEN });
+    item = await move(item, 'published', reviewer);
+    expect(item.status).toBe('published');
+    expect(Date.parse(item.publishedAt!)).toBeGreaterThan(Date.now() - 60_000);
+
+    // published → archived and archived → draft: content:publish; archived items cannot be edited
+    await expect(move(item, 'archived', reviewer)).rejects.toMatchObject({ code: CommonError.FORBIDDEN });
+    item = await move(item, 'archived', publisher);
+    await expect(
+      commands.update(writer, { id: item.id, version: item.version, title: 'x' }),
+    ).rejects.toMatchObject({
+      code: ContentError.ILLEGAL_TRANSITION,
+    });
+    await expect(move(item, 'draft', writer)).rejects.toMatchObject({ code: CommonError.FORBIDDEN });
+    item = await move(item, 'draft', publisher);
+    expect(item).toEqual(expect.objectContaining({ status: 'draft', version: 10 }));
+
+    const events = await queries.events(writer, item.id, { limit: 100 });
+    expect(events.items.map((e) => e.type)).toEqual([
+      'content.item.created',
+      'content.item.submitted',
+      'content.item.drafted',
+      'content.item.submitted',
+      'content.item.scheduled',
+      'content.item.drafted',
+      'content.item.submitted',
+      'content.item.published',
+      'content.item.archived',
+      'content.item.drafted',
+    ]);
+    expect(events.items.map((e) => e.version)).toEqual(
+      Array.from({ length: events.items.length }, (_, i) => i + 1),
+    );
+    // Every version is a revision too.
+    const revisions = await queries.revisions(writer, item.id, { limit: 100 });
+    expect(revisions.items.map((r) => r.version)).toEqual([10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
+  });
+
+  it('lets exactly one of many concurrent updates with the same version win', async () => {
+    const item = await commands.create(writer, { title: 'Race' });
+    const results = await Promise.allSettled(
+      Array.from({ length: 12 }, (_, i) =>
+        commands.update(writer, { id: item.id, version: 1, body: `writer ${i}` }),
+      ),
+    );
+    const winners = results.filter(
+      (r): r is PromiseFulfilledResult<ContentItemDto> => r.status === 'fulfilled',
+    );
+    const losers = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(winners).toHaveLength(1);
+    expect(losers).toHaveLength(11);
+    for (const loser of losers) {
+      expect(loser.reason).toMatchObject({
+        code: ContentError.VERSION_CONFLICT,
+        extras: { currentVersion: 2 },
+      });
+    }
+    const now = await queries.get(writer, item.id);
+    expect(now).toEqual(expect.objectContaining({ version: 2, body: winners[0]!.value.body }));
+    const revisions = await queries.revisions(writer, item.id, {});
+    expect(revisions.items.map((r) => r.version)).toEqual([2, 1]);
+  });
+
+  it('keeps every query inside the caller’s org: another org’s item is as missing as one that never was', async () => {
+    const item = await commands.create(writer, { title: 'Mine' });
+    const stranger = ctx(
+      'user_writer',
+      ['content:read', 'content:write', 'org:admin'],
+      uniqueName('org_other'),
+    );
+    for (const attempt of [
+      () => queries.get(stranger, item.id),
+      () => queries.revisions(stranger, item.id, {}),
+      () => queries.events(stranger, item.id, {}),
+      () => commands.update(stranger, { id: item.id, version: 1, title: 'Theirs' }),
+      () => commands.delete(stranger, item.id),
+      () => locks.acquire(stranger, item.id),
+    ]) {
+      await expect(attempt()).rejects.toMatchObject({ code: ContentError.ITEM_NOT_FOUND });
+    }
+    expect((await queries.list(stranger, {})).items).toEqual([]);
+    expect(await queries.get(writer, item.id)).toEqual(
+      expect.objectContaining({ title: 'Mine', version: 1 }),
+    );
+  });
+
+  it('an edit lock makes another user’s writes a 423 naming the holder, until it is released', async () => {
+    const item = await commands.create(writer, { title: 'Locked' });
+    const other = ctx('user_other', ['content:read', 'content:write']);
+    const lease = await locks.acquire(writer, item.id, 60);
+    expect(lease.lockedBy).toBe('user_writer');
+    await expect(commands.update(other, { id: item.id, version: 1, title: 'No' })).rejects.toMatchObject({
+      code: ContentError.LOCKED,
+      extras: { lockedBy: 'user_writer', expiresAt: lease.expiresAt },
+    });
+    await expect(locks.release(other, item.id)).rejects.toMatchObject({ code: ContentError.NOT_LOCK_HOLDER });
+    await locks.release(writer, item.id);
+    expect(await commands.update(other, { id: item.id, version: 1, title: 'Yes' })).toEqual(
+      expect.objectContaining({ title: 'Yes', version: 2, lock: null }),
+    );
+  });
+});

@@ -1,0 +1,85 @@
+import { join } from 'node:path';
+
+import { formatFiles, generateFiles, names, type Tree } from '@nx/devkit';
+
+import { type ServiceGeneratorSchema } from './schema';
+
+const SERVICES_FILE = 'tools/stack/services.js';
+const SERVICES_MARKER = '  // `nx g @smartbeak/tools:service <name>` adds new services above this line.';
+const CONTRACTS_INDEX = 'libs/contracts/src/index.ts';
+const KUSTOMIZATION = 'deploy/k8s/kustomization.yaml';
+const GATEWAY_CONFIG = 'apps/api-gateway/src/config/gateway.config.ts';
+
+/** `notifications` → `notification`, `usage-events` → `usage-event` (good enough for pattern names). */
+function singular(word: string): string {
+  if (word.endsWith('ies')) return `${word.slice(0, -3)}y`;
+  if (word.endsWith('ses')) return word.slice(0, -2);
+  return word.endsWith('s') ? word.slice(0, -1) : word;
+}
+
+/** The next local port after the other services' (3101, 3102, …). */
+function nextPort(tree: Tree): number {
+  const services = tree.read(SERVICES_FILE, 'utf-8') ?? '';
+  const ports = [...services.matchAll(/httpPort: (\d+)/g)].map((match) => Number(match[1]));
+  return Math.max(3100, ...ports) + 1;
+}
+
+/**
+ * A new service in the house anatomy (docs/architecture.md § Anatomy):
+ * config, database and first migration, one tenant-scoped feature (handler →
+ * service → repository), its queue, its contracts in libs/contracts, tests
+ * against the real database and a process test of /health/ready, the local
+ * stack entry, the k8s manifest and the gateway's health list.
+ */
+export async function serviceGenerator(tree: Tree, options: ServiceGeneratorSchema): Promise<void> {
+  const name = names(options.name).fileName;
+  if (tree.exists(`apps/${name}`)) throw new Error(`apps/${name} exists already`);
+  const feature = names(options.feature ?? 'records').fileName;
+  const httpPort = options.httpPort ?? nextPort(tree);
+  const substitutions = {
+    name,
+    className: names(name).className,
+    propertyName: names(name).propertyName,
+    dbName: name.replace(/-/g, '_'),
+    feature,
+    featureClass: names(feature).className,
+    featureProperty: names(feature).propertyName,
+    featureTable: feature.replace(/-/g, '_'),
+    featureSingular: singular(feature),
+    httpPort,
+    // Migrations are ordered by this; a fixed width keeps TypeORM's name check happy.
+    timestamp: String(Date.now()),
+  };
+  generateFiles(tree, join(__dirname, 'files'), '.', substitutions);
+
+  const index = tree.read(CONTRACTS_INDEX, 'utf-8') ?? '';
+  const exports = [...index.split('\n').filter(Boolean), `export * from './${name}';`];
+  tree.write(CONTRACTS_INDEX, `${[...new Set(exports)].sort().join('\n')}\n`);
+
+  const services = tree.read(SERVICES_FILE, 'utf-8') ?? '';
+  if (!services.includes(SERVICES_MARKER)) throw new Error(`${SERVICES_FILE} has lost its marker line`);
+  tree.write(
+    SERVICES_FILE,
+    services.replace(
+      SERVICES_MARKER,
+      `  { name: '${name}', httpPort: ${httpPort}, database: '${substitutions.dbName}' },\n${SERVICES_MARKER}`,
+    ),
+  );
+
+  const kustomization = tree.read(KUSTOMIZATION, 'utf-8') ?? '';
+  tree.write(KUSTOMIZATION, `${kustomization.trimEnd()}\n  - ${name}.yaml\n`);
+
+  const gateway = tree.read(GATEWAY_CONFIG, 'utf-8') ?? '';
+  tree.write(
+    GATEWAY_CONFIG,
+    gateway.replace(
+      /(HEALTH_SERVICES: string = ')([^']*)(')/,
+      (_all, head, list: string, tail) =>
+        `${head}${[...list.split(',').filter(Boolean), name].join(',')}${tail}`,
+    ),
+  );
+
+  await formatFiles(tree);
+}
+
+export default serviceGenerator;
