@@ -1,6 +1,12 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { loadConfig } from '@smartbeak/config';
-import { type MigratedTestDatabase, migratedTestDatabase, testInfra, uniqueName } from '@smartbeak/testing';
+import {
+  type MigratedTestDatabase,
+  migratedTestDatabase,
+  testInfra,
+  testStorageEnv,
+  uniqueName,
+} from '@smartbeak/testing';
 
 import { AssetsSystem } from '../src/assets/assets.system';
 import { StorageSweep } from '../src/assets/storage-sweep.service';
@@ -15,17 +21,12 @@ describe(StorageSweep.name, () => {
   let config: MediaConfig;
 
   beforeAll(async () => {
-    const { redisUrl, s3Endpoint, s3Bucket } = testInfra();
+    const { redisUrl } = testInfra();
     db = await migratedTestDatabase('media_sweep', mediaDatabaseOptions);
     config = loadConfig(MediaConfig, {
       DATABASE_URL: db.url,
       REDIS_URL: redisUrl,
-      S3_ENDPOINT: s3Endpoint,
-      S3_BUCKET: s3Bucket,
-      S3_ACCESS_KEY_ID: 'S3RVER',
-      S3_SECRET_ACCESS_KEY: 'S3RVER',
-      S3_FORCE_PATH_STYLE: 'true',
-      CDN_BASE_URL: `${s3Endpoint}/${s3Bucket}`,
+      ...testStorageEnv(),
     });
     storage = new StorageService(config);
     sut = new StorageSweep(new AssetsSystem(db.database), config, storage);

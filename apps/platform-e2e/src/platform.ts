@@ -13,6 +13,7 @@ import {
   type TestDatabase,
   type TestKeys,
   testInfra,
+  testStorageEnv,
   type TokenOptions,
   uniqueName,
   waitFor,
@@ -159,7 +160,7 @@ export class Platform {
 
   private async boot(options: PlatformOptions): Promise<void> {
     const services = new Set<ServiceName>(['control-plane', ...(options.services ?? ALL_SERVICES)]);
-    const { redisUrl, s3Endpoint, s3Bucket, smtpUrl } = testInfra();
+    const { redisUrl, smtpUrl } = testInfra();
     this.prefix = uniqueName('e2e');
     const [keys, ...databases] = await Promise.all([
       createTestKeys(),
@@ -186,12 +187,7 @@ export class Platform {
         ...common,
         DATABASE_URL: dbOf('media').url,
         HTTP_PORT: String(port),
-        S3_ENDPOINT: s3Endpoint,
-        S3_BUCKET: s3Bucket,
-        S3_ACCESS_KEY_ID: 'S3RVER',
-        S3_SECRET_ACCESS_KEY: 'S3RVER',
-        S3_FORCE_PATH_STYLE: 'true',
-        CDN_BASE_URL: `${s3Endpoint}/${s3Bucket}`,
+        ...testStorageEnv(),
         MEDIA_WEBHOOK_SECRET: this.mediaWebhookSecret,
         ...options.mediaEnv,
       };

@@ -11,20 +11,22 @@ import { type PublishingConfig, SERVICE_NAME } from './config/publishing.config'
 import { CredentialVault } from './credentials/credentials';
 import { publishingDatabaseOptions } from './database/schema';
 import { ContentEventHandlers } from './events/content-events';
+import { DeadLettersHandler } from './dead-letters/dead-letters.handler';
 import { DeadLettersRepository } from './dead-letters/dead-letters.repository';
 import { DeadLettersService } from './dead-letters/dead-letters.service';
 import { JobCreation } from './jobs/job-creation.service';
 import { JobOperations } from './jobs/job-operations.service';
+import { JobsHandler } from './jobs/jobs.handler';
 import { JobsRepository } from './jobs/jobs.repository';
 import { JobsSystem } from './jobs/jobs.system';
 import { Sweeper } from './jobs/sweeper.service';
-import { PublishingHandler } from './publishing.handler';
 import { ADAPTERS, CREDENTIAL_VAULT } from './publishing.tokens';
 import { JobQueue } from './queues/job-queue';
 import { MaintenanceProcessor } from './queues/maintenance.processor';
 import { PublishWorker } from './queues/publish.worker';
 import { MAINTENANCE_QUEUE, PUBLISHING_QUEUE, SWEEP_JOB } from './queues/queues';
 import { outboundPolicyOf } from './targets/outbound-policy';
+import { TargetsHandler } from './targets/targets.handler';
 import { TargetsRepository } from './targets/targets.repository';
 import { TargetsService } from './targets/targets.service';
 import { Publisher } from './worker/publisher';
@@ -74,7 +76,7 @@ export class AppModule {
           database: publishingDatabaseOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE),
         }),
       ],
-      controllers: role === 'api' ? [PublishingHandler] : [],
+      controllers: role === 'api' ? [TargetsHandler, JobsHandler, DeadLettersHandler] : [],
       providers:
         role === 'api'
           ? [

@@ -117,3 +117,28 @@ export async function keysetPage<Row extends QueryResultRow>(
 export function mapPage<Row, Out>(page: Page<Row>, map: (row: Row) => Out): Page<Out> {
   return { items: page.items.map(map), nextCursor: page.nextCursor };
 }
+
+/**
+ * The most common page: newest first by creation time (`created_at`, ties by
+ * `id`), for rows that carry `createdAt` and `id`. `alias` prefixes both
+ * columns (`j` → `j.created_at`, `j.id`).
+ */
+export function newestFirst<Row extends QueryResultRow & { createdAt: Date; id: string }>(
+  sql: Sql,
+  select: string,
+  where: Where,
+  page: { limit?: number; cursor?: string },
+  alias?: string,
+): Promise<Page<Row>> {
+  const column = (name: string) => (alias ? `${alias}.${name}` : name);
+  return keysetPage<Row>(sql, {
+    select,
+    where,
+    sort: column('created_at'),
+    id: column('id'),
+    kind: 'time',
+    limit: page.limit,
+    cursor: page.cursor,
+    keyOf: (row) => [row.createdAt, row.id],
+  });
+}

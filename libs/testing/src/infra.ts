@@ -30,6 +30,19 @@ export function testInfra(): {
   return { postgresUrl, redisUrl, s3Endpoint, s3Bucket, smtpUrl, mailApi };
 }
 
+/** Media's storage settings for the test stack's S3 server (the local server's fixed keys). */
+export function testStorageEnv(): Record<string, string> {
+  const { s3Endpoint, s3Bucket } = testInfra();
+  return {
+    S3_ENDPOINT: s3Endpoint,
+    S3_BUCKET: s3Bucket,
+    S3_ACCESS_KEY_ID: 'S3RVER',
+    S3_SECRET_ACCESS_KEY: 'S3RVER',
+    S3_FORCE_PATH_STYLE: 'true',
+    CDN_BASE_URL: `${s3Endpoint}/${s3Bucket}`,
+  };
+}
+
 export function uniqueName(label: string): string {
   return `${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
 }

@@ -4,7 +4,7 @@ import {
   type ListAuditLogsQueryDto,
   type Page,
 } from '@smartbeak/contracts';
-import { keysetPage, Repository, type TenantScope, Where } from '@smartbeak/persistence';
+import { newestFirst, Repository, type TenantScope, Where } from '@smartbeak/persistence';
 
 /** Who did what to which object, when. Append-only; pruned per category. */
 export interface AuditRow {
@@ -50,15 +50,7 @@ export class AuditRepository extends Repository {
     const where = new Where().add('org_id = ?', scope.orgId);
     if (query.category) where.add('category = ?', query.category);
     if (query.action) where.add('action = ?', query.action);
-    return keysetPage<AuditRow>(this.sql, {
-      select: `SELECT ${AUDIT_COLUMNS} FROM audit_logs`,
-      where,
-      sort: 'created_at',
-      kind: 'time',
-      limit: query.limit,
-      cursor: query.cursor,
-      keyOf: (row) => [row.createdAt, row.id],
-    });
+    return newestFirst<AuditRow>(this.sql, `SELECT ${AUDIT_COLUMNS} FROM audit_logs`, where, query);
   }
 }
 

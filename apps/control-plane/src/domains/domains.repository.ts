@@ -1,5 +1,5 @@
 import { type DomainStatus, type ListDomainsQueryDto, type Page } from '@smartbeak/contracts';
-import { keysetPage, Repository, type TenantScope, Where } from '@smartbeak/persistence';
+import { newestFirst, Repository, type TenantScope, Where } from '@smartbeak/persistence';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -37,15 +37,7 @@ export class DomainsRepository extends Repository {
   list(scope: TenantScope, query: ListDomainsQueryDto): Promise<Page<DomainRow>> {
     const where = new Where().add('org_id = ?', scope.orgId);
     if (query.status) where.add('status = ?', query.status);
-    return keysetPage<DomainRow>(this.sql, {
-      select: `SELECT ${DOMAIN_COLUMNS} FROM domains`,
-      where,
-      sort: 'created_at',
-      kind: 'time',
-      limit: query.limit,
-      cursor: query.cursor,
-      keyOf: (row) => [row.createdAt, row.id],
-    });
+    return newestFirst<DomainRow>(this.sql, `SELECT ${DOMAIN_COLUMNS} FROM domains`, where, query);
   }
 
   /** Every domain of the org suspended (the org was deleted in Clerk). */

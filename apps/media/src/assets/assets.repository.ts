@@ -1,6 +1,6 @@
 import { Events, type MediaStatus, type Page } from '@smartbeak/contracts';
 import { appendToOutbox } from '@smartbeak/messaging';
-import { keysetPage, Repository, type TenantScope, Where } from '@smartbeak/persistence';
+import { newestFirst, Repository, type TenantScope, Where } from '@smartbeak/persistence';
 
 import { ASSET_COLUMNS, type AssetRow } from './asset-rows';
 
@@ -62,15 +62,7 @@ export class AssetsRepository extends Repository {
     const where = new Where().add('org_id = ?', scope.orgId).add('deleted_at IS NULL');
     if (filters.domainId) where.add('domain_id = ?', filters.domainId);
     if (filters.status) where.add('status = ?', filters.status);
-    return keysetPage<AssetRow>(this.sql, {
-      select: `SELECT ${ASSET_COLUMNS} FROM media_assets`,
-      where,
-      sort: 'created_at',
-      kind: 'time',
-      limit: filters.limit,
-      cursor: filters.cursor,
-      keyOf: (row) => [row.createdAt, row.id],
-    });
+    return newestFirst<AssetRow>(this.sql, `SELECT ${ASSET_COLUMNS} FROM media_assets`, where, filters);
   }
 
   /** Soft delete with its event; call inside a transaction (`in(tx)`). */

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Events, type JobState, type Page, PublishingError } from '@smartbeak/contracts';
 import { DomainError } from '@smartbeak/errors';
 import { outboxInsertSql, outboxRows } from '@smartbeak/messaging';
-import { keysetPage, Repository, type TenantScope, Where } from '@smartbeak/persistence';
+import { newestFirst, Repository, type TenantScope, Where } from '@smartbeak/persistence';
 
 import { type PublishableContent } from '../adapters/adapter';
 import { JOB_COLUMNS, JOB_TARGET_COLUMNS, type JobRow, type JobTargetRow, recordChange } from './job-rows';
@@ -110,16 +110,7 @@ export class JobsRepository extends Repository {
     if (filters.domainId) where.add('j.domain_id = ?', filters.domainId);
     if (filters.state) where.add('j.state = ?', filters.state);
     if (filters.contentId) where.add('j.content_id = ?', filters.contentId);
-    return keysetPage<JobRow>(this.sql, {
-      select: `SELECT ${JOB_COLUMNS} FROM publishing_jobs j`,
-      where,
-      sort: 'j.created_at',
-      id: 'j.id',
-      kind: 'time',
-      limit: filters.limit,
-      cursor: filters.cursor,
-      keyOf: (row) => [row.createdAt, row.id],
-    });
+    return newestFirst<JobRow>(this.sql, `SELECT ${JOB_COLUMNS} FROM publishing_jobs j`, where, filters, 'j');
   }
 
   /** The targets of the org's jobs among `jobIds`, by job, in the order they were asked for. */

@@ -1,5 +1,5 @@
 import { type Page, type TargetType } from '@smartbeak/contracts';
-import { keysetPage, Repository, type TenantScope, Where } from '@smartbeak/persistence';
+import { newestFirst, Repository, type TenantScope, Where } from '@smartbeak/persistence';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -48,15 +48,12 @@ export class TargetsRepository extends Repository {
   ): Promise<Page<TargetRow>> {
     const where = new Where().add('org_id = ?', scope.orgId).add('deleted_at IS NULL');
     if (filters.domainId) where.add('domain_id = ?', filters.domainId);
-    return keysetPage<TargetRow>(this.sql, {
-      select: `SELECT ${TARGET_COLUMNS} FROM publishing_targets`,
+    return newestFirst<TargetRow>(
+      this.sql,
+      `SELECT ${TARGET_COLUMNS} FROM publishing_targets`,
       where,
-      sort: 'created_at',
-      kind: 'time',
-      limit: filters.limit,
-      cursor: filters.cursor,
-      keyOf: (row) => [row.createdAt, row.id],
-    });
+      filters,
+    );
   }
 
   /** The org's live targets among `ids` (ids that are not uuids are simply not found). */
