@@ -62,6 +62,7 @@ export default [
     files: [
       '**/*.spec.ts',
       '**/test/**/*.ts',
+      'apps/platform-e2e/**/*.ts',
       'libs/testing/**/*.ts',
       'libs/config/**/*.ts',
       '**/database/data-source.ts',

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DomainAccess, requirePermissions } from '@smartbeak/auth';
 import { splitList } from '@smartbeak/config';
 import {
   type CreateUploadIntentDto,
-  Events,
   type ListMediaQueryDto,
   type MediaAssetDto,
   MediaError,
