@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     }),
   );
   process.env[TEMPLATES_ENV] = JSON.stringify(names);
-  for (let i = 0; i < count; i++) platforms.push(await Platform.start());
+  platforms.push(...(await Promise.all(Array.from({ length: count }, () => Platform.start()))));
   const files = await Promise.all(
     platforms.map(async (platform, i) => {
       const file = `${stateFile}.${i}.json`;
