@@ -1,8 +1,8 @@
-import { eventually, testInfra, until } from '@smartbeak/testing';
+import { eventually, testInfra, uniqueName, until } from '@smartbeak/testing';
 import { Queue } from 'bullmq';
 import request from 'supertest';
 
-import { expectProblem, Platform } from './platform';
+import { expectProblem, Platform, seedTenant, type Tenant } from './platform';
 
 interface Item {
   id: string;
@@ -25,6 +25,7 @@ interface Item {
 
 describe('content: lifecycle, versions, locks and revisions through the gateway', () => {
   let platform: Platform;
+  let tenant: Tenant;
   let domainId: string;
   let writer: string;
   let otherWriter: string;
@@ -34,23 +35,16 @@ describe('content: lifecycle, versions, locks and revisions through the gateway'
 
   beforeAll(async () => {
     platform = await Platform.shared();
-    admin = await platform.token({ userId: 'user_admin', orgId: 'org_content', permissions: ['org:admin'] });
-    domainId = (
-      await request(platform.url)
-        .post('/api/domains')
-        .set('Authorization', `Bearer ${admin}`)
-        .send({ name: 'Blog', hostname: 'blog.content.example' })
-        .expect(201)
-    ).body.id;
-    const as = (userId: string, permissions: string[]) =>
-      platform.token({ userId, orgId: 'org_content', permissions, domainId });
+    tenant = await seedTenant(platform, 'content');
+    domainId = tenant.domainId;
+    const as = (userId: string, permissions: string[]) => tenant.token(userId, permissions);
     writer = await as('user_writer', ['content:read', 'content:write']);
     otherWriter = await as('user_other', ['content:read', 'content:write']);
     reviewer = await as('user_reviewer', ['content:read', 'content:review']);
     admin = await as('user_admin', ['org:admin', 'content:read', 'content:write']);
     stranger = await platform.token({
       userId: 'user_stranger',
-      orgId: 'org_elsewhere',
+      orgId: uniqueName('org_elsewhere'),
       permissions: ['org:admin', 'content:read', 'content:write', 'content:review', 'content:publish'],
     });
   });
@@ -144,7 +138,7 @@ describe('content: lifecycle, versions, locks and revisions through the gateway'
               type: event.type,
               aggregateId: item.id,
               version: event.version,
-              orgId: 'org_content',
+              orgId: tenant.orgId,
               domainId,
               payload: expect.objectContaining({ actor: 'user_writer' }),
             }),
@@ -324,14 +318,9 @@ describe('content: lifecycle, versions, locks and revisions through the gateway'
   });
 
   it('filters the list by status, title words and tags, and sorts by updatedAt on request', async () => {
-    const token = await platform.token({
-      userId: 'user_filter',
-      orgId: 'org_filter',
-      permissions: ['content:read', 'content:write', 'org:admin'],
-    });
-    const filterDomain = (
-      await api(token).post('/api/domains').send({ name: 'F', hostname: 'filter.example' }).expect(201)
-    ).body.id;
+    const filters = await seedTenant(platform, 'filter');
+    const token = await filters.token('user_filter', ['content:read', 'content:write', 'org:admin']);
+    const filterDomain = filters.domainId;
     const make = async (title: string, tags: string[]) =>
       (await api(token).post('/api/content').send({ domainId: filterDomain, title, tags }).expect(201))
         .body as Item;

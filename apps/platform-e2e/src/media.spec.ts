@@ -4,7 +4,7 @@ import { until } from '@smartbeak/testing';
 import request from 'supertest';
 
 import { elfOfSize, PNG_1X1 } from './media-files';
-import { expectProblem, Platform } from './platform';
+import { expectProblem, Platform, seedTenant, type Tenant } from './platform';
 
 interface Intent {
   asset: { id: string; key: string; status: string; domainId: string };
@@ -13,29 +13,15 @@ interface Intent {
 
 describe('media: browser-direct uploads through pre-signed URLs', () => {
   let platform: Platform;
+  let tenant: Tenant;
   let writer: string;
   let domainId: string;
 
   beforeAll(async () => {
     platform = await Platform.shared();
-    const admin = await platform.token({
-      userId: 'user_media',
-      orgId: 'org_media',
-      permissions: ['org:admin'],
-    });
-    domainId = (
-      await request(platform.url)
-        .post('/api/domains')
-        .set('Authorization', `Bearer ${admin}`)
-        .send({ name: 'Media', hostname: 'media.example.com' })
-        .expect(201)
-    ).body.id;
-    writer = await platform.token({
-      userId: 'user_media',
-      orgId: 'org_media',
-      permissions: ['media:write', 'content:read'],
-      domainId,
-    });
+    tenant = await seedTenant(platform, 'media');
+    domainId = tenant.domainId;
+    writer = await tenant.token('user_media', ['media:write', 'content:read']);
   });
   afterAll(() => platform?.stop());
 
@@ -61,7 +47,7 @@ describe('media: browser-direct uploads through pre-signed URLs', () => {
     });
     expect(created.asset).toEqual(expect.objectContaining({ status: 'pending_upload', domainId }));
     expect(created.asset.key).toMatch(
-      new RegExp(`^org/org_media/domain/${domainId}/${created.asset.id}/Hero-Image\\.png$`),
+      new RegExp(`^org/${tenant.orgId}/domain/${domainId}/${created.asset.id}/Hero-Image\\.png$`),
     );
     expect(created.upload).toEqual(
       expect.objectContaining({ method: 'PUT', headers: { 'Content-Type': 'image/png' } }),
@@ -141,7 +127,7 @@ describe('media: browser-direct uploads through pre-signed URLs', () => {
       '...png',
     ]) {
       const created = await intent({ filename, contentType: 'image/png', size: 10 });
-      expect(created.asset.key.startsWith(`org/org_media/domain/${domainId}/${created.asset.id}/`)).toBe(
+      expect(created.asset.key.startsWith(`org/${tenant.orgId}/domain/${domainId}/${created.asset.id}/`)).toBe(
         true,
       );
       expect(created.asset.key).not.toMatch(/\.\.|\\/);
@@ -181,7 +167,7 @@ describe('media: browser-direct uploads through pre-signed URLs', () => {
     });
 
     it('403 without media:write', async () => {
-      const reader = await platform.token({ orgId: 'org_media', permissions: ['content:read'], domainId });
+      const reader = await tenant.token('user_reader', ['content:read']);
       expectProblem(
         await api(reader)
           .post('/api/media/upload-intents')

@@ -16,6 +16,7 @@ import { DeadLettersRepository } from './dead-letters/dead-letters.repository';
 import { DeadLettersService } from './dead-letters/dead-letters.service';
 import { JobCreation } from './jobs/job-creation.service';
 import { JobOperations } from './jobs/job-operations.service';
+import { JobRunsSystem } from './jobs/job-runs.system';
 import { JobsHandler } from './jobs/jobs.handler';
 import { JobsRepository } from './jobs/jobs.repository';
 import { JobsSystem } from './jobs/jobs.system';
@@ -89,7 +90,7 @@ export class AppModule {
                 { name: SWEEP_JOB, everyMs: config.PUBLISHING_SWEEP_EVERY_MS },
               ]),
             ]
-          : [...shared, Publisher, PublishWorker],
+          : [...shared, JobRunsSystem, Publisher, PublishWorker],
     };
   }
 }

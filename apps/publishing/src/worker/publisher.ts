@@ -1,15 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Events, type JobTargetState, type TargetType } from '@smartbeak/contracts';
 import { SERVICE_CONFIG } from '@smartbeak/runtime';
-import {
-  appendToOutbox,
-  currentRequestId,
-  outboxInsertFromSql,
-  type OutboxEvent,
-  outboxInsertSql,
-  outboxRows,
-} from '@smartbeak/messaging';
-import { Database, type Sql } from '@smartbeak/persistence';
+import { type OutboxEvent } from '@smartbeak/messaging';
+import { Database, systemScope } from '@smartbeak/persistence';
 
 import {
   type Outcome,
@@ -21,10 +14,12 @@ import {
 } from '../adapters/adapter';
 import { PublishingConfig } from '../config/publishing.config';
 import { CredentialVault } from '../credentials/credentials';
-import { insertDeadLetter, JOB_TARGET_COLUMNS, type JobRow, type JobTargetRow } from '../jobs/job-rows';
+import { type JobRow, type JobTargetRow } from '../jobs/job-rows';
+import { JobRunsSystem, type SettledRun } from '../jobs/job-runs.system';
 import { ADAPTERS, CREDENTIAL_VAULT } from '../publishing.tokens';
-import { PUBLISHING_QUEUE } from '../queues/queues';
 import { Semaphore } from './semaphore';
+
+const WORKER = systemScope('publishing worker: a queue job names a publishing job by id');
 
 /** Thrown to BullMQ to try the job again later (exponential backoff, or the destination's Retry-After). */
 export class RetryLater extends Error {
@@ -42,15 +37,6 @@ const EVENT_OF_SETTLED = {
   failed: Events.publishing.jobFailed,
   retrying: Events.publishing.jobRetrying,
 } as const;
-
-interface StartedTargetRow extends JobTargetRow {
-  config: Record<string, unknown>;
-  secret: string;
-  deleted: boolean;
-  previousId: string | null;
-  previousUrl: string | null;
-  claimed: boolean;
-}
 
 interface StartedJob {
   job: JobRow;
@@ -80,6 +66,7 @@ export class Publisher {
 
   constructor(
     private readonly db: Database,
+    private readonly runs: JobRunsSystem,
     @Inject(SERVICE_CONFIG) private readonly config: PublishingConfig,
     @Inject(ADAPTERS) private readonly adapters: Record<TargetType, PublishingAdapter>,
     @Inject(CREDENTIAL_VAULT) private readonly vault: CredentialVault,
@@ -161,54 +148,10 @@ export class Publisher {
    * whether this job got the claim. Undefined when the job is finished.
    */
   private async start(jobId: string): Promise<StartedJob | undefined> {
-    const row = await this.db.one<{
-      job: Omit<JobRow, 'scheduledFor' | 'createdAt' | 'updatedAt' | 'completedAt'> | null;
-      targets: StartedTargetRow[] | null;
-      othersOpen: number;
-    }>(
-      `WITH job AS (
-           UPDATE publishing_jobs SET state = 'active', attempts = attempts + 1, updated_at = now()
-            WHERE id = $1 AND state NOT IN ('completed', 'failed') RETURNING *),
-         before AS (
-           SELECT jt.target_id, jt.state FROM job_targets jt JOIN job ON jt.job_id = job.id
-            WHERE jt.state IN ('pending', 'active') FOR UPDATE OF jt),
-         moved AS (
-           UPDATE job_targets jt SET state = 'active', attempts = jt.attempts + 1, updated_at = now()
-             FROM before b WHERE jt.job_id = $1 AND jt.target_id = b.target_id
-           RETURNING jt.*, b.state AS before_state),
-         claimed AS (
-           INSERT INTO post_claims (target_id, content_id, job_id, until)
-           SELECT m.target_id, job.content_id, job.id, now() + interval '10 minutes' FROM moved m, job
-           ON CONFLICT (target_id, content_id) DO UPDATE SET job_id = EXCLUDED.job_id, until = EXCLUDED.until
-             WHERE post_claims.until < now() OR post_claims.job_id = EXCLUDED.job_id
-           RETURNING target_id),
-         history AS (
-           INSERT INTO job_events (job_id, state, detail) SELECT id, 'active', 'attempt ' || attempts FROM job),
-         events AS (${outboxInsertFromSql(
-           `SELECT '${Events.publishing.jobStarted}', id, org_id, domain_id,
-                   jsonb_build_object('jobId', id, 'contentId', content_id, 'state', 'active', 'attempt', attempts)
-              FROM job`,
-           2,
-         )})
-         SELECT
-           (SELECT json_build_object('id', id, 'orgId', org_id, 'domainId', domain_id, 'contentId', content_id,
-                   'content', content, 'state', state, 'attempts', attempts, 'run', run, 'createdBy', created_by) FROM job) AS job,
-           (SELECT json_agg(json_build_object(
-                   'jobId', m.job_id, 'targetId', m.target_id, 'type', m.type, 'state', m.before_state,
-                   'attempts', m.attempts, 'externalId', m.external_id, 'externalUrl', m.external_url,
-                   'lastError', m.last_error, 'config', t.config, 'secret', t.secret, 'deleted', t.deleted_at IS NOT NULL,
-                   'previousId', tp.external_id, 'previousUrl', tp.external_url,
-                   'claimed', EXISTS (SELECT 1 FROM claimed c WHERE c.target_id = m.target_id)) ORDER BY m.position)
-              FROM moved m
-              JOIN publishing_targets t ON t.id = m.target_id
-              LEFT JOIN target_posts tp ON tp.target_id = m.target_id AND tp.content_id = (SELECT content_id FROM job)) AS targets,
-           (SELECT count(*)::int FROM job_targets jt JOIN job ON jt.job_id = job.id
-             WHERE jt.state NOT IN ('pending', 'active', 'succeeded')) AS "othersOpen"`,
-      [jobId, currentRequestId()],
-    );
-    if (!row?.job) return undefined;
-    const job = row.job as JobRow;
-    const open = (row.targets ?? []).map((t) => ({
+    const row = await this.runs.start(WORKER, jobId);
+    if (!row) return undefined;
+    const { job } = row;
+    const open = row.targets.map((t) => ({
       row: {
         jobId: t.jobId,
         targetId: t.targetId,
@@ -320,28 +263,35 @@ export class Publisher {
       })),
     ];
 
+    const ok = (s: TargetRun) => (s.outcome.kind === 'succeeded' ? s.outcome : null);
+    const settled: SettledRun = {
+      jobState,
+      targets: states.map((s) => ({
+        targetId: s.row.targetId,
+        state: s.state,
+        externalId: ok(s)?.externalId ?? null,
+        externalUrl: ok(s)?.externalUrl ?? null,
+        lastError:
+          s.outcome.kind === 'succeeded' ? null : (s.outcome as { message: string }).message.slice(0, 2000),
+      })),
+      posts: posts.map((s) => ({
+        targetId: s.row.targetId,
+        externalId: ok(s)?.externalId ?? null,
+        externalUrl: ok(s)?.externalUrl ?? null,
+      })),
+      history,
+      events,
+    };
     if (deadLetter) {
       // Rare: the dead letter needs the targets as they end up; a transaction of its own.
       const letter = deadLetter;
       await this.db.transaction(async (tx) => {
-        await this.writeSettled(tx, job, jobState, states, posts, history, events);
-        const targets = await tx.rows<JobTargetRow>(
-          `SELECT ${JOB_TARGET_COLUMNS} FROM job_targets jt WHERE jt.job_id = $1 ORDER BY jt.position`,
-          [job.id],
-        );
-        const id = await insertDeadLetter(tx, job, letter.type, letter.message, targets, PUBLISHING_QUEUE);
-        await appendToOutbox(tx, [
-          {
-            type: Events.publishing.jobDeadLettered,
-            aggregateId: job.id,
-            orgId: job.orgId,
-            domainId: job.domainId,
-            payload: { jobId: job.id, deadLetterId: id, errorType: letter.type, message: letter.message },
-          },
-        ]);
+        const runs = this.runs.in(tx);
+        await runs.settle(WORKER, job, settled);
+        await runs.deadLetter(WORKER, job, letter.type, letter.message);
       });
     } else {
-      await this.writeSettled(this.db, job, jobState, states, posts, history, events);
+      await this.runs.settle(WORKER, job, settled);
     }
     if (jobState === 'retrying') {
       const waits = retryable
@@ -353,64 +303,5 @@ export class Publisher {
       );
     }
     return jobState;
-  }
-
-  /**
-   * The outcome in one statement: targets, the posts destinations now hold,
-   * the claims released, the job, its history and its events.
-   */
-  private async writeSettled(
-    sql: Sql,
-    job: JobRow,
-    jobState: string,
-    states: (TargetRun & { state: JobTargetState })[],
-    posts: (TargetRun & { state: JobTargetState })[],
-    history: { target: string | null; state: string; detail: string | null }[],
-    events: OutboxEvent[],
-  ): Promise<void> {
-    const ok = (s: TargetRun) => (s.outcome.kind === 'succeeded' ? s.outcome : null);
-    await sql.run(
-      `WITH targets AS (
-         UPDATE job_targets jt SET state = u.state, external_id = COALESCE(u.external_id, jt.external_id),
-                external_url = COALESCE(u.external_url, jt.external_url), last_error = u.last_error, updated_at = now()
-           FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[])
-             AS u(target_id, state, external_id, external_url, last_error)
-          WHERE jt.job_id = $1 AND jt.target_id = u.target_id),
-       posts AS (
-         INSERT INTO target_posts (target_id, content_id, external_id, external_url)
-         SELECT u.target_id, $8::uuid, u.external_id, u.external_url
-           FROM unnest($9::uuid[], $10::text[], $11::text[]) AS u(target_id, external_id, external_url)
-         ON CONFLICT (target_id, content_id)
-           DO UPDATE SET external_id = EXCLUDED.external_id, external_url = EXCLUDED.external_url, updated_at = now()),
-       claims AS (DELETE FROM post_claims WHERE job_id = $1),
-       job AS (
-         UPDATE publishing_jobs SET state = $2::varchar, updated_at = now(),
-                completed_at = CASE WHEN $2::varchar = 'completed' THEN now() ELSE NULL END
-          WHERE id = $1),
-       history AS (
-         INSERT INTO job_events (job_id, target_id, state, detail)
-         SELECT $1, h.target_id::uuid, h.state, h.detail FROM unnest($12::text[], $13::text[], $14::text[]) AS h(target_id, state, detail)),
-       events AS (${outboxInsertSql(15)})
-       SELECT 1`,
-      [
-        job.id,
-        jobState,
-        states.map((s) => s.row.targetId),
-        states.map((s) => s.state),
-        states.map((s) => ok(s)?.externalId ?? null),
-        states.map((s) => ok(s)?.externalUrl ?? null),
-        states.map((s) =>
-          s.outcome.kind === 'succeeded' ? null : (s.outcome as { message: string }).message.slice(0, 2000),
-        ),
-        job.contentId,
-        posts.map((s) => s.row.targetId),
-        posts.map((s) => ok(s)?.externalId ?? null),
-        posts.map((s) => ok(s)?.externalUrl ?? null),
-        history.map((h) => h.target),
-        history.map((h) => h.state),
-        history.map((h) => h.detail),
-        outboxRows(events),
-      ],
-    );
   }
 }

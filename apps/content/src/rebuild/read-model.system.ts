@@ -1,4 +1,4 @@
-import { type Database, type Sql } from '@smartbeak/persistence';
+import { type Database, type Sql, type SystemScope } from '@smartbeak/persistence';
 
 import { COLUMN_NAMES, EVENT_COLUMNS, type EventRow, storedEventOf, valuesOf } from '../items/item-rows';
 import { type ItemState, project } from '../items/projection';
@@ -22,6 +22,7 @@ const INSERT_BATCH = 1_000;
  * Writers wait for the duration (the table is share-locked); readers do not.
  */
 export async function rebuildReadModel(
+  _scope: SystemScope,
   database: Database,
   options: { check?: boolean } = {},
 ): Promise<RebuildResult> {
