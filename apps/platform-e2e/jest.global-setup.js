@@ -1,6 +1,7 @@
 // Before the e2e specs: one process (src/setup/shared-platforms.ts) migrates a
-// template database per service and boots the platforms specs share, one per
-// jest worker. Specs read where they are from the environment this sets.
+// template database per service and boots the platform specs share (both jest
+// workers at once: each spec makes its own tenant). Specs read where it is from
+// the environment this sets.
 const { spawn } = require('node:child_process');
 const { existsSync, readFileSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
@@ -8,7 +9,7 @@ const { join, resolve } = require('node:path');
 
 const ROOT = resolve(__dirname, '../..');
 
-module.exports = async function globalSetup(globalConfig) {
+module.exports = async function globalSetup() {
   const state = join(tmpdir(), `smartbeak-e2e-${process.pid}-${Date.now()}`);
   const child = spawn(
     process.execPath,
@@ -19,8 +20,7 @@ module.exports = async function globalSetup(globalConfig) {
         ...process.env,
         SWC_NODE_PROJECT: join(ROOT, 'tsconfig.base.json'),
         SMARTBEAK_E2E_STATE: state,
-        SMARTBEAK_E2E_SHARED_COUNT: String(Math.max(1, Math.min(2, globalConfig.maxWorkers || 1))),
-      },
+        },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
