@@ -61,7 +61,7 @@ async function main() {
   const settings = stack.stackSettings('test');
   // A fresh cluster every run: nothing a previous run left can make a test pass.
   system.stopRedis({ port: settings.redisPort });
-  system.stopPostgres({ dir: settings.dir });
+  system.removePostgres({ dir: settings.dir });
   rmSync(settings.dir, { recursive: true, force: true });
   rmSync(join(stack.ROOT, 'tmp/test-results'), { recursive: true, force: true });
 

@@ -4,8 +4,9 @@
 'use strict';
 
 const { execFileSync, spawnSync } = require('node:child_process');
-const { existsSync, readdirSync, mkdirSync, writeFileSync } = require('node:fs');
-const { join } = require('node:path');
+const { createHash } = require('node:crypto');
+const { existsSync, readdirSync, mkdirSync, rmSync, writeFileSync } = require('node:fs');
+const { join, resolve } = require('node:path');
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
@@ -96,14 +97,36 @@ function ownedDir(path) {
   }
 }
 
+/** Where PostgreSQL keeps the cluster of the stack folder `dir` when the server cannot reach `dir` itself. */
+const OUTSIDE_ROOT = '/var/lib/smartbeak';
+
 /**
- * Starts (initialising on first use) a PostgreSQL cluster under `dir` on
- * 127.0.0.1:`port`. Returns whether this call started it.
+ * The folder holding `dir`'s cluster: `dir` itself, unless (as root) the
+ * `postgres` user cannot reach it — a clone in root's home, whose mode is
+ * 700 — then a folder of its own under /var/lib/smartbeak, named after `dir`.
+ */
+function postgresRoot(dir) {
+  if (!isRoot) return dir;
+  mkdirSync(dir, { recursive: true });
+  const reachable = spawnSync('runuser', ['-u', 'postgres', '--', 'test', '-x', dir]).status === 0;
+  if (reachable) return dir;
+  return join(OUTSIDE_ROOT, createHash('sha256').update(resolve(dir)).digest('hex').slice(0, 16));
+}
+
+/**
+ * Starts (initialising on first use) a PostgreSQL cluster for the stack
+ * folder `dir` on 127.0.0.1:`port`. Returns whether this call started it.
  */
 function startPostgres({ dir, port, fast = false }) {
   mkdirSync(dir, { recursive: true });
-  const dataDir = join(dir, 'pgdata');
-  const socketDir = join(dir, 'pgsocket');
+  const root = postgresRoot(dir);
+  if (root !== dir) {
+    // Searchable by the postgres user all the way down; the cluster folders themselves stay 700.
+    execFileSync('install', ['-d', '-m', '755', OUTSIDE_ROOT, root]);
+    log(`PostgreSQL data in ${root}: the postgres user cannot reach ${dir}`);
+  }
+  const dataDir = join(root, 'pgdata');
+  const socketDir = join(root, 'pgsocket');
   ownedDir(dataDir);
   ownedDir(socketDir);
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
@@ -139,9 +162,18 @@ function startPostgres({ dir, port, fast = false }) {
 }
 
 function stopPostgres({ dir }) {
-  const dataDir = join(dir, 'pgdata');
+  const dataDir = join(postgresRoot(dir), 'pgdata');
   if (existsSync(join(dataDir, 'postmaster.pid')))
     pgExec('pg_ctl', ['-D', dataDir, '-m', 'fast', '-w', 'stop']);
+}
+
+/** Deletes the cluster of `dir` (stopped first), wherever it lives. */
+function removePostgres({ dir }) {
+  stopPostgres({ dir });
+  const root = postgresRoot(dir);
+  rmSync(join(root, 'pgdata'), { recursive: true, force: true });
+  rmSync(join(root, 'pgsocket'), { recursive: true, force: true });
+  if (root !== dir) rmSync(root, { recursive: true, force: true });
 }
 
 /** Creates each database that does not exist yet. */
@@ -229,6 +261,8 @@ module.exports = {
   ensureSystemPackages,
   startPostgres,
   stopPostgres,
+  removePostgres,
+  postgresRoot,
   ensureDatabases,
   startRedis,
   stopRedis,
