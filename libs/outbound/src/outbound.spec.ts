@@ -12,7 +12,9 @@ import {
 
 describe('outbound requests to user-supplied URLs', () => {
   let server: Server;
+  let otherServer: Server;
   let base: string;
+  let other: string;
   const loopback = outboundPolicy({ allowList: '127.0.0.1', allowHttp: true, timeoutMs: 1_000 });
 
   beforeAll(async () => {
@@ -30,6 +32,19 @@ describe('outbound requests to user-supplied URLs', () => {
         res.writeHead(301, { location: '/ok' });
         return res.end();
       }
+      if (req.url === '/elsewhere') {
+        // Another origin (the same host on another port is another origin).
+        res.writeHead(302, { location: `${other}/echo` });
+        return res.end();
+      }
+      if (req.url === '/same-origin') {
+        res.writeHead(302, { location: '/echo' });
+        return res.end();
+      }
+      if (req.url === '/echo') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return res.end(JSON.stringify({ headers: req.headers }));
+      }
       if (req.url === '/big') {
         res.writeHead(200);
         return res.end(Buffer.alloc(64 * 1024, 'x'));
@@ -37,10 +52,39 @@ describe('outbound requests to user-supplied URLs', () => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ path: req.url, method: req.method }));
     });
+    otherServer = createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ headers: req.headers }));
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => otherServer.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    other = `http://127.0.0.1:${(otherServer.address() as AddressInfo).port}`;
   });
-  afterAll(() => new Promise((resolve) => server.close(resolve)));
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    await new Promise((resolve) => otherServer.close(resolve));
+  });
+
+  it('drops credentials on a redirect to another origin, and keeps them on the same one', async () => {
+    const headers = {
+      Authorization: 'Basic c2VjcmV0',
+      Cookie: 'session=1',
+      'Proxy-Authorization': 'x',
+      'X-Keep': 'y',
+    };
+    const away = (await outboundRequest(`${base}/elsewhere`, { headers }, loopback)).json<{
+      headers: Record<string, string>;
+    }>();
+    expect(away.headers).not.toHaveProperty('authorization');
+    expect(away.headers).not.toHaveProperty('cookie');
+    expect(away.headers).not.toHaveProperty('proxy-authorization');
+    expect(away.headers['x-keep']).toBe('y');
+    const home = (await outboundRequest(`${base}/same-origin`, { headers }, loopback)).json<{
+      headers: Record<string, string>;
+    }>();
+    expect(home.headers.authorization).toBe('Basic c2VjcmV0');
+  });
 
   it('reaches an allowed destination and follows a redirect that stays allowed', async () => {
     const res = await outboundRequest(`${base}/local-redirect`, {}, loopback);
@@ -130,5 +174,22 @@ describe('outbound requests to user-supplied URLs', () => {
     expect(isAddressAllowed('172.16.5.4', 'wp.internal', { allow: ['wp.internal'] })).toBe(true);
     expect(isAddressAllowed('fe80::1', 'x', { allow: [] })).toBe(false);
     expect(isAddressAllowed('100.64.0.1', 'x', { allow: [] })).toBe(false);
+  });
+
+  it.each([
+    ['fec0::1', 'IPv6 site-local'],
+    ['100::1', 'IPv6 discard-only'],
+    ['2001:10::1', 'ORCHID'],
+    ['::a00:1', 'IPv4-compatible IPv6 (::10.0.0.1)'],
+    ['64:ff9b::a00:1', 'NAT64'],
+    ['2002:a00:1::1', '6to4'],
+    ['2001:db8::1', 'IPv6 documentation'],
+    ['3fff::1', 'IPv6 documentation (3fff::/20)'],
+    ['198.51.100.7', 'IPv4 documentation'],
+    ['192.0.0.8', 'IETF protocol assignments'],
+    ['240.0.0.1', 'IPv4 reserved'],
+    ['::ffff:127.0.0.1', 'IPv4-mapped loopback'],
+  ])('refuses %s (%s): only plain public unicast is reachable', (address) => {
+    expect(isAddressAllowed(address, 'x', { allow: [] })).toBe(false);
   });
 });

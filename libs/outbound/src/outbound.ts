@@ -67,30 +67,20 @@ export interface OutboundResponse {
   json<T = unknown>(): T;
 }
 
-/** Non-public ranges ipaddr.js names; `unicast` is the public internet. */
-const REFUSED_RANGES = new Set([
-  'unspecified',
-  'broadcast',
-  'multicast',
-  'linkLocal',
-  'loopback',
-  'carrierGradeNat',
-  'private',
-  'reserved',
-  'uniqueLocal',
-  'ipv4Mapped',
-  'rfc6145',
-  'rfc6052',
-  '6to4',
-  'teredo',
-  'benchmarking',
-  'amt',
-  'as112',
-  'deprecated',
-  'orchid2',
-  'droneRemoteIdProtocolEntityTags',
-  'as112v6',
-]);
+/** IPv6's global unicast block; everything outside it (IPv4-compatible `::a.b.c.d` included) is not the public internet. */
+const GLOBAL_UNICAST_V6 = ipaddr.parseCIDR('2000::/3');
+
+/**
+ * Plain public unicast only, by allow-list rather than a list of what to
+ * refuse: ipaddr.js's `unicast` range (every special-purpose block it knows
+ * — private, loopback, link-local, CGNAT, site-local, discard, ORCHID,
+ * documentation, NAT64, 6to4, Teredo… — has a name of its own), and for
+ * IPv6 inside 2000::/3.
+ */
+function isPublicUnicast(address: ipaddr.IPv4 | ipaddr.IPv6): boolean {
+  if (address.range() !== 'unicast') return false;
+  return address.kind() === 'ipv4' || address.match(GLOBAL_UNICAST_V6);
+}
 
 function parsePolicyRanges(allow: string[]): {
   names: Set<string>;
@@ -122,7 +112,7 @@ export function isAddressAllowed(
 ): boolean {
   if (!ipaddr.isValid(address)) return false;
   const parsed = normalise(ipaddr.parse(address));
-  if (!REFUSED_RANGES.has(parsed.range())) return true;
+  if (isPublicUnicast(parsed)) return true;
   const { names, ranges } = parsePolicyRanges(policy.allow);
   if (names.has(host.toLowerCase())) return true;
   return ranges.some(([range, bits]) => range.kind() === parsed.kind() && parsed.match(range, bits));
@@ -169,7 +159,10 @@ export async function outboundRequest(
       if (redirects >= policy.maxRedirects) {
         throw new OutboundFailedError(`more than ${policy.maxRedirects} redirects from ${url}`, true);
       }
-      current = new URL(location, current).toString();
+      const next = new URL(location, current);
+      // Credentials are for the origin they were given to: never carried to another one.
+      if (next.origin !== new URL(current).origin) request = withoutCredentials(request);
+      current = next.toString();
       if (
         response.status === 303 ||
         ((response.status === 301 || response.status === 302) && method === 'POST')
@@ -181,6 +174,18 @@ export async function outboundRequest(
     }
     return response;
   }
+}
+
+const CREDENTIAL_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization']);
+
+function withoutCredentials(request: OutboundRequest): OutboundRequest {
+  if (!request.headers) return request;
+  return {
+    ...request,
+    headers: Object.fromEntries(
+      Object.entries(request.headers).filter(([name]) => !CREDENTIAL_HEADERS.has(name.toLowerCase())),
+    ),
+  };
 }
 
 function checkUrl(raw: string, policy: OutboundPolicy): URL {
