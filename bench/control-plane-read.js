@@ -11,7 +11,7 @@ const { parseArgs } = require('node:util');
 
 const stack = require('../tools/stack/local-stack');
 const system = require('../tools/stack/system');
-const { rssOf, load, startNode, waitOk, table, tokenSigner } = require('./lib');
+const { rssOf, load, startNode, waitOk, table, tokenSigner, gatewayProductionEnv } = require('./lib');
 
 async function main() {
   const { values } = parseArgs({
@@ -39,6 +39,7 @@ async function main() {
       ...quiet,
       REDIS_URL: infra.redisUrl,
       GATEWAY_PORT: '3200',
+      ...gatewayProductionEnv,
       CLERK_JWT_KEY: publicKey,
       RATE_LIMIT_PER_MINUTE: '0',
       HEALTH_SERVICES: 'control-plane',

@@ -132,12 +132,18 @@ async function api(base, method, path, token, body) {
   return answer;
 }
 
-/** Signs bench session tokens (2 h, subject user_bench) with the stack's dev key. */
+/** The web app origin the bench gateways accept in `azp` (production requires one). */
+const BENCH_ORIGIN = 'https://bench.smartbeak.test';
+
+/** Settings every bench gateway runs with, beside its ports and keys: production mode, as deployed. */
+const gatewayProductionEnv = { NODE_ENV: 'production', CLERK_AUTHORIZED_PARTIES: BENCH_ORIGIN };
+
+/** Signs bench session tokens (2 h, subject user_bench, azp the bench origin) with the stack's dev key. */
 async function tokenSigner(privatePath) {
   const { SignJWT, importPKCS8 } = await import('jose');
   const key = await importPKCS8(readFileSync(privatePath, 'utf8'), 'RS256');
   return (claims) =>
-    new SignJWT(claims)
+    new SignJWT({ azp: BENCH_ORIGIN, ...claims })
       .setProtectedHeader({ alg: 'RS256' })
       .setSubject('user_bench')
       .setIssuedAt()
@@ -145,4 +151,15 @@ async function tokenSigner(privatePath) {
       .sign(key);
 }
 
-module.exports = { rssOf, load, loop, pool, api, startNode, waitOk, table, tokenSigner };
+module.exports = {
+  rssOf,
+  load,
+  loop,
+  pool,
+  api,
+  startNode,
+  waitOk,
+  table,
+  tokenSigner,
+  gatewayProductionEnv,
+};

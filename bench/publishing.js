@@ -16,7 +16,7 @@ const { Client } = require('pg');
 
 const stack = require('../tools/stack/local-stack');
 const system = require('../tools/stack/system');
-const { api: apiCall, pool, startNode, table, waitOk, tokenSigner } = require('./lib');
+const { api: apiCall, pool, startNode, table, waitOk, tokenSigner, gatewayProductionEnv } = require('./lib');
 
 const GATEWAY = 'http://127.0.0.1:3200';
 
@@ -65,6 +65,7 @@ async function main() {
         ...quiet,
         REDIS_URL: infra.redisUrl,
         GATEWAY_PORT: '3200',
+        ...gatewayProductionEnv,
         CLERK_JWT_KEY: readFileSync(keys.publicPath, 'utf8'),
         RATE_LIMIT_PER_MINUTE: '0',
         HEALTH_SERVICES: 'control-plane,content,publishing',

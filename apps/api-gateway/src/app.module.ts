@@ -88,6 +88,7 @@ export class AppModule {
               secretKey: config.CLERK_SECRET_KEY,
               apiUrl: config.CLERK_API_URL,
               authorizedParties: splitList(config.CLERK_AUTHORIZED_PARTIES),
+              issuer: config.CLERK_ISSUER,
             }),
         },
         { provide: APP_FILTER, useClass: ProblemFilter },

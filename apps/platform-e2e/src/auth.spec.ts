@@ -89,6 +89,12 @@ describe('gateway authentication and authorisation', () => {
     });
   });
 
+  it('answers a __session cookie that is not valid percent-encoding with a 400 problem, not a 500', async () => {
+    const res = await request(platform.url).get('/api/me').set('Cookie', '__session=%E0%A4%A');
+    expectProblem(res, 400);
+    expect(res.body.errors).toEqual([{ field: 'cookie', message: expect.any(String) }]);
+  });
+
   it('answers 403 problem for a missing permission', async () => {
     const token = await platform.token({ orgId: 'org_perm', permissions: ['content:read'], azp });
     const res = await request(platform.url)

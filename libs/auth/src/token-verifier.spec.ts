@@ -42,6 +42,16 @@ describe(TokenVerifier.name, () => {
     expect(await reasonOf(sut, await mintToken(keys, options))).toBe(reason);
   });
 
+  it('checks the issuer when one is configured', async () => {
+    const issuer = 'https://clerk.smartbeak.test';
+    const strict = new TokenVerifier({ jwtKey: keys.publicKeyPem, authorizedParties: [APP], issuer });
+    const own = await mintToken(keys, { azp: APP, extraClaims: { iss: issuer } });
+    expect(await reasonOf(strict, own)).toBe('accepted');
+    const other = await mintToken(keys, { azp: APP, extraClaims: { iss: 'https://clerk.other.test' } });
+    expect(await reasonOf(strict, other)).toBe('token-invalid-issuer');
+    expect(await reasonOf(strict, await mintToken(keys, { azp: APP }))).toBe('token-invalid-issuer');
+  });
+
   it('refuses a token signed by another key', async () => {
     expect(await reasonOf(sut, await mintToken(otherKeys, { azp: APP }))).toBe('token-invalid-signature');
   });
@@ -80,6 +90,12 @@ describe(tokenFromRequest.name, () => {
     expect(tokenFromRequest({ cookie: 'theme=dark; __session=tok.en.x; other=1' })).toBe('tok.en.x');
     expect(tokenFromRequest({ authorization: 'Basic Zm9vOmJhcg==' })).toBeNull();
     expect(tokenFromRequest({})).toBeNull();
+  });
+
+  it('answers a malformed percent-encoding in the cookie as bad input (400), not a crash', () => {
+    expect(() => tokenFromRequest({ cookie: '__session=%E0%A4%A' })).toThrow(
+      expect.objectContaining({ code: 'COMMON.VALIDATION' }),
+    );
   });
 });
 

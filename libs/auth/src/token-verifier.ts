@@ -1,6 +1,7 @@
 import { verifyToken } from '@clerk/backend';
 import type { TokenVerificationError } from '@clerk/backend/errors';
 import type { JwtPayload } from '@clerk/shared/types';
+import { DomainError } from '@smartbeak/errors';
 
 export interface TokenVerifierOptions {
   /** PEM public key: verification without any network call. */
@@ -11,6 +12,8 @@ export interface TokenVerifierOptions {
   apiUrl?: string;
   /** `azp` values accepted; empty accepts any. */
   authorizedParties: string[];
+  /** When set, `iss` must be exactly this (the Clerk instance's Frontend API URL). */
+  issuer?: string;
   clockSkewMs?: number;
 }
 
@@ -24,7 +27,8 @@ export class InvalidTokenError extends Error {
 const CACHE_CAPACITY = 10_000;
 
 /**
- * Verifies Clerk session tokens: signature, algorithm, exp/nbf, azp.
+ * Verifies Clerk session tokens: signature, algorithm, exp/nbf, azp, and
+ * the issuer when one is configured.
  *
  * A verified token is remembered until it expires: a browser sends the same
  * short-lived session token with every request, and an RS256 verification
@@ -59,8 +63,9 @@ export class TokenVerifier {
   }
 
   private async verifyUncached(token: string): Promise<JwtPayload> {
+    let claims: JwtPayload;
     try {
-      return await verifyToken(token, {
+      claims = await verifyToken(token, {
         jwtKey: this.options.jwtKey,
         secretKey: this.options.jwtKey ? undefined : this.options.secretKey,
         apiUrl: this.options.apiUrl,
@@ -73,6 +78,9 @@ export class TokenVerifier {
       const reason = (error as Partial<TokenVerificationError> | null)?.reason;
       throw new InvalidTokenError(typeof reason === 'string' ? reason : 'token-invalid');
     }
+    if (this.options.issuer && claims.iss !== this.options.issuer)
+      throw new InvalidTokenError('token-invalid-issuer');
+    return claims;
   }
 }
 
@@ -87,7 +95,15 @@ export function tokenFromRequest(headers: Record<string, string | string[] | und
   if (typeof cookie === 'string') {
     for (const part of cookie.split(';')) {
       const [name, ...rest] = part.trim().split('=');
-      if (name === '__session' && rest.length) return decodeURIComponent(rest.join('='));
+      if (name === '__session' && rest.length) {
+        try {
+          return decodeURIComponent(rest.join('='));
+        } catch {
+          throw DomainError.validation([
+            { field: 'cookie', message: 'the __session cookie is not valid percent-encoding' },
+          ]);
+        }
+      }
     }
   }
   return null;

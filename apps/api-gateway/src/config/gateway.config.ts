@@ -23,10 +23,24 @@ export class GatewayConfig extends BaseConfig {
   @IsString()
   CLERK_API_URL?: string;
 
-  /** Comma-separated origins accepted in `azp`; empty accepts any. */
+  /**
+   * Comma-separated origins accepted in `azp`; empty accepts any — so it is
+   * required in production, where a token minted for another app of the same
+   * Clerk instance must not open this API.
+   */
+  @ValidateIf(
+    (config: GatewayConfig) =>
+      config.NODE_ENV === 'production' || config.CLERK_AUTHORIZED_PARTIES !== undefined,
+  )
+  @IsString({
+    message: 'CLERK_AUTHORIZED_PARTIES is required in production (the web app origins, comma-separated)',
+  })
+  CLERK_AUTHORIZED_PARTIES?: string;
+
+  /** The Clerk instance's issuer (its Frontend API URL); when set, a token with another `iss` is refused. */
   @IsOptional()
   @IsString()
-  CLERK_AUTHORIZED_PARTIES?: string;
+  CLERK_ISSUER?: string;
 
   /** Svix signing secret of the Clerk webhook endpoint (`whsec_…`). */
   @IsOptional()
