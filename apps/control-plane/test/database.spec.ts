@@ -5,11 +5,13 @@ import { type DataSource } from 'typeorm';
 import { AuditRepository } from '../src/audit/audit.repository';
 import { AuditService } from '../src/audit/audit.service';
 import { AuditSystem } from '../src/audit/audit.system';
+import { ClerkSyncService } from '../src/clerk/clerk-sync.service';
 import { MIGRATIONS, controlPlaneDatabaseOptions } from '../src/database/schema';
 import { DomainsRepository } from '../src/domains/domains.repository';
 import { DomainsService } from '../src/domains/domains.service';
 import { IdentityRepository } from '../src/identity/identity.repository';
 import { IdentityService } from '../src/identity/identity.service';
+import { UsersSystem } from '../src/identity/users.system';
 
 const ctx = (orgId: string, userId = 'user_1'): RequestContext => ({
   userId,
@@ -117,6 +119,32 @@ describe('control-plane database', () => {
       await expect(sut.check(ctx('org_owner'), 'not-a-uuid')).rejects.toMatchObject({
         code: ControlPlaneError.DOMAIN_NOT_FOUND,
       });
+    });
+  });
+
+  describe(ClerkSyncService.name, () => {
+    it('forgets webhook deliveries after 30 days, keeping the recent ones (replays are still refused)', async () => {
+      await dataSource.query(
+        `INSERT INTO clerk_webhook_events (svix_id, type, received_at)
+         VALUES ('msg_old', 'user.updated', now() - interval '31 days'), ('msg_new', 'user.updated', now() - interval '1 day')`,
+      );
+      const identity = identityService();
+      const sut = new ClerkSyncService(
+        db.database,
+        new UsersSystem(db.database),
+        new IdentityRepository(db.database),
+        new DomainsRepository(db.database),
+        auditService(identity),
+        identity,
+      );
+      expect(await sut.pruneDeliveries()).toBe(1);
+      const left = await dataSource.query(
+        `SELECT svix_id FROM clerk_webhook_events WHERE svix_id LIKE 'msg_%'`,
+      );
+      expect(left).toEqual([{ svix_id: 'msg_new' }]);
+      await expect(
+        sut.apply({ svixId: 'msg_new', type: 'user.updated', data: { id: 'user_x' }, timestamp: Date.now() }),
+      ).resolves.toBe('duplicate');
     });
   });
 

@@ -33,8 +33,14 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   /** Where each event type goes; defaults to the platform's routing table. */
   routes?: Partial<Record<string, readonly string[]>>;
-  /** Relayed rows older than this are deleted. */
+  /** Relayed rows older than this are deleted (default 7). */
   keepRelayedDays?: number;
+  /**
+   * The consumer inbox (`processed_events`) keeps an applied event's id this
+   * long (default 30): far past the last possible redelivery — the outbox row
+   * is gone after `keepRelayedDays`, BullMQ's job after 7 days.
+   */
+  keepProcessedDays?: number;
   onError?: (error: unknown) => void;
 }
 
@@ -206,6 +212,10 @@ export class OutboxRelay {
     await this.options.database.run(
       `DELETE FROM ${this.source.table} WHERE relayed_at < now() - make_interval(days => $1)`,
       [days],
+    );
+    await this.options.database.run(
+      `DELETE FROM processed_events WHERE processed_at < now() - make_interval(days => $1)`,
+      [Math.max(this.options.keepProcessedDays ?? 30, days + 7)],
     );
   }
 }

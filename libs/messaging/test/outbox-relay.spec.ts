@@ -130,6 +130,44 @@ describe(OutboxRelay.name, () => {
     }
   });
 
+  it('prunes relayed outbox rows and inbox entries past their retention, keeping recent ones', async () => {
+    await dataSource.query(
+      `INSERT INTO outbox (id, type, aggregate_id, org_id, payload, relayed_at)
+       VALUES (gen_random_uuid(), 'test.old', 'x', 'o', '{}', now() - interval '8 days'),
+              (gen_random_uuid(), 'test.recent', 'x', 'o', '{}', now() - interval '1 day')`,
+    );
+    await dataSource.query(
+      `INSERT INTO processed_events (consumer, event_id, processed_at)
+       VALUES ('test', gen_random_uuid(), now() - interval '31 days'), ('test', gen_random_uuid(), now() - interval '29 days')`,
+    );
+    const relay = new OutboxRelay({
+      database,
+      databaseUrl: db.url,
+      redisUrl,
+      prefix,
+      routes: ROUTES,
+      pollMs: 100,
+    });
+    await relay.start();
+    try {
+      await waitFor(
+        async () =>
+          (
+            await dataSource.query(`SELECT count(*)::int AS n FROM processed_events WHERE consumer = 'test'`)
+          )[0].n === 1,
+        10_000,
+        'the old inbox entry pruned',
+      );
+      expect(
+        (await dataSource.query(`SELECT type FROM outbox ORDER BY type`)).map(
+          (r: { type: string }) => r.type,
+        ),
+      ).toEqual(['test.recent']);
+    } finally {
+      await relay.stop();
+    }
+  });
+
   it('applies a redelivered event once (BullMQ job id and the inbox)', async () => {
     await writeEvents(5);
     const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });

@@ -50,6 +50,14 @@ export class ClerkSyncService {
     private readonly identity: IdentityService,
   ) {}
 
+  /** Webhook deliveries are remembered this long (replays and retries come within days). */
+  static readonly KEEP_DELIVERIES_DAYS = 30;
+
+  /** Forgets old deliveries (the maintenance job); how many went. */
+  pruneDeliveries(): Promise<number> {
+    return this.users.pruneDeliveries(MIRROR, ClerkSyncService.KEEP_DELIVERIES_DAYS);
+  }
+
   async apply(message: ClerkWebhookMessage): Promise<ApplyOutcome> {
     return this.db.transaction(async (tx) => {
       if (!(await this.users.in(tx).firstDelivery(MIRROR, message.svixId, message.type))) return 'duplicate';

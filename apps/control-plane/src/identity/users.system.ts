@@ -14,6 +14,14 @@ export class UsersSystem extends Repository {
     return fresh.length > 0;
   }
 
+  /** Forgets webhook deliveries older than `days` (Svix stops retrying a message after ~3 days). */
+  pruneDeliveries(_scope: SystemScope, days: number): Promise<number> {
+    return this.sql.run(
+      `DELETE FROM clerk_webhook_events WHERE received_at < now() - make_interval(days => $1)`,
+      [days],
+    );
+  }
+
   /** Clerk's user, unless what is stored is newer (`clerkUpdatedAt`). */
   async upsert(
     _scope: SystemScope,

@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { type Job } from 'bullmq';
 
 import { AuditService } from '../audit/audit.service';
+import { ClerkSyncService } from '../clerk/clerk-sync.service';
 import { AUDIT_RETENTION_JOB, MAINTENANCE_QUEUE } from './queues';
 
 /**
@@ -13,16 +14,23 @@ import { AUDIT_RETENTION_JOB, MAINTENANCE_QUEUE } from './queues';
 export class MaintenanceProcessor extends WorkerHost {
   private readonly logger = new Logger(MaintenanceProcessor.name);
 
-  constructor(private readonly audit: AuditService) {
+  constructor(
+    private readonly audit: AuditService,
+    private readonly clerk: ClerkSyncService,
+  ) {
     super();
   }
 
-  async process(job: Job): Promise<{ removed: number }> {
+  async process(job: Job): Promise<{ removed: number; deliveries: number }> {
     switch (job.name) {
       case AUDIT_RETENTION_JOB: {
         const removed = await this.audit.prune();
-        if (removed) this.logger.log(`audit retention removed ${removed} entries`);
-        return { removed };
+        const deliveries = await this.clerk.pruneDeliveries();
+        if (removed || deliveries)
+          this.logger.log(
+            `retention removed ${removed} audit entries, ${deliveries} Clerk webhook deliveries`,
+          );
+        return { removed, deliveries };
       }
       default:
         throw new Error(`No handler for maintenance job ${job.name}`);
