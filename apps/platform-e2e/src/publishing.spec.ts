@@ -500,7 +500,7 @@ describe('publishing: jobs through the gateway to WordPress, LinkedIn and email'
       [[wp.id, li.id]],
     );
     for (const row of rows) {
-      expect(row.secret).toMatch(/^v1:test:/);
+      expect(row.secret).toMatch(/^v2:test:/);
       expect(row.secret).not.toContain(wordpress.password);
       expect(row.secret).not.toContain(linkedin.accessToken);
       expect(row.config).not.toContain(wordpress.password);

@@ -30,7 +30,11 @@ runService(
         const rows = await targets.sealedSecrets(scope);
         let rotated = 0;
         for (const row of rows.filter((r) => vault.isStale(r.secret))) {
-          if (await targets.reseal(scope, row.id, row.secret, vault.seal(vault.open(row.secret)))) rotated++;
+          const owner = { orgId: row.orgId, targetId: row.id };
+          if (
+            await targets.reseal(scope, row.id, row.secret, vault.seal(vault.open(row.secret, owner), owner))
+          )
+            rotated++;
         }
         log.info(
           { rotated, total: rows.length },

@@ -1,9 +1,22 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
+/** The row a sealed secret belongs to: it opens for that row only. */
+export interface SecretOwner {
+  orgId: string;
+  targetId: string;
+}
+
+/** GCM's full 16-byte tag, set and required explicitly (a shorter tag would be easier to forge). */
+const TAG_BYTES = 16;
+
 /**
  * AES-256-GCM for destination secrets. A sealed value reads
- * `v1:<key id>:<iv>:<tag>:<ciphertext>` (base64url parts): the key id says
- * which key opens it, so keys can be rotated without a flag day.
+ * `v2:<key id>:<iv>:<tag>:<ciphertext>` (base64url parts). The key id says
+ * which key opens it, so keys rotate without a flag day; the associated data
+ * binds the key id **and the owning row** (org and target), so a sealed value
+ * copied into another row — another org's target, say — does not open.
+ * `v1` values (key id only as associated data) still open, and count as
+ * stale: `main.js rotate-credentials` re-seals them as `v2`.
  */
 export class CredentialVault {
   private readonly keys = new Map<string, Buffer>();
@@ -25,31 +38,44 @@ export class CredentialVault {
     this.currentKeyId = first;
   }
 
-  seal(secret: Record<string, unknown>): string {
+  seal(secret: Record<string, unknown>, owner: SecretOwner): string {
     const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.keys.get(this.currentKeyId) as Buffer, iv);
-    cipher.setAAD(Buffer.from(this.currentKeyId));
+    const cipher = createCipheriv('aes-256-gcm', this.keys.get(this.currentKeyId) as Buffer, iv, {
+      authTagLength: TAG_BYTES,
+    });
+    cipher.setAAD(associatedData('v2', this.currentKeyId, owner));
     const ciphertext = Buffer.concat([cipher.update(JSON.stringify(secret), 'utf8'), cipher.final()]);
-    return ['v1', this.currentKeyId, iv, cipher.getAuthTag(), ciphertext]
+    return ['v2', this.currentKeyId, iv, cipher.getAuthTag(), ciphertext]
       .map((part) => (Buffer.isBuffer(part) ? part.toString('base64url') : part))
       .join(':');
   }
 
-  open<T = Record<string, unknown>>(sealed: string): T {
+  open<T = Record<string, unknown>>(sealed: string, owner: SecretOwner): T {
     const [version, keyId, iv, tag, ciphertext] = sealed.split(':');
     const key = keyId ? this.keys.get(keyId) : undefined;
-    if (version !== 'v1' || !key || !iv || !tag || ciphertext === undefined) {
+    if ((version !== 'v1' && version !== 'v2') || !key || !iv || !tag || ciphertext === undefined) {
       throw new Error(`Cannot open a credential sealed with key ${keyId ?? '?'}: is it still configured?`);
     }
-    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
-    decipher.setAAD(Buffer.from(keyId as string));
-    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    const authTag = Buffer.from(tag, 'base64url');
+    if (authTag.length !== TAG_BYTES) throw new Error('Cannot open a credential: its tag is not 16 bytes');
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'), {
+      authTagLength: TAG_BYTES,
+    });
+    decipher.setAAD(associatedData(version, keyId as string, owner));
+    decipher.setAuthTag(authTag);
     const plain = Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]);
     return JSON.parse(plain.toString('utf8')) as T;
   }
 
-  /** Whether `sealed` was made with an older key than the current one. */
+  /** Whether `sealed` should be sealed again: an older key than the current one, or the v1 format. */
   isStale(sealed: string): boolean {
-    return sealed.split(':')[1] !== this.currentKeyId;
+    const [version, keyId] = sealed.split(':');
+    return version !== 'v2' || keyId !== this.currentKeyId;
   }
+}
+
+function associatedData(version: string, keyId: string, owner: SecretOwner): Buffer {
+  return Buffer.from(
+    version === 'v1' ? keyId : `v2\u0000${keyId}\u0000${owner.orgId}\u0000${owner.targetId}`,
+  );
 }

@@ -56,13 +56,14 @@ export class TargetsService {
       if (value === undefined) continue;
       (SECRET_FIELDS[input.type].includes(key) ? secret : visible)[key] = value;
     }
+    const id = randomUUID();
     const row = await this.targets.insert(scopeOf(ctx), {
-      id: randomUUID(),
+      id,
       domainId: domain.id,
       type: input.type,
       name: input.name,
       config: visible,
-      secret: this.vault.seal(secret),
+      secret: this.vault.seal(secret, { orgId: ctx.orgId, targetId: id }),
       autoPublish: input.autoPublish ?? true,
     });
     return toTargetDto(row);
@@ -98,7 +99,7 @@ export class TargetsService {
       domainId: row.domainId,
       autoPublish: row.autoPublish,
       config: row.config,
-      secret: this.vault.open(row.secret),
+      secret: this.vault.open(row.secret, { orgId: row.orgId, targetId: row.id }),
     }));
   }
 

@@ -2,8 +2,8 @@ import { Repository, type SystemScope } from '@smartbeak/persistence';
 
 /** Destinations across every org, on purpose: re-sealing credentials under a new key. */
 export class TargetsSystem extends Repository {
-  sealedSecrets(_scope: SystemScope): Promise<{ id: string; secret: string }[]> {
-    return this.sql.rows(`SELECT id, secret FROM publishing_targets`);
+  sealedSecrets(_scope: SystemScope): Promise<{ id: string; orgId: string; secret: string }[]> {
+    return this.sql.rows(`SELECT id, org_id AS "orgId", secret FROM publishing_targets`);
   }
 
   /** Replaces one sealed secret, unless it changed since it was read. */

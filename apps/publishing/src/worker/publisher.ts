@@ -164,7 +164,12 @@ export class Publisher {
       },
       target: t.deleted
         ? null
-        : { id: t.targetId, type: t.type, config: t.config, secret: this.vault.open(t.secret) },
+        : {
+            id: t.targetId,
+            type: t.type,
+            config: t.config,
+            secret: this.vault.open(t.secret, { orgId: job.orgId, targetId: t.targetId }),
+          },
       previous: t.previousId ? { externalId: t.previousId, externalUrl: t.previousUrl } : null,
       claimed: t.claimed,
     }));
