@@ -133,7 +133,11 @@ describe('email adapter over SMTP', () => {
       disabledCommands: ['STARTTLS'],
       logger: false,
       onRcptTo: (_address, _session, callback) =>
-        callback(Object.assign(new Error('mailbox unavailable'), { responseCode: code.value })),
+        callback(
+          Object.assign(new Error('5.1.1 mailbox unavailable on relay-7.internal.smartbeak (10.2.3.4)'), {
+            responseCode: code.value,
+          }),
+        ),
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.server.address() as AddressInfo).port;
@@ -141,12 +145,14 @@ describe('email adapter over SMTP', () => {
       const adapter = new EmailAdapter(
         createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true }),
       );
-      expect(await adapter.publish(content, target)).toEqual({
-        kind: 'refused',
-        message: expect.stringMatching(/550/),
-      });
+      const refused = await adapter.publish(content, target);
+      expect(refused).toEqual({ kind: 'refused', message: expect.stringMatching(/550 5\.1\.1/) });
+      // The platform's mail server's own words (its host, its address) are not the tenant's to read.
+      expect(JSON.stringify(refused)).not.toMatch(/relay-7|10\.2\.3\.4|internal/);
       code.value = 451;
-      expect((await adapter.publish(content, target)).kind).toBe('transient');
+      const deferred = await adapter.publish(content, target);
+      expect(deferred.kind).toBe('transient');
+      expect(JSON.stringify(deferred)).not.toMatch(/relay-7|10\.2\.3\.4/);
     } finally {
       await new Promise((resolve) => server.close(() => resolve(undefined)));
     }

@@ -118,6 +118,11 @@ export function isAddressAllowed(
   return ranges.some(([range, bits]) => range.kind() === parsed.kind() && parsed.match(range, bits));
 }
 
+/** Which address a name resolved to stays out of the message: a tenant learns nothing of our network. */
+function notReachable(host: string): string {
+  return `${host} is not a destination outbound calls may reach (it resolves to a non-public address)`;
+}
+
 /** A DNS lookup that answers only with addresses the policy allows (checked at connect: no rebinding). */
 function guardedLookup(policy: OutboundPolicy): LookupFunction {
   return (hostname, options, callback) => {
@@ -125,9 +130,7 @@ function guardedLookup(policy: OutboundPolicy): LookupFunction {
       if (error) return callback(error, '', 4);
       const refused = addresses.find((entry) => !isAddressAllowed(entry.address, hostname, policy));
       if (refused || !addresses.length) {
-        const refusal = new OutboundRefusedError(
-          `${hostname} resolves to ${refused?.address ?? 'nothing'}, which outbound calls may not reach`,
-        );
+        const refusal = new OutboundRefusedError(notReachable(hostname));
         return callback(refusal as NodeJS.ErrnoException, '', 4);
       }
       if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
@@ -303,10 +306,7 @@ export async function assertOutboundAllowed(url: string, policy: OutboundPolicy)
   );
   // An unresolvable name is for the connection test to report; the guard runs again at connect.
   const refused = addresses.find((entry) => !isAddressAllowed(entry.address, host, policy));
-  if (refused)
-    throw new OutboundRefusedError(
-      `${host} resolves to ${refused.address}, which outbound calls may not reach`,
-    );
+  if (refused) throw new OutboundRefusedError(notReachable(host));
 }
 
 /** `OUTBOUND_ALLOWLIST`-style text → a policy (comma-separated hosts, addresses, CIDRs). */

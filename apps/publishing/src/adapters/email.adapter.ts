@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { type TargetTestResultDto } from '@smartbeak/contracts';
 import { type Transporter } from 'nodemailer';
 
@@ -21,6 +22,8 @@ interface SmtpError extends Error {
  * over (DATA) leaves the outcome unknown.
  */
 export class EmailAdapter implements PublishingAdapter {
+  private readonly logger = new Logger(EmailAdapter.name);
+
   constructor(private readonly transport: Transporter | null) {}
 
   async publish(content: PublishableContent, target: ResolvedTarget): Promise<Outcome> {
@@ -39,14 +42,20 @@ export class EmailAdapter implements PublishingAdapter {
       });
       return { kind: 'succeeded', externalId: String(info.messageId), externalUrl: null };
     } catch (error) {
+      // The mail server is the platform's: its own words (host names, relays) stay in our logs;
+      // the tenant gets the status code and what it means.
       const smtp = error as SmtpError;
+      this.logger.warn(`SMTP ${smtp.command ?? ''} ${smtp.responseCode ?? smtp.code ?? ''}: ${smtp.message}`);
       if (smtp.responseCode && smtp.responseCode >= 500) {
-        return { kind: 'refused', message: `SMTP refused: ${smtp.responseCode} ${smtp.message}` };
+        return { kind: 'refused', message: `The mail server refused the message (SMTP ${statusOf(smtp)})` };
       }
       if (smtp.command === 'DATA' && !smtp.responseCode) {
-        return { kind: 'unknown', message: `SMTP: no answer after the message was sent (${smtp.message})` };
+        return { kind: 'unknown', message: 'SMTP: no answer after the message was sent' };
       }
-      return { kind: 'transient', message: `SMTP: ${smtp.message}` };
+      return {
+        kind: 'transient',
+        message: `The mail server deferred the message or could not be reached (SMTP ${statusOf(smtp)})`,
+      };
     }
   }
 
@@ -56,9 +65,18 @@ export class EmailAdapter implements PublishingAdapter {
       await this.transport.verify();
       return { ok: true, detail: 'The SMTP server accepts our connection' };
     } catch (error) {
-      return { ok: false, detail: (error as Error).message };
+      const smtp = error as SmtpError;
+      this.logger.warn(`SMTP check: ${smtp.message}`);
+      return { ok: false, detail: `The mail server did not accept our connection (SMTP ${statusOf(smtp)})` };
     }
   }
+}
+
+/** `550 5.1.1`, `451`, `ECONNREFUSED`: the code, and the enhanced status when the server gave one — never its text. */
+function statusOf(error: SmtpError): string {
+  const enhanced = /\b([245]\.\d{1,3}\.\d{1,3})\b/.exec(error.message)?.[1];
+  if (error.responseCode) return enhanced ? `${error.responseCode} ${enhanced}` : String(error.responseCode);
+  return error.code ?? 'no answer';
 }
 
 const escapeHtml = (text: string) =>
