@@ -35,11 +35,14 @@ import { SchedulingService } from '../src/scheduling/scheduling.service';
  */
 describe('content rules (services on the real database)', () => {
   const DOMAIN = randomUUID();
+  const suspended = new Set<string>();
   let db: MigratedTestDatabase;
   let queue: Queue;
   let commands: ContentCommands;
   let queries: ContentQueries;
   let locks: EditLocksService;
+  /** The services as another replica would wire them: its own DomainAccess (and so its own cache). */
+  let wire: () => { commands: ContentCommands; locks: EditLocksService };
 
   const controlPlane: RpcSender = {
     send: <T>(_pattern: string, data: unknown) => {
@@ -48,7 +51,7 @@ describe('content rules (services on the real database)', () => {
         id: DOMAIN,
         orgId: ctx.orgId,
         hostname: 'blog.example.com',
-        status: 'active',
+        status: suspended.has(DOMAIN) ? 'suspended' : 'active',
       };
       return Promise.resolve(answer as T);
     },
@@ -79,11 +82,16 @@ describe('content rules (services on the real database)', () => {
     const items = new ContentRepository(db.database);
     const leases = new EditLocksRepository(db.database);
     const contentWriter = new ContentWriter(db.database, items);
-    const domains = new DomainAccess(controlPlane);
-    queries = new ContentQueries(items, leases, domains);
     const scheduling = new SchedulingService(contentWriter, new ContentSystem(db.database), queue);
-    commands = new ContentCommands(contentWriter, queries, scheduling, domains);
-    locks = new EditLocksService(db.database, items, leases, config);
+    wire = () => {
+      const domains = new DomainAccess(controlPlane);
+      queries = new ContentQueries(items, leases, domains);
+      return {
+        commands: new ContentCommands(contentWriter, queries, scheduling, domains),
+        locks: new EditLocksService(db.database, items, leases, config, domains),
+      };
+    };
+    ({ commands, locks } = wire());
   });
   afterAll(async () => {
     await queue.obliterate({ force: true }).catch(() => undefined);
@@ -246,5 +254,26 @@ describe('content rules (services on the real database)', () => {
     expect(await commands.update(other, { id: item.id, version: 1, title: 'Yes' })).toEqual(
       expect.objectContaining({ title: 'Yes', version: 2, lock: null }),
     );
+  });
+
+  it('refuses every write to an item of a suspended domain (403), and still reads it', async () => {
+    const item = await commands.create(writer, { title: 'Before suspension' });
+    suspended.add(DOMAIN);
+    try {
+      const after = wire(); // a replica that has not cached the domain as active
+      for (const write of [
+        () => after.commands.update(writer, { id: item.id, version: 1, title: 'No' }),
+        () => after.commands.transition(writer, { id: item.id, to: 'review', version: 1 }),
+        () => after.commands.delete(writer, item.id),
+        () => after.commands.restoreRevision(writer, item.id, 1, 1),
+        () => after.locks.acquire(writer, item.id),
+        () => after.commands.create(writer, { title: 'New' }),
+      ]) {
+        await expect(write()).rejects.toMatchObject({ code: CommonError.FORBIDDEN });
+      }
+      expect(await queries.get(writer, item.id)).toEqual(expect.objectContaining({ version: 1 }));
+    } finally {
+      suspended.delete(DOMAIN);
+    }
   });
 });

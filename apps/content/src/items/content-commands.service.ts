@@ -29,6 +29,8 @@ const EVENT_OF_STATUS: Record<ContentStatus, string> = {
   archived: Events.content.archived,
 };
 
+type Decide = Parameters<ContentWriter['change']>[3];
+
 function writerOf(ctx: RequestContext): Writer {
   return { scope: scopeOf(ctx), actor: ctx.userId };
 }
@@ -42,6 +44,17 @@ export class ContentCommands {
     private readonly scheduling: SchedulingService,
     private readonly domains: DomainAccess,
   ) {}
+
+  /**
+   * Every write to an existing item checks its domain first (under the row
+   * lock): a suspended domain's content is read-only (403), whichever route.
+   */
+  private inActiveDomain(ctx: RequestContext, decide: Decide): Decide {
+    return async (state, items) => {
+      await this.domains.resolve(ctx, state.domainId);
+      return decide(state, items);
+    };
+  }
 
   async create(ctx: RequestContext, input: CreateContentDto): Promise<ContentItemDto> {
     requirePermissions(ctx, 'content:write');
@@ -73,13 +86,13 @@ export class ContentCommands {
       writer,
       input.id,
       { expectedVersion: input.version, respectLock: true },
-      async (state, items) => {
+      this.inActiveDomain(ctx, async (state, items) => {
         if (state.status === 'archived') throw archivedIsReadOnly();
         if (input.slug !== undefined && input.slug !== state.slug) {
           changes.slug = await items.freeSlug(writer.scope, state.domainId, input.slug, state.id);
         }
         return { type: Events.content.updated, changes };
-      },
+      }),
     );
     return this.queries.withLock(ctx, next);
   }
@@ -89,7 +102,7 @@ export class ContentCommands {
       writerOf(ctx),
       input.id,
       { expectedVersion: input.version, respectLock: true },
-      (state) => {
+      this.inActiveDomain(ctx, (state) => {
         const needed = CONTENT_MOVES[state.status][input.to];
         if (!needed || needed === 'system') {
           const allowed = allowedMoves(state.status);
@@ -115,7 +128,7 @@ export class ContentCommands {
         if (input.to === 'published') changes.publishedAt = new Date().toISOString();
         if (state.status === 'archived') changes.coldAt = null;
         return { type: EVENT_OF_STATUS[input.to], changes, extra: { from: state.status, to: input.to } };
-      },
+      }),
     );
     if (next.status === 'scheduled') await this.scheduling.schedulePublish(next);
     return this.queries.withLock(ctx, next);
@@ -124,19 +137,29 @@ export class ContentCommands {
   /** Soft delete: gone from the API at once, purged after the retention period. */
   async delete(ctx: RequestContext, id: string): Promise<void> {
     requirePermissions(ctx, 'content:write');
-    await this.writer.change(writerOf(ctx), id, { respectLock: true }, () => ({
-      type: Events.content.deleted,
-      changes: { deletedAt: new Date().toISOString() },
-    }));
+    await this.writer.change(
+      writerOf(ctx),
+      id,
+      { respectLock: true },
+      this.inActiveDomain(ctx, () => ({
+        type: Events.content.deleted,
+        changes: { deletedAt: new Date().toISOString() },
+      })),
+    );
   }
 
   /** Undoes a soft delete (before the purge). */
   async restore(ctx: RequestContext, id: string): Promise<ContentItemDto> {
     requirePermissions(ctx, 'content:write');
-    const next = await this.writer.change(writerOf(ctx), id, { respectLock: false, deleted: true }, () => ({
-      type: Events.content.restored,
-      changes: { deletedAt: null },
-    }));
+    const next = await this.writer.change(
+      writerOf(ctx),
+      id,
+      { respectLock: false, deleted: true },
+      this.inActiveDomain(ctx, () => ({
+        type: Events.content.restored,
+        changes: { deletedAt: null },
+      })),
+    );
     if (next.status === 'scheduled') await this.scheduling.schedulePublish(next);
     return this.queries.withLock(ctx, next);
   }
@@ -154,7 +177,7 @@ export class ContentCommands {
       writer,
       id,
       { expectedVersion: version, respectLock: true },
-      async (state, items) => {
+      this.inActiveDomain(ctx, async (state, items) => {
         if (state.status === 'archived') throw archivedIsReadOnly();
         const snapshot = await items.revision(writer.scope, state.id, revision);
         if (!snapshot) throw revisionNotFound(revision);
@@ -172,7 +195,7 @@ export class ContentCommands {
           },
           extra: { restoredFrom: revision, title: snapshot.title },
         };
-      },
+      }),
     );
     return this.queries.withLock(ctx, next);
   }

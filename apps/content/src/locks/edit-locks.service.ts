@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { requirePermissions } from '@smartbeak/auth';
+import { DomainAccess, requirePermissions } from '@smartbeak/auth';
 import { ContentError, type ContentLockDto, Events, type RequestContext } from '@smartbeak/contracts';
 import { DomainError } from '@smartbeak/errors';
 import { appendToOutbox } from '@smartbeak/messaging';
@@ -19,6 +19,7 @@ export class EditLocksService {
     private readonly items: ContentRepository,
     private readonly locks: EditLocksRepository,
     @Inject(SERVICE_CONFIG) private readonly config: ContentConfig,
+    private readonly domains: DomainAccess,
   ) {}
 
   async acquire(ctx: RequestContext, id: string, ttlSeconds?: number): Promise<ContentLockDto> {
@@ -26,6 +27,7 @@ export class EditLocksService {
     const scope = scopeOf(ctx);
     const row = await this.items.find(scope, id);
     if (!row) throw itemNotFound();
+    await this.domains.resolve(ctx, row.domainId); // a suspended domain's content is read-only
     const ttl = ttlSeconds ?? this.config.CONTENT_LOCK_TTL_SECONDS;
     for (;;) {
       const taken = await this.locks.take(scope, row.id, ctx.userId, ttl);

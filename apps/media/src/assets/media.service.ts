@@ -94,7 +94,9 @@ export class MediaService {
   /** The client says it uploaded: check the object, then `ready` (idempotent). */
   async complete(ctx: RequestContext, id: string): Promise<MediaAssetDto> {
     requirePermissions(ctx, 'media:write');
-    return toMediaAssetDto(await this.verify(await this.require(ctx, id)));
+    const asset = await this.require(ctx, id);
+    await this.domains.resolve(ctx, asset.domainId); // a suspended domain's library is read-only
+    return toMediaAssetDto(await this.verify(asset));
   }
 
   /** A storage notification: signed, fresh and never seen before, or refused with nothing changed. */
@@ -152,6 +154,7 @@ export class MediaService {
   async delete(ctx: RequestContext, id: string): Promise<void> {
     requirePermissions(ctx, 'media:write');
     const asset = await this.require(ctx, id);
+    await this.domains.resolve(ctx, asset.domainId);
     await this.db.transaction((tx) => this.assets.in(tx).softDelete(scopeOf(ctx), asset));
   }
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { requirePermissions } from '@smartbeak/auth';
+import { DomainAccess, requirePermissions } from '@smartbeak/auth';
 import {
   type DeadLetterDto,
   type JobDto,
@@ -25,6 +25,7 @@ export class DeadLettersService {
     private readonly jobs: JobsRepository,
     private readonly operations: JobOperations,
     private readonly queue: JobQueue,
+    private readonly domains: DomainAccess,
   ) {}
 
   async list(ctx: RequestContext, query: PageQueryDto): Promise<Page<DeadLetterDto>> {
@@ -51,6 +52,7 @@ export class DeadLettersService {
       const jobs = this.jobs.in(tx);
       const found = await jobs.find(scope, jobId, true);
       if (!found) throw jobNotFound();
+      await this.domains.resolve(ctx, found.domainId); // a suspended domain publishes nothing
       return jobs.rerun(
         scope,
         found,

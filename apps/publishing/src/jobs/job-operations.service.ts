@@ -63,6 +63,7 @@ export class JobOperations {
       const jobs = this.jobs.in(tx);
       const found = await jobs.find(scope, id, true);
       if (!found) throw jobNotFound();
+      await this.domains.resolve(ctx, found.domainId); // a suspended domain publishes nothing
       if (found.state !== 'failed' && found.state !== 'completed') {
         throw new DomainError(
           PublishingError.NOTHING_TO_RETRY,
@@ -83,6 +84,7 @@ export class JobOperations {
       const jobs = this.jobs.in(tx);
       const job = await jobs.find(scope, input.id, true);
       if (!job) throw jobNotFound();
+      await this.domains.resolve(ctx, job.domainId);
       const target = (await jobs.targetsOf(scope, [job.id]))
         .get(job.id)
         ?.find((t) => t.targetId === input.targetId);

@@ -84,6 +84,7 @@ export class TargetsService {
     requirePermissions(ctx, 'publishing:write');
     const [target] = await this.resolve(scopeOf(ctx), [id]);
     if (!target) throw new DomainError(PublishingError.TARGET_NOT_FOUND, 'Publishing target not found');
+    await this.domains.resolve(ctx, target.domainId); // a suspended domain calls out to nothing
     return this.adapters[target.type].test(target);
   }
 
