@@ -63,6 +63,7 @@ async function main() {
       ...quiet,
       REDIS_URL: infra.redisUrl,
       GATEWAY_PORT: '3200',
+      METRICS_PORT: '0',
       ...gatewayProductionEnv,
       CLERK_JWT_KEY: readFileSync(keys.publicPath, 'utf8'),
       RATE_LIMIT_PER_MINUTE: '0',

@@ -55,6 +55,7 @@ async function main() {
       NODE_ENV: process.env.NODE_ENV || 'development',
       REDIS_URL: infra.redisUrl,
       GATEWAY_PORT: String(gatewayPort),
+      METRICS_PORT: process.env.METRICS_PORT || String(stack.GATEWAY.metricsPort),
       ...(publicKey ? { CLERK_JWT_KEY: publicKey } : {}),
     });
     gateway.once('exit', (code) => !stopping && (stack.log(`api-gateway exited (${code})`), void stop(1)));

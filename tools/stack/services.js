@@ -53,6 +53,7 @@ function publishingEnv({ mail, secrets }) {
   };
 }
 
-const GATEWAY = { name: 'api-gateway', httpPort: 3000 };
+/** The gateway's public port, and the internal one of its /metrics. */
+const GATEWAY = { name: 'api-gateway', httpPort: 3000, metricsPort: 3190 };
 
 module.exports = { SERVICES, GATEWAY };

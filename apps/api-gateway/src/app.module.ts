@@ -5,7 +5,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { AuthGuard, TokenVerifier } from '@smartbeak/auth';
 import { splitList } from '@smartbeak/config';
 import { rpcClientProvider } from '@smartbeak/messaging';
-import { HealthModule, loggingModule, MetricsModule, redisReadinessCheck } from '@smartbeak/observability';
+import { HealthModule, loggingModule, redisReadinessCheck } from '@smartbeak/observability';
 import Redis from 'ioredis';
 
 import { AuditLogsController } from './audit-logs/audit-logs.controller';
@@ -49,8 +49,8 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
+        // /metrics is not here: it is served on METRICS_PORT, never on the public port (bootstrap.ts).
         loggingModule({ service: 'api-gateway', level: config.LOG_LEVEL }),
-        MetricsModule,
         HealthModule.register({
           inject: [HealthIndicatorService],
           useFactory: (indicators: HealthIndicatorService) => [redisReadinessCheck(indicators, redis)],

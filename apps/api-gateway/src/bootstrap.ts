@@ -5,7 +5,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { splitList } from '@smartbeak/config';
 import { DomainError, flattenValidationErrors, STRICT_VALIDATION } from '@smartbeak/errors';
-import { pinoOptions, requestIdOf } from '@smartbeak/observability';
+import { pinoOptions, requestIdOf, serveMetrics } from '@smartbeak/observability';
 import type { IncomingMessage } from 'node:http';
 import { Logger } from 'nestjs-pino';
 import pino from 'pino';
@@ -60,7 +60,7 @@ export async function createGateway(config: GatewayConfig): Promise<NestFastifyA
       maxAge: 600,
     });
   }
-  app.setGlobalPrefix('api', { exclude: ['health/live', 'health/ready', 'metrics'] });
+  app.setGlobalPrefix('api', { exclude: ['health/live', 'health/ready'] });
   app.useGlobalPipes(
     new ValidationPipe({
       ...STRICT_VALIDATION,
@@ -81,8 +81,10 @@ export async function createGateway(config: GatewayConfig): Promise<NestFastifyA
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
   const dashboardQueues = await mountQueueDashboard(app, config);
+  const metrics = await serveMetrics(config.METRICS_PORT);
   fastify.addHook('onClose', async () => {
     await Promise.all(dashboardQueues.map((queue) => queue.close()));
+    await new Promise((resolve) => metrics.close(resolve));
   });
   return app;
 }

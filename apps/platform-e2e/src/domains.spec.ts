@@ -195,7 +195,12 @@ describe('domains and the audit log through the gateway', () => {
     expect(Object.keys(spec.body.paths)).toEqual(
       expect.arrayContaining(['/api/me', '/api/domains', '/api/domains/{id}', '/api/audit-logs']),
     );
-    const metrics = await request(platform.url).get('/metrics').expect(200);
+    // Metrics are for the cluster's Prometheus, on an internal port: the public one does not serve them.
+    await request(platform.url).get('/metrics').expect(404);
+    await request(platform.url).get('/api/metrics').expect(404);
+    const metrics = await request(platform.metricsUrl.replace(/\/metrics$/, ''))
+      .get('/metrics')
+      .expect(200);
     expect(metrics.text).toMatch(
       /smartbeak_rpc_client_duration_seconds_count\{pattern="control-plane.me.get",outcome="ok"\}/,
     );

@@ -127,9 +127,9 @@ describe('media: browser-direct uploads through pre-signed URLs', () => {
       '...png',
     ]) {
       const created = await intent({ filename, contentType: 'image/png', size: 10 });
-      expect(created.asset.key.startsWith(`org/${tenant.orgId}/domain/${domainId}/${created.asset.id}/`)).toBe(
-        true,
-      );
+      expect(
+        created.asset.key.startsWith(`org/${tenant.orgId}/domain/${domainId}/${created.asset.id}/`),
+      ).toBe(true);
       expect(created.asset.key).not.toMatch(/\.\.|\\/);
       expect([...created.asset.key].every((c) => c.charCodeAt(0) > 0x1f)).toBe(true);
       expect(created.asset.key.split('/')).toHaveLength(6);

@@ -38,6 +38,8 @@ export interface PlatformOptions {
 /** What a shared platform's specs need to reach it (written by the global setup). */
 export interface PlatformAddress {
   url: string;
+  /** The gateway's internal /metrics port (never its public one). */
+  metricsUrl: string;
   controlPlaneUrl: string;
   prefix: string;
   privateKeyPem: string;
@@ -102,6 +104,8 @@ export class Platform {
   /** The Redis prefix of this platform's queues and RPC lists. */
   prefix!: string;
   url!: string;
+  /** The gateway's `/metrics`, on its internal port. */
+  metricsUrl!: string;
   controlPlaneUrl!: string;
   webhookSecret = `whsec_${Buffer.from(uniqueName('secret').padEnd(32, 'x')).toString('base64')}`;
   /** Attached to a shared platform: not ours to stop. */
@@ -132,6 +136,7 @@ export class Platform {
     const platform = new Platform();
     platform.attached = true;
     platform.url = address.url;
+    platform.metricsUrl = address.metricsUrl;
     platform.controlPlaneUrl = address.controlPlaneUrl;
     platform.prefix = address.prefix;
     platform.keys = {
@@ -148,6 +153,7 @@ export class Platform {
   async address(): Promise<PlatformAddress> {
     return {
       url: this.url,
+      metricsUrl: this.metricsUrl,
       controlPlaneUrl: this.controlPlaneUrl,
       prefix: this.prefix,
       privateKeyPem: await exportPKCS8(this.keys.privateKey),
@@ -221,12 +227,14 @@ export class Platform {
       starting.push(this.startPublishingWorker());
     }
 
-    const gatewayPort = await freePort();
+    const [gatewayPort, metricsPort] = [await freePort(), await freePort()];
     this.url = `http://127.0.0.1:${gatewayPort}`;
+    this.metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
     this.gateway = spawnApp('api-gateway', {
       REDIS_URL: redisUrl,
       REDIS_PREFIX: this.prefix,
       GATEWAY_PORT: String(gatewayPort),
+      METRICS_PORT: String(metricsPort),
       CLERK_JWT_KEY: this.keys.publicKeyPem,
       CLERK_WEBHOOK_SIGNING_SECRET: this.webhookSecret,
       RPC_TIMEOUT_MS: '2000',

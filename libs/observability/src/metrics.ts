@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:http';
+
 import { Controller, Get, Header, Module, SetMetadata } from '@nestjs/common';
 import { PUBLIC_ROUTE_METADATA } from '@smartbeak/contracts';
 import { ApiExcludeController } from '@nestjs/swagger';
@@ -52,3 +54,29 @@ export class MetricsController {
 
 @Module({ controllers: [MetricsController] })
 export class MetricsModule {}
+
+/**
+ * `/metrics` on a port of its own, for a process whose HTTP port is public
+ * (the gateway): Prometheus scrapes it inside the cluster, and the public
+ * port never shows it. Resolves once listening; `port` 0 takes a free one.
+ */
+export async function serveMetrics(port: number, host = '0.0.0.0'): Promise<Server> {
+  const server = createServer((req, res) => {
+    if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
+      res.writeHead(404).end();
+      return;
+    }
+    metricsRegistry.metrics().then(
+      (text) =>
+        res
+          .writeHead(200, { 'Content-Type': metricsRegistry.contentType, 'Cache-Control': 'no-store' })
+          .end(text),
+      () => res.writeHead(500).end(),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return server;
+}

@@ -7,6 +7,12 @@ export class GatewayConfig extends BaseConfig {
   @Max(65535)
   GATEWAY_PORT: number = 3000;
 
+  /** Internal port of `/metrics` (Prometheus), never the public one; 0 takes any free port. */
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  METRICS_PORT: number = 9464;
+
   /** PEM public key of the Clerk instance: networkless token verification. */
   @ValidateIf((config: GatewayConfig) => !config.CLERK_SECRET_KEY)
   @IsString({ message: 'set CLERK_JWT_KEY (PEM public key) or CLERK_SECRET_KEY' })
