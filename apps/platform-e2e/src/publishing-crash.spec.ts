@@ -127,5 +127,7 @@ describe('publishing crash safety: kill -9 of the worker with 500 jobs in flight
       [jobs],
     );
     expect(takenOver.rows[0].n).toBeGreaterThan(0);
-  });
+    // The test's own waits (the first 50 jobs, then all 500 after the crash) allow up to 150 s on a
+    // busy machine; jest's default of 60 s must not cut them short.
+  }, 180_000);
 });
