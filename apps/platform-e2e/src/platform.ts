@@ -51,7 +51,7 @@ export interface PlatformAddress {
 
 /** Where the global setup put the migrated template of each service's database. */
 export const TEMPLATES_ENV = 'SMARTBEAK_E2E_TEMPLATES';
-/** JSON files describing the shared platforms, one per jest worker. */
+/** The JSON file describing the shared platform (written by the global setup). */
 export const SHARED_ENV = 'SMARTBEAK_E2E_SHARED';
 
 function templates(): Partial<Record<ServiceName, string>> {
@@ -124,15 +124,12 @@ export class Platform {
     return platform;
   }
 
-  /** The platform this jest worker shares (booted by the global setup). */
+  /** The platform the specs share (booted once by the global setup). */
   static async shared(): Promise<Platform> {
-    const files = (process.env[SHARED_ENV] ?? '').split(',').filter(Boolean);
-    if (!files.length)
+    const file = process.env[SHARED_ENV];
+    if (!file)
       throw new Error(`no shared platform: run the e2e through jest (global setup sets ${SHARED_ENV})`);
-    const worker = Number(process.env['JEST_WORKER_ID'] ?? '1');
-    const address = JSON.parse(
-      readFileSync(files[(worker - 1) % files.length] as string, 'utf8'),
-    ) as PlatformAddress;
+    const address = JSON.parse(readFileSync(file, 'utf8')) as PlatformAddress;
     const platform = new Platform();
     platform.attached = true;
     platform.url = address.url;

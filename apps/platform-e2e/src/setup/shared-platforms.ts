@@ -1,8 +1,8 @@
 // Run by the e2e global setup (jest.global-setup.js) in a process of its own:
-// migrates one template database per service, boots the shared platforms,
-// writes where they are to SMARTBEAK_E2E_STATE, and keeps them running until
-// SIGTERM, when it stops them and drops every database it made.
-import { writeFileSync } from 'node:fs';
+// migrates one template database per service, boots the shared platform,
+// writes where it is to SMARTBEAK_E2E_STATE, and keeps it running until
+// SIGTERM, when it stops it and drops every database it made.
+import { rmSync, writeFileSync } from 'node:fs';
 
 import { createTestDatabase, runAppCommand, type TestDatabase } from '@smartbeak/testing';
 
@@ -11,15 +11,16 @@ import { ALL_SERVICES, Platform, SHARED_ENV, TEMPLATES_ENV } from '../platform';
 async function main(): Promise<void> {
   const stateFile = process.env['SMARTBEAK_E2E_STATE'];
   if (!stateFile) throw new Error('SMARTBEAK_E2E_STATE is required');
-  const count = Math.max(1, Number(process.env['SMARTBEAK_E2E_SHARED_COUNT'] ?? '1'));
+  const addressFile = `${stateFile}.platform.json`;
   const templates: TestDatabase[] = [];
-  const platforms: Platform[] = [];
+  let platform: Platform | undefined;
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
-    await Promise.allSettled(platforms.map((platform) => platform.stop()));
+    await platform?.stop().catch(() => undefined);
     await Promise.allSettled(templates.map((db) => db.drop()));
+    rmSync(addressFile, { force: true });
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop());
@@ -36,19 +37,13 @@ async function main(): Promise<void> {
     }),
   );
   process.env[TEMPLATES_ENV] = JSON.stringify(names);
-  platforms.push(...(await Promise.all(Array.from({ length: count }, () => Platform.start()))));
-  const files = await Promise.all(
-    platforms.map(async (platform, i) => {
-      const file = `${stateFile}.${i}.json`;
-      writeFileSync(file, JSON.stringify(await platform.address()));
-      return file;
-    }),
-  );
+  platform = await Platform.start();
+  writeFileSync(addressFile, JSON.stringify(await platform.address()));
   writeFileSync(
     stateFile,
-    JSON.stringify({ [TEMPLATES_ENV]: JSON.stringify(names), [SHARED_ENV]: files.join(',') }),
+    JSON.stringify({ [TEMPLATES_ENV]: JSON.stringify(names), [SHARED_ENV]: addressFile }),
   );
-  process.stdout.write('shared platforms ready\n');
+  process.stdout.write('shared platform ready\n');
   setInterval(() => undefined, 1 << 30);
 }
 

@@ -79,7 +79,7 @@ export async function serviceGenerator(tree: Tree, options: ServiceGeneratorSche
     ),
   );
 
-  await formatFiles(tree);
+  if (!options.skipFormat) await formatFiles(tree);
 }
 
 export default serviceGenerator;

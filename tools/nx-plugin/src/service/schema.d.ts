@@ -2,4 +2,5 @@ export interface ServiceGeneratorSchema {
   name: string;
   feature?: string;
   httpPort?: number;
+  skipFormat?: boolean;
 }
