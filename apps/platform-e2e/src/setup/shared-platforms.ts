@@ -13,12 +13,13 @@ async function main(): Promise<void> {
   if (!stateFile) throw new Error('SMARTBEAK_E2E_STATE is required');
   const addressFile = `${stateFile}.platform.json`;
   const templates: TestDatabase[] = [];
-  let platform: Platform | undefined;
+  // What is running, for `stop` to end (filled once it has started).
+  const running: { platform?: Platform } = {};
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
-    await platform?.stop().catch(() => undefined);
+    await running.platform?.stop().catch(() => undefined);
     await Promise.allSettled(templates.map((db) => db.drop()));
     rmSync(addressFile, { force: true });
     process.exit(0);
@@ -37,8 +38,8 @@ async function main(): Promise<void> {
     }),
   );
   process.env[TEMPLATES_ENV] = JSON.stringify(names);
-  platform = await Platform.start();
-  writeFileSync(addressFile, JSON.stringify(await platform.address()));
+  running.platform = await Platform.start();
+  writeFileSync(addressFile, JSON.stringify(await running.platform.address()));
   writeFileSync(
     stateFile,
     JSON.stringify({ [TEMPLATES_ENV]: JSON.stringify(names), [SHARED_ENV]: addressFile }),
