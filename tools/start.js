@@ -54,6 +54,7 @@ async function main() {
       ...process.env,
       NODE_ENV: process.env.NODE_ENV || 'development',
       REDIS_URL: infra.redisUrl,
+      ...infra.messageEnv(stack.GATEWAY.name),
       GATEWAY_PORT: String(gatewayPort),
       METRICS_PORT: process.env.METRICS_PORT || String(stack.GATEWAY.metricsPort),
       ...(publicKey ? { CLERK_JWT_KEY: publicKey } : {}),

@@ -8,6 +8,7 @@ const { existsSync, mkdirSync, readFileSync, writeFileSync } = require('node:fs'
 const { join, resolve } = require('node:path');
 
 const { ensureNodeModules } = require('./deps');
+const { messageKeyring } = require('./message-keys');
 const { SERVICES, GATEWAY } = require('./services');
 const system = require('./system');
 
@@ -70,6 +71,23 @@ function devSecrets(dir) {
   };
 }
 
+/**
+ * The Ed25519 key pair of every signer (the gateway, each service), made once
+ * per data folder: each process signs its RPCs and events with its own key and
+ * trusts the others' public keys (README § Trust boundaries).
+ */
+function devMessageKeys(dir) {
+  const file = join(dir, 'dev-keys', 'message-keys.json');
+  const stored = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  const signers = [GATEWAY.name, ...new Set(SERVICES.map((service) => service.app ?? service.name))];
+  const ring = messageKeyring(signers, stored);
+  if (Object.keys(ring.keys).length !== Object.keys(stored).length) {
+    mkdirSync(join(dir, 'dev-keys'), { recursive: true, mode: 0o700 });
+    writeFileSync(file, JSON.stringify(ring.keys, null, 2), { mode: 0o600 });
+  }
+  return ring;
+}
+
 /** Stops an S3 server a crashed run of this stack left behind (it would hold the port). */
 function stopStrayObjectStorage(settings) {
   spawnSync('pkill', ['-f', `s3-server.js --port ${settings.s3Port}$`]);
@@ -95,6 +113,7 @@ function startInfrastructure(settings, { storageWebhookUrl } = {}) {
     persistent: settings.kind !== 'test',
   });
   const secrets = devSecrets(settings.dir);
+  const messageKeys = devMessageKeys(settings.dir);
   const s3 = { endpoint: `http://127.0.0.1:${settings.s3Port}`, bucket: BUCKET };
   stopStrayObjectStorage(settings);
   // The port is on the command line so that a stray server of this stack can be found (see below).
@@ -135,6 +154,8 @@ function startInfrastructure(settings, { storageWebhookUrl } = {}) {
     s3,
     mail,
     secrets,
+    /** MESSAGE_SIGNING_KEY and MESSAGE_TRUSTED_KEYS of a signer's processes (`api-gateway`, `content`, …). */
+    messageEnv: (signer) => messageKeys.env(signer),
     /** Resolves when the S3 server and the SMTP catcher answer. */
     ready: async () => {
       await waitForHttp(
@@ -173,6 +194,7 @@ function serviceEnv(service, infra, extra = {}) {
     ...(service.env ? service.env(infra) : {}),
     NODE_ENV: process.env.NODE_ENV || 'development',
     REDIS_URL: infra.redisUrl,
+    ...infra.messageEnv(service.app ?? service.name),
     DATABASE_URL: service.database ? infra.databaseUrl(service.database) : '',
     HTTP_PORT: String(service.httpPort),
     ...extra,

@@ -4,7 +4,8 @@ import { HealthIndicatorService } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AuthGuard, TokenVerifier } from '@smartbeak/auth';
 import { splitList } from '@smartbeak/config';
-import { rpcClientProvider } from '@smartbeak/messaging';
+import { MessageKeys, rpcClientProvider } from '@smartbeak/messaging';
+import { GATEWAY_NAME } from '@smartbeak/contracts';
 import { HealthModule, loggingModule, redisReadinessCheck } from '@smartbeak/observability';
 import Redis from 'ioredis';
 
@@ -74,6 +75,12 @@ export class AppModule {
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: GATEWAY_REDIS, useValue: redis },
         GatewayRedisCloser,
+        // The gateway signs its requests and mints the user contexts services trust.
+        {
+          provide: MessageKeys,
+          useFactory: () =>
+            MessageKeys.parse(GATEWAY_NAME, config.MESSAGE_SIGNING_KEY, config.MESSAGE_TRUSTED_KEYS),
+        },
         rpcClientProvider({
           redisUrl: config.REDIS_URL,
           prefix: config.REDIS_PREFIX,

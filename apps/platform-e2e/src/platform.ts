@@ -6,6 +6,9 @@ import {
   createTestKeys,
   freePort,
   isHttpOk,
+  type MessageKey,
+  type MessageKeyring,
+  messageKeyring,
   mintToken,
   runAppCommand,
   type RunningProcess,
@@ -47,6 +50,8 @@ export interface PlatformAddress {
   webhookSecret: string;
   mediaWebhookSecret: string;
   credentialKey: string;
+  /** Every signer's message key pair (a spec may sign as a service, or forge). */
+  messageKeys: Record<string, MessageKey>;
 }
 
 /** Where the global setup put the migrated template of each service's database. */
@@ -101,6 +106,8 @@ export class Platform {
   credentialKey = randomBytes(32).toString('base64');
   mediaWebhookSecret = uniqueName('media_secret');
   keys!: TestKeys;
+  /** The Ed25519 keys the gateway and each service sign their messages with. */
+  messageKeys: MessageKeyring = messageKeyring(['api-gateway', ...ALL_SERVICES]);
   /** The Redis prefix of this platform's queues and RPC lists. */
   prefix!: string;
   url!: string;
@@ -143,6 +150,7 @@ export class Platform {
     platform.webhookSecret = address.webhookSecret;
     platform.mediaWebhookSecret = address.mediaWebhookSecret;
     platform.credentialKey = address.credentialKey;
+    platform.messageKeys = messageKeyring([], address.messageKeys);
     return platform;
   }
 
@@ -158,6 +166,7 @@ export class Platform {
       webhookSecret: this.webhookSecret,
       mediaWebhookSecret: this.mediaWebhookSecret,
       credentialKey: this.credentialKey,
+      messageKeys: this.messageKeys.keys,
     };
   }
 
@@ -172,10 +181,11 @@ export class Platform {
     this.keys = keys as TestKeys;
     this.databases = databases as TestDatabase[];
     const dbOf = (service: ServiceName) => this.databases[[...services].indexOf(service)] as TestDatabase;
-    const common = { REDIS_URL: redisUrl, REDIS_PREFIX: this.prefix, OUTBOX_POLL_MS: '200' };
+    const shared = { REDIS_URL: redisUrl, REDIS_PREFIX: this.prefix, OUTBOX_POLL_MS: '200' };
+    const common = (service: ServiceName) => ({ ...shared, ...this.messageKeys.env(service) });
 
     this.env['control-plane'] = {
-      ...common,
+      ...common('control-plane'),
       DATABASE_URL: dbOf('control-plane').url,
       HTTP_PORT: String(await freePort()),
       ...options.controlPlaneEnv,
@@ -187,7 +197,7 @@ export class Platform {
       const port = await freePort();
       this.mediaUrl = `http://127.0.0.1:${port}`;
       this.env.media = {
-        ...common,
+        ...common('media'),
         DATABASE_URL: dbOf('media').url,
         HTTP_PORT: String(port),
         ...testStorageEnv(),
@@ -199,13 +209,13 @@ export class Platform {
     }
     if (services.has('content')) {
       this.contentDb = dbOf('content');
-      this.env.content = { ...common, DATABASE_URL: this.contentDb.url, ...options.contentEnv };
+      this.env.content = { ...common('content'), DATABASE_URL: this.contentDb.url, ...options.contentEnv };
       starting.push(this.startContentReplica());
     }
     if (services.has('publishing')) {
       this.publishingDb = dbOf('publishing');
       this.env.publishing = {
-        ...common,
+        ...common('publishing'),
         DATABASE_URL: this.publishingDb.url,
         PUBLISHING_ENCRYPTION_KEYS: `test:${this.credentialKey}`,
         // The contract fakes listen on loopback over http: allowed here, and only here.
@@ -230,6 +240,7 @@ export class Platform {
     this.gateway = spawnApp('api-gateway', {
       REDIS_URL: redisUrl,
       REDIS_PREFIX: this.prefix,
+      ...this.messageKeys.env('api-gateway'),
       GATEWAY_PORT: String(gatewayPort),
       METRICS_PORT: String(metricsPort),
       CLERK_JWT_KEY: this.keys.publicKeyPem,

@@ -4,6 +4,7 @@ import {
   createTestDatabase,
   freePort,
   isHttpOk,
+  messageKeyring,
   migrateApp,
   spawnApp,
   type TestDatabase,
@@ -33,6 +34,7 @@ describe('a service told to stop after its Redis went away', () => {
       DATABASE_URL: db.url,
       REDIS_URL: `redis://127.0.0.1:${redisPort}`,
       REDIS_PREFIX: uniqueName('shutdown'),
+      ...messageKeyring(['content']).env('content'),
       HTTP_PORT: String(httpPort),
       SHUTDOWN_TIMEOUT_MS: '2000',
     });

@@ -28,6 +28,24 @@ export class BaseConfig {
   @Min(100)
   @Max(120_000)
   RPC_TIMEOUT_MS: number = 5_000;
+
+  /**
+   * This process's Ed25519 key, `<keyId>:<base64 PKCS#8 DER>`: it signs every
+   * RPC and event the process sends (README § Trust boundaries). Required to
+   * serve; migrations and commands run without it.
+   */
+  @IsOptional()
+  @IsString()
+  MESSAGE_SIGNING_KEY?: string;
+
+  /**
+   * Public keys of every signer this process accepts (the gateway and each
+   * service), `<signer>:<keyId>:<base64 SPKI DER>`, comma-separated. Two key
+   * ids for one signer during a rotation.
+   */
+  @IsOptional()
+  @IsString()
+  MESSAGE_TRUSTED_KEYS?: string;
 }
 
 /** A service process: its database, and the port of its /health and /metrics. */

@@ -113,4 +113,6 @@ export interface EventEnvelope<P = Record<string, unknown>> {
   requestId?: string | null;
   /** The aggregate's version after the event, where the producer keeps one (content). */
   version?: number;
+  /** The producing service's signature (its relay signs; consumers check it names the event's owner). */
+  seal?: { signer: string; kid: string; sig: string };
 }

@@ -1,3 +1,5 @@
+import { type Permission } from './request-context';
+
 /**
  * RPC message patterns: `<service>.<aggregate>.<verb>`. The first segment
  * names the service whose queue carries the request.
@@ -66,6 +68,39 @@ export type ServiceName = (typeof SERVICES)[number];
 /** Every service answers this with `{ ok: true }`; the gateway's /api/health asks it. */
 export function healthPingPattern(service: string): string {
   return `${service}.health.ping`;
+}
+
+/** The gateway's name as a signer of messages (services sign as their own name). */
+export const GATEWAY_NAME = 'api-gateway';
+
+export interface ServiceCallGrant {
+  /** Signers allowed to make this call with no user behind it. */
+  callers: readonly string[];
+  /** What the receiver lets such a call do. */
+  permissions: readonly Permission[];
+  /** Only as a service call: a user context, even the gateway's, is refused (webhooks, probes). */
+  serviceOnly?: true;
+}
+
+/**
+ * The RPCs a process may make on its own behalf (a scheduled publish, a
+ * webhook, a health probe), and what each may do. Every other RPC needs a
+ * user context minted and signed by the gateway; a receiver refuses a
+ * service call that is not listed here for its sender.
+ */
+const SERVICE_CALLS: Partial<Record<string, ServiceCallGrant>> = {
+  [Patterns.controlPlane.domainCheck]: { callers: SERVICES, permissions: [] },
+  [Patterns.controlPlane.clerkWebhook]: { callers: [GATEWAY_NAME], permissions: [], serviceOnly: true },
+  [Patterns.media.storageWebhook]: { callers: [GATEWAY_NAME], permissions: [], serviceOnly: true },
+  [Patterns.content.get]: { callers: ['publishing'], permissions: ['content:read'] },
+  [Patterns.media.assetGet]: { callers: ['publishing'], permissions: ['content:read'] },
+};
+
+const HEALTH_PING: ServiceCallGrant = { callers: [GATEWAY_NAME], permissions: [], serviceOnly: true };
+
+export function serviceCallGrant(pattern: string): ServiceCallGrant | undefined {
+  if (pattern === healthPingPattern(serviceOfPattern(pattern))) return HEALTH_PING;
+  return SERVICE_CALLS[pattern];
 }
 
 export function serviceOfPattern(pattern: string): string {

@@ -1,9 +1,11 @@
 import { type EventEnvelope } from '@smartbeak/contracts';
-import { type Job, Worker } from 'bullmq';
+import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import Redis from 'ioredis';
 import { type Database, type Sql } from '@smartbeak/persistence';
 
+import { checkEvent } from './event-seal';
 import { bullPrefix } from './outbox-relay';
+import { type MessageKeys, MessageRefused } from './signing';
 
 /** Applies one event inside the inbox transaction (`tx`). */
 export type EventHandler = (event: EventEnvelope, tx: Sql) => Promise<void>;
@@ -39,10 +41,13 @@ export interface EventConsumerOptions {
   /** Names this consumer in the inbox; one service may run several. */
   consumer: string;
   handlers: Record<string, EventHandler>;
+  /** Checks each event's producer signature before any handler runs. */
+  keys: MessageKeys;
   concurrency?: number;
+  onRefused?: (event: EventEnvelope, reason: string) => void;
 }
 
-/** A BullMQ worker that applies each event once (see applyOnce). */
+/** A BullMQ worker that applies each event once (see applyOnce), if its producer signed it. */
 export class EventConsumer {
   private worker?: Worker;
   private redis?: Redis;
@@ -66,6 +71,14 @@ export class EventConsumer {
   }
 
   private async process(job: Job<EventEnvelope>): Promise<'applied' | 'duplicate' | 'ignored'> {
+    try {
+      checkEvent(this.options.keys, job.data);
+    } catch (error) {
+      if (!(error instanceof MessageRefused)) throw error;
+      this.options.onRefused?.(job.data, error.message);
+      // No retry: a forged or altered event does not become genuine on the next attempt.
+      throw new UnrecoverableError(`refused: ${error.message}`);
+    }
     const handler = this.options.handlers[job.data.type];
     if (!handler) return 'ignored';
     const applied = await applyOnce(this.options.database, this.options.consumer, job.data.id, (tx) =>

@@ -1,4 +1,6 @@
+export * from './envelope';
 export * from './event-consumer';
+export * from './event-seal';
 export * from './keys';
 export * from './outbox';
 export * from './outbox-relay';
@@ -6,3 +8,4 @@ export * from './redis-rpc.server';
 export * from './rpc-error.filter';
 export * from './rpc-payload.decorator';
 export * from './rpc.client';
+export * from './signing';

@@ -5,7 +5,9 @@ import Redis from 'ioredis';
 import { type Database } from '@smartbeak/persistence';
 import { Client } from 'pg';
 
+import { sealEvent } from './event-seal';
 import { OUTBOX_CHANNEL } from './outbox';
+import { type MessageKeys } from './signing';
 
 /**
  * Where the relay reads: the `outbox` table by default, or a table shaped
@@ -29,6 +31,8 @@ export interface OutboxRelayOptions {
   databaseUrl: string;
   redisUrl: string;
   prefix: string;
+  /** Signs every event as the producing service (consumers refuse unsigned ones). */
+  keys: MessageKeys;
   pollMs?: number;
   batchSize?: number;
   /** Where each event type goes; defaults to the platform's routing table. */
@@ -127,7 +131,7 @@ export class OutboxRelay {
 
       const byQueue = new Map<string, { name: string; data: EventEnvelope; opts: { jobId: string } }[]>();
       for (const row of rows) {
-        const envelope: EventEnvelope = {
+        const envelope: EventEnvelope = sealEvent(this.options.keys, {
           id: row.id,
           type: row.type,
           aggregateId: row.aggregate_id,
@@ -137,7 +141,7 @@ export class OutboxRelay {
           payload: row.payload,
           requestId: row.request_id,
           ...(row.version === null ? {} : { version: row.version }),
-        };
+        });
         for (const queue of this.routes[row.type] ?? []) {
           const jobs = byQueue.get(queue) ?? [];
           jobs.push({ name: row.type, data: envelope, opts: { jobId: row.id } });

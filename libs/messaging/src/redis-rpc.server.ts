@@ -3,11 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { type CustomTransportStrategy, BaseRpcContext, Server } from '@nestjs/microservices';
 import { CommonError, type SerializedError } from '@smartbeak/contracts';
 import { isSerializedError } from '@smartbeak/errors';
-import { rpcServerDuration, runInRequestScope } from '@smartbeak/observability';
+import { messagesRefused, rpcServerDuration, runInRequestScope } from '@smartbeak/observability';
 import Redis from 'ioredis';
 import { lastValueFrom } from 'rxjs';
 
+import { type OpenedRequest, openRequest } from './envelope';
 import { HEARTBEAT_MS, HEARTBEAT_TTL_MS, type RpcReply, type RpcRequest, rpcKeys } from './keys';
+import { type MessageKeys, MessageRefused } from './signing';
 
 export interface RedisRpcServerOptions {
   redisUrl: string;
@@ -18,16 +20,14 @@ export interface RedisRpcServerOptions {
   concurrency: number;
   /** How long `close()` waits for in-flight requests. */
   drainMs?: number;
+  /** Checks every request's signatures before a handler sees it (see envelope.ts). */
+  keys: MessageKeys;
 }
 
 export class RedisRpcContext extends BaseRpcContext<[string]> {
   getPattern(): string {
     return this.args[0];
   }
-}
-
-interface RequestData {
-  ctx?: { requestId?: unknown; userId?: unknown; orgId?: unknown };
 }
 
 /**
@@ -38,6 +38,11 @@ interface RequestData {
  * bounded by `concurrency`, so replicas share the load. Answers go back over
  * pub/sub to the one caller waiting for them. `@MessagePattern` handlers,
  * pipes and filters work unchanged.
+ *
+ * Redis is not a trust boundary: anything that reaches it could push a
+ * request. So every request is signed by its sender, and its user context by
+ * the gateway; one that fails a check is refused, logged and counted before
+ * any handler runs (see envelope.ts).
  */
 export class RedisRpcServer extends Server implements CustomTransportStrategy {
   private readonly replicaId = randomUUID();
@@ -154,8 +159,10 @@ export class RedisRpcServer extends Server implements CustomTransportStrategy {
     let request: RpcRequest;
     try {
       request = JSON.parse(raw) as RpcRequest;
+      if (!request || typeof request !== 'object') throw new Error('not an object');
     } catch {
-      this.logger.warn('Dropped an RPC request that is not JSON');
+      messagesRefused.inc({ kind: 'rpc', reason: 'malformed' });
+      this.logger.warn('Dropped an RPC request that is not a JSON object');
       return;
     }
     if (request.deadline < Date.now()) {
@@ -163,8 +170,22 @@ export class RedisRpcServer extends Server implements CustomTransportStrategy {
       rpcServerDuration.observe({ pattern: String(request.pattern), outcome: 'expired' }, 0);
       return;
     }
+    let opened: OpenedRequest;
+    try {
+      opened = openRequest(this.options.keys, request);
+    } catch (error) {
+      if (!(error instanceof MessageRefused)) throw error;
+      this.logger.warn(
+        `Refused an RPC request for ${String(request.pattern)} from ${String(request.seal?.signer ?? 'nobody')}: ${error.message}`,
+      );
+      if (typeof request.replyTo === 'string' && typeof request.id === 'string') {
+        const err: SerializedError = { code: CommonError.INTERNAL, message: 'The request was refused' };
+        await this.commands!.publish(request.replyTo, JSON.stringify({ id: request.id, err }));
+      }
+      return;
+    }
     const started = process.hrtime.bigint();
-    const reply = await this.answer(request);
+    const reply = await this.answer(request, opened);
     const outcome = reply.err === undefined ? 'ok' : 'error';
     rpcServerDuration.observe(
       { pattern: request.pattern, outcome },
@@ -175,7 +196,7 @@ export class RedisRpcServer extends Server implements CustomTransportStrategy {
     }
   }
 
-  private async answer(request: RpcRequest): Promise<RpcReply> {
+  private async answer(request: RpcRequest, opened: OpenedRequest): Promise<RpcReply> {
     const handler = this.getHandlerByPattern(request.pattern);
     if (!handler) {
       const err: SerializedError = {
@@ -184,16 +205,17 @@ export class RedisRpcServer extends Server implements CustomTransportStrategy {
       };
       return { id: request.id, err };
     }
-    const ctx = (request.data as RequestData | null)?.ctx;
+    const { ctx } = opened.data;
     const scope = {
-      requestId: typeof ctx?.requestId === 'string' ? ctx.requestId : request.id,
+      requestId: typeof ctx?.requestId === 'string' && ctx.requestId ? ctx.requestId : request.id,
       userId: typeof ctx?.userId === 'string' ? ctx.userId : undefined,
       orgId: typeof ctx?.orgId === 'string' ? ctx.orgId : undefined,
+      passport: opened.passport,
     };
     return runInRequestScope(scope, async () => {
       try {
         const result$ = this.transformToObservable(
-          await handler(request.data, new RedisRpcContext([request.pattern])),
+          await handler(opened.data, new RedisRpcContext([request.pattern])),
         );
         const response = await lastValueFrom(result$, { defaultValue: null });
         return { id: request.id, response };

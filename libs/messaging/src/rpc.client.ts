@@ -1,18 +1,22 @@
 import { randomUUID } from 'node:crypto';
 
-import { CommonError, serviceOfPattern } from '@smartbeak/contracts';
+import { CommonError, type RpcEnvelope, serviceOfPattern } from '@smartbeak/contracts';
 import { DomainError, isSerializedError } from '@smartbeak/errors';
 import { rpcClientDuration } from '@smartbeak/observability';
 import Redis from 'ioredis';
 import type { FactoryProvider } from '@nestjs/common';
 
-import { type RpcReply, type RpcRequest, rpcKeys } from './keys';
+import { sealRequest } from './envelope';
+import { type RpcReply, rpcKeys } from './keys';
+import { MessageKeys } from './signing';
 
 export interface RpcClientOptions {
   redisUrl: string;
   prefix: string;
   /** Default time to wait for an answer. */
   timeoutMs: number;
+  /** Signs every request as this process (see envelope.ts). */
+  keys: MessageKeys;
 }
 
 interface Pending {
@@ -21,12 +25,13 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
-/** A Nest provider of a connected RpcClient, closed with the application. */
-export function rpcClientProvider(options: RpcClientOptions): FactoryProvider<RpcClient> {
+/** A Nest provider of a connected RpcClient signing with the module's MessageKeys, closed with the application. */
+export function rpcClientProvider(options: Omit<RpcClientOptions, 'keys'>): FactoryProvider<RpcClient> {
   return {
     provide: RpcClient,
-    useFactory: async () => {
-      const client = new RpcClient(options);
+    inject: [MessageKeys],
+    useFactory: async (keys: MessageKeys) => {
+      const client = new RpcClient({ ...options, keys });
       await client.connect();
       return client;
     },
@@ -81,8 +86,13 @@ export class RpcClient {
     this.commands?.disconnect();
   }
 
-  /** Sends `data` to the service named by the pattern's first segment and resolves with its answer. */
-  async send<T>(pattern: string, data: unknown, timeoutMs = this.options.timeoutMs): Promise<T> {
+  /**
+   * Sends `{ ctx, payload }` to the service named by the pattern's first
+   * segment and resolves with its answer. The request is signed; `ctx` goes
+   * as the user's gateway-signed context (forwarded, or minted by the
+   * gateway) or, from `serviceCallContext`, as a service call.
+   */
+  async send<T>(pattern: string, data: RpcEnvelope<unknown>, timeoutMs = this.options.timeoutMs): Promise<T> {
     const service = serviceOfPattern(pattern);
     const started = process.hrtime.bigint();
     const outcome = (label: string) =>
@@ -93,13 +103,11 @@ export class RpcClient {
       throw this.unavailable(service);
     }
     const id = randomUUID();
-    const request: RpcRequest = {
-      id,
-      pattern,
+    const request = sealRequest(
+      this.options.keys,
+      { id, pattern, replyTo: this.replyChannel, deadline: Date.now() + timeoutMs },
       data,
-      replyTo: this.replyChannel,
-      deadline: Date.now() + timeoutMs,
-    };
+    );
     const answer = new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 
 import {
   createTestDatabase,
+  messageKeyring,
   spawnScript,
   type TestDatabase,
   testInfra,
@@ -18,12 +19,21 @@ import {
   appendToOutbox,
   bullPrefix,
   EventConsumer,
+  MessageKeys,
   OutboxAndInbox1764000000000,
   OutboxRelay,
+  sealEvent,
 } from '../src';
 
 const QUEUE = 'relay-test-events';
 const ROUTES = { 'test.thing.happened': [QUEUE] };
+/** `test.*` events are owned by the signer `test`. */
+const ring = messageKeyring(['test']);
+const keys = MessageKeys.parse(
+  'test',
+  ring.env('test').MESSAGE_SIGNING_KEY,
+  ring.env('test').MESSAGE_TRUSTED_KEYS,
+);
 
 describe(OutboxRelay.name, () => {
   const { redisUrl } = testInfra();
@@ -74,6 +84,7 @@ describe(OutboxRelay.name, () => {
       prefix,
       queue: QUEUE,
       consumer: 'test',
+      keys,
       concurrency: 16,
       handlers: {
         'test.thing.happened': async (event, manager) => {
@@ -109,6 +120,7 @@ describe(OutboxRelay.name, () => {
       redisUrl,
       prefix,
       routes: ROUTES,
+      keys,
       pollMs: 100,
     });
     await relay.start();
@@ -146,6 +158,7 @@ describe(OutboxRelay.name, () => {
       redisUrl,
       prefix,
       routes: ROUTES,
+      keys,
       pollMs: 100,
     });
     await relay.start();
@@ -172,12 +185,20 @@ describe(OutboxRelay.name, () => {
     await writeEvents(5);
     const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
     const queue = new Queue(QUEUE, { connection, prefix: bullPrefix(prefix) });
-    // As if a relay had enqueued them and died before marking them relayed:
+    // As if a relay had enqueued them (signed) and died before marking them relayed:
     const rows: { id: string }[] = await dataSource.query(`SELECT id FROM outbox`);
     for (const { id } of rows)
       await queue.add(
         'test.thing.happened',
-        { id, type: 'test.thing.happened', payload: { n: -1 } },
+        sealEvent(keys, {
+          id,
+          type: 'test.thing.happened',
+          aggregateId: 'x',
+          orgId: 'org_1',
+          domainId: null,
+          occurredAt: new Date().toISOString(),
+          payload: { n: -1 },
+        }),
         { jobId: id },
       );
     const relay = new OutboxRelay({
@@ -186,6 +207,7 @@ describe(OutboxRelay.name, () => {
       redisUrl,
       prefix,
       routes: ROUTES,
+      keys,
       pollMs: 100,
     });
     await relay.start();
@@ -214,7 +236,13 @@ describe(OutboxRelay.name, () => {
   it('loses nothing and applies nothing twice when the relay is killed -9 again and again', async () => {
     const total = 600;
     const script = join(__dirname, 'relay-process.ts');
-    const env = { DATABASE_URL: db.url, REDIS_URL: redisUrl, REDIS_PREFIX: prefix, RELAY_QUEUE: QUEUE };
+    const env = {
+      DATABASE_URL: db.url,
+      REDIS_URL: redisUrl,
+      REDIS_PREFIX: prefix,
+      RELAY_QUEUE: QUEUE,
+      ...ring.env('test'),
+    };
     const events = consumer();
     await events.start();
     const writing = writeEvents(total);
@@ -259,6 +287,7 @@ describe(OutboxRelay.name, () => {
           redisUrl,
           prefix,
           routes: ROUTES,
+          keys,
           batchSize: 20,
           pollMs: 50,
         }),

@@ -4,7 +4,7 @@ import 'reflect-metadata';
 import { Database } from '@smartbeak/persistence';
 import { DataSource } from 'typeorm';
 
-import { OutboxRelay } from '../src';
+import { MessageKeys, OutboxRelay } from '../src';
 
 const env = process.env as Record<string, string>;
 
@@ -17,6 +17,7 @@ async function main(): Promise<void> {
     redisUrl: env['REDIS_URL'],
     prefix: env['REDIS_PREFIX'],
     routes: { 'test.thing.happened': [env['RELAY_QUEUE']] },
+    keys: MessageKeys.parse('test', env['MESSAGE_SIGNING_KEY'], env['MESSAGE_TRUSTED_KEYS']),
     batchSize: 25,
     pollMs: 50,
   });

@@ -3,10 +3,14 @@ import { NestFactory } from '@nestjs/core';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { CommonError } from '@smartbeak/contracts';
 import { DomainError } from '@smartbeak/errors';
-import { testInfra, uniqueName } from '@smartbeak/testing';
+import { messageKeyring, testInfra, uniqueName } from '@smartbeak/testing';
 import { IsInt, Min } from 'class-validator';
 
-import { RedisRpcServer, RpcClient, RpcErrorFilter, RpcPayload } from '../src';
+import { MessageKeys, RedisRpcServer, RpcClient, RpcErrorFilter, RpcPayload } from '../src';
+
+const ring = messageKeyring(['api-gateway', 'echo']);
+const keysOf = (signer: string) =>
+  MessageKeys.parse(signer, ring.env(signer).MESSAGE_SIGNING_KEY, ring.env(signer).MESSAGE_TRUSTED_KEYS);
 
 class AddDto {
   @IsInt()
@@ -58,7 +62,13 @@ describe(RedisRpcServer.name, () => {
 
   async function startReplica(name: string): Promise<INestMicroservice> {
     const app = await NestFactory.createMicroservice(echoModule(name), {
-      strategy: new RedisRpcServer({ redisUrl, prefix, service: 'echo', concurrency: 8 }),
+      strategy: new RedisRpcServer({
+        redisUrl,
+        prefix,
+        service: 'echo',
+        concurrency: 8,
+        keys: keysOf('echo'),
+      }),
       logger: false,
     });
     app.useGlobalFilters(new RpcErrorFilter());
@@ -70,7 +80,8 @@ describe(RedisRpcServer.name, () => {
   beforeAll(async () => {
     await startReplica('a');
     await startReplica('b');
-    client = new RpcClient({ redisUrl, prefix, timeoutMs: 2_000 });
+    // The client speaks as the gateway: it mints the user context of each request.
+    client = new RpcClient({ redisUrl, prefix, timeoutMs: 2_000, keys: keysOf('api-gateway') });
     await client.connect();
   });
 

@@ -40,6 +40,14 @@ export const outboxRelayed = new Counter({
   registers: [metricsRegistry],
 });
 
+/** Messages a receiver refused before any handler ran (unsigned, forged, expired, not its sender's to send). */
+export const messagesRefused = new Counter({
+  name: 'smartbeak_messages_refused_total',
+  help: 'RPC requests and events refused by signature or sender checks, by kind and reason',
+  labelNames: ['kind', 'reason'] as const,
+  registers: [metricsRegistry],
+});
+
 @ApiExcludeController()
 @SetMetadata(PUBLIC_ROUTE_METADATA, true)
 @Controller('metrics')

@@ -4,6 +4,11 @@ export interface RequestScope {
   requestId: string;
   userId?: string;
   orgId?: string;
+  /**
+   * The gateway-signed user context this request arrived with: a service
+   * forwards it unchanged on the calls it makes for the same request.
+   */
+  passport?: string;
 }
 
 const storage = new AsyncLocalStorage<RequestScope>();

@@ -1,7 +1,7 @@
 import { type DynamicModule, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { loadConfig, ServiceConfig } from '@smartbeak/config';
-import { RedisRpcServer, RpcErrorFilter } from '@smartbeak/messaging';
+import { MessageKeys, RedisRpcServer, RpcErrorFilter } from '@smartbeak/messaging';
 import { Database, migrate, revertLastMigration } from '@smartbeak/persistence';
 import { Logger } from 'nestjs-pino';
 import pino from 'pino';
@@ -96,6 +96,7 @@ export async function runService<C extends ServiceConfig>(
           prefix: config.REDIS_PREFIX,
           service: options.service,
           concurrency: config.RPC_CONCURRENCY,
+          keys: app.get(MessageKeys),
         }),
       },
       // Hybrid apps pass global filters to their RPC side only when told to.

@@ -1,12 +1,13 @@
 import {
   Inject,
   Injectable,
+  Logger,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
   type Type,
 } from '@nestjs/common';
 import { ServiceConfig } from '@smartbeak/config';
-import { EventConsumer, type EventHandler } from '@smartbeak/messaging';
+import { EventConsumer, type EventHandler, MessageKeys } from '@smartbeak/messaging';
 import { Database } from '@smartbeak/persistence';
 
 import { SERVICE_CONFIG } from './service-runtime.module';
@@ -29,10 +30,12 @@ export function eventConsumerHost(
   @Injectable()
   class EventConsumerHost implements OnApplicationBootstrap, OnApplicationShutdown {
     private consumer?: EventConsumer;
+    private readonly logger = new Logger('EventConsumer');
 
     constructor(
       @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
       private readonly database: Database,
+      private readonly keys: MessageKeys,
       @Inject(handlerSet) private readonly set: EventHandlerSet,
     ) {}
 
@@ -44,6 +47,11 @@ export function eventConsumerHost(
         queue,
         consumer,
         handlers: this.set.handlers(),
+        keys: this.keys,
+        onRefused: (event, reason) =>
+          this.logger.warn(
+            `Refused event ${String(event?.id)} (${String(event?.type)}) on ${queue}: ${reason}`,
+          ),
       });
       await this.consumer.start();
     }

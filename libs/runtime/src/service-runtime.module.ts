@@ -16,6 +16,7 @@ import { healthPingPattern } from '@smartbeak/contracts';
 import { DomainAccess } from '@smartbeak/auth';
 import {
   DEFAULT_OUTBOX_SOURCE,
+  MessageKeys,
   OutboxRelay,
   type OutboxSource,
   RpcClient,
@@ -59,6 +60,7 @@ class OutboxRelayHost implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
     private readonly database: Database,
+    private readonly keys: MessageKeys,
     @Inject(RELAY_SOURCES) private readonly sources: OutboxSource[],
   ) {}
 
@@ -71,6 +73,7 @@ class OutboxRelayHost implements OnApplicationBootstrap, OnApplicationShutdown {
           databaseUrl: this.config.DATABASE_URL,
           redisUrl: this.config.REDIS_URL,
           prefix: this.config.REDIS_PREFIX,
+          keys: this.keys,
           pollMs: this.config.OUTBOX_POLL_MS,
           onError: (error) => this.logger.warn(`outbox relay (${source.table}): ${(error as Error).message}`),
         }),
@@ -137,6 +140,11 @@ export class ServiceRuntimeModule {
       providers: [
         { provide: SERVICE_CONFIG, useValue: config },
         {
+          provide: MessageKeys,
+          useFactory: () =>
+            MessageKeys.parse(options.service, config.MESSAGE_SIGNING_KEY, config.MESSAGE_TRUSTED_KEYS),
+        },
+        {
           provide: SERVICE_REDIS,
           useFactory: () => {
             const redis = new Redis(config.REDIS_URL, {
@@ -165,7 +173,7 @@ export class ServiceRuntimeModule {
         }),
         { provide: DomainAccess, inject: [RpcClient], useFactory: (rpc: RpcClient) => new DomainAccess(rpc) },
       ],
-      exports: [SERVICE_CONFIG, SERVICE_REDIS, RpcClient, DomainAccess, Database],
+      exports: [SERVICE_CONFIG, SERVICE_REDIS, MessageKeys, RpcClient, DomainAccess, Database],
     };
   }
 }

@@ -1,9 +1,21 @@
 import { type INestApplication, Module } from '@nestjs/common';
 import { loadConfig, ServiceConfig } from '@smartbeak/config';
 import { CommonError, healthPingPattern } from '@smartbeak/contracts';
-import { OutboxAndInbox1764000000000, RpcClient } from '@smartbeak/messaging';
+import {
+  MessageKeys,
+  OutboxAndInbox1764000000000,
+  RpcClient,
+  serviceCallContext,
+} from '@smartbeak/messaging';
 import { postgresOptions } from '@smartbeak/persistence';
-import { createTestDatabase, freePort, type TestDatabase, testInfra, uniqueName } from '@smartbeak/testing';
+import {
+  createTestDatabase,
+  freePort,
+  messageKeyring,
+  type TestDatabase,
+  testInfra,
+  uniqueName,
+} from '@smartbeak/testing';
 import { Client } from 'pg';
 
 import { runService, ServiceRuntimeModule } from '../src';
@@ -24,7 +36,9 @@ describe(runService.name, () => {
     const { redisUrl } = testInfra();
     const port = await freePort();
     const prefix = uniqueName('rt');
+    const ring = messageKeyring(['api-gateway', 'demo']);
     const env = {
+      ...ring.env('demo'),
       DATABASE_URL: db.url,
       REDIS_URL: redisUrl,
       REDIS_PREFIX: prefix,
@@ -66,9 +80,12 @@ describe(runService.name, () => {
       /process_resident_memory_bytes/,
     );
 
-    const rpc = new RpcClient({ redisUrl, prefix, timeoutMs: 2_000 });
+    // The gateway's health probe: a service call, signed with the gateway's key.
+    const gateway = ring.env('api-gateway');
+    const keys = MessageKeys.parse('api-gateway', gateway.MESSAGE_SIGNING_KEY, gateway.MESSAGE_TRUSTED_KEYS);
+    const rpc = new RpcClient({ redisUrl, prefix, timeoutMs: 2_000, keys });
     await rpc.connect();
-    const ctx = { userId: 'system', orgId: 'system', requestId: 'r', permissions: [], domainId: null };
+    const ctx = serviceCallContext('system');
     expect(await rpc.send(healthPingPattern('demo'), { ctx, payload: {} })).toEqual({ ok: true });
     if (app) await app.close();
     app = undefined;

@@ -5,3 +5,4 @@ export * from './tokens';
 export * from './fakes/http-fake';
 export * from './fakes/linkedin';
 export * from './fakes/wordpress';
+export * from './message-keys';

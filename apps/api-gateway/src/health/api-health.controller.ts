@@ -11,13 +11,6 @@ import { GATEWAY_CONFIG } from '../gateway.tokens';
 import { GatewayRpc } from '../rpc/gateway-rpc';
 
 const PING_TIMEOUT_MS = 2_000;
-const SYSTEM_CTX = {
-  userId: 'system',
-  orgId: 'system',
-  domainId: null,
-  permissions: [],
-  requestId: 'health',
-};
 
 @ApiTags('health')
 @Controller('health')
@@ -38,11 +31,7 @@ export class ApiHealthController {
     const results = await Promise.all(
       this.services.map(async (service) => {
         try {
-          await this.rpc.client.send(
-            healthPingPattern(service),
-            { ctx: SYSTEM_CTX, payload: {} },
-            PING_TIMEOUT_MS,
-          );
+          await this.rpc.asGateway(healthPingPattern(service), {}, PING_TIMEOUT_MS);
           return [service, 'up'] as const;
         } catch {
           return [service, 'down'] as const;

@@ -99,4 +99,3 @@ export function registerRequestScope(fastify: FastifyInstance, log: pino.Logger)
     done();
   });
 }
-

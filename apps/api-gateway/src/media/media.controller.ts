@@ -24,14 +24,6 @@ type Request = FastifyRequest & { rawBody?: Buffer };
 import { Idempotent } from '../idempotency/idempotency.interceptor';
 import { GatewayRpc } from '../rpc/gateway-rpc';
 
-const WEBHOOK_CTX: RequestContext = {
-  userId: 'storage',
-  orgId: 'system',
-  domainId: null,
-  permissions: [],
-  requestId: '',
-};
-
 @ApiTags('media')
 @ApiBearerAuth()
 @Controller('media')
@@ -62,11 +54,10 @@ export class MediaController {
   async storageWebhook(@Req() req: Request): Promise<{ received: true; processed: number }> {
     const signature = req.headers['x-smartbeak-signature'];
     const body = req.rawBody ? req.rawBody.toString('utf8') : '';
-    const { processed } = await this.rpc.forward<{ processed: number }>(
-      Patterns.media.storageWebhook,
-      { ...WEBHOOK_CTX, requestId: req.id },
-      { body, signature: typeof signature === 'string' ? signature : '' },
-    );
+    const { processed } = await this.rpc.asGateway<{ processed: number }>(Patterns.media.storageWebhook, {
+      body,
+      signature: typeof signature === 'string' ? signature : '',
+    });
     return { received: true, processed };
   }
 

@@ -1,13 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { type RequestContext } from '@smartbeak/contracts';
-import { RpcClient } from '@smartbeak/messaging';
+import { RpcClient, serviceCallContext } from '@smartbeak/messaging';
 
 /** Forwards `{ ctx, payload }` to the owning service and waits, at most the RPC timeout, for its answer. */
 @Injectable()
 export class GatewayRpc {
   constructor(readonly client: RpcClient) {}
 
+  /** On behalf of the user of `ctx` (the client mints the signed context services trust). */
   forward<T>(pattern: string, ctx: RequestContext, payload: object = {}): Promise<T> {
     return this.client.send<T>(pattern, { ctx, payload });
+  }
+
+  /**
+   * On the gateway's own behalf (a webhook it verified, a health probe): a
+   * service call, accepted only for the patterns that grant it to the gateway.
+   */
+  asGateway<T>(pattern: string, payload: object = {}, timeoutMs?: number): Promise<T> {
+    return this.client.send<T>(pattern, { ctx: serviceCallContext('system'), payload }, timeoutMs);
   }
 }

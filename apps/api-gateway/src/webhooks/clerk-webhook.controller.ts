@@ -6,7 +6,6 @@ import {
   CommonError,
   ControlPlaneError,
   Patterns,
-  RequestContext,
 } from '@smartbeak/contracts';
 import { DomainError } from '@smartbeak/errors';
 import type { FastifyRequest } from 'fastify';
@@ -76,16 +75,8 @@ export class ClerkWebhookController {
       data: event.data as Record<string, unknown>,
       timestamp: typeof event.timestamp === 'number' ? event.timestamp : Date.now(),
     };
-    const ctx: RequestContext = {
-      userId: 'clerk',
-      orgId: 'system',
-      domainId: null,
-      permissions: [],
-      requestId: req.id,
-    };
-    const { outcome } = await this.rpc.forward<{ outcome: string }>(
+    const { outcome } = await this.rpc.asGateway<{ outcome: string }>(
       Patterns.controlPlane.clerkWebhook,
-      ctx,
       message,
     );
     return { received: true, outcome };

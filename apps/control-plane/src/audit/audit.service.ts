@@ -45,7 +45,9 @@ export class AuditService {
   }
 
   /** An entry sent by another service over RPC, on behalf of the caller. */
+  /** An entry written by a user of the org: admins only, like reading the log. */
   async recordFor(ctx: RequestContext, entry: RecordAuditEntryDto): Promise<void> {
+    requirePermissions(ctx, 'org:admin');
     await this.identity.ensure(ctx);
     await this.entries.insert(scopeOf(ctx), {
       domainId: entry.domainId ?? null,

@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto';
-
 import { Injectable } from '@nestjs/common';
 import { DomainAccess, requirePermissions } from '@smartbeak/auth';
 import {
@@ -8,13 +6,11 @@ import {
   type JobDto,
   type MediaAssetDto,
   Patterns,
-  type Permission,
   PublishingError,
   type RequestContext,
 } from '@smartbeak/contracts';
 import { DomainError } from '@smartbeak/errors';
-import { RpcClient } from '@smartbeak/messaging';
-import { currentRequestScope } from '@smartbeak/observability';
+import { RpcClient, serviceCallContext } from '@smartbeak/messaging';
 import { type OrgScope, scopeOf, type Sql } from '@smartbeak/persistence';
 
 import { type PublishableContent } from '../adapters/adapter';
@@ -24,17 +20,6 @@ import { type JobRow, type JobTargetRow, toJobDto } from './job-rows';
 import { JobsRepository } from './jobs.repository';
 
 const PUBLISHABLE = new Set(['review', 'scheduled', 'published']);
-
-/** How publishing asks other services on its own behalf, for one org (and the request at hand, if any). */
-function serviceContext(orgId: string, permissions: Permission[]): RequestContext {
-  return {
-    userId: 'publishing',
-    orgId,
-    domainId: null,
-    permissions,
-    requestId: currentRequestScope()?.requestId ?? randomUUID(),
-  };
-}
 
 export interface NewJob {
   actor: string;
@@ -126,7 +111,7 @@ export class JobCreation {
     const targetIds = await this.targets.in(tx).autoPublishing(scope, domainId);
     if (!targetIds.length) return undefined;
     const content = await this.content(scope, contentId);
-    const hostname = (await this.domains.resolve(serviceContext(scope.orgId, []), domainId)).hostname;
+    const hostname = (await this.domains.resolve(serviceCallContext(scope.orgId), domainId)).hostname;
     const { job } = await this.insert(this.jobs.in(tx), scope, {
       actor: 'system',
       content,
@@ -172,7 +157,7 @@ export class JobCreation {
     mediaId: string,
   ): Promise<NonNullable<PublishableContent['featuredImage']>> {
     const asset = await this.rpc.send<MediaAssetDto>(Patterns.media.assetGet, {
-      ctx: serviceContext(scope.orgId, ['content:read']),
+      ctx: serviceCallContext(scope.orgId),
       payload: { id: mediaId },
     });
     if (
@@ -193,7 +178,7 @@ export class JobCreation {
   /** The content item, as content answers it for this org. */
   private content(scope: OrgScope, contentId: string): Promise<ContentItemDto> {
     return this.rpc.send<ContentItemDto>(Patterns.content.get, {
-      ctx: serviceContext(scope.orgId, ['content:read']),
+      ctx: serviceCallContext(scope.orgId),
       payload: { id: contentId },
     });
   }

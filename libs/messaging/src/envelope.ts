@@ -1,0 +1,165 @@
+import { GATEWAY_NAME, type RequestContext, serviceCallGrant, type RpcEnvelope } from '@smartbeak/contracts';
+import { currentRequestScope } from '@smartbeak/observability';
+
+import { type RpcRequest } from './keys';
+import { digest, type MessageKeys, refuse } from './signing';
+
+/** A user context lives this long after the gateway minted it. */
+export const PASSPORT_TTL_MS = 60_000;
+/** Clocks of two pods may differ by this much. */
+const CLOCK_SKEW_MS = 5_000;
+
+const RPC_PURPOSE = 'smartbeak.rpc.v1';
+const PASSPORT_PURPOSE = 'smartbeak.passport.v1';
+
+const SERVICE_CALL = Symbol('smartbeak.service-call');
+
+/**
+ * The context of a call a process makes on its own behalf, for one org (a
+ * scheduled publish, a webhook): sent as a service call, which the receiver
+ * accepts only where `serviceCallGrant` lists the sender.
+ */
+export function serviceCallContext(orgId: string): RequestContext {
+  const ctx: RequestContext = {
+    userId: 'service',
+    orgId,
+    domainId: null,
+    permissions: [],
+    requestId: currentRequestScope()?.requestId ?? '',
+  };
+  Object.defineProperty(ctx, SERVICE_CALL, { value: true });
+  return ctx;
+}
+
+/** What the signed body of a request holds. */
+interface RequestBody {
+  /** A gateway-signed user context. */
+  ctx?: string;
+  /** Or: a service call for this org. */
+  as?: { orgId: string; requestId: string };
+  payload: unknown;
+}
+
+/**
+ * The gateway-signed form of a user context: `<base64url JSON>.<kid>.<base64url signature>`.
+ * Only the gateway holds the key that makes one; it expires within a minute.
+ */
+export function mintPassport(keys: MessageKeys, ctx: RequestContext, now = Date.now()): string {
+  if (keys.signer !== GATEWAY_NAME) throw new Error('Only the gateway mints user contexts');
+  const body = Buffer.from(JSON.stringify({ ctx, exp: now + PASSPORT_TTL_MS })).toString('base64url');
+  const seal = keys.seal(PASSPORT_PURPOSE, body);
+  return `${body}.${seal.kid}.${Buffer.from(seal.sig, 'base64').toString('base64url')}`;
+}
+
+function openPassport(keys: MessageKeys, token: unknown, now: number): RequestContext {
+  const parts = typeof token === 'string' ? token.split('.') : [];
+  if (parts.length !== 3) refuse('rpc', 'context-missing', 'no user context');
+  const [body, kid, sig] = parts as [string, string, string];
+  if (!keys.knows(GATEWAY_NAME, kid)) refuse('rpc', 'context-not-from-gateway', `no gateway key ${kid}`);
+  const outcome = keys.verify(
+    GATEWAY_NAME,
+    kid,
+    PASSPORT_PURPOSE,
+    body,
+    Buffer.from(sig, 'base64url').toString('base64'),
+  );
+  if (outcome !== 'ok')
+    refuse('rpc', 'context-bad-signature', 'the user context is not signed by the gateway');
+  const { ctx, exp } = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as {
+    ctx: RequestContext;
+    exp: number;
+  };
+  if (!(exp > now - CLOCK_SKEW_MS) || exp > now + PASSPORT_TTL_MS + CLOCK_SKEW_MS) {
+    refuse('rpc', 'context-expired', 'the user context has expired');
+  }
+  return ctx;
+}
+
+function signedBytes(request: Omit<RpcRequest, 'seal'>): string {
+  return [request.id, request.pattern, request.deadline, request.replyTo ?? '', digest(request.body)].join(
+    '\n',
+  );
+}
+
+/**
+ * Signs a request. A user context is forwarded as the passport it arrived
+ * with (same request), minted if this is the gateway, and otherwise refused:
+ * a service cannot speak for a user it has not heard from.
+ */
+export function sealRequest(
+  keys: MessageKeys,
+  request: Omit<RpcRequest, 'body' | 'seal'>,
+  data: RpcEnvelope<unknown> | { ctx?: undefined; payload?: unknown },
+): RpcRequest {
+  const { ctx, payload } = data as Partial<RpcEnvelope<unknown>>;
+  const body: RequestBody = { payload: payload ?? {} };
+  if (!ctx) {
+    throw new Error(`RPC ${request.pattern}: a request context is required`);
+  } else if ((ctx as unknown as Record<symbol, unknown>)[SERVICE_CALL]) {
+    body.as = { orgId: ctx.orgId, requestId: ctx.requestId || request.id };
+  } else {
+    const scope = currentRequestScope();
+    if (scope?.passport && scope.userId === ctx.userId && scope.orgId === ctx.orgId) {
+      body.ctx = scope.passport;
+    } else if (keys.signer === GATEWAY_NAME) {
+      body.ctx = mintPassport(keys, ctx);
+    } else {
+      throw new Error(`RPC ${request.pattern}: ${keys.signer} cannot speak for a user it has not heard from`);
+    }
+  }
+  return signRequest(keys, { ...request, body: JSON.stringify(body) });
+}
+
+/** Signs a request whose body is written: id, pattern, deadline, reply channel and the body's digest. */
+export function signRequest(keys: MessageKeys, unsealed: Omit<RpcRequest, 'seal'>): RpcRequest {
+  return { ...unsealed, seal: keys.seal(RPC_PURPOSE, signedBytes(unsealed)) };
+}
+
+export interface OpenedRequest {
+  /** What handlers see: the checked context and the payload. */
+  data: RpcEnvelope<unknown>;
+  signer: string;
+  /** The passport to forward on calls made for this request. */
+  passport?: string;
+}
+
+/**
+ * Checks a request before any handler runs: signed by a known key, over
+ * this pattern, deadline, reply channel and body; its user context signed
+ * by the gateway and fresh, or a service call granted to its signer.
+ * Throws MessageRefused (counted) otherwise.
+ */
+export function openRequest(keys: MessageKeys, request: RpcRequest, now = Date.now()): OpenedRequest {
+  if (!request.seal) refuse('rpc', 'unsigned', 'the request carries no signature');
+  if (
+    typeof request.body !== 'string' ||
+    typeof request.pattern !== 'string' ||
+    typeof request.id !== 'string'
+  ) {
+    refuse('rpc', 'malformed', 'not a SmartBeak request');
+  }
+  const { signer } = keys.check('rpc', RPC_PURPOSE, signedBytes(request), request.seal);
+  let body: RequestBody;
+  try {
+    body = JSON.parse(request.body) as RequestBody;
+  } catch {
+    refuse('rpc', 'malformed', 'the body is not JSON');
+  }
+  const grant = serviceCallGrant(request.pattern);
+  if (body.as) {
+    if (!grant?.callers.includes(signer)) {
+      refuse('rpc', 'not-granted', `${signer} may not call ${request.pattern} on its own behalf`);
+    }
+    const ctx: RequestContext = {
+      userId: `service:${signer}`,
+      orgId: String(body.as.orgId),
+      domainId: null,
+      permissions: [...grant.permissions],
+      requestId: String(body.as.requestId),
+    };
+    return { data: { ctx, payload: body.payload }, signer };
+  }
+  if (grant?.serviceOnly) refuse('rpc', 'not-granted', `${request.pattern} takes service calls only`);
+  const ctx = openPassport(keys, body.ctx, now);
+  return { data: { ctx, payload: body.payload }, signer, passport: body.ctx };
+}
