@@ -37,7 +37,7 @@ async function main() {
     );
     const gateway = startNode(join(stack.ROOT, 'dist/apps/api-gateway/main.js'), {
       ...quiet,
-      REDIS_URL: infra.redisUrl,
+      REDIS_URL: infra.redisUrlFor('api-gateway'),
       ...infra.messageEnv('api-gateway'),
       GATEWAY_PORT: '3200',
       METRICS_PORT: '0',

@@ -53,7 +53,7 @@ async function main() {
     const gateway = stack.startApp(stack.GATEWAY.name, {
       ...process.env,
       NODE_ENV: process.env.NODE_ENV || 'development',
-      REDIS_URL: infra.redisUrl,
+      REDIS_URL: infra.redisUrlFor('api-gateway'),
       ...infra.messageEnv(stack.GATEWAY.name),
       GATEWAY_PORT: String(gatewayPort),
       METRICS_PORT: process.env.METRICS_PORT || String(stack.GATEWAY.metricsPort),

@@ -18,6 +18,7 @@ async function main() {
     SMARTBEAK_TEST_S3_BUCKET: 'smartbeak-media',
     SMARTBEAK_TEST_SMTP_URL: `smtp://127.0.0.1:${settings.smtpPort}`,
     SMARTBEAK_TEST_MAIL_API: `http://127.0.0.1:${settings.mailPort}/messages`,
+    SMARTBEAK_TEST_REDIS_USERS: `'${JSON.stringify(stack.redisUsers(settings).passwords)}'`,
   };
   if (process.argv.includes('--env')) {
     const chromium = system.ensureChromium();

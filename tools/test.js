@@ -74,6 +74,7 @@ async function main() {
     const env = {
       SMARTBEAK_TEST_PG_URL: `postgres://postgres@127.0.0.1:${settings.pgPort}`,
       SMARTBEAK_TEST_REDIS_URL: infra.redisUrl,
+      SMARTBEAK_TEST_REDIS_USERS: JSON.stringify(infra.redisUsers),
       SMARTBEAK_TEST_S3_ENDPOINT: infra.s3.endpoint,
       SMARTBEAK_TEST_S3_BUCKET: infra.s3.bucket,
       SMARTBEAK_TEST_SMTP_URL: infra.mail.smtpUrl,

@@ -9,6 +9,7 @@ const { join, resolve } = require('node:path');
 
 const { ensureNodeModules } = require('./deps');
 const { messageKeyring } = require('./message-keys');
+const { aclPasswords, applyAcl } = require('./redis-acl');
 const { SERVICES, GATEWAY } = require('./services');
 const system = require('./system');
 
@@ -88,6 +89,23 @@ function devMessageKeys(dir) {
   return ring;
 }
 
+/**
+ * The Redis ACL users of this stack (one per signer) and their passwords,
+ * made once per data folder. The dev stack scopes keys to its prefix; test
+ * and bench runs use a prefix per run, so their rules match any prefix.
+ */
+function redisUsers(settings) {
+  const prefix = settings.kind === 'dev' ? process.env.REDIS_PREFIX || 'smartbeak' : '*';
+  const file = join(settings.dir, 'dev-keys', 'redis-users.json');
+  const stored = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  const passwords = aclPasswords(prefix, stored);
+  if (Object.keys(passwords).length !== Object.keys(stored).length) {
+    mkdirSync(join(settings.dir, 'dev-keys'), { recursive: true, mode: 0o700 });
+    writeFileSync(file, JSON.stringify(passwords, null, 2), { mode: 0o600 });
+  }
+  return { prefix, passwords };
+}
+
 /** Stops an S3 server a crashed run of this stack left behind (it would hold the port). */
 function stopStrayObjectStorage(settings) {
   spawnSync('pkill', ['-f', `s3-server.js --port ${settings.s3Port}$`]);
@@ -114,6 +132,8 @@ function startInfrastructure(settings, { storageWebhookUrl } = {}) {
   });
   const secrets = devSecrets(settings.dir);
   const messageKeys = devMessageKeys(settings.dir);
+  const users = redisUsers(settings);
+  applyAcl({ port: settings.redisPort, ...users });
   const s3 = { endpoint: `http://127.0.0.1:${settings.s3Port}`, bucket: BUCKET };
   stopStrayObjectStorage(settings);
   // The port is on the command line so that a stray server of this stack can be found (see below).
@@ -150,7 +170,13 @@ function startInfrastructure(settings, { storageWebhookUrl } = {}) {
   );
   return {
     databaseUrl: (database) => `postgres://postgres@127.0.0.1:${settings.pgPort}/${database}`,
+    /** The default user: tools and tests. Processes connect as their own ACL user (`redisUrlFor`). */
     redisUrl: `redis://127.0.0.1:${settings.redisPort}`,
+    redisUrlFor: (user) => {
+      if (!users.passwords[user]) throw new Error(`no Redis ACL user ${user} (tools/stack/redis-acl.js)`);
+      return `redis://${user}:${users.passwords[user]}@127.0.0.1:${settings.redisPort}`;
+    },
+    redisUsers: users.passwords,
     s3,
     mail,
     secrets,
@@ -193,7 +219,7 @@ function serviceEnv(service, infra, extra = {}) {
     ...process.env,
     ...(service.env ? service.env(infra) : {}),
     NODE_ENV: process.env.NODE_ENV || 'development',
-    REDIS_URL: infra.redisUrl,
+    REDIS_URL: infra.redisUrlFor(service.app ?? service.name),
     ...infra.messageEnv(service.app ?? service.name),
     DATABASE_URL: service.database ? infra.databaseUrl(service.database) : '',
     HTTP_PORT: String(service.httpPort),
@@ -256,6 +282,7 @@ module.exports = {
   GATEWAY,
   stackSettings,
   startInfrastructure,
+  redisUsers,
   buildApps,
   migrateAll,
   serviceEnv,

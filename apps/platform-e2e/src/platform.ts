@@ -172,7 +172,7 @@ export class Platform {
 
   private async boot(options: PlatformOptions): Promise<void> {
     const services = new Set<ServiceName>(['control-plane', ...(options.services ?? ALL_SERVICES)]);
-    const { redisUrl, smtpUrl } = testInfra();
+    const { redisUrlFor, smtpUrl } = testInfra();
     this.prefix = uniqueName('e2e');
     const [keys, ...databases] = await Promise.all([
       createTestKeys(),
@@ -181,8 +181,13 @@ export class Platform {
     this.keys = keys as TestKeys;
     this.databases = databases as TestDatabase[];
     const dbOf = (service: ServiceName) => this.databases[[...services].indexOf(service)] as TestDatabase;
-    const shared = { REDIS_URL: redisUrl, REDIS_PREFIX: this.prefix, OUTBOX_POLL_MS: '200' };
-    const common = (service: ServiceName) => ({ ...shared, ...this.messageKeys.env(service) });
+    // Each process as deployed: its own Redis ACL user, its own signing key.
+    const common = (service: ServiceName) => ({
+      REDIS_URL: redisUrlFor(service),
+      REDIS_PREFIX: this.prefix,
+      OUTBOX_POLL_MS: '200',
+      ...this.messageKeys.env(service),
+    });
 
     this.env['control-plane'] = {
       ...common('control-plane'),
@@ -238,7 +243,7 @@ export class Platform {
     this.url = `http://127.0.0.1:${gatewayPort}`;
     this.metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
     this.gateway = spawnApp('api-gateway', {
-      REDIS_URL: redisUrl,
+      REDIS_URL: redisUrlFor('api-gateway'),
       REDIS_PREFIX: this.prefix,
       ...this.messageKeys.env('api-gateway'),
       GATEWAY_PORT: String(gatewayPort),

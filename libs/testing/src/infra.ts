@@ -15,6 +15,8 @@ export function testInfra(): {
   s3Bucket: string;
   smtpUrl: string;
   mailApi: string;
+  /** The URL of a process's own Redis ACL user (`api-gateway`, `content`, …; tools/stack/redis-acl.js). */
+  redisUrlFor: (user: string) => string;
 } {
   const postgresUrl = process.env['SMARTBEAK_TEST_PG_URL'];
   const redisUrl = process.env['SMARTBEAK_TEST_REDIS_URL'];
@@ -27,7 +29,15 @@ export function testInfra(): {
       'Integration tests need the test stack: run them through `npm test` (it starts PostgreSQL, Redis and S3).',
     );
   }
-  return { postgresUrl, redisUrl, s3Endpoint, s3Bucket, smtpUrl, mailApi };
+  const users = JSON.parse(process.env['SMARTBEAK_TEST_REDIS_USERS'] ?? '{}') as Record<string, string>;
+  const redisUrlFor = (user: string) => {
+    if (!users[user]) throw new Error(`no Redis ACL user ${user} in the test stack`);
+    const url = new URL(redisUrl);
+    url.username = user;
+    url.password = users[user];
+    return url.toString();
+  };
+  return { postgresUrl, redisUrl, s3Endpoint, s3Bucket, smtpUrl, mailApi, redisUrlFor };
 }
 
 /** Media's storage settings for the test stack's S3 server (the local server's fixed keys). */

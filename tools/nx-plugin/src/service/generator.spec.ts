@@ -94,6 +94,9 @@ describe('service generator (`nx g @smartbeak/tools:service`)', () => {
     expect(tree.read('tools/stack/services.js', 'utf-8')).toMatch(
       /\{ name: 'demo-widgets', httpPort: \d+, database: 'demo_widgets' \},/,
     );
+    expect(tree.read('tools/stack/redis-acl.js', 'utf-8')).toContain(
+      `'demo-widgets': service('demo-widgets'),`,
+    );
     expect(tree.read('deploy/k8s/kustomization.yaml', 'utf-8')).toMatch(/- demo-widgets\.yaml\n$/);
     expect(tree.read('deploy/k8s/demo-widgets.yaml', 'utf-8')).toContain(
       'image: smartbeak/demo-widgets:latest',
@@ -121,8 +124,8 @@ describe('service generator (`nx g @smartbeak/tools:service`)', () => {
   }, 60_000);
 
   it('refuses a service that exists already', async () => {
-    await expect(serviceGenerator(new FsTree(ROOT, false), { name: 'content', skipFormat: true })).rejects.toThrow(
-      /exists already/,
-    );
+    await expect(
+      serviceGenerator(new FsTree(ROOT, false), { name: 'content', skipFormat: true }),
+    ).rejects.toThrow(/exists already/);
   });
 });

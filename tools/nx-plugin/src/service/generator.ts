@@ -6,6 +6,8 @@ import { type ServiceGeneratorSchema } from './schema';
 
 const SERVICES_FILE = 'tools/stack/services.js';
 const SERVICES_MARKER = '  // `nx g @smartbeak/tools:service <name>` adds new services above this line.';
+const REDIS_ACL_FILE = 'tools/stack/redis-acl.js';
+const REDIS_ACL_MARKER = '    // `nx g @smartbeak/tools:service <name>` adds new services above this line.';
 const CONTRACTS_INDEX = 'libs/contracts/src/index.ts';
 const KUSTOMIZATION = 'deploy/k8s/kustomization.yaml';
 const GATEWAY_CONFIG = 'apps/api-gateway/src/config/gateway.config.ts';
@@ -64,6 +66,14 @@ export async function serviceGenerator(tree: Tree, options: ServiceGeneratorSche
       SERVICES_MARKER,
       `  { name: '${name}', httpPort: ${httpPort}, database: '${substitutions.dbName}' },\n${SERVICES_MARKER}`,
     ),
+  );
+
+  // Its own Redis user: its RPC list, its queues, delivery to the event queues.
+  const acl = tree.read(REDIS_ACL_FILE, 'utf-8') ?? '';
+  if (!acl.includes(REDIS_ACL_MARKER)) throw new Error(`${REDIS_ACL_FILE} has lost its marker line`);
+  tree.write(
+    REDIS_ACL_FILE,
+    acl.replace(REDIS_ACL_MARKER, `    '${name}': service('${name}'),\n${REDIS_ACL_MARKER}`),
   );
 
   const kustomization = tree.read(KUSTOMIZATION, 'utf-8') ?? '';
