@@ -9,6 +9,7 @@ import { GATEWAY_NAME } from '@smartbeak/contracts';
 import { HealthModule, loggingModule, redisReadinessCheck } from '@smartbeak/observability';
 import Redis from 'ioredis';
 
+import { EventDeadLettersController } from './admin/event-dead-letters.controller';
 import { AuditLogsController } from './audit-logs/audit-logs.controller';
 import { ContentController } from './content/content.controller';
 import { GatewayConfig } from './config/gateway.config';
@@ -70,6 +71,7 @@ export class AppModule {
         ContentController,
         PublishingController,
         MediaController,
+        EventDeadLettersController,
       ],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },

@@ -112,8 +112,8 @@ describe('content: lifecycle, versions, locks and revisions through the gateway'
     for (const slug of slugs) expect(slug).toMatch(/^same-title(-[0-9a-f]+)?$/);
   });
 
-  it('relays item events through the outbox to publishing, notifications and analytics (event id = job id)', async () => {
-    const item = await create({ title: 'Relayed' });
+  it('relays item events through the outbox to publishing (event id = job id), bounded, and to no undrained queue', async () => {
+    const item = await create({ title: 'Relayed', body: 'x'.repeat(60_000) });
     await move(item, 'review', writer).expect(200);
     const events = (await api(writer).get(`/api/content/${item.id}/events`).expect(200)).body.items as {
       eventId: string;
@@ -124,26 +124,34 @@ describe('content: lifecycle, versions, locks and revisions through the gateway'
       (name) =>
         new Queue(name, { connection: { url: testInfra().redisUrl }, prefix: `${platform.prefix}:bull` }),
     );
+    const [publishing, ...unconsumed] = queues;
     try {
-      for (const queue of queues) {
-        for (const event of events) {
-          const job = await eventually(async () => {
-            const found = await queue.getJob(event.eventId);
-            expect(found).toBeDefined();
-            return found;
-          });
-          expect(job?.data).toEqual(
-            expect.objectContaining({
-              id: event.eventId,
-              type: event.type,
-              aggregateId: item.id,
-              version: event.version,
-              orgId: tenant.orgId,
-              domainId,
-              payload: expect.objectContaining({ actor: 'user_writer' }),
-            }),
-          );
-        }
+      for (const event of events) {
+        const job = await eventually(async () => {
+          const found = await publishing!.getJob(event.eventId);
+          expect(found).toBeDefined();
+          return found;
+        });
+        expect(job?.data).toEqual(
+          expect.objectContaining({
+            id: event.eventId,
+            type: event.type,
+            aggregateId: item.id,
+            version: event.version,
+            orgId: tenant.orgId,
+            domainId,
+            payload: expect.objectContaining({ actor: 'user_writer', changed: expect.any(Array) }),
+          }),
+        );
+        // What changed, never the body: a 60 kB body stays in content's event store.
+        expect(JSON.stringify(job?.data.payload).length).toBeLessThan(2_000);
+        expect(job?.data.payload.changes).not.toHaveProperty('body');
+      }
+      const created = (await publishing!.getJob(events[0]!.eventId))?.data.payload;
+      expect(created.changed).toEqual(expect.arrayContaining(['title', 'body']));
+      // Nobody consumes notifications or analytics yet: nothing is queued there to grow Redis.
+      for (const queue of unconsumed) {
+        for (const event of events) expect(await queue.getJob(event.eventId)).toBeUndefined();
       }
     } finally {
       await Promise.all(queues.map((queue) => queue.close()));

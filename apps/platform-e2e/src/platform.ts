@@ -54,6 +54,9 @@ export interface PlatformAddress {
   messageKeys: Record<string, MessageKey>;
 }
 
+/** The org whose admins operate every platform the specs boot (dead letters, dashboards). */
+export const OPERATOR_ORG = 'org_ops';
+
 /** Where the global setup put the migrated template of each service's database. */
 export const TEMPLATES_ENV = 'SMARTBEAK_E2E_TEMPLATES';
 /** The JSON file describing the shared platform (written by the global setup). */
@@ -186,6 +189,7 @@ export class Platform {
       REDIS_URL: redisUrlFor(service),
       REDIS_PREFIX: this.prefix,
       OUTBOX_POLL_MS: '200',
+      OPERATOR_ORGS: OPERATOR_ORG,
       ...this.messageKeys.env(service),
     });
 
@@ -245,6 +249,7 @@ export class Platform {
     this.gateway = spawnApp('api-gateway', {
       REDIS_URL: redisUrlFor('api-gateway'),
       REDIS_PREFIX: this.prefix,
+      OPERATOR_ORGS: OPERATOR_ORG,
       ...this.messageKeys.env('api-gateway'),
       GATEWAY_PORT: String(gatewayPort),
       METRICS_PORT: String(metricsPort),

@@ -7,7 +7,7 @@ import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import request from 'supertest';
 
-import { Platform, seedTenant, type Tenant } from './platform';
+import { expectProblem, OPERATOR_ORG, Platform, seedTenant, type Tenant } from './platform';
 
 /**
  * Redis is not a trust boundary: a client holding nothing but the Redis URL
@@ -140,12 +140,66 @@ describe('a hostile client on Redis', () => {
     );
     await eventually(async () => expect(await refused('event', 'unsigned')).toBe(before + 1));
     const job = await events.getJob(id);
-    expect(await job?.getState()).toBe('failed');
+    await eventually(async () => expect(await job?.getState()).toBe('failed'));
     const audit = await request(platform.url)
       .get('/api/audit-logs?action=content.lock_broken')
       .set('Authorization', `Bearer ${tenant.admin}`)
       .expect(200);
     expect(audit.body.items).toEqual([]);
+
+    // Kept as control-plane's dead letter: operators see it; a customer org's admin does not.
+    const operator = await platform.token({
+      userId: 'user_ops',
+      orgId: OPERATOR_ORG,
+      permissions: ['org:admin'],
+    });
+    const letters = await request(platform.url)
+      .get('/api/admin/event-dead-letters?service=control-plane&pending=true&limit=100')
+      .set('Authorization', `Bearer ${operator}`)
+      .expect(200);
+    const letter = letters.body.items.find((l: { eventId: string }) => l.eventId === id);
+    expect(letter).toMatchObject({
+      consumer: 'control-plane',
+      queue: EventQueues.controlPlane,
+      eventType: Events.content.lockRevoked,
+      errorType: 'refused',
+      orgId: tenant.orgId,
+      redrivenAt: null,
+    });
+    expectProblem(
+      await request(platform.url)
+        .get('/api/admin/event-dead-letters?service=control-plane')
+        .set('Authorization', `Bearer ${tenant.admin}`),
+      403,
+    );
+    expectProblem(
+      await request(platform.url)
+        .get('/api/admin/event-dead-letters?service=nowhere')
+        .set('Authorization', `Bearer ${operator}`),
+      400,
+    );
+    // Re-driven, it is checked again and refused again: a forgery stays one.
+    const redriven = await request(platform.url)
+      .post(`/api/admin/event-dead-letters/control-plane/${letter.id}/redrive`)
+      .set('Authorization', `Bearer ${operator}`)
+      .expect(200);
+    expect(redriven.body.redrivenAt).toEqual(expect.any(String));
+    await eventually(async () => expect(await refused('event', 'unsigned')).toBe(before + 2));
+    const again = await request(platform.url)
+      .get('/api/admin/event-dead-letters?service=control-plane&pending=true&limit=100')
+      .set('Authorization', `Bearer ${operator}`)
+      .expect(200);
+    expect(again.body.items.find((l: { eventId: string }) => l.eventId === id)).toMatchObject({
+      attempts: 2,
+    });
+    expect(
+      (
+        await request(platform.url)
+          .get('/api/audit-logs?action=content.lock_broken')
+          .set('Authorization', `Bearer ${tenant.admin}`)
+          .expect(200)
+      ).body.items,
+    ).toEqual([]);
   });
 
   it("gives each service a Redis user that cannot read another's requests, queues or settings", async () => {

@@ -46,6 +46,14 @@ export class BaseConfig {
   @IsOptional()
   @IsString()
   MESSAGE_TRUSTED_KEYS?: string;
+
+  /**
+   * Orgs whose admins operate the platform: they may list and re-drive event
+   * dead letters (and, on the gateway, open the queue dashboard). Comma-separated.
+   */
+  @IsOptional()
+  @IsString()
+  OPERATOR_ORGS?: string;
 }
 
 /** A service process: its database, and the port of its /health and /metrics. */

@@ -1,4 +1,4 @@
-import { EVENT_ROUTES, EventQueues, Events } from './events';
+import { CONSUMED_EVENT_QUEUES, EVENT_ROUTES, EventQueues, Events } from './events';
 import { healthPingPattern, Patterns, SERVICES, serviceOfPattern } from './patterns';
 
 const leaves = (tree: object): string[] =>
@@ -21,6 +21,12 @@ describe('message contracts', () => {
     for (const [event, targets] of Object.entries(EVENT_ROUTES)) {
       expect(events).toContain(event);
       for (const queue of targets ?? []) expect(queues).toContain(queue);
+    }
+  });
+
+  it('routes events only to queues some service consumes (an undrained queue grows Redis)', () => {
+    for (const targets of Object.values(EVENT_ROUTES)) {
+      for (const queue of targets ?? []) expect(CONSUMED_EVENT_QUEUES).toContain(queue);
     }
   });
 

@@ -56,20 +56,30 @@ export const EventQueues = {
 } as const;
 export type EventQueue = (typeof EventQueues)[keyof typeof EventQueues];
 
-/** Content's item events feed publishing (scheduled posts), notifications and analytics. */
-const CONTENT_CONSUMERS: readonly EventQueue[] = [
+/**
+ * The event queues a running service consumes (its `eventConsumerHost`).
+ * Routes go only to these: a queue nobody drains grows Redis until it dies.
+ */
+export const CONSUMED_EVENT_QUEUES: readonly EventQueue[] = [
+  EventQueues.controlPlane,
   EventQueues.publishing,
-  EventQueues.notifications,
-  EventQueues.analytics,
 ];
 
 /**
+ * Content's item events feed publishing (scheduled posts). Notifications and
+ * analytics subscribe when those services exist: a route to a queue nobody
+ * consumes would only grow Redis.
+ */
+const CONTENT_CONSUMERS: readonly EventQueue[] = [EventQueues.publishing];
+
+/**
  * Who hears what. The outbox relay of the producing service delivers each
- * event to every queue listed here. An event with no entry is stored and
- * marked relayed without being delivered anywhere.
+ * event to every queue listed here, and only to queues that have a consumer
+ * (a service adds its queue here when it starts consuming). An event with no
+ * entry is stored and marked relayed without being delivered anywhere.
  */
 export const EVENT_ROUTES: Partial<Record<EventName, readonly EventQueue[]>> = {
-  [Events.controlPlane.domainCreated]: [EventQueues.analytics],
+  [Events.controlPlane.domainCreated]: [],
   [Events.controlPlane.orgDeleted]: [],
   ...Object.fromEntries(
     [
@@ -87,18 +97,21 @@ export const EVENT_ROUTES: Partial<Record<EventName, readonly EventQueue[]>> = {
   // Restores of old revisions and lock breaks reach the audit log (control-plane).
   [Events.content.reverted]: [...CONTENT_CONSUMERS, EventQueues.controlPlane],
   [Events.content.lockRevoked]: [EventQueues.controlPlane],
-  [Events.content.coldStored]: [EventQueues.analytics],
-  [Events.content.purged]: [EventQueues.publishing, EventQueues.analytics],
+  [Events.content.coldStored]: [],
+  [Events.content.purged]: [EventQueues.publishing],
   [Events.publishing.jobQueued]: [],
   [Events.publishing.jobStarted]: [],
   [Events.publishing.jobRetrying]: [],
-  [Events.publishing.jobCompleted]: [EventQueues.notifications, EventQueues.analytics],
-  [Events.publishing.jobFailed]: [EventQueues.notifications, EventQueues.analytics],
-  [Events.publishing.jobDeadLettered]: [EventQueues.notifications],
-  [Events.publishing.targetUnconfirmed]: [EventQueues.notifications],
-  [Events.media.assetReady]: [EventQueues.analytics],
+  [Events.publishing.jobCompleted]: [],
+  [Events.publishing.jobFailed]: [],
+  [Events.publishing.jobDeadLettered]: [],
+  [Events.publishing.targetUnconfirmed]: [],
+  [Events.media.assetReady]: [],
   [Events.media.assetDeleted]: [],
 };
+
+/** An event's payload on the wire is at most this big: ids, versions and what changed, never bodies. */
+export const MAX_EVENT_PAYLOAD_BYTES = 8_192;
 
 /** What an event looks like on a consumer's queue. */
 export interface EventEnvelope<P = Record<string, unknown>> {

@@ -7,3 +7,4 @@ export * from './pagination';
 export * from './patterns';
 export * from './publishing';
 export * from './request-context';
+export * from './event-dead-letters';

@@ -3,6 +3,7 @@ import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import Redis from 'ioredis';
 import { type Database, type Sql } from '@smartbeak/persistence';
 
+import { type EventDeadLetters } from './event-dead-letters.system';
 import { checkEvent } from './event-seal';
 import { bullPrefix } from './outbox-relay';
 import { type MessageKeys, MessageRefused } from './signing';
@@ -43,8 +44,12 @@ export interface EventConsumerOptions {
   handlers: Record<string, EventHandler>;
   /** Checks each event's producer signature before any handler runs. */
   keys: MessageKeys;
+  /** Where events it gives up on are kept (the service's `event_dead_letters`). */
+  deadLetters: EventDeadLetters;
   concurrency?: number;
   onRefused?: (event: EventEnvelope, reason: string) => void;
+  /** The alert hook: an event was dead-lettered. */
+  onDeadLetter?: (event: EventEnvelope, error: unknown) => void;
 }
 
 /** A BullMQ worker that applies each event once (see applyOnce), if its producer signed it. */
@@ -72,12 +77,31 @@ export class EventConsumer {
 
   private async process(job: Job<EventEnvelope>): Promise<'applied' | 'duplicate' | 'ignored'> {
     try {
+      return await this.apply(job);
+    } catch (error) {
+      // Out of attempts, or refused (which no retry cures): kept in the service's own table.
+      const refused = error instanceof MessageRefused;
+      if (refused || job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
+        await this.options.deadLetters.record(
+          this.options.consumer,
+          this.options.queue,
+          job.data,
+          error,
+          job.attemptsMade + 1,
+        );
+        this.options.onDeadLetter?.(job.data, error);
+      }
+      if (refused) throw new UnrecoverableError(`refused: ${(error as Error).message}`);
+      throw error;
+    }
+  }
+
+  private async apply(job: Job<EventEnvelope>): Promise<'applied' | 'duplicate' | 'ignored'> {
+    try {
       checkEvent(this.options.keys, job.data);
     } catch (error) {
-      if (!(error instanceof MessageRefused)) throw error;
-      this.options.onRefused?.(job.data, error.message);
-      // No retry: a forged or altered event does not become genuine on the next attempt.
-      throw new UnrecoverableError(`refused: ${error.message}`);
+      if (error instanceof MessageRefused) this.options.onRefused?.(job.data, error.message);
+      throw error;
     }
     const handler = this.options.handlers[job.data.type];
     if (!handler) return 'ignored';

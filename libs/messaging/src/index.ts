@@ -1,5 +1,6 @@
 export * from './envelope';
 export * from './event-consumer';
+export * from './event-dead-letters.system';
 export * from './event-seal';
 export * from './keys';
 export * from './outbox';

@@ -1,4 +1,9 @@
-import { EVENT_ROUTES, type EventEnvelope, type EventQueue } from '@smartbeak/contracts';
+import {
+  EVENT_ROUTES,
+  type EventEnvelope,
+  type EventQueue,
+  MAX_EVENT_PAYLOAD_BYTES,
+} from '@smartbeak/contracts';
 import { outboxRelayed } from '@smartbeak/observability';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
@@ -20,6 +25,30 @@ export interface OutboxSource {
   versionColumn?: string;
   /** Delete relayed rows after `keepRelayedDays` (never for an event store, which is the record). */
   prune: boolean;
+  /**
+   * What of a stored payload goes to consumers (an event store keeps whole
+   * bodies; its events on the wire say what changed). Whatever it returns is
+   * still bounded by MAX_EVENT_PAYLOAD_BYTES.
+   */
+  toWire?: (type: string, payload: Record<string, unknown>) => Record<string, unknown>;
+}
+
+/**
+ * The payload as consumers get it: the source's wire form, and never more
+ * than MAX_EVENT_PAYLOAD_BYTES — a bigger one is replaced by a marker
+ * (consumers fetch what they need from the owner) and reported.
+ */
+export function wirePayload(
+  source: OutboxSource,
+  type: string,
+  payload: Record<string, unknown>,
+  onOversized?: (bytes: number) => void,
+): Record<string, unknown> {
+  const wire = source.toWire ? source.toWire(type, payload) : payload;
+  const bytes = Buffer.byteLength(JSON.stringify(wire));
+  if (bytes <= MAX_EVENT_PAYLOAD_BYTES) return wire;
+  onOversized?.(bytes);
+  return { oversized: true, bytes };
 }
 
 export const DEFAULT_OUTBOX_SOURCE: OutboxSource = { table: 'outbox', idColumn: 'id', prune: true };
@@ -65,12 +94,17 @@ export function bullPrefix(prefix: string): string {
   return `${prefix}:bull`;
 }
 
-/** Consumers keep finished event jobs a week: BullMQ ignores a second add of the same job id meanwhile. */
+/**
+ * Event jobs are bounded in Redis by age and count. A finished job is kept a
+ * day (BullMQ ignores a second add of its id meanwhile; the consumer's inbox
+ * stops any later copy). A failed one is first written to the consumer's
+ * `event_dead_letters` table (see EventConsumer), so Redis need not keep it long.
+ */
 export const EVENT_JOB_OPTIONS = {
   attempts: 10,
   backoff: { type: 'exponential', delay: 1_000 },
-  removeOnComplete: { age: 7 * 24 * 3600 },
-  removeOnFail: false,
+  removeOnComplete: { age: 24 * 3600, count: 10_000 },
+  removeOnFail: { age: 7 * 24 * 3600, count: 1_000 },
 } as const;
 
 /**
@@ -138,7 +172,11 @@ export class OutboxRelay {
           orgId: row.org_id,
           domainId: row.domain_id,
           occurredAt: new Date(row.occurred_at).toISOString(),
-          payload: row.payload,
+          payload: wirePayload(this.source, row.type, row.payload, (bytes) =>
+            this.options.onError?.(
+              new Error(`event ${row.id} (${row.type}) has a ${bytes}-byte payload; relayed without it`),
+            ),
+          ),
           requestId: row.request_id,
           ...(row.version === null ? {} : { version: row.version }),
         });

@@ -11,7 +11,7 @@ import {
 } from '@smartbeak/testing';
 import { Queue, Worker } from 'bullmq';
 import Redis from 'ioredis';
-import { Database } from '@smartbeak/persistence';
+import { Database, systemScope } from '@smartbeak/persistence';
 import { DataSource } from 'typeorm';
 
 import {
@@ -19,7 +19,9 @@ import {
   appendToOutbox,
   bullPrefix,
   EventConsumer,
+  EventDeadLetters,
   MessageKeys,
+  EventDeadLetters1765100000000,
   OutboxAndInbox1764000000000,
   OutboxRelay,
   sealEvent,
@@ -44,7 +46,11 @@ describe(OutboxRelay.name, () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('outbox');
-    dataSource = new DataSource({ type: 'postgres', url: db.url, migrations: [OutboxAndInbox1764000000000] });
+    dataSource = new DataSource({
+      type: 'postgres',
+      url: db.url,
+      migrations: [OutboxAndInbox1764000000000, EventDeadLetters1765100000000],
+    });
     await dataSource.initialize();
     await dataSource.runMigrations();
     database = Database.of(dataSource);
@@ -85,6 +91,7 @@ describe(OutboxRelay.name, () => {
       queue: QUEUE,
       consumer: 'test',
       keys,
+      deadLetters: new EventDeadLetters(database, systemScope('test')),
       concurrency: 16,
       handlers: {
         'test.thing.happened': async (event, manager) => {

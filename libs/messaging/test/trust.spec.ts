@@ -5,7 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { CommonError, type EventEnvelope, Patterns, type RequestContext } from '@smartbeak/contracts';
 import { messagesRefused } from '@smartbeak/observability';
-import { Database } from '@smartbeak/persistence';
+import { Database, systemScope } from '@smartbeak/persistence';
 import {
   createTestDatabase,
   eventually,
@@ -22,8 +22,10 @@ import { DataSource } from 'typeorm';
 import {
   bullPrefix,
   EventConsumer,
+  EventDeadLetters,
   MessageKeys,
   mintPassport,
+  EventDeadLetters1765100000000,
   OutboxAndInbox1764000000000,
   RedisRpcServer,
   RpcClient,
@@ -296,17 +298,21 @@ describe('trust boundaries on Redis', () => {
     let dataSource: DataSource;
     let consumer: EventConsumer;
     let jobs: Queue;
+    let deadLetters: EventDeadLetters;
     const applied: string[] = [];
+    /** The handler for `publishing.job.failed` fails until this is set (a bug fixed later). */
+    let fixed = false;
 
     beforeAll(async () => {
       db = await createTestDatabase('trust');
       dataSource = new DataSource({
         type: 'postgres',
         url: db.url,
-        migrations: [OutboxAndInbox1764000000000],
+        migrations: [OutboxAndInbox1764000000000, EventDeadLetters1765100000000],
       });
       await dataSource.initialize();
       await dataSource.runMigrations();
+      deadLetters = new EventDeadLetters(Database.of(dataSource), systemScope('test'));
       consumer = new EventConsumer({
         database: Database.of(dataSource),
         redisUrl,
@@ -314,7 +320,12 @@ describe('trust boundaries on Redis', () => {
         queue,
         consumer: 'control-plane',
         keys: keysOf('control-plane'),
+        deadLetters,
         handlers: {
+          'publishing.job.failed': async (event) => {
+            if (!fixed) throw new Error('cannot apply this yet');
+            applied.push(event.id);
+          },
           'content.item.lock-revoked': async (event) => void applied.push(event.id),
           'publishing.job.completed': async (event) => void applied.push(event.id),
         },
@@ -365,6 +376,43 @@ describe('trust boundaries on Redis', () => {
       expect(applied).toEqual([genuine.id]);
       const inbox = await dataSource.query(`SELECT event_id FROM processed_events`);
       expect(inbox).toEqual([{ event_id: genuine.id }]);
+      // Each refused event is kept as a dead letter of the consumer, for operators to see.
+      const letters = await deadLetters.list({ pending: true });
+      expect(letters.items.map((l) => l.errorType)).toEqual(['refused', 'refused', 'refused']);
+      expect(letters.items.map((l) => l.attempts)).toEqual([1, 1, 1]);
+    });
+
+    it('dead-letters an event its handler cannot apply, then re-drives it once when fixed', async () => {
+      const failing = sealEvent(keysOf('publishing'), event('publishing.job.failed'));
+      const job = await jobs.add(failing.type, failing, {
+        jobId: failing.id,
+        attempts: 3,
+        backoff: { type: 'fixed', delay: 50 },
+      });
+      await eventually(async () => expect(await job.getState()).toBe('failed'));
+      const letter = (await deadLetters.list({ pending: true })).items.find((l) => l.eventId === failing.id);
+      expect(letter).toMatchObject({
+        consumer: 'control-plane',
+        queue,
+        eventType: 'publishing.job.failed',
+        orgId: 'org_1',
+        errorType: 'Error',
+        errorMessage: 'cannot apply this yet',
+        attempts: 3,
+        redrivenAt: null,
+      });
+      expect(applied).not.toContain(failing.id);
+
+      fixed = true;
+      const redriven = await deadLetters.redrive(letter!.id, () => jobs);
+      expect(redriven?.redrivenAt).toEqual(expect.any(String));
+      await eventually(async () => expect(applied).toContain(failing.id));
+      expect(applied.filter((id) => id === failing.id)).toHaveLength(1);
+      // Once only: the same dead letter cannot be re-driven twice.
+      await expect(deadLetters.redrive(letter!.id, () => jobs)).resolves.toBeUndefined();
+      expect((await deadLetters.list({ pending: true })).items.map((l) => l.eventId)).not.toContain(
+        failing.id,
+      );
     });
   });
 });

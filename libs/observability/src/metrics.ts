@@ -48,6 +48,14 @@ export const messagesRefused = new Counter({
   registers: [metricsRegistry],
 });
 
+/** Events a consumer gave up on (out of attempts, or refused), written to its dead-letter table. */
+export const eventDeadLettered = new Counter({
+  name: 'smartbeak_event_dead_letters_total',
+  help: "Events written to a consuming service's event_dead_letters table, by queue and type",
+  labelNames: ['queue', 'type'] as const,
+  registers: [metricsRegistry],
+});
+
 @ApiExcludeController()
 @SetMetadata(PUBLIC_ROUTE_METADATA, true)
 @Controller('metrics')

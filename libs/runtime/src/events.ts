@@ -7,7 +7,7 @@ import {
   type Type,
 } from '@nestjs/common';
 import { ServiceConfig } from '@smartbeak/config';
-import { EventConsumer, type EventHandler, MessageKeys } from '@smartbeak/messaging';
+import { EventConsumer, EventDeadLetters, type EventHandler, MessageKeys } from '@smartbeak/messaging';
 import { Database } from '@smartbeak/persistence';
 
 import { SERVICE_CONFIG } from './service-runtime.module';
@@ -36,6 +36,7 @@ export function eventConsumerHost(
       @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
       private readonly database: Database,
       private readonly keys: MessageKeys,
+      private readonly deadLetters: EventDeadLetters,
       @Inject(handlerSet) private readonly set: EventHandlerSet,
     ) {}
 
@@ -48,6 +49,12 @@ export function eventConsumerHost(
         consumer,
         handlers: this.set.handlers(),
         keys: this.keys,
+        deadLetters: this.deadLetters,
+        // The alert hook: an error line operators' log alerting matches on, beside the metric.
+        onDeadLetter: (event, error) =>
+          this.logger.error(
+            `ALERT event dead-lettered: ${String(event?.id)} (${String(event?.type)}) on ${queue}: ${(error as Error)?.message ?? error}`,
+          ),
         onRefused: (event, reason) =>
           this.logger.warn(
             `Refused event ${String(event?.id)} (${String(event?.type)}) on ${queue}: ${reason}`,

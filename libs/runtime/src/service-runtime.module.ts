@@ -16,6 +16,7 @@ import { healthPingPattern } from '@smartbeak/contracts';
 import { DomainAccess } from '@smartbeak/auth';
 import {
   DEFAULT_OUTBOX_SOURCE,
+  EventDeadLetters,
   MessageKeys,
   OutboxRelay,
   type OutboxSource,
@@ -29,13 +30,14 @@ import {
   ReadinessCheck,
   redisReadinessCheck,
 } from '@smartbeak/observability';
-import { Database } from '@smartbeak/persistence';
+import { Database, systemScope } from '@smartbeak/persistence';
 import Redis from 'ioredis';
 import { DataSource, DataSourceOptions } from 'typeorm';
 
-export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
-/** A general-purpose Redis connection of the service (commands; readiness; markers). */
-export const SERVICE_REDIS = Symbol('SERVICE_REDIS');
+import { deadLetterHandler } from './dead-letters';
+import { SERVICE_CONFIG, SERVICE_REDIS } from './tokens';
+
+export { SERVICE_CONFIG, SERVICE_REDIS } from './tokens';
 
 export interface ServiceRuntimeOptions {
   service: string;
@@ -136,7 +138,7 @@ export class ServiceRuntimeModule {
           ],
         }),
       ],
-      controllers: [pingHandler(options.service)],
+      controllers: [pingHandler(options.service), deadLetterHandler(options.service)],
       providers: [
         { provide: SERVICE_CONFIG, useValue: config },
         {
@@ -164,6 +166,12 @@ export class ServiceRuntimeModule {
           inject: [getDataSourceToken()],
           useFactory: (dataSource: DataSource) => Database.of(dataSource),
         },
+        {
+          provide: EventDeadLetters,
+          inject: [Database],
+          useFactory: (database: Database) =>
+            new EventDeadLetters(database, systemScope('operators list and re-drive event dead letters')),
+        },
         { provide: RELAY_SOURCES, useValue: options.relaySources ?? [DEFAULT_OUTBOX_SOURCE] },
         ...(options.relay === false ? [] : [OutboxRelayHost]),
         rpcClientProvider({
@@ -173,7 +181,15 @@ export class ServiceRuntimeModule {
         }),
         { provide: DomainAccess, inject: [RpcClient], useFactory: (rpc: RpcClient) => new DomainAccess(rpc) },
       ],
-      exports: [SERVICE_CONFIG, SERVICE_REDIS, MessageKeys, RpcClient, DomainAccess, Database],
+      exports: [
+        SERVICE_CONFIG,
+        SERVICE_REDIS,
+        MessageKeys,
+        RpcClient,
+        DomainAccess,
+        Database,
+        EventDeadLetters,
+      ],
     };
   }
 }

@@ -3,6 +3,7 @@ import { loadConfig, ServiceConfig } from '@smartbeak/config';
 import { CommonError, healthPingPattern } from '@smartbeak/contracts';
 import {
   MessageKeys,
+  EventDeadLetters1765100000000,
   OutboxAndInbox1764000000000,
   RpcClient,
   serviceCallContext,
@@ -46,7 +47,10 @@ describe(runService.name, () => {
       LOG_LEVEL: 'silent',
     };
     const config = loadConfig(ServiceConfig, env);
-    const database = postgresOptions({ url: db.url, migrations: [OutboxAndInbox1764000000000] });
+    const database = postgresOptions({
+      url: db.url,
+      migrations: [OutboxAndInbox1764000000000, EventDeadLetters1765100000000],
+    });
     @Module({ imports: [ServiceRuntimeModule.register({ service: 'demo', config, database })] })
     class DemoModule {}
     const options = {
@@ -64,7 +68,12 @@ describe(runService.name, () => {
       `SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`,
     );
     await client.end();
-    expect(tables.rows.map((r) => r.tablename)).toEqual(['migrations', 'outbox', 'processed_events']);
+    expect(tables.rows.map((r) => r.tablename)).toEqual([
+      'event_dead_letters',
+      'migrations',
+      'outbox',
+      'processed_events',
+    ]);
 
     app = await runService(options, []);
     const ready = await fetch(`http://127.0.0.1:${port}/health/ready`);

@@ -4,6 +4,7 @@ import { FastifyAdapter as BullBoardFastifyAdapter } from '@bull-board/fastify';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { contextFromClaims, TokenVerifier } from '@smartbeak/auth';
 import { splitList } from '@smartbeak/config';
+import { CONSUMED_EVENT_QUEUES } from '@smartbeak/contracts';
 import { bullPrefix } from '@smartbeak/messaging';
 import { Queue } from 'bullmq';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -12,12 +13,23 @@ import { type GatewayConfig } from '../config/gateway.config';
 import { problem, sendProblem } from '../problem/problem';
 
 export const QUEUE_DASHBOARD_PATH = '/api/admin/queues';
-/** The job queues an operator watches; their job data carry ids only, never content. */
-const DASHBOARD_QUEUES = ['publishing', 'publishing-maintenance', 'content-maintenance', 'media-maintenance'];
+/**
+ * The job queues an operator watches; their job data carry ids and bounded
+ * event payloads, never content bodies. Event queues are those some service
+ * consumes (an event a consumer gave up on is also in its dead-letter table).
+ */
+const DASHBOARD_QUEUES = [
+  'publishing',
+  'publishing-maintenance',
+  'content-maintenance',
+  'media-maintenance',
+  'control-plane-maintenance',
+  ...CONSUMED_EVENT_QUEUES,
+];
 
 /**
  * bull-board at /api/admin/queues, for `org:admin` of an operator org
- * (QUEUE_DASHBOARD_ORGS). Queues are platform-wide, so a customer org's
+ * (QUEUE_DASHBOARD_ORGS or OPERATOR_ORGS). Queues are platform-wide, so a customer org's
  * admin is not enough; unset, the dashboard is not mounted at all. The
  * token comes as a Bearer header or, for a browser, the `smartbeak_token` cookie.
  */
@@ -25,7 +37,7 @@ export async function mountQueueDashboard(
   app: NestFastifyApplication,
   config: GatewayConfig,
 ): Promise<Queue[]> {
-  const operatorOrgs = splitList(config.QUEUE_DASHBOARD_ORGS);
+  const operatorOrgs = [...splitList(config.QUEUE_DASHBOARD_ORGS), ...splitList(config.OPERATOR_ORGS)];
   if (!operatorOrgs.length) return [];
   const queues = DASHBOARD_QUEUES.map(
     (name) =>

@@ -1,12 +1,7 @@
 import { Controller, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import { ApiExcludeEndpoint } from '@nestjs/swagger';
 import { Public } from '@smartbeak/auth';
-import {
-  ClerkWebhookMessage,
-  CommonError,
-  ControlPlaneError,
-  Patterns,
-} from '@smartbeak/contracts';
+import { ClerkWebhookMessage, CommonError, ControlPlaneError, Patterns } from '@smartbeak/contracts';
 import { DomainError } from '@smartbeak/errors';
 import type { FastifyRequest } from 'fastify';
 

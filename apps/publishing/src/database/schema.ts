@@ -1,10 +1,14 @@
-import { OutboxAndInbox1764000000000 } from '@smartbeak/messaging';
+import { EventDeadLetters1765100000000, OutboxAndInbox1764000000000 } from '@smartbeak/messaging';
 import { postgresOptions } from '@smartbeak/persistence';
 import { type DataSourceOptions } from 'typeorm';
 
 import { PublishingInitial1764400000000 } from './migrations/1764400000000-PublishingInitial';
 
-export const MIGRATIONS = [OutboxAndInbox1764000000000, PublishingInitial1764400000000];
+export const MIGRATIONS = [
+  OutboxAndInbox1764000000000,
+  PublishingInitial1764400000000,
+  EventDeadLetters1765100000000,
+];
 
 export function publishingDatabaseOptions(url: string, poolSize?: number): DataSourceOptions {
   return postgresOptions({
