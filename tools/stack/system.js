@@ -206,7 +206,7 @@ function redisPing(port) {
 }
 
 /** Starts redis-server under `dir` on 127.0.0.1:`port`; returns whether this call started it. */
-function startRedis({ dir, port, persistent = true }) {
+function startRedis({ dir, port, persistent = true, maxmemory = '1gb' }) {
   const redisDir = join(dir, 'redis');
   mkdirSync(redisDir, { recursive: true });
   if (redisPing(port)) return false;
@@ -223,7 +223,10 @@ function startRedis({ dir, port, persistent = true }) {
     join(redisDir, 'redis.log'),
     '--pidfile',
     join(redisDir, 'redis.pid'),
-    // BullMQ needs keys never to be evicted.
+    // Bounded, and never evicting (BullMQ's keys must not vanish): past the platform's
+    // high-water mark (REDIS_MEMORY_HIGH_WATER) it refuses new work with 503 instead.
+    '--maxmemory',
+    maxmemory,
     '--maxmemory-policy',
     'noeviction',
     ...(persistent ? ['--appendonly', 'yes'] : ['--save', '', '--appendonly', 'no']),

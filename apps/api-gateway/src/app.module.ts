@@ -6,7 +6,7 @@ import { AuthGuard, TokenVerifier } from '@smartbeak/auth';
 import { splitList } from '@smartbeak/config';
 import { MessageKeys, rpcClientProvider } from '@smartbeak/messaging';
 import { GATEWAY_NAME } from '@smartbeak/contracts';
-import { HealthModule, loggingModule, redisReadinessCheck } from '@smartbeak/observability';
+import { HealthModule, loggingModule, RedisMemoryWatch, redisReadinessCheck } from '@smartbeak/observability';
 import Redis from 'ioredis';
 
 import { EventDeadLettersController } from './admin/event-dead-letters.controller';
@@ -19,6 +19,7 @@ import { MeController } from './me/me.controller';
 import { MediaController } from './media/media.controller';
 import { PublishingController } from './publishing/publishing.controller';
 import { ProblemFilter } from './problem/problem.filter';
+import { RedisPressureGuard } from './rate-limit/redis-pressure.guard';
 import { RedisThrottlerStorage } from './rate-limit/redis-throttler.storage';
 import { UserThrottlerGuard } from './rate-limit/user-throttler.guard';
 import { GATEWAY_CONFIG, GATEWAY_REDIS } from './gateway.tokens';
@@ -45,7 +46,12 @@ export class AppModule {
     redis.on('error', () => undefined); // surfaced by /health/ready and the limiter's fail-open log
     void redis.connect().catch(() => undefined);
 
-    const guards: Provider[] = [{ provide: APP_GUARD, useClass: AuthGuard }];
+    const memory = new RedisMemoryWatch(redis, config.REDIS_MEMORY_HIGH_WATER);
+    // In order: no new work while Redis is nearly full, then who is asking, then how often.
+    const guards: Provider[] = [
+      { provide: APP_GUARD, useClass: RedisPressureGuard },
+      { provide: APP_GUARD, useClass: AuthGuard },
+    ];
     if (config.RATE_LIMIT_PER_MINUTE > 0) guards.push({ provide: APP_GUARD, useClass: UserThrottlerGuard });
 
     return {
@@ -55,7 +61,9 @@ export class AppModule {
         loggingModule({ service: 'api-gateway', level: config.LOG_LEVEL }),
         HealthModule.register({
           inject: [HealthIndicatorService],
-          useFactory: (indicators: HealthIndicatorService) => [redisReadinessCheck(indicators, redis)],
+          useFactory: (indicators: HealthIndicatorService) => [
+            redisReadinessCheck(indicators, redis, memory),
+          ],
         }),
         ThrottlerModule.forRoot({
           throttlers: [{ name: 'default', ttl: 60_000, limit: config.RATE_LIMIT_PER_MINUTE }],
@@ -77,6 +85,7 @@ export class AppModule {
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: GATEWAY_REDIS, useValue: redis },
         GatewayRedisCloser,
+        { provide: RedisMemoryWatch, useValue: memory },
         // The gateway signs its requests and mints the user contexts services trust.
         {
           provide: MessageKeys,

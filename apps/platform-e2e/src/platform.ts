@@ -36,6 +36,8 @@ export interface PlatformOptions {
   mediaEnv?: Record<string, string>;
   contentEnv?: Record<string, string>;
   publishingEnv?: Record<string, string>;
+  /** Another Redis than the test stack's (its ACL users set up): the URL of each process's user. */
+  redisUrlFor?: (user: string) => string;
 }
 
 /** What a shared platform's specs need to reach it (written by the global setup). */
@@ -175,7 +177,8 @@ export class Platform {
 
   private async boot(options: PlatformOptions): Promise<void> {
     const services = new Set<ServiceName>(['control-plane', ...(options.services ?? ALL_SERVICES)]);
-    const { redisUrlFor, smtpUrl } = testInfra();
+    const { smtpUrl } = testInfra();
+    const redisUrlFor = options.redisUrlFor ?? testInfra().redisUrlFor;
     this.prefix = uniqueName('e2e');
     const [keys, ...databases] = await Promise.all([
       createTestKeys(),

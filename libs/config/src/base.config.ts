@@ -1,4 +1,4 @@
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -54,6 +54,16 @@ export class BaseConfig {
   @IsOptional()
   @IsString()
   OPERATOR_ORGS?: string;
+
+  /**
+   * Share of Redis's `maxmemory` past which the platform takes no new work:
+   * readiness fails and the gateway answers writes 503 (Redis runs with
+   * `noeviction`, so nothing already queued is lost).
+   */
+  @IsNumber()
+  @Min(0.1)
+  @Max(1)
+  REDIS_MEMORY_HIGH_WATER: number = 0.8;
 }
 
 /** A service process: its database, and the port of its /health and /metrics. */

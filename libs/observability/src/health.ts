@@ -9,6 +9,8 @@ import {
   SetMetadata,
 } from '@nestjs/common';
 import { PUBLIC_ROUTE_METADATA } from '@smartbeak/contracts';
+
+import { type RedisMemoryWatch } from './redis-memory';
 import { ApiExcludeController } from '@nestjs/swagger';
 import {
   HealthCheck,
@@ -66,14 +68,20 @@ export class HealthModule {
 export function redisReadinessCheck(
   indicators: HealthIndicatorService,
   redis: { ping(): Promise<unknown> },
+  memory?: RedisMemoryWatch,
 ): ReadinessCheck {
   return async () => {
     const indicator = indicators.check('redis');
     try {
       await redis.ping();
-      return indicator.up();
     } catch (error) {
       return indicator.down({ message: (error as Error).message });
     }
+    // Past the high-water mark: not ready for new work (nothing is evicted; see RedisMemoryWatch).
+    const ratio = memory ? await memory.ratio().catch(() => 0) : 0;
+    if (memory && ratio > memory.highWater) {
+      return indicator.down({ message: 'Redis memory is past its high-water mark', memoryRatio: ratio });
+    }
+    return indicator.up();
   };
 }

@@ -28,6 +28,7 @@ import {
   loggingModule,
   MetricsModule,
   ReadinessCheck,
+  RedisMemoryWatch,
   redisReadinessCheck,
 } from '@smartbeak/observability';
 import { Database, systemScope } from '@smartbeak/persistence';
@@ -133,7 +134,11 @@ export class ServiceRuntimeModule {
             redis: Redis,
           ): ReadinessCheck[] => [
             () => db.pingCheck('database', { timeout: 2_000 }),
-            redisReadinessCheck(indicators, redis),
+            redisReadinessCheck(
+              indicators,
+              redis,
+              new RedisMemoryWatch(redis, config.REDIS_MEMORY_HIGH_WATER),
+            ),
             ...(options.readiness ?? []),
           ],
         }),

@@ -50,6 +50,11 @@ export class ProblemFilter implements ExceptionFilter {
             : String((response as { message?: unknown }).message ?? error.message);
         return problem(status, code, status === 404 ? 'No such resource' : detail);
       }
+      if (status === 503) {
+        // A readiness probe that failed (terminus): which dependency is down, and why.
+        const response = error.getResponse() as { details?: unknown };
+        return problem(503, CommonError.SERVICE_UNAVAILABLE, 'Not ready', { details: response?.details });
+      }
     }
     const refused = fastifyErrorProblem(error);
     if (refused) return refused;
