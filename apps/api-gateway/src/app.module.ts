@@ -2,7 +2,7 @@ import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown, Provi
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { AuthGuard, TokenVerifier } from '@smartbeak/auth';
+import { TokenVerifier } from '@smartbeak/auth';
 import { splitList } from '@smartbeak/config';
 import { MessageKeys, rpcClientProvider } from '@smartbeak/messaging';
 import { GATEWAY_NAME } from '@smartbeak/contracts';
@@ -19,6 +19,7 @@ import { MeController } from './me/me.controller';
 import { MediaController } from './media/media.controller';
 import { PublishingController } from './publishing/publishing.controller';
 import { ProblemFilter } from './problem/problem.filter';
+import { RateLimitedAuthGuard } from './rate-limit/auth-failure.guard';
 import { RedisPressureGuard } from './rate-limit/redis-pressure.guard';
 import { RedisThrottlerStorage } from './rate-limit/redis-throttler.storage';
 import { UserThrottlerGuard } from './rate-limit/user-throttler.guard';
@@ -47,10 +48,11 @@ export class AppModule {
     void redis.connect().catch(() => undefined);
 
     const memory = new RedisMemoryWatch(redis, config.REDIS_MEMORY_HIGH_WATER);
-    // In order: no new work while Redis is nearly full, then who is asking, then how often.
+    // In order: no new work while Redis is nearly full, then who is asking (bad tokens per address
+    // limited before they are checked), then how often.
     const guards: Provider[] = [
       { provide: APP_GUARD, useClass: RedisPressureGuard },
-      { provide: APP_GUARD, useClass: AuthGuard },
+      { provide: APP_GUARD, useClass: RateLimitedAuthGuard },
     ];
     if (config.RATE_LIMIT_PER_MINUTE > 0) guards.push({ provide: APP_GUARD, useClass: UserThrottlerGuard });
 

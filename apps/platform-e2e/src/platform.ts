@@ -260,6 +260,7 @@ export class Platform {
       CLERK_WEBHOOK_SIGNING_SECRET: this.webhookSecret,
       RPC_TIMEOUT_MS: '2000',
       RATE_LIMIT_PER_MINUTE: '0',
+      AUTH_FAILURE_LIMIT_PER_MINUTE: '0',
       BODY_LIMIT_BYTES: '65536',
       HEALTH_SERVICES: [...services].join(','),
       ...options.gatewayEnv,

@@ -55,7 +55,11 @@ describe('rate limiting', () => {
   beforeAll(async () => {
     platform = await Platform.start({
       services: ['control-plane'],
-      gatewayEnv: { RATE_LIMIT_PER_MINUTE: '5', CORS_ORIGINS: 'https://app.example.com' },
+      gatewayEnv: {
+        RATE_LIMIT_PER_MINUTE: '5',
+        AUTH_FAILURE_LIMIT_PER_MINUTE: '5',
+        CORS_ORIGINS: 'https://app.example.com',
+      },
     });
   });
   afterAll(() => platform?.stop());
@@ -86,5 +90,22 @@ describe('rate limiting', () => {
       .set('Origin', 'https://evil.example')
       .set('Access-Control-Request-Method', 'GET');
     expect(evil.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('throttles an address after repeated failed authentications, before checking its tokens', async () => {
+    // Runs last here: once the loopback address is blocked, every request from it is, for a minute.
+    for (let i = 0; i < 5; i++) {
+      expectProblem(
+        await request(platform.url).get('/api/me').set('Authorization', `Bearer bad-token-${i}`),
+        401,
+      );
+    }
+    const limited = await request(platform.url).get('/api/me').set('Authorization', 'Bearer bad-token-6');
+    expectProblem(limited, 429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
+    // Even a valid token waits: the limit runs before authentication.
+    const valid = await platform.token({ userId: 'user_carol', orgId: 'org_rl' });
+    expectProblem(await request(platform.url).get('/api/me').set('Authorization', `Bearer ${valid}`), 429);
   });
 });

@@ -1,5 +1,7 @@
 import { createTestKeys, mintToken, type TestKeys, unsignedToken } from '@smartbeak/testing';
-import { SignJWT } from 'jose';
+import { createServer, type Server } from 'node:http';
+
+import { exportJWK, SignJWT } from 'jose';
 
 import { contextFromClaims } from './claims';
 import { InvalidTokenError, tokenFromRequest, TokenVerifier } from './token-verifier';
@@ -167,5 +169,62 @@ describe('TokenVerifier cache', () => {
     await expect(sut.verify(token)).resolves.toEqual(expect.objectContaining({ sub: 'user_test' }));
     await new Promise((r) => setTimeout(r, 2_100));
     await expect(sut.verify(token)).rejects.toMatchObject({ reason: 'token-expired' });
+  });
+
+  describe("through Clerk's JWKS (Backend API contract: GET /v1/jwks, Bearer secret key)", () => {
+    let server: Server;
+    let apiUrl: string;
+    let jwksCalls = 0;
+    let keys: TestKeys;
+    let otherKeys: TestKeys;
+
+    beforeAll(async () => {
+      keys = await createTestKeys();
+      otherKeys = await createTestKeys();
+      const jwk = { ...(await exportJWK(keys.privateKey)), kid: 'test', alg: 'RS256', use: 'sig' };
+      // Only the public half is served.
+      const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicJwk } = jwk;
+      server = createServer((req, res) => {
+        if (req.url !== '/v1/jwks' || req.headers.authorization !== 'Bearer sk_test_jwks') {
+          res.writeHead(401, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ errors: [{ code: 'authentication_invalid', message: 'bad key' }] }));
+          return;
+        }
+        jwksCalls++;
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ keys: [publicJwk] }));
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      apiUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    });
+    afterAll(() => new Promise((resolve) => server.close(resolve)));
+
+    const withKid = (kid: string) =>
+      new SignJWT({ org_id: 'org_1', permissions: [], azp: APP })
+        .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid })
+        .setSubject('user_1')
+        .setIssuedAt()
+        .setExpirationTime('5m')
+        .sign(otherKeys.privateKey);
+
+    it('verifies against the JWKS, and a flood of unknown kids does not hammer Clerk', async () => {
+      const verifier = new TokenVerifier({ secretKey: 'sk_test_jwks', apiUrl, authorizedParties: [APP] });
+      await expect(reasonOf(verifier, await mintToken(keys, { azp: APP }))).resolves.toBe('accepted');
+      const afterGood = jwksCalls;
+      expect(afterGood).toBeGreaterThanOrEqual(1);
+
+      // 40 tokens with made-up kids, 20 of them repeating one kid: refused, one lookup at most.
+      const tokens = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => withKid(i % 2 ? 'forged' : `forged-${i}`)),
+      );
+      const reasons = [];
+      for (const token of tokens) reasons.push(await reasonOf(verifier, token));
+      expect(new Set(reasons)).toEqual(new Set(['jwk-kid-mismatch']));
+      expect(jwksCalls - afterGood).toBeLessThanOrEqual(1);
+      // The real key keeps working meanwhile.
+      await expect(reasonOf(verifier, await mintToken(keys, { azp: APP, userId: 'user_2' }))).resolves.toBe(
+        'accepted',
+      );
+    });
   });
 });

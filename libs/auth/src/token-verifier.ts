@@ -25,6 +25,23 @@ export class InvalidTokenError extends Error {
 }
 
 const CACHE_CAPACITY = 10_000;
+/** An unknown `kid` is not looked up in Clerk's JWKS again for this long. */
+const UNKNOWN_KID_TTL_MS = 5 * 60_000;
+/** At most one JWKS lookup for a never-seen `kid` per this interval, whatever the kids. */
+const UNKNOWN_KID_LOOKUP_EVERY_MS = 10_000;
+const KID_CACHE_CAPACITY = 1_000;
+
+/** The `kid` of a JWT's header, if it has one (nothing verified yet). */
+function kidOf(token: string): string | undefined {
+  try {
+    const header = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as {
+      kid?: unknown;
+    };
+    return typeof header.kid === 'string' && header.kid.length <= 200 ? header.kid : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Verifies Clerk session tokens: signature, algorithm, exp/nbf, azp, and
@@ -38,6 +55,11 @@ const CACHE_CAPACITY = 10_000;
  */
 export class TokenVerifier {
   private readonly verified = new Map<string, JwtPayload>();
+  /** Key ids that verified a token: never throttled. */
+  private readonly knownKids = new Set<string>();
+  /** Key ids Clerk's JWKS did not have, until when we believe it. */
+  private readonly unknownKids = new Map<string, number>();
+  private lastUnknownLookup = 0;
 
   constructor(private readonly options: TokenVerifierOptions) {
     if (!options.jwtKey && !options.secretKey) {
@@ -62,7 +84,36 @@ export class TokenVerifier {
     return claims;
   }
 
+  /**
+   * Through Clerk's JWKS, a token naming a `kid` Clerk's SDK has not cached
+   * makes it fetch the JWKS again — a flood of made-up kids would hammer
+   * Clerk. So an unknown kid is remembered (negative cache) and, among kids
+   * never seen, one lookup per UNKNOWN_KID_LOOKUP_EVERY_MS goes through.
+   */
+  private screenKid(kid: string | undefined): void {
+    if (this.options.jwtKey || !kid || this.knownKids.has(kid)) return;
+    const now = Date.now();
+    if ((this.unknownKids.get(kid) ?? 0) > now) throw new InvalidTokenError('jwk-kid-mismatch');
+    if (now - this.lastUnknownLookup < UNKNOWN_KID_LOOKUP_EVERY_MS)
+      throw new InvalidTokenError('jwk-kid-mismatch');
+    this.lastUnknownLookup = now;
+  }
+
+  private rememberKid(kid: string | undefined, known: boolean): void {
+    if (this.options.jwtKey || !kid) return;
+    if (known) {
+      if (this.knownKids.size < KID_CACHE_CAPACITY) this.knownKids.add(kid);
+      this.unknownKids.delete(kid);
+      return;
+    }
+    if (this.unknownKids.size >= KID_CACHE_CAPACITY)
+      this.unknownKids.delete(this.unknownKids.keys().next().value as string);
+    this.unknownKids.set(kid, Date.now() + UNKNOWN_KID_TTL_MS);
+  }
+
   private async verifyUncached(token: string): Promise<JwtPayload> {
+    const kid = kidOf(token);
+    this.screenKid(kid);
     let claims: JwtPayload;
     try {
       claims = await verifyToken(token, {
@@ -76,8 +127,10 @@ export class TokenVerifier {
       // Clerk's entry points bundle their own copy of the error class, so
       // instanceof is not reliable: read the reason it carries.
       const reason = (error as Partial<TokenVerificationError> | null)?.reason;
+      if (reason === 'jwk-kid-mismatch') this.rememberKid(kid, false);
       throw new InvalidTokenError(typeof reason === 'string' ? reason : 'token-invalid');
     }
+    this.rememberKid(kid, true);
     if (this.options.issuer && claims.iss !== this.options.issuer)
       throw new InvalidTokenError('token-invalid-issuer');
     return claims;

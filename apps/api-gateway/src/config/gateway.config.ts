@@ -53,6 +53,14 @@ export class GatewayConfig extends BaseConfig {
   @IsString()
   CLERK_WEBHOOK_SIGNING_SECRET?: string;
 
+  /**
+   * Failed authentications per client address per minute; past it the
+   * address is answered 429 before its token is checked. 0 turns it off.
+   */
+  @IsInt()
+  @Min(0)
+  AUTH_FAILURE_LIMIT_PER_MINUTE: number = 100;
+
   /** Requests per user per minute; 0 turns the limit off. */
   @IsInt()
   @Min(0)

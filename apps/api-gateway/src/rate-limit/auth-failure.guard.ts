@@ -1,0 +1,82 @@
+import { type ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard, type AuthenticatedRequest, PUBLIC_ROUTE, TokenVerifier } from '@smartbeak/auth';
+import { CommonError } from '@smartbeak/contracts';
+import { DomainError } from '@smartbeak/errors';
+import type Redis from 'ioredis';
+
+import { GatewayConfig } from '../config/gateway.config';
+import { GATEWAY_CONFIG, GATEWAY_REDIS } from '../gateway.tokens';
+
+const WINDOW_MS = 60_000;
+
+/**
+ * AuthGuard behind a per-address limit on failed authentications
+ * (AUTH_FAILURE_LIMIT_PER_MINUTE): an address past it is answered 429 with
+ * Retry-After before its token is even looked at, so guessing tokens, or a
+ * flood of bad ones, costs us a Redis read. Counted in Redis, so every
+ * gateway replica sees the same count; if Redis fails, requests pass (the
+ * limiter's outage is not the API's).
+ */
+@Injectable()
+export class RateLimitedAuthGuard extends AuthGuard {
+  private readonly logger = new Logger('AuthFailureLimit');
+  private readonly limit: number;
+
+  constructor(
+    verifier: TokenVerifier,
+    private readonly routes: Reflector,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(GATEWAY_REDIS) private readonly redis: Redis,
+  ) {
+    super(verifier, routes);
+    this.limit = config.AUTH_FAILURE_LIMIT_PER_MINUTE;
+  }
+
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.limit === 0 || this.routes.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) {
+      return super.canActivate(context);
+    }
+    const key = `${this.config.REDIS_PREFIX}:ratelimit:auth-failures:${addressOf(context)}`;
+    const blockedFor = await this.blockedFor(key);
+    if (blockedFor > 0) {
+      throw new DomainError(
+        CommonError.RATE_LIMITED,
+        'Too many failed authentications from this address: retry after the time in Retry-After',
+        undefined,
+        { retryAfter: blockedFor },
+      );
+    }
+    try {
+      return await super.canActivate(context);
+    } catch (error) {
+      if (error instanceof DomainError && error.code === CommonError.UNAUTHENTICATED) await this.failed(key);
+      throw error;
+    }
+  }
+
+  /** Seconds until the address may try again; 0 when it may now. */
+  private async blockedFor(key: string): Promise<number> {
+    try {
+      const [count, ttl] = await Promise.all([this.redis.get(key), this.redis.pttl(key)]);
+      return Number(count ?? 0) >= this.limit && ttl > 0 ? Math.ceil(ttl / 1000) : 0;
+    } catch (error) {
+      this.logger.warn(`auth failure limiter unavailable: ${(error as Error).message}`);
+      return 0;
+    }
+  }
+
+  private async failed(key: string): Promise<void> {
+    await this.redis
+      .multi()
+      .incr(key)
+      .pexpire(key, WINDOW_MS, 'NX')
+      .exec()
+      .catch((error: Error) => this.logger.warn(`auth failure limiter unavailable: ${error.message}`));
+  }
+}
+
+function addressOf(context: ExecutionContext): string {
+  return String(context.switchToHttp().getRequest<AuthenticatedRequest>().ip ?? 'unknown');
+}
