@@ -49,6 +49,8 @@ describe('control-plane database', () => {
       'audit_logs',
       'clerk_webhook_events',
       'domains',
+      'event_dead_letters',
+      'idempotency_keys',
       'memberships',
       'orgs',
       'outbox',

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 
-import { until } from '@smartbeak/testing';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { testInfra, until } from '@smartbeak/testing';
 import request from 'supertest';
 
 import { elfOfSize, PNG_1X1 } from './media-files';
@@ -78,7 +79,24 @@ describe('media: browser-direct uploads through pre-signed URLs', () => {
 
   it('refuses a file whose size differs from the declared one, and deletes it', async () => {
     const created = await intent({ filename: 'a.png', contentType: 'image/png', size: PNG_1X1.length + 10 });
-    expect((await put(created.upload, PNG_1X1)).status).toBe(200);
+    // Storage refuses the PUT: the declared size is signed into the URL (Content-Length).
+    expect((await put(created.upload, PNG_1X1)).status).toBe(403);
+    // A storage that does not check it stores the bytes anyway; complete still refuses them.
+    const storage = new S3Client({
+      endpoint: testInfra().s3Endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    });
+    await storage.send(
+      new PutObjectCommand({
+        Bucket: testInfra().s3Bucket,
+        Key: created.asset.key,
+        Body: PNG_1X1,
+        ContentType: 'image/png',
+      }),
+    );
+    storage.destroy();
     const res = await api().post(`/api/media/${created.asset.id}/complete`);
     expectProblem(res, 409);
     expect(res.body.detail).toMatch(/bytes/);
@@ -115,6 +133,16 @@ describe('media: browser-direct uploads through pre-signed URLs', () => {
     expect(
       (await fetch(otherKey, { method: 'PUT', headers: created.upload.headers, body: PNG_1X1 })).status,
     ).toBe(403);
+  });
+
+  it('refuses bytes of another size than the intent declared (Content-Length is signed)', async () => {
+    const created = await intent({ filename: 'size.png', contentType: 'image/png', size: PNG_1X1.length });
+    const bigger = Buffer.concat([PNG_1X1, Buffer.alloc(1024)]);
+    expect(
+      (await fetch(created.upload.url, { method: 'PUT', headers: created.upload.headers, body: bigger }))
+        .status,
+    ).toBe(403);
+    expect((await put(created.upload, PNG_1X1)).status).toBe(200);
   });
 
   it('keeps every key inside its org and domain prefix, whatever the filename', async () => {

@@ -80,8 +80,12 @@ async function serviceDatabase(service: ServiceName): Promise<TestDatabase> {
 }
 
 async function ready(process: RunningProcess, url: string, what: string): Promise<void> {
-  await waitFor(() => isHttpOk(url), 30_000, what).catch((error: Error) => {
-    throw new Error(`${error.message}\n${process.tail()}`);
+  // Generous: the e2e platforms boot while the other projects' tests load both cores.
+  await waitFor(() => isHttpOk(url), 60_000, what).catch(async (error: Error) => {
+    const last = await fetch(url)
+      .then(async (res) => `${url} answers ${res.status}: ${(await res.text()).slice(0, 500)}`)
+      .catch((failure: Error) => `${url}: ${failure.message}`);
+    throw new Error(`${error.message}\n${last}\n${process.tail()}`);
   });
 }
 

@@ -42,4 +42,6 @@ export const PUBLIC_ROUTE_METADATA = 'smartbeak:public-route';
 export interface RpcEnvelope<T = unknown> {
   ctx: RequestContext;
   payload: T;
+  /** The client's Idempotency-Key on a creating request: the owning service enforces it. */
+  idempotencyKey?: string;
 }

@@ -38,6 +38,8 @@ interface RequestBody {
   /** Or: a service call for this org. */
   as?: { orgId: string; requestId: string };
   payload: unknown;
+  /** The client's Idempotency-Key (creating requests). */
+  idem?: string;
 }
 
 /**
@@ -91,8 +93,9 @@ export function sealRequest(
   request: Omit<RpcRequest, 'body' | 'seal'>,
   data: RpcEnvelope<unknown> | { ctx?: undefined; payload?: unknown },
 ): RpcRequest {
-  const { ctx, payload } = data as Partial<RpcEnvelope<unknown>>;
+  const { ctx, payload, idempotencyKey } = data as Partial<RpcEnvelope<unknown>>;
   const body: RequestBody = { payload: payload ?? {} };
+  if (typeof idempotencyKey === 'string') body.idem = idempotencyKey;
   if (!ctx) {
     throw new Error(`RPC ${request.pattern}: a request context is required`);
   } else if ((ctx as unknown as Record<symbol, unknown>)[SERVICE_CALL]) {
@@ -113,6 +116,10 @@ export function sealRequest(
 /** Signs a request whose body is written: id, pattern, deadline, reply channel and the body's digest. */
 export function signRequest(keys: MessageKeys, unsealed: Omit<RpcRequest, 'seal'>): RpcRequest {
   return { ...unsealed, seal: keys.seal(RPC_PURPOSE, signedBytes(unsealed)) };
+}
+
+function idem(body: RequestBody): { idempotencyKey?: string } {
+  return typeof body.idem === 'string' && body.idem.length <= 255 ? { idempotencyKey: body.idem } : {};
 }
 
 export interface OpenedRequest {
@@ -157,9 +164,9 @@ export function openRequest(keys: MessageKeys, request: RpcRequest, now = Date.n
       permissions: [...grant.permissions],
       requestId: String(body.as.requestId),
     };
-    return { data: { ctx, payload: body.payload }, signer };
+    return { data: { ctx, payload: body.payload, ...idem(body) }, signer };
   }
   if (grant?.serviceOnly) refuse('rpc', 'not-granted', `${request.pattern} takes service calls only`);
   const ctx = openPassport(keys, body.ctx, now);
-  return { data: { ctx, payload: body.payload }, signer, passport: body.ctx };
+  return { data: { ctx, payload: body.payload, ...idem(body) }, signer, passport: body.ctx };
 }

@@ -9,6 +9,8 @@ export interface RequestScope {
    * forwards it unchanged on the calls it makes for the same request.
    */
   passport?: string;
+  /** The gateway: the request's Idempotency-Key, sent on with its RPC. */
+  idempotencyKey?: string;
 }
 
 const storage = new AsyncLocalStorage<RequestScope>();

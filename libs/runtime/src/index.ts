@@ -2,3 +2,4 @@ export * from './bootstrap';
 export * from './service-runtime.module';
 export * from './jobs';
 export * from './events';
+export * from './idempotency';

@@ -14,6 +14,7 @@ import { Reflector } from '@nestjs/core';
 import { type AuthenticatedRequest } from '@smartbeak/auth';
 import { CommonError } from '@smartbeak/contracts';
 import { DomainError } from '@smartbeak/errors';
+import { currentRequestScope } from '@smartbeak/observability';
 import type { FastifyReply } from 'fastify';
 import type Redis from 'ioredis';
 import { from, type Observable, of, switchMap, tap, catchError, throwError } from 'rxjs';
@@ -46,8 +47,11 @@ interface Record_ {
  * runs and its 2xx answer is kept for 24 h; the same key and body again gets
  * that answer (`Idempotent-Replayed: true`) instead of creating twice; the
  * same key with another body is a 422; a retry while the first is still
- * running is a 409. A failed first attempt frees the key for a retry. Keys
- * are scoped to the caller (org and user) and the route.
+ * running is a 409. A failed first attempt frees the key here for a retry —
+ * also one whose outcome is unknown (a 504): the key travels with the request
+ * and the owning service holds it in its database (libs/runtime
+ * IdempotencyKeys), so the retry gets the first answer there, never a second
+ * write. Keys are scoped to the caller (org and user) and the route.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
@@ -68,6 +72,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
         { field: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' },
       ]);
     }
+    const requestScope = currentRequestScope();
+    if (requestScope) requestScope.idempotencyKey = given;
     const scope = req.ctx ? `${req.ctx.orgId}:${req.ctx.userId}` : 'anonymous';
     const key = `${this.config.REDIS_PREFIX}:idem:${scope}:${req.method}:${req.url.split('?')[0]}:${given}`;
     const fingerprint = createHash('sha256')

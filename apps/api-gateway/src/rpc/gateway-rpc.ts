@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type RequestContext } from '@smartbeak/contracts';
 import { RpcClient, serviceCallContext } from '@smartbeak/messaging';
+import { currentRequestScope } from '@smartbeak/observability';
 
 /** Forwards `{ ctx, payload }` to the owning service and waits, at most the RPC timeout, for its answer. */
 @Injectable()
@@ -9,7 +10,9 @@ export class GatewayRpc {
 
   /** On behalf of the user of `ctx` (the client mints the signed context services trust). */
   forward<T>(pattern: string, ctx: RequestContext, payload: object = {}): Promise<T> {
-    return this.client.send<T>(pattern, { ctx, payload });
+    // On an @Idempotent route, the key goes with the request: the owning service enforces it.
+    const idempotencyKey = currentRequestScope()?.idempotencyKey;
+    return this.client.send<T>(pattern, { ctx, payload, ...(idempotencyKey ? { idempotencyKey } : {}) });
   }
 
   /**

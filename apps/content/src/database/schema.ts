@@ -4,6 +4,7 @@ import {
   type OutboxSource,
 } from '@smartbeak/messaging';
 import { postgresOptions } from '@smartbeak/persistence';
+import { IdempotencyKeys1765200000000 } from '@smartbeak/runtime';
 import { type DataSourceOptions } from 'typeorm';
 
 import { ContentInitial1764300000000 } from './migrations/1764300000000-ContentInitial';
@@ -12,6 +13,7 @@ export const MIGRATIONS = [
   OutboxAndInbox1764000000000,
   ContentInitial1764300000000,
   EventDeadLetters1765100000000,
+  IdempotencyKeys1765200000000,
 ];
 
 /** The relay reads the event store (item events) and the outbox (purges, lock breaks). */

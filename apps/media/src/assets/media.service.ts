@@ -78,6 +78,7 @@ export class MediaService {
     const url = await this.storage.presignPut(
       key,
       input.contentType,
+      input.size,
       this.config.MEDIA_UPLOAD_URL_TTL_SECONDS,
     );
     return {

@@ -42,14 +42,23 @@ export class StorageService {
     });
   }
 
-  /** A URL the browser PUTs the bytes to; the Content-Type is part of the signature. */
-  async presignPut(key: string, contentType: string, expiresInSeconds: number): Promise<string> {
+  /**
+   * A URL the browser PUTs the bytes to. The Content-Type and the
+   * Content-Length (the size declared in the intent) are part of the
+   * signature: storage refuses other bytes than those announced.
+   */
+  async presignPut(key: string, contentType: string, size: number, expiresInSeconds: number): Promise<string> {
     return getSignedUrl(
       this.client,
-      new PutObjectCommand({ Bucket: this.config.S3_BUCKET, Key: key, ContentType: contentType }),
+      new PutObjectCommand({
+        Bucket: this.config.S3_BUCKET,
+        Key: key,
+        ContentType: contentType,
+        ContentLength: size,
+      }),
       {
         expiresIn: expiresInSeconds,
-        signableHeaders: new Set(['content-type']),
+        signableHeaders: new Set(['content-type', 'content-length']),
       },
     );
   }
