@@ -177,6 +177,15 @@ describe('outbound requests to user-supplied URLs', () => {
     expect(isAddressAllowed('172.16.5.4', 'internal', { allow: ['172.16.0.0/12'] })).toBe(true);
     expect(isAddressAllowed('172.16.5.4', 'wp.internal', { allow: ['wp.internal'] })).toBe(true);
     expect(isAddressAllowed('fe80::1', 'x', { allow: [] })).toBe(false);
+    // host:port entries (docs/api.md) allow that port only; entries without a port, any port.
+    const allow = ['wp.internal:8080', '10.1.2.3:8443', '[fd00::5]:9000', 'cms.lan'];
+    expect(isAddressAllowed('172.16.5.4', 'wp.internal', { allow }, 8080)).toBe(true);
+    expect(isAddressAllowed('172.16.5.4', 'wp.internal', { allow }, 22)).toBe(false);
+    expect(isAddressAllowed('10.1.2.3', '10.1.2.3', { allow }, 8443)).toBe(true);
+    expect(isAddressAllowed('10.1.2.3', '10.1.2.3', { allow }, 443)).toBe(false);
+    expect(isAddressAllowed('fd00::5', 'fd00::5', { allow }, 9000)).toBe(true);
+    expect(isAddressAllowed('fd00::5', 'fd00::5', { allow }, 9001)).toBe(false);
+    expect(isAddressAllowed('192.168.0.9', 'cms.lan', { allow }, 5432)).toBe(true);
     expect(isAddressAllowed('100.64.0.1', 'x', { allow: [] })).toBe(false);
   });
 

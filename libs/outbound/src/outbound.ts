@@ -82,18 +82,27 @@ function isPublicUnicast(address: ipaddr.IPv4 | ipaddr.IPv6): boolean {
   return address.kind() === 'ipv4' || address.match(GLOBAL_UNICAST_V6);
 }
 
+type Range = [ipaddr.IPv4 | ipaddr.IPv6, number];
+
+/**
+ * Allow-list entries: a host name, an address or a CIDR range (any port), or
+ * `host:port`, `address:port`, `[v6 address]:port` (that port only).
+ */
 function parsePolicyRanges(allow: string[]): {
-  names: Set<string>;
-  ranges: [ipaddr.IPv4 | ipaddr.IPv6, number][];
+  names: Map<string, number | null>[];
+  ranges: [Range, number | null][];
 } {
-  const names = new Set<string>();
-  const ranges: [ipaddr.IPv4 | ipaddr.IPv6, number][] = [];
-  for (const entry of allow.map((value) => value.trim().toLowerCase()).filter(Boolean)) {
-    if (entry.includes('/') && ipaddr.isValidCIDR(entry)) ranges.push(ipaddr.parseCIDR(entry));
+  const names: Map<string, number | null>[] = [];
+  const ranges: [Range, number | null][] = [];
+  for (const raw of allow.map((value) => value.trim().toLowerCase()).filter(Boolean)) {
+    const withPort = /^\[([^\]]+)\]:(\d{1,5})$/.exec(raw) ?? /^([^:\[\]]+):(\d{1,5})$/.exec(raw);
+    const entry = withPort ? (withPort[1] as string) : raw.replace(/^\[|\]$/g, '');
+    const port = withPort ? Number(withPort[2]) : null;
+    if (entry.includes('/') && ipaddr.isValidCIDR(entry)) ranges.push([ipaddr.parseCIDR(entry), port]);
     else if (ipaddr.isValid(entry)) {
       const address = normalise(ipaddr.parse(entry));
-      ranges.push([address, address.kind() === 'ipv4' ? 32 : 128]);
-    } else names.add(entry);
+      ranges.push([[address, address.kind() === 'ipv4' ? 32 : 128], port]);
+    } else names.push(new Map([[entry, port]]));
   }
   return { names, ranges };
 }
@@ -104,18 +113,33 @@ function normalise(address: ipaddr.IPv4 | ipaddr.IPv6): ipaddr.IPv4 | ipaddr.IPv
     : address;
 }
 
-/** Whether `address` (resolved for `host`) may be reached under `policy`. */
+/**
+ * Whether `address` (resolved for `host`) may be reached under `policy`, on
+ * `port` (entries with a port match that port only; without `port`, only
+ * entries for any port count).
+ */
 export function isAddressAllowed(
   address: string,
   host: string,
   policy: Pick<OutboundPolicy, 'allow'>,
+  port?: number,
 ): boolean {
   if (!ipaddr.isValid(address)) return false;
   const parsed = normalise(ipaddr.parse(address));
   if (isPublicUnicast(parsed)) return true;
   const { names, ranges } = parsePolicyRanges(policy.allow);
-  if (names.has(host.toLowerCase())) return true;
-  return ranges.some(([range, bits]) => range.kind() === parsed.kind() && parsed.match(range, bits));
+  const portFits = (allowed: number | null) => allowed === null || allowed === port;
+  const name = host.toLowerCase().replace(/^\[|\]$/g, '');
+  if (names.some((entry) => entry.has(name) && portFits(entry.get(name) ?? null))) return true;
+  return ranges.some(
+    ([[range, bits], allowed]) =>
+      range.kind() === parsed.kind() && parsed.match(range, bits) && portFits(allowed),
+  );
+}
+
+/** The port a URL connects to. */
+function portOf(url: URL): number {
+  return url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
 }
 
 /** Which address a name resolved to stays out of the message: a tenant learns nothing of our network. */
@@ -124,11 +148,11 @@ function notReachable(host: string): string {
 }
 
 /** A DNS lookup that answers only with addresses the policy allows (checked at connect: no rebinding). */
-function guardedLookup(policy: OutboundPolicy): LookupFunction {
+function guardedLookup(policy: OutboundPolicy, port: number): LookupFunction {
   return (hostname, options, callback) => {
     dnsLookup(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
       if (error) return callback(error, '', 4);
-      const refused = addresses.find((entry) => !isAddressAllowed(entry.address, hostname, policy));
+      const refused = addresses.find((entry) => !isAddressAllowed(entry.address, hostname, policy, port));
       if (refused || !addresses.length) {
         const refusal = new OutboundRefusedError(notReachable(hostname));
         return callback(refusal as NodeJS.ErrnoException, '', 4);
@@ -203,7 +227,7 @@ function checkUrl(raw: string, policy: OutboundPolicy): URL {
   }
   if (url.username || url.password) throw new OutboundRefusedError('URLs with credentials are not allowed');
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (isIP(host) && !isAddressAllowed(host, host, policy)) {
+  if (isIP(host) && !isAddressAllowed(host, host, policy, portOf(url))) {
     throw new OutboundRefusedError(`${host} is not an address outbound calls may reach`);
   }
   return url;
@@ -241,7 +265,7 @@ function exchange(
         ...request.headers,
         ...(body ? { 'content-length': String(body.length) } : {}),
       },
-      lookup: guardedLookup(policy),
+      lookup: guardedLookup(policy, portOf(url)),
       agent: false,
     });
     const timer = setTimeout(
@@ -305,7 +329,7 @@ export async function assertOutboundAllowed(url: string, policy: OutboundPolicy)
     dnsLookup(host, { all: true }, (error, found) => resolve(error ? [] : found)),
   );
   // An unresolvable name is for the connection test to report; the guard runs again at connect.
-  const refused = addresses.find((entry) => !isAddressAllowed(entry.address, host, policy));
+  const refused = addresses.find((entry) => !isAddressAllowed(entry.address, host, policy, portOf(parsed)));
   if (refused) throw new OutboundRefusedError(notReachable(host));
 }
 
