@@ -44,6 +44,7 @@ function adapters(config: PublishingConfig): Record<TargetType, PublishingAdapte
       config.SMTP_URL
         ? createTransport(`${config.SMTP_URL}${config.SMTP_URL.includes('?') ? '&' : '?'}pool=true`)
         : null,
+      config.EMAIL_PLATFORM_SENDER,
     ),
   };
 }

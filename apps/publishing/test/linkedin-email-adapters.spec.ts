@@ -11,7 +11,7 @@ import {
   type PublishingAdapter,
   type ResolvedTarget,
 } from '../src/adapters/adapter';
-import { EmailAdapter, renderText } from '../src/adapters/email.adapter';
+import { EmailAdapter, senderOf, renderText } from '../src/adapters/email.adapter';
 import { escapeLittleText, LinkedInAdapter } from '../src/adapters/linkedin.adapter';
 import { RetryLater } from '../src/worker/publisher';
 import { backoffDelay } from '../src/queues/publish.worker';
@@ -97,6 +97,8 @@ describe('LinkedIn adapter against the Posts API contract', () => {
   });
 });
 
+const SENDER = 'SmartBeak <no-reply@smartbeak.test>';
+
 describe('email adapter over SMTP', () => {
   const target: ResolvedTarget = {
     id: 'e',
@@ -106,7 +108,7 @@ describe('email adapter over SMTP', () => {
   };
 
   it('sends HTML and text to every recipient through the SMTP catcher', async () => {
-    const adapter = new EmailAdapter(createTransport(testInfra().smtpUrl));
+    const adapter = new EmailAdapter(createTransport(testInfra().smtpUrl), SENDER);
     const outcome = await adapter.publish(content, target);
     expect(outcome).toEqual(
       expect.objectContaining({ kind: 'succeeded', externalId: expect.stringContaining('@') }),
@@ -124,6 +126,28 @@ describe('email adapter over SMTP', () => {
     expect(renderText(content)).toBe(
       'Launch (v2) #big\n\nHello\nWorld & all\n\nhttps://blog.example.com/launch\n',
     );
+  });
+
+  it("sends from the org's own site domain, and from the platform (Reply-To the org) otherwise", async () => {
+    const adapter = new EmailAdapter(createTransport(testInfra().smtpUrl), SENDER);
+    const latest = async (to: string) =>
+      (
+        (await (await fetch(`${testInfra().mailApi}?to=${to}`)).json()) as {
+          headers: Record<string, string>;
+        }[]
+      ).at(-1)!.headers;
+    // The item lives on blog.example.com: news@blog.example.com is the org's to use.
+    const own = { ...target, config: { from: 'news@blog.example.com', to: ['own@example.net'] } };
+    expect((await adapter.publish(content, own)).kind).toBe('succeeded');
+    expect((await latest('own@example.net'))['from']).toContain('news@blog.example.com');
+    // Someone else's domain is not: the platform sends, and replies go to the address given.
+    const spoof = { ...target, config: { from: 'ceo@bank.example', to: ['spoof@example.net'] } };
+    expect((await adapter.publish(content, spoof)).kind).toBe('succeeded');
+    const headers = await latest('spoof@example.net');
+    expect(headers['from']).toContain('no-reply@smartbeak.test');
+    expect(headers['from']).not.toContain('bank.example');
+    expect(headers['reply-to']).toContain('ceo@bank.example');
+    expect(senderOf({ from: 'a@example.com' }, 'www.example.com', SENDER)).toEqual({ from: 'a@example.com' });
   });
 
   it('treats a 5xx answer as a refusal, a 4xx or an unreachable server as transient', async () => {
@@ -144,6 +168,7 @@ describe('email adapter over SMTP', () => {
     try {
       const adapter = new EmailAdapter(
         createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true }),
+        SENDER,
       );
       const refused = await adapter.publish(content, target);
       expect(refused).toEqual({ kind: 'refused', message: expect.stringMatching(/550 5\.1\.1/) });
@@ -158,9 +183,10 @@ describe('email adapter over SMTP', () => {
     }
     const nowhere = new EmailAdapter(
       createTransport({ host: '127.0.0.1', port: 1, secure: false, connectionTimeout: 500 }),
+      SENDER,
     );
     expect((await nowhere.publish(content, target)).kind).toBe('transient');
-    expect(await new EmailAdapter(null).publish(content, target)).toEqual({
+    expect(await new EmailAdapter(null, SENDER).publish(content, target)).toEqual({
       kind: 'invalid',
       message: expect.stringMatching(/SMTP_URL/),
     });

@@ -9,6 +9,7 @@ import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { type Database } from '@smartbeak/persistence';
 import { Client } from 'pg';
+import { type MigrationInterface, type QueryRunner } from 'typeorm';
 
 import { sealEvent } from './event-seal';
 import { OUTBOX_CHANNEL } from './outbox';
@@ -66,6 +67,8 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   /** Where each event type goes; defaults to the platform's routing table. */
   routes?: Partial<Record<string, readonly string[]>>;
+  /** How long a claimed batch is this relay's before another may send it (default 30 s). */
+  claimLeaseMs?: number;
   /** Relayed rows older than this are deleted (default 7). */
   keepRelayedDays?: number;
   /**
@@ -149,56 +152,69 @@ export class OutboxRelay {
     this.redis?.disconnect();
   }
 
-  /** Relays one batch; returns how many rows it claimed. */
+  /**
+   * Relays one batch; returns how many rows it claimed. No database
+   * transaction stays open while Redis is called: rows are claimed for a
+   * lease by one statement, sent, then marked relayed by another. A relay
+   * that dies in between leaves a lease that runs out, and another relay
+   * sends those rows again (same job ids: harmless).
+   */
   async relayBatch(): Promise<number> {
     const batchSize = this.options.batchSize ?? 200;
     const { table, idColumn, versionColumn } = this.source;
-    return this.options.database.transaction(async (tx) => {
-      const rows = await tx.rows<OutboxRow>(
-        `SELECT ${idColumn} AS id, type, aggregate_id, org_id, domain_id, payload, request_id, occurred_at,
-                ${versionColumn ?? 'NULL::int'} AS version
-           FROM ${table} WHERE relayed_at IS NULL
-          ORDER BY occurred_at, ${idColumn} LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [batchSize],
-      );
-      if (!rows.length) return 0;
+    const leaseMs = this.options.claimLeaseMs ?? 30_000;
+    const claimed = await this.options.database.rows<OutboxRow>(
+      `UPDATE ${table} SET claimed_until = clock_timestamp() + make_interval(secs => $2::float / 1000)
+        WHERE ${idColumn} IN (
+          SELECT ${idColumn} FROM ${table}
+           WHERE relayed_at IS NULL AND (claimed_until IS NULL OR claimed_until < clock_timestamp())
+           ORDER BY occurred_at, ${idColumn} LIMIT $1 FOR UPDATE SKIP LOCKED)
+        RETURNING ${idColumn} AS id, type, aggregate_id, org_id, domain_id, payload, request_id, occurred_at,
+                  ${versionColumn ?? 'NULL::int'} AS version`,
+      [batchSize, leaseMs],
+    );
+    if (!claimed.length) return 0;
+    const rows = claimed.sort(
+      (a, b) =>
+        new Date(a.occurred_at).getTime() - new Date(b.occurred_at).getTime() || a.id.localeCompare(b.id),
+    );
 
-      const byQueue = new Map<string, { name: string; data: EventEnvelope; opts: { jobId: string } }[]>();
-      for (const row of rows) {
-        const envelope: EventEnvelope = sealEvent(this.options.keys, {
-          id: row.id,
-          type: row.type,
-          aggregateId: row.aggregate_id,
-          orgId: row.org_id,
-          domainId: row.domain_id,
-          occurredAt: new Date(row.occurred_at).toISOString(),
-          payload: wirePayload(this.source, row.type, row.payload, (bytes) =>
-            this.options.onError?.(
-              new Error(`event ${row.id} (${row.type}) has a ${bytes}-byte payload; relayed without it`),
-            ),
-          ),
-          requestId: row.request_id,
-          ...(row.version === null ? {} : { version: row.version }),
-        });
-        for (const queue of this.routes[row.type] ?? []) {
-          const jobs = byQueue.get(queue) ?? [];
-          jobs.push({ name: row.type, data: envelope, opts: { jobId: row.id } });
-          byQueue.set(queue, jobs);
-        }
-      }
-      await Promise.all(
-        [...byQueue].map(([queue, jobs]) =>
-          this.queue(queue).addBulk(
-            jobs.map((job) => ({ ...job, opts: { ...EVENT_JOB_OPTIONS, ...job.opts } })),
+    const byQueue = new Map<string, { name: string; data: EventEnvelope; opts: { jobId: string } }[]>();
+    for (const row of rows) {
+      const envelope: EventEnvelope = sealEvent(this.options.keys, {
+        id: row.id,
+        type: row.type,
+        aggregateId: row.aggregate_id,
+        orgId: row.org_id,
+        domainId: row.domain_id,
+        occurredAt: new Date(row.occurred_at).toISOString(),
+        payload: wirePayload(this.source, row.type, row.payload, (bytes) =>
+          this.options.onError?.(
+            new Error(`event ${row.id} (${row.type}) has a ${bytes}-byte payload; relayed without it`),
           ),
         ),
-      );
-      await tx.run(`UPDATE ${table} SET relayed_at = clock_timestamp() WHERE ${idColumn} = ANY($1::uuid[])`, [
-        rows.map((row) => row.id),
-      ]);
-      for (const row of rows) outboxRelayed.inc({ type: row.type });
-      return rows.length;
-    });
+        requestId: row.request_id,
+        ...(row.version === null ? {} : { version: row.version }),
+      });
+      for (const queue of this.routes[row.type] ?? []) {
+        const jobs = byQueue.get(queue) ?? [];
+        jobs.push({ name: row.type, data: envelope, opts: { jobId: row.id } });
+        byQueue.set(queue, jobs);
+      }
+    }
+    await Promise.all(
+      [...byQueue].map(([queue, jobs]) =>
+        this.queue(queue).addBulk(
+          jobs.map((job) => ({ ...job, opts: { ...EVENT_JOB_OPTIONS, ...job.opts } })),
+        ),
+      ),
+    );
+    await this.options.database.run(
+      `UPDATE ${table} SET relayed_at = clock_timestamp(), claimed_until = NULL WHERE ${idColumn} = ANY($1::uuid[])`,
+      [rows.map((row) => row.id)],
+    );
+    for (const row of rows) outboxRelayed.inc({ type: row.type });
+    return rows.length;
   }
 
   private queue(name: string): Queue {
@@ -261,3 +277,20 @@ export class OutboxRelay {
     );
   }
 }
+
+/** The relay's lease on a batch (see relayBatch): add to a service's migrations, per outbox-shaped table. */
+export function outboxClaimsMigration(table: string, timestamp: number): new () => MigrationInterface {
+  const name = `OutboxClaims${table.replace(/(^|_)(\w)/g, (_all, _sep, c: string) => c.toUpperCase())}${timestamp}`;
+  return class implements MigrationInterface {
+    name = name;
+    async up(runner: QueryRunner): Promise<void> {
+      await runner.query(`ALTER TABLE ${table} ADD COLUMN claimed_until timestamptz`);
+    }
+    async down(runner: QueryRunner): Promise<void> {
+      await runner.query(`ALTER TABLE ${table} DROP COLUMN claimed_until`);
+    }
+  };
+}
+
+/** `claimed_until` on the `outbox` table every service has. */
+export const OutboxClaims1765300000000 = outboxClaimsMigration('outbox', 1765300000000);

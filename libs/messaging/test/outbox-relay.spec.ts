@@ -1,7 +1,9 @@
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 
 import {
   createTestDatabase,
+  freePort,
   messageKeyring,
   spawnScript,
   type TestDatabase,
@@ -23,6 +25,7 @@ import {
   MessageKeys,
   EventDeadLetters1765100000000,
   OutboxAndInbox1764000000000,
+  OutboxClaims1765300000000,
   OutboxRelay,
   sealEvent,
 } from '../src';
@@ -49,7 +52,7 @@ describe(OutboxRelay.name, () => {
     dataSource = new DataSource({
       type: 'postgres',
       url: db.url,
-      migrations: [OutboxAndInbox1764000000000, EventDeadLetters1765100000000],
+      migrations: [OutboxAndInbox1764000000000, EventDeadLetters1765100000000, OutboxClaims1765300000000],
     });
     await dataSource.initialize();
     await dataSource.runMigrations();
@@ -314,5 +317,52 @@ describe(OutboxRelay.name, () => {
     connection.disconnect();
     expect(added).toHaveLength(200);
     expect(new Set(added).size).toBe(200);
+  });
+
+  it('holds no database transaction open while it waits on Redis', async () => {
+    // A Redis of this test's own, whose writes it can pause without stalling anyone else.
+    const port = await freePort();
+    const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', ''], {
+      stdio: 'ignore',
+    });
+    const url = `redis://127.0.0.1:${port}`;
+    const admin = new Redis(url, { maxRetriesPerRequest: null });
+    await waitFor(async () => (await admin.ping().catch(() => '')) === 'PONG', 10_000, 'redis');
+    await writeEvents(5);
+    const relay = new OutboxRelay({
+      database,
+      databaseUrl: db.url,
+      redisUrl: url,
+      prefix,
+      routes: ROUTES,
+      keys,
+    });
+    try {
+      await admin.call('CLIENT', 'PAUSE', '1500', 'WRITE');
+      await relay.start();
+      // The batch is claimed and its delivery waits on Redis: no session sits in a transaction meanwhile.
+      await waitFor(
+        async () =>
+          (await dataSource.query(`SELECT count(*)::int AS n FROM outbox WHERE claimed_until IS NOT NULL`))[0]
+            .n === 5,
+        5_000,
+        'the batch claimed',
+      );
+      const waiting = await dataSource.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'idle in transaction'`,
+      );
+      expect(waiting[0].n).toBe(0);
+      await waitFor(
+        async () =>
+          (await dataSource.query(`SELECT count(*)::int AS n FROM outbox WHERE relayed_at IS NULL`))[0].n ===
+          0,
+        10_000,
+        'relayed once Redis writes again',
+      );
+    } finally {
+      await relay.stop();
+      admin.disconnect();
+      server.kill('SIGKILL');
+    }
   });
 });

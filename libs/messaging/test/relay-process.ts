@@ -19,6 +19,8 @@ async function main(): Promise<void> {
     routes: { 'test.thing.happened': [env['RELAY_QUEUE']] },
     keys: MessageKeys.parse('test', env['MESSAGE_SIGNING_KEY'], env['MESSAGE_TRUSTED_KEYS']),
     batchSize: 25,
+    // A killed relay's batch is taken over after a second (30 s in production).
+    claimLeaseMs: 1_000,
     pollMs: 50,
   });
   await relay.start();

@@ -27,6 +27,7 @@ import {
   mintPassport,
   EventDeadLetters1765100000000,
   OutboxAndInbox1764000000000,
+  OutboxClaims1765300000000,
   RedisRpcServer,
   RpcClient,
   RpcErrorFilter,
@@ -308,7 +309,7 @@ describe('trust boundaries on Redis', () => {
       dataSource = new DataSource({
         type: 'postgres',
         url: db.url,
-        migrations: [OutboxAndInbox1764000000000, EventDeadLetters1765100000000],
+        migrations: [OutboxAndInbox1764000000000, EventDeadLetters1765100000000, OutboxClaims1765300000000],
       });
       await dataSource.initialize();
       await dataSource.runMigrations();

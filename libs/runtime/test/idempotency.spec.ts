@@ -6,6 +6,7 @@ import {
   EventDeadLetters1765100000000,
   MessageKeys,
   OutboxAndInbox1764000000000,
+  OutboxClaims1765300000000,
   RpcClient,
 } from '@smartbeak/messaging';
 import { Database, postgresOptions } from '@smartbeak/persistence';
@@ -86,6 +87,7 @@ describe('Idempotency-Key in the owning service', () => {
       migrations: [
         OutboxAndInbox1764000000000,
         EventDeadLetters1765100000000,
+        OutboxClaims1765300000000,
         IdempotencyKeys1765200000000,
         Things1765200000001,
       ],

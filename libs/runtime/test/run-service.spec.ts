@@ -5,6 +5,7 @@ import {
   MessageKeys,
   EventDeadLetters1765100000000,
   OutboxAndInbox1764000000000,
+  OutboxClaims1765300000000,
   RpcClient,
   serviceCallContext,
 } from '@smartbeak/messaging';
@@ -49,7 +50,7 @@ describe(runService.name, () => {
     const config = loadConfig(ServiceConfig, env);
     const database = postgresOptions({
       url: db.url,
-      migrations: [OutboxAndInbox1764000000000, EventDeadLetters1765100000000],
+      migrations: [OutboxAndInbox1764000000000, EventDeadLetters1765100000000, OutboxClaims1765300000000],
     });
     @Module({ imports: [ServiceRuntimeModule.register({ service: 'demo', config, database })] })
     class DemoModule {}

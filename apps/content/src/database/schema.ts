@@ -1,6 +1,8 @@
 import {
   EventDeadLetters1765100000000,
   OutboxAndInbox1764000000000,
+  OutboxClaims1765300000000,
+  outboxClaimsMigration,
   type OutboxSource,
 } from '@smartbeak/messaging';
 import { postgresOptions } from '@smartbeak/persistence';
@@ -14,6 +16,8 @@ export const MIGRATIONS = [
   ContentInitial1764300000000,
   EventDeadLetters1765100000000,
   IdempotencyKeys1765200000000,
+  OutboxClaims1765300000000,
+  outboxClaimsMigration('content_events', 1765300000001),
 ];
 
 /** The relay reads the event store (item events) and the outbox (purges, lock breaks). */

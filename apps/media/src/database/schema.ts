@@ -1,4 +1,8 @@
-import { EventDeadLetters1765100000000, OutboxAndInbox1764000000000 } from '@smartbeak/messaging';
+import {
+  EventDeadLetters1765100000000,
+  OutboxAndInbox1764000000000,
+  OutboxClaims1765300000000,
+} from '@smartbeak/messaging';
 import { postgresOptions } from '@smartbeak/persistence';
 import { IdempotencyKeys1765200000000 } from '@smartbeak/runtime';
 import { type DataSourceOptions } from 'typeorm';
@@ -10,6 +14,7 @@ export const MIGRATIONS = [
   MediaInitial1764200000000,
   EventDeadLetters1765100000000,
   IdempotencyKeys1765200000000,
+  OutboxClaims1765300000000,
 ];
 
 export function mediaDatabaseOptions(url: string, poolSize?: number): DataSourceOptions {

@@ -16,6 +16,26 @@ interface SmtpError extends Error {
 }
 
 /**
+ * Who a message is from. An org may send as an address of the site the item
+ * belongs to (its hostname, a subdomain of it, or the hostname without
+ * `www.`): that domain is registered to the org. Any other `from` would be
+ * spoofing someone else's domain from our mail servers, so the message goes
+ * from the platform's sender instead, with the org's address as Reply-To.
+ */
+export function senderOf(
+  config: Record<string, unknown>,
+  siteHost: string,
+  platformSender: string,
+): { from: string; replyTo?: string } {
+  const from = String(config['from']);
+  const replyTo = typeof config['replyTo'] === 'string' ? config['replyTo'] : undefined;
+  const fromDomain = from.slice(from.lastIndexOf('@') + 1).toLowerCase();
+  const site = siteHost.toLowerCase().replace(/^www\./, '');
+  if (fromDomain === site || fromDomain.endsWith(`.${site}`)) return { from, replyTo };
+  return { from: platformSender, replyTo: replyTo ?? from };
+}
+
+/**
  * The item as an HTML + text email, over SMTP (SES and SendGrid both offer
  * it), to the target's recipients in Bcc. SMTP 4xx and connection failures
  * are transient; 5xx is a refusal; a failure once the message was handed
@@ -24,17 +44,21 @@ interface SmtpError extends Error {
 export class EmailAdapter implements PublishingAdapter {
   private readonly logger = new Logger(EmailAdapter.name);
 
-  constructor(private readonly transport: Transporter | null) {}
+  constructor(
+    private readonly transport: Transporter | null,
+    /** Who sends when the target's `from` is not an address of the item's own site (EMAIL_PLATFORM_SENDER). */
+    private readonly platformSender: string,
+  ) {}
 
   async publish(content: PublishableContent, target: ResolvedTarget): Promise<Outcome> {
     if (!this.transport) return { kind: 'invalid', message: 'Email is not configured (SMTP_URL is unset)' };
-    const from = String(target.config['from']);
+    const { from, replyTo } = senderOf(target.config, new URL(content.url).hostname, this.platformSender);
     try {
       const info = await this.transport.sendMail({
         from,
         to: from,
         bcc: target.config['to'] as string[],
-        replyTo: (target.config['replyTo'] as string | undefined) ?? undefined,
+        replyTo,
         subject: content.title,
         html: renderHtml(content),
         text: renderText(content),

@@ -1,6 +1,6 @@
 import { ServiceConfig } from '@smartbeak/config';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 
 export const SERVICE_NAME = 'publishing';
 
@@ -46,6 +46,14 @@ export class PublishingConfig extends ServiceConfig {
   @IsOptional()
   @Matches(/^smtps?:\/\//, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
   SMTP_URL?: string;
+
+  /**
+   * The sender of email targets whose `from` is not an address of the item's
+   * own site; the target's address becomes Reply-To (adapters/email.adapter.ts).
+   */
+  @IsString()
+  @Length(3, 200)
+  EMAIL_PLATFORM_SENDER: string = 'SmartBeak <no-reply@smartbeak.app>';
 
   /** Tries of a job with transient errors before it goes to the dead-letter queue. */
   @IsInt()
