@@ -95,7 +95,7 @@ function parsePolicyRanges(allow: string[]): {
   const names: Map<string, number | null>[] = [];
   const ranges: [Range, number | null][] = [];
   for (const raw of allow.map((value) => value.trim().toLowerCase()).filter(Boolean)) {
-    const withPort = /^\[([^\]]+)\]:(\d{1,5})$/.exec(raw) ?? /^([^:\[\]]+):(\d{1,5})$/.exec(raw);
+    const withPort = /^\[([^\]]+)\]:(\d{1,5})$/.exec(raw) ?? /^([^:[\]]+):(\d{1,5})$/.exec(raw);
     const entry = withPort ? (withPort[1] as string) : raw.replace(/^\[|\]$/g, '');
     const port = withPort ? Number(withPort[2]) : null;
     if (entry.includes('/') && ipaddr.isValidCIDR(entry)) ranges.push([ipaddr.parseCIDR(entry), port]);
