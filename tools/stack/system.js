@@ -37,6 +37,8 @@ function ensureSystemPackages() {
   const missing = [];
   if (!postgresBinDir()) missing.push('postgresql');
   if (!which('redis-server')) missing.push('redis-server');
+  // The TLS test makes its certificates with it (usually there already, with ca-certificates).
+  if (!which('openssl')) missing.push('openssl');
   if (!missing.length) return;
   if (isRoot && which('apt-get')) {
     log(`installing ${missing.join(', ')} with apt-get (once)`);
