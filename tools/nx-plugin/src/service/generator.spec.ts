@@ -121,7 +121,7 @@ describe('service generator (`nx g @smartbeak/tools:service`)', () => {
       .filter((path) => path.startsWith('apps/demo-widgets/') && path.endsWith('.ts'));
     expect(roots.length).toBeGreaterThan(10);
     expect(typeErrors(tree, roots)).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 
   it('refuses a service that exists already', async () => {
     await expect(
