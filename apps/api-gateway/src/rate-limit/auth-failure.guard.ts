@@ -9,6 +9,9 @@ import { GatewayConfig } from '../config/gateway.config';
 import { GATEWAY_CONFIG, GATEWAY_REDIS } from '../gateway.tokens';
 
 const WINDOW_MS = 60_000;
+/** An address found not blocked is not asked about again for this long (unless it fails here). */
+const CLEAR_FOR_MS = 1_000;
+const CLEAR_CAPACITY = 10_000;
 
 /**
  * AuthGuard behind a per-address limit on failed authentications
@@ -16,12 +19,15 @@ const WINDOW_MS = 60_000;
  * Retry-After before its token is even looked at, so guessing tokens, or a
  * flood of bad ones, costs us a Redis read. Counted in Redis, so every
  * gateway replica sees the same count; if Redis fails, requests pass (the
- * limiter's outage is not the API's).
+ * limiter's outage is not the API's). An address found clear is trusted for
+ * a second without asking Redis again (a failure here forgets that at once),
+ * so a busy, honest client costs one Redis read a second, not one a request.
  */
 @Injectable()
 export class RateLimitedAuthGuard extends AuthGuard {
   private readonly logger = new Logger('AuthFailureLimit');
   private readonly limit: number;
+  private readonly clearUntil = new Map<string, number>();
 
   constructor(
     verifier: TokenVerifier,
@@ -38,20 +44,31 @@ export class RateLimitedAuthGuard extends AuthGuard {
     if (this.limit === 0 || this.routes.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) {
       return super.canActivate(context);
     }
-    const key = `${this.config.REDIS_PREFIX}:ratelimit:auth-failures:${addressOf(context)}`;
-    const blockedFor = await this.blockedFor(key);
-    if (blockedFor > 0) {
-      throw new DomainError(
-        CommonError.RATE_LIMITED,
-        'Too many failed authentications from this address: retry after the time in Retry-After',
-        undefined,
-        { retryAfter: blockedFor },
-      );
+    const address = addressOf(context);
+    const key = `${this.config.REDIS_PREFIX}:ratelimit:auth-failures:${address}`;
+    if ((this.clearUntil.get(address) ?? 0) <= Date.now()) {
+      const blockedFor = await this.blockedFor(key);
+      if (blockedFor > 0) {
+        throw new DomainError(
+          CommonError.RATE_LIMITED,
+          'Too many failed authentications from this address: retry after the time in Retry-After',
+          undefined,
+          { retryAfter: blockedFor },
+        );
+      }
+      this.clearUntil.delete(address);
+      if (this.clearUntil.size >= CLEAR_CAPACITY) {
+        this.clearUntil.delete(this.clearUntil.keys().next().value as string);
+      }
+      this.clearUntil.set(address, Date.now() + CLEAR_FOR_MS);
     }
     try {
       return await super.canActivate(context);
     } catch (error) {
-      if (error instanceof DomainError && error.code === CommonError.UNAUTHENTICATED) await this.failed(key);
+      if (error instanceof DomainError && error.code === CommonError.UNAUTHENTICATED) {
+        this.clearUntil.delete(address);
+        await this.failed(key);
+      }
       throw error;
     }
   }
