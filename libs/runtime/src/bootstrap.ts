@@ -7,8 +7,6 @@ import { Logger } from 'nestjs-pino';
 import pino from 'pino';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 
-import { IdempotencyKeys } from './idempotency';
-
 export interface ServiceBootstrapOptions<C extends ServiceConfig> {
   service: string;
   /** The service's env schema; `migrate` reads only the common part (no S3 keys needed to migrate). */
@@ -90,8 +88,6 @@ export async function runService<C extends ServiceConfig>(
   app.enableShutdownHooks();
   exitWhenShutdownHangs(config.SHUTDOWN_TIMEOUT_MS, log);
   app.useGlobalFilters(new RpcErrorFilter());
-  // Idempotency-Key of creating requests, kept in the service's own database (idempotency.ts).
-  app.useGlobalInterceptors(new IdempotencyKeys(app.get(Database)));
   if (options.rpc !== false) {
     app.connectMicroservice(
       {

@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 
-import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
+import {
+  type CallHandler,
+  type ExecutionContext,
+  Injectable,
+  type NestInterceptor,
+  UseInterceptors,
+} from '@nestjs/common';
 import { CommonError, type RequestContext } from '@smartbeak/contracts';
 import { DomainError } from '@smartbeak/errors';
 import { Database } from '@smartbeak/persistence';
@@ -122,6 +128,13 @@ export class IdempotencyKeys implements NestInterceptor {
     );
   }
 }
+
+/**
+ * On a creating RPC handler: its Idempotency-Key (sent by the gateway) is
+ * held in this service's database. Per handler, not global: an interceptor
+ * costs every request it wraps.
+ */
+export const IdempotentCommand = (): MethodDecorator => UseInterceptors(IdempotencyKeys);
 
 /** A service's idempotency keys (kept 24 h by its retention). Add it to the service's migrations. */
 export class IdempotencyKeys1765200000000 implements MigrationInterface {

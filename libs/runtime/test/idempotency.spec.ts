@@ -22,7 +22,7 @@ import {
 import { Client } from 'pg';
 import { type MigrationInterface, type QueryRunner } from 'typeorm';
 
-import { IdempotencyKeys1765200000000, runService, ServiceRuntimeModule } from '../src';
+import { IdempotencyKeys1765200000000, IdempotentCommand, runService, ServiceRuntimeModule } from '../src';
 
 class Things1765200000001 implements MigrationInterface {
   name = 'Things1765200000001';
@@ -42,6 +42,7 @@ class ThingsHandler {
   constructor(private readonly database: Database) {}
 
   @MessagePattern('demo.thing.create')
+  @IdempotentCommand()
   async create(
     @Payload('ctx') ctx: RequestContext,
     @Payload('payload') payload: { name: string; slowMs?: number },

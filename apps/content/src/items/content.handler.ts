@@ -22,6 +22,7 @@ import {
   UpdateContentDto,
 } from '@smartbeak/contracts';
 import { RpcPayload } from '@smartbeak/messaging';
+import { IdempotentCommand } from '@smartbeak/runtime';
 
 import { EditLocksService } from '../locks/edit-locks.service';
 import { ContentCommands } from './content-commands.service';
@@ -36,6 +37,7 @@ export class ContentHandler {
   ) {}
 
   @MessagePattern(Patterns.content.create)
+  @IdempotentCommand()
   create(
     @RpcCtx() ctx: RequestContext,
     @RpcPayload(CreateContentDto) input: CreateContentDto,

@@ -12,6 +12,7 @@ import {
   RequestContext,
 } from '@smartbeak/contracts';
 import { RpcPayload } from '@smartbeak/messaging';
+import { IdempotentCommand } from '@smartbeak/runtime';
 
 import { DomainsService } from './domains.service';
 
@@ -20,6 +21,7 @@ export class DomainsHandler {
   constructor(private readonly domains: DomainsService) {}
 
   @MessagePattern(Patterns.controlPlane.domainCreate)
+  @IdempotentCommand()
   create(
     @RpcCtx() ctx: RequestContext,
     @RpcPayload(CreateDomainDto) input: CreateDomainDto,

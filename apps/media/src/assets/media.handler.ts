@@ -13,6 +13,7 @@ import {
   type UploadIntentDto,
 } from '@smartbeak/contracts';
 import { RpcPayload } from '@smartbeak/messaging';
+import { IdempotentCommand } from '@smartbeak/runtime';
 
 import { MediaService } from './media.service';
 
@@ -21,6 +22,7 @@ export class MediaHandler {
   constructor(private readonly media: MediaService) {}
 
   @MessagePattern(Patterns.media.uploadIntentCreate)
+  @IdempotentCommand()
   createUploadIntent(
     @RpcCtx() ctx: RequestContext,
     @RpcPayload(CreateUploadIntentDto) input: CreateUploadIntentDto,

@@ -47,7 +47,12 @@ export class StorageService {
    * Content-Length (the size declared in the intent) are part of the
    * signature: storage refuses other bytes than those announced.
    */
-  async presignPut(key: string, contentType: string, size: number, expiresInSeconds: number): Promise<string> {
+  async presignPut(
+    key: string,
+    contentType: string,
+    size: number,
+    expiresInSeconds: number,
+  ): Promise<string> {
     return getSignedUrl(
       this.client,
       new PutObjectCommand({

@@ -12,6 +12,7 @@ import {
   ResolveTargetRequestDto,
 } from '@smartbeak/contracts';
 import { RpcPayload } from '@smartbeak/messaging';
+import { IdempotentCommand } from '@smartbeak/runtime';
 
 import { JobCreation } from './job-creation.service';
 import { JobOperations } from './job-operations.service';
@@ -25,6 +26,7 @@ export class JobsHandler {
   ) {}
 
   @MessagePattern(Patterns.publishing.jobCreate)
+  @IdempotentCommand()
   createJob(@RpcCtx() ctx: RequestContext, @RpcPayload(CreateJobDto) input: CreateJobDto): Promise<JobDto> {
     return this.creation.create(ctx, input);
   }

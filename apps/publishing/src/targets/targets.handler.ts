@@ -12,6 +12,7 @@ import {
   type TargetTestResultDto,
 } from '@smartbeak/contracts';
 import { RpcPayload } from '@smartbeak/messaging';
+import { IdempotentCommand } from '@smartbeak/runtime';
 
 import { TargetsService } from './targets.service';
 
@@ -21,6 +22,7 @@ export class TargetsHandler {
   constructor(private readonly targets: TargetsService) {}
 
   @MessagePattern(Patterns.publishing.targetCreate)
+  @IdempotentCommand()
   createTarget(
     @RpcCtx() ctx: RequestContext,
     @RpcPayload(CreateTargetDto) input: CreateTargetDto,
