@@ -1,7 +1,13 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 
-import { freePort, testInfra, uniqueName, waitFor, WORKSPACE_ROOT } from '@smartbeak/testing';
+import {
+  type PrivateRedis,
+  startPrivateRedis,
+  testInfra,
+  uniqueName,
+  waitFor,
+  WORKSPACE_ROOT,
+} from '@smartbeak/testing';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import request from 'supertest';
@@ -18,7 +24,7 @@ const acl = require(join(WORKSPACE_ROOT, 'tools/stack/redis-acl.js')) as {
  * with 503 problems and says it is not ready — and loses nothing it took.
  */
 describe('Redis memory stays bounded', () => {
-  let server: ChildProcess;
+  let server: PrivateRedis;
   let admin: Redis;
   let platform: Platform;
   let filler: Queue;
@@ -26,27 +32,9 @@ describe('Redis memory stays bounded', () => {
 
   beforeAll(async () => {
     // A small Redis of this spec's own: filling the shared one would starve the other specs.
-    const port = await freePort();
-    server = spawn(
-      'redis-server',
-      [
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--maxmemory',
-        '24mb',
-        '--maxmemory-policy',
-        'noeviction',
-      ],
-      { stdio: 'ignore' },
-    );
-    admin = new Redis(`redis://127.0.0.1:${port}`, { maxRetriesPerRequest: null });
-    await waitFor(async () => (await admin.ping().catch(() => '')) === 'PONG', 10_000, 'redis');
+    server = await startPrivateRedis(['--maxmemory', '24mb', '--maxmemory-policy', 'noeviction']);
+    const { port } = server;
+    admin = new Redis(server.url, { maxRetriesPerRequest: null });
     const passwords = JSON.parse(process.env['SMARTBEAK_TEST_REDIS_USERS'] ?? '{}') as Record<string, string>;
     acl.applyAcl({ port, prefix: '*', passwords });
     platform = await Platform.start({
@@ -67,7 +55,7 @@ describe('Redis memory stays bounded', () => {
     await filler?.close();
     await platform?.stop();
     admin?.disconnect();
-    server?.kill('SIGKILL');
+    server?.stop();
   });
 
   const createDomain = (label: string) =>

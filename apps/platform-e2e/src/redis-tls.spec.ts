@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,11 +6,13 @@ import { join } from 'node:path';
 import {
   createTestDatabase,
   freePort,
+  type PrivateRedis,
   isHttpOk,
   messageKeyring,
   migrateApp,
   type RunningProcess,
   spawnApp,
+  startPrivateRedis,
   type TestDatabase,
   uniqueName,
   waitFor,
@@ -71,7 +73,7 @@ function makeCertificates(dir: string): void {
 describe('Redis over TLS', () => {
   let dir: string;
   let db: TestDatabase;
-  let redis: ChildProcess;
+  let redis: PrivateRedis | undefined;
   let service: RunningProcess | undefined;
 
   beforeAll(async () => {
@@ -82,26 +84,14 @@ describe('Redis over TLS', () => {
   });
   afterAll(async () => {
     await service?.stop();
-    redis?.kill('SIGKILL');
+    redis?.stop();
     await db?.drop();
     rmSync(dir, { recursive: true, force: true });
   });
 
   it('serves with REDIS_URL=rediss://… and its replica announces itself over TLS', async () => {
-    const port = await freePort();
-    redis = spawn(
-      'redis-server',
+    redis = await startPrivateRedis(
       [
-        '--port',
-        '0',
-        '--tls-port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
         '--tls-cert-file',
         join(dir, 'redis.crt'),
         '--tls-key-file',
@@ -111,8 +101,9 @@ describe('Redis over TLS', () => {
         '--tls-auth-clients',
         'no',
       ],
-      { stdio: 'ignore' },
+      { tls: true },
     );
+    const { port } = redis;
     const ca = readFileSync(join(dir, 'ca.crt'));
     const probe = new Redis(`rediss://127.0.0.1:${port}`, {
       tls: { ca },

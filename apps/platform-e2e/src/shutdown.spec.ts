@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-
 import {
   createTestDatabase,
   freePort,
@@ -7,6 +5,7 @@ import {
   messageKeyring,
   migrateApp,
   spawnApp,
+  startPrivateRedis,
   type TestDatabase,
   uniqueName,
   waitFor,
@@ -23,16 +22,11 @@ describe('a service told to stop after its Redis went away', () => {
 
   it('exits within SHUTDOWN_TIMEOUT_MS instead of hanging on its queue workers', async () => {
     // A Redis of its own, to pull from under the service.
-    const redisPort = await freePort();
-    const redis = spawn(
-      'redis-server',
-      ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      { stdio: 'ignore' },
-    );
+    const redis = await startPrivateRedis();
     const httpPort = await freePort();
     const service = spawnApp('content', {
       DATABASE_URL: db.url,
-      REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+      REDIS_URL: redis.url,
       REDIS_PREFIX: uniqueName('shutdown'),
       ...messageKeyring(['content']).env('content'),
       HTTP_PORT: String(httpPort),
@@ -40,8 +34,8 @@ describe('a service told to stop after its Redis went away', () => {
     });
     try {
       await waitFor(() => isHttpOk(`http://127.0.0.1:${httpPort}/health/ready`), 30_000, 'content');
-      redis.kill('SIGKILL');
-      await new Promise((resolve) => redis.once('exit', resolve));
+      redis.stop();
+      await new Promise((resolve) => redis.process.once('exit', resolve));
       const started = Date.now();
       service.child.kill('SIGTERM');
       const code = await Promise.race([
@@ -52,7 +46,7 @@ describe('a service told to stop after its Redis went away', () => {
       expect(Date.now() - started).toBeLessThan(10_000);
       expect(service.tail()).not.toMatch(/Unhandled error event/);
     } finally {
-      redis.kill('SIGKILL');
+      redis.stop();
       await service.stop(1_000);
     }
   });

@@ -135,9 +135,8 @@ function signedBytes(request: Omit<RpcRequest, 'seal'>): string {
 export function sealRequest(
   keys: MessageKeys,
   request: Omit<RpcRequest, 'body' | 'seal'>,
-  data: RpcEnvelope<unknown> | { ctx?: undefined; payload?: unknown },
+  { ctx, payload, idempotencyKey }: RpcEnvelope<unknown>,
 ): RpcRequest {
-  const { ctx, payload, idempotencyKey } = data as Partial<RpcEnvelope<unknown>>;
   const body: RequestBody = { payload: payload ?? {} };
   if (typeof idempotencyKey === 'string') body.idem = idempotencyKey;
   if (!ctx) {

@@ -1,6 +1,6 @@
 import { type EventEnvelope, type Page } from '@smartbeak/contracts';
 import { eventDeadLettered } from '@smartbeak/observability';
-import { type Database, newestFirst, type SystemScope, Where } from '@smartbeak/persistence';
+import { type Database, mapPage, newestFirst, type SystemScope, Where } from '@smartbeak/persistence';
 import { type Queue } from 'bullmq';
 import { type MigrationInterface, type QueryRunner } from 'typeorm';
 
@@ -24,39 +24,20 @@ export interface EventDeadLetterDto {
   envelope: EventEnvelope;
 }
 
-interface DeadLetterRow {
-  id: string;
-  consumer: string;
-  queue: string;
-  eventId: string;
-  eventType: string;
-  orgId: string | null;
-  errorType: string;
-  errorMessage: string;
-  attempts: number;
+type DeadLetterRow = Omit<EventDeadLetterDto, 'failedAt' | 'redrivenAt'> & {
   createdAt: Date;
   redrivenAt: Date | null;
-  envelope: EventEnvelope;
-}
+};
 
-const COLUMNS = `SELECT id, consumer, queue, event_id AS "eventId", event_type AS "eventType", org_id AS "orgId",
+const COLUMNS = `id, consumer, queue, event_id AS "eventId", event_type AS "eventType", org_id AS "orgId",
   error_type AS "errorType", error_message AS "errorMessage", attempts, created_at AS "createdAt",
-  redriven_at AS "redrivenAt", envelope FROM event_dead_letters`;
+  redriven_at AS "redrivenAt", envelope`;
 
-function toDto(row: DeadLetterRow): EventDeadLetterDto {
+function toDto({ createdAt, redrivenAt, ...row }: DeadLetterRow): EventDeadLetterDto {
   return {
-    id: row.id,
-    consumer: row.consumer,
-    queue: row.queue,
-    eventId: row.eventId,
-    eventType: row.eventType,
-    orgId: row.orgId,
-    errorType: row.errorType,
-    errorMessage: row.errorMessage,
-    attempts: row.attempts,
-    failedAt: row.createdAt.toISOString(),
-    redrivenAt: row.redrivenAt ? row.redrivenAt.toISOString() : null,
-    envelope: row.envelope,
+    ...row,
+    failedAt: createdAt.toISOString(),
+    redrivenAt: redrivenAt ? redrivenAt.toISOString() : null,
   };
 }
 
@@ -70,13 +51,10 @@ function errorTypeOf(error: unknown): string {
 /**
  * A consuming service's dead letters: events it gave up on (out of attempts,
  * or refused), kept in its own database — Redis keeps failed jobs a week at
- * most. Operators list and re-drive them (platform-wide: system scope).
+ * most. Operators list and re-drive them, across orgs (a system scope).
  */
 export class EventDeadLetters {
-  constructor(
-    private readonly database: Database,
-    private readonly scope: SystemScope,
-  ) {}
+  constructor(private readonly database: Database) {}
 
   /** Records (or, after a failed re-drive, refreshes) the dead letter of `event`. */
   async record(
@@ -109,14 +87,21 @@ export class EventDeadLetters {
     eventDeadLettered.inc({ queue, type: String(event.type) });
   }
 
-  list(page: { limit?: number; cursor?: string; pending?: boolean }): Promise<Page<EventDeadLetterDto>> {
-    void this.scope;
+  async list(
+    _scope: SystemScope,
+    page: { limit?: number; cursor?: string; pending?: boolean },
+  ): Promise<Page<EventDeadLetterDto>> {
     const where = new Where().add('true');
     if (page.pending) where.add('redriven_at IS NULL');
-    return newestFirst<DeadLetterRow>(this.database, COLUMNS, where, page).then((result) => ({
-      items: result.items.map(toDto),
-      nextCursor: result.nextCursor,
-    }));
+    return mapPage(
+      await newestFirst<DeadLetterRow>(
+        this.database,
+        `SELECT ${COLUMNS} FROM event_dead_letters`,
+        where,
+        page,
+      ),
+      toDto,
+    );
   }
 
   /**
@@ -124,25 +109,28 @@ export class EventDeadLetters {
    * consumer checks the signature again). Undefined when there is no such
    * dead letter, or it was re-driven already.
    */
-  async redrive(id: string, queueOf: (name: string) => Queue): Promise<EventDeadLetterDto | undefined> {
-    return this.database.transaction(async (tx) => {
-      const row = await tx.one<DeadLetterRow>(`${COLUMNS} WHERE id = $1 AND redriven_at IS NULL FOR UPDATE`, [
-        id,
-      ]);
-      if (!row) return undefined;
+  async redrive(
+    _scope: SystemScope,
+    id: string,
+    queueOf: (name: string) => Queue,
+  ): Promise<EventDeadLetterDto | undefined> {
+    // Claimed by one statement (a second re-drive finds nothing); no transaction waits on Redis.
+    const row = await this.database.one<DeadLetterRow>(
+      `UPDATE event_dead_letters SET redriven_at = now() WHERE id = $1 AND redriven_at IS NULL
+       RETURNING ${COLUMNS}`,
+      [id],
+    );
+    if (!row) return undefined;
+    try {
       const queue = queueOf(row.queue);
       // The failed job may still hold the event's id in Redis; a new add with that id would be ignored.
       await (await queue.getJob(row.eventId))?.remove();
       await queue.add(row.eventType, row.envelope, { ...EVENT_JOB_OPTIONS, jobId: row.eventId });
-      const updated = await tx.one<DeadLetterRow>(
-        `UPDATE event_dead_letters SET redriven_at = now() WHERE id = $1
-         RETURNING id, consumer, queue, event_id AS "eventId", event_type AS "eventType", org_id AS "orgId",
-           error_type AS "errorType", error_message AS "errorMessage", attempts, created_at AS "createdAt",
-           redriven_at AS "redrivenAt", envelope`,
-        [id],
-      );
-      return updated ? toDto(updated) : undefined;
-    });
+    } catch (error) {
+      await this.database.run(`UPDATE event_dead_letters SET redriven_at = NULL WHERE id = $1`, [id]);
+      throw error;
+    }
+    return toDto(row);
   }
 }
 

@@ -9,9 +9,6 @@ import {
 
 import { messagesRefused } from '@smartbeak/observability';
 
-/** The one signer whose user contexts (passports) services accept. */
-export const GATEWAY_SIGNER = 'api-gateway';
-
 /** Why a receiver refused a message before any handler saw it. */
 export type Refusal =
   | 'malformed'

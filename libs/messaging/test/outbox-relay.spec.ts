@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 
 import {
   createTestDatabase,
-  freePort,
   messageKeyring,
   spawnScript,
+  startPrivateRedis,
   type TestDatabase,
   testInfra,
   uniqueName,
@@ -13,7 +12,7 @@ import {
 } from '@smartbeak/testing';
 import { Queue, Worker } from 'bullmq';
 import Redis from 'ioredis';
-import { Database, systemScope } from '@smartbeak/persistence';
+import { Database } from '@smartbeak/persistence';
 import { DataSource } from 'typeorm';
 
 import {
@@ -94,7 +93,7 @@ describe(OutboxRelay.name, () => {
       queue: QUEUE,
       consumer: 'test',
       keys,
-      deadLetters: new EventDeadLetters(database, systemScope('test')),
+      deadLetters: new EventDeadLetters(database),
       concurrency: 16,
       handlers: {
         'test.thing.happened': async (event, manager) => {
@@ -321,13 +320,9 @@ describe(OutboxRelay.name, () => {
 
   it('holds no database transaction open while it waits on Redis', async () => {
     // A Redis of this test's own, whose writes it can pause without stalling anyone else.
-    const port = await freePort();
-    const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', ''], {
-      stdio: 'ignore',
-    });
-    const url = `redis://127.0.0.1:${port}`;
+    const server = await startPrivateRedis();
+    const url = server.url;
     const admin = new Redis(url, { maxRetriesPerRequest: null });
-    await waitFor(async () => (await admin.ping().catch(() => '')) === 'PONG', 10_000, 'redis');
     await writeEvents(5);
     const relay = new OutboxRelay({
       database,
@@ -362,7 +357,7 @@ describe(OutboxRelay.name, () => {
     } finally {
       await relay.stop();
       admin.disconnect();
-      server.kill('SIGKILL');
+      server.stop();
     }
   });
 });

@@ -313,7 +313,7 @@ describe('trust boundaries on Redis', () => {
       });
       await dataSource.initialize();
       await dataSource.runMigrations();
-      deadLetters = new EventDeadLetters(Database.of(dataSource), systemScope('test'));
+      deadLetters = new EventDeadLetters(Database.of(dataSource));
       consumer = new EventConsumer({
         database: Database.of(dataSource),
         redisUrl,
@@ -378,7 +378,7 @@ describe('trust boundaries on Redis', () => {
       const inbox = await dataSource.query(`SELECT event_id FROM processed_events`);
       expect(inbox).toEqual([{ event_id: genuine.id }]);
       // Each refused event is kept as a dead letter of the consumer, for operators to see.
-      const letters = await deadLetters.list({ pending: true });
+      const letters = await deadLetters.list(systemScope('test'), { pending: true });
       expect(letters.items.map((l) => l.errorType)).toEqual(['refused', 'refused', 'refused']);
       expect(letters.items.map((l) => l.attempts)).toEqual([1, 1, 1]);
     });
@@ -391,7 +391,9 @@ describe('trust boundaries on Redis', () => {
         backoff: { type: 'fixed', delay: 50 },
       });
       await eventually(async () => expect(await job.getState()).toBe('failed'));
-      const letter = (await deadLetters.list({ pending: true })).items.find((l) => l.eventId === failing.id);
+      const letter = (await deadLetters.list(systemScope('test'), { pending: true })).items.find(
+        (l) => l.eventId === failing.id,
+      );
       expect(letter).toMatchObject({
         consumer: 'control-plane',
         queue,
@@ -405,15 +407,15 @@ describe('trust boundaries on Redis', () => {
       expect(applied).not.toContain(failing.id);
 
       fixed = true;
-      const redriven = await deadLetters.redrive(letter!.id, () => jobs);
+      const redriven = await deadLetters.redrive(systemScope('test'), letter!.id, () => jobs);
       expect(redriven?.redrivenAt).toEqual(expect.any(String));
       await eventually(async () => expect(applied).toContain(failing.id));
       expect(applied.filter((id) => id === failing.id)).toHaveLength(1);
       // Once only: the same dead letter cannot be re-driven twice.
-      await expect(deadLetters.redrive(letter!.id, () => jobs)).resolves.toBeUndefined();
-      expect((await deadLetters.list({ pending: true })).items.map((l) => l.eventId)).not.toContain(
-        failing.id,
-      );
+      await expect(deadLetters.redrive(systemScope('test'), letter!.id, () => jobs)).resolves.toBeUndefined();
+      expect(
+        (await deadLetters.list(systemScope('test'), { pending: true })).items.map((l) => l.eventId),
+      ).not.toContain(failing.id);
     });
   });
 });

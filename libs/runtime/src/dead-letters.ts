@@ -12,9 +12,13 @@ import {
 } from '@smartbeak/contracts';
 import { DomainError } from '@smartbeak/errors';
 import { bullPrefix, type EventDeadLetterDto, EventDeadLetters, RpcPayload } from '@smartbeak/messaging';
+import { systemScope } from '@smartbeak/persistence';
 import { Queue } from 'bullmq';
 
 import { SERVICE_CONFIG } from './tokens';
+
+/** Dead letters are platform-wide: operators see every org's. */
+const OPERATORS = systemScope('operators list and re-drive event dead letters');
 
 /** Operators (admins of an OPERATOR_ORGS org) list and re-drive the service's event dead letters. */
 export function deadLetterHandler(service: string): new (...args: never[]) => object {
@@ -35,7 +39,7 @@ export function deadLetterHandler(service: string): new (...args: never[]) => ob
       @RpcPayload(ListEventDeadLettersQueryDto) query: ListEventDeadLettersQueryDto,
     ): Promise<Page<EventDeadLetterDto>> {
       this.requireOperator(ctx);
-      return this.deadLetters.list(query);
+      return this.deadLetters.list(OPERATORS, query);
     }
 
     @MessagePattern(patterns.redrive)
@@ -44,7 +48,7 @@ export function deadLetterHandler(service: string): new (...args: never[]) => ob
       @RpcPayload(EventDeadLetterIdDto) { id }: EventDeadLetterIdDto,
     ): Promise<EventDeadLetterDto> {
       this.requireOperator(ctx);
-      const redriven = await this.deadLetters.redrive(id, (name) => this.queue(name));
+      const redriven = await this.deadLetters.redrive(OPERATORS, id, (name) => this.queue(name));
       if (!redriven)
         throw new DomainError(CommonError.NOT_FOUND, 'No such dead letter waiting to be re-driven');
       return redriven;

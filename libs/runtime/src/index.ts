@@ -3,3 +3,4 @@ export * from './service-runtime.module';
 export * from './jobs';
 export * from './events';
 export * from './idempotency';
+export * from './migrations';

@@ -31,7 +31,7 @@ import {
   RedisMemoryWatch,
   redisReadinessCheck,
 } from '@smartbeak/observability';
-import { Database, systemScope } from '@smartbeak/persistence';
+import { Database } from '@smartbeak/persistence';
 import Redis from 'ioredis';
 import { DataSource, DataSourceOptions } from 'typeorm';
 
@@ -174,8 +174,7 @@ export class ServiceRuntimeModule {
         {
           provide: EventDeadLetters,
           inject: [Database],
-          useFactory: (database: Database) =>
-            new EventDeadLetters(database, systemScope('operators list and re-drive event dead letters')),
+          useFactory: (database: Database) => new EventDeadLetters(database),
         },
         { provide: RELAY_SOURCES, useValue: options.relaySources ?? [DEFAULT_OUTBOX_SOURCE] },
         ...(options.relay === false ? [] : [OutboxRelayHost]),

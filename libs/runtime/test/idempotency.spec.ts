@@ -2,13 +2,7 @@ import { type INestApplication, Controller, Module } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { loadConfig, ServiceConfig } from '@smartbeak/config';
 import { CommonError, type RequestContext } from '@smartbeak/contracts';
-import {
-  EventDeadLetters1765100000000,
-  MessageKeys,
-  OutboxAndInbox1764000000000,
-  OutboxClaims1765300000000,
-  RpcClient,
-} from '@smartbeak/messaging';
+import { MessageKeys, RpcClient } from '@smartbeak/messaging';
 import { Database, postgresOptions } from '@smartbeak/persistence';
 import {
   createTestDatabase,
@@ -22,7 +16,7 @@ import {
 import { Client } from 'pg';
 import { type MigrationInterface, type QueryRunner } from 'typeorm';
 
-import { IdempotencyKeys1765200000000, IdempotentCommand, runService, ServiceRuntimeModule } from '../src';
+import { IdempotentCommand, runService, ServiceRuntimeModule, serviceMigrations } from '../src';
 
 class Things1765200000001 implements MigrationInterface {
   name = 'Things1765200000001';
@@ -85,13 +79,7 @@ describe('Idempotency-Key in the owning service', () => {
     const config = loadConfig(ServiceConfig, env);
     const database = postgresOptions({
       url: db.url,
-      migrations: [
-        OutboxAndInbox1764000000000,
-        EventDeadLetters1765100000000,
-        OutboxClaims1765300000000,
-        IdempotencyKeys1765200000000,
-        Things1765200000001,
-      ],
+      migrations: serviceMigrations(Things1765200000001),
     });
     @Module({
       imports: [ServiceRuntimeModule.register({ service: 'demo', config, database, relay: false })],

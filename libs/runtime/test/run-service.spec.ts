@@ -1,14 +1,7 @@
 import { type INestApplication, Module } from '@nestjs/common';
 import { loadConfig, ServiceConfig } from '@smartbeak/config';
 import { CommonError, healthPingPattern } from '@smartbeak/contracts';
-import {
-  MessageKeys,
-  EventDeadLetters1765100000000,
-  OutboxAndInbox1764000000000,
-  OutboxClaims1765300000000,
-  RpcClient,
-  serviceCallContext,
-} from '@smartbeak/messaging';
+import { MessageKeys, RpcClient, serviceCallContext } from '@smartbeak/messaging';
 import { postgresOptions } from '@smartbeak/persistence';
 import {
   createTestDatabase,
@@ -20,7 +13,7 @@ import {
 } from '@smartbeak/testing';
 import { Client } from 'pg';
 
-import { runService, ServiceRuntimeModule } from '../src';
+import { runService, ServiceRuntimeModule, serviceMigrations } from '../src';
 
 describe(runService.name, () => {
   let db: TestDatabase;
@@ -50,7 +43,7 @@ describe(runService.name, () => {
     const config = loadConfig(ServiceConfig, env);
     const database = postgresOptions({
       url: db.url,
-      migrations: [OutboxAndInbox1764000000000, EventDeadLetters1765100000000, OutboxClaims1765300000000],
+      migrations: serviceMigrations(),
     });
     @Module({ imports: [ServiceRuntimeModule.register({ service: 'demo', config, database })] })
     class DemoModule {}
@@ -71,6 +64,7 @@ describe(runService.name, () => {
     await client.end();
     expect(tables.rows.map((r) => r.tablename)).toEqual([
       'event_dead_letters',
+      'idempotency_keys',
       'migrations',
       'outbox',
       'processed_events',

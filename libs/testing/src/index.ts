@@ -6,3 +6,4 @@ export * from './fakes/http-fake';
 export * from './fakes/linkedin';
 export * from './fakes/wordpress';
 export * from './message-keys';
+export * from './redis-server';

@@ -1,26 +1,16 @@
-import {
-  EventDeadLetters1765100000000,
-  OutboxAndInbox1764000000000,
-  OutboxClaims1765300000000,
-  outboxClaimsMigration,
-  type OutboxSource,
-} from '@smartbeak/messaging';
+import { outboxClaimsMigration, type OutboxSource } from '@smartbeak/messaging';
 import { postgresOptions } from '@smartbeak/persistence';
-import { IdempotencyKeys1765200000000 } from '@smartbeak/runtime';
+import { serviceMigrations } from '@smartbeak/runtime';
 import { type DataSourceOptions } from 'typeorm';
 
 import { ContentInitial1764300000000 } from './migrations/1764300000000-ContentInitial';
 
-export const MIGRATIONS = [
-  OutboxAndInbox1764000000000,
+export const MIGRATIONS = serviceMigrations(
   ContentInitial1764300000000,
-  EventDeadLetters1765100000000,
-  IdempotencyKeys1765200000000,
-  OutboxClaims1765300000000,
+  // The event store is relayed too: its rows take the relay's lease like the outbox's.
   outboxClaimsMigration('content_events', 1765300000001),
-];
+);
 
-/** The relay reads the event store (item events) and the outbox (purges, lock breaks). */
 /**
  * An item event as other services get it: who, and what changed — the
  * changed fields by name, the small ones with their values, never the body or
@@ -33,6 +23,7 @@ export function itemEventOnTheWire(_type: string, payload: Record<string, unknow
   return { ...rest, changed: Object.keys(changes), changes: small };
 }
 
+/** The relay reads the event store (item events) and the outbox (purges, lock breaks). */
 export const CONTENT_RELAY_SOURCES: OutboxSource[] = [
   {
     table: 'content_events',
