@@ -36,6 +36,7 @@ function aclRules(p) {
     content: service('content'),
     publishing: service('publishing', `~${p}:bull:publishing:*`),
     media: service('media', `~${p}:media:*`),
+    notifications: service('notifications'),
     // `nx g @smartbeak/tools:service <name>` adds new services above this line.
   };
 }

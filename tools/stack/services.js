@@ -40,6 +40,7 @@ const SERVICES = [
       MEDIA_WEBHOOK_SECRET: secrets.mediaWebhook,
     }),
   },
+  { name: 'notifications', httpPort: 3106, database: 'notifications' },
   // `nx g @smartbeak/tools:service <name>` adds new services above this line.
 ];
 

@@ -53,7 +53,22 @@ export enum MediaError {
   STORAGE_UNAVAILABLE = 'MEDIA.STORAGE_UNAVAILABLE',
 }
 
-export type ErrorCode = CommonError | ControlPlaneError | ContentError | PublishingError | MediaError;
+export enum NotificationsError {
+  NOTIFICATION_NOT_FOUND = 'NOTIFICATIONS.NOTIFICATION_NOT_FOUND',
+  DEVICE_NOT_FOUND = 'NOTIFICATIONS.DEVICE_NOT_FOUND',
+  /** A critical type must keep one channel. */
+  CRITICAL_TYPE_NEEDS_A_CHANNEL = 'NOTIFICATIONS.CRITICAL_TYPE_NEEDS_A_CHANNEL',
+  UNSUBSCRIBE_TOKEN_INVALID = 'NOTIFICATIONS.UNSUBSCRIBE_TOKEN_INVALID',
+  WEBHOOK_SIGNATURE_INVALID = 'NOTIFICATIONS.WEBHOOK_SIGNATURE_INVALID',
+}
+
+export type ErrorCode =
+  | CommonError
+  | ControlPlaneError
+  | ContentError
+  | PublishingError
+  | MediaError
+  | NotificationsError;
 
 export interface FieldError {
   field: string;

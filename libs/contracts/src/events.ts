@@ -39,6 +39,8 @@ export const Events = {
   media: {
     assetReady: 'media.asset.ready',
     assetDeleted: 'media.asset.deleted',
+    /** An upload failed its checks (wrong size or type): the file was deleted. */
+    assetRejected: 'media.asset.rejected',
   },
 } as const;
 
@@ -63,14 +65,17 @@ export type EventQueue = (typeof EventQueues)[keyof typeof EventQueues];
 export const CONSUMED_EVENT_QUEUES: readonly EventQueue[] = [
   EventQueues.controlPlane,
   EventQueues.publishing,
+  EventQueues.notifications,
 ];
 
 /**
- * Content's item events feed publishing (scheduled posts). Notifications and
- * analytics subscribe when those services exist: a route to a queue nobody
- * consumes would only grow Redis.
+ * Content's item events feed publishing (scheduled posts). Analytics
+ * subscribes when it exists: a route to a queue nobody consumes would only
+ * grow Redis.
  */
 const CONTENT_CONSUMERS: readonly EventQueue[] = [EventQueues.publishing];
+/** What notifications turns into messages (NOTIFICATION_TYPES). */
+const NOTIFY: readonly EventQueue[] = [EventQueues.notifications];
 
 /**
  * Who hears what. The outbox relay of the producing service delivers each
@@ -85,29 +90,30 @@ export const EVENT_ROUTES: Partial<Record<EventName, readonly EventQueue[]>> = {
     [
       Events.content.created,
       Events.content.updated,
-      Events.content.submitted,
       Events.content.drafted,
       Events.content.scheduled,
-      Events.content.published,
       Events.content.archived,
       Events.content.deleted,
       Events.content.restored,
     ].map((type) => [type, CONTENT_CONSUMERS]),
   ),
+  [Events.content.submitted]: [...CONTENT_CONSUMERS, ...NOTIFY],
+  [Events.content.published]: [...CONTENT_CONSUMERS, ...NOTIFY],
   // Restores of old revisions and lock breaks reach the audit log (control-plane).
   [Events.content.reverted]: [...CONTENT_CONSUMERS, EventQueues.controlPlane],
-  [Events.content.lockRevoked]: [EventQueues.controlPlane],
+  [Events.content.lockRevoked]: [EventQueues.controlPlane, ...NOTIFY],
   [Events.content.coldStored]: [],
   [Events.content.purged]: [EventQueues.publishing],
   [Events.publishing.jobQueued]: [],
   [Events.publishing.jobStarted]: [],
   [Events.publishing.jobRetrying]: [],
-  [Events.publishing.jobCompleted]: [],
-  [Events.publishing.jobFailed]: [],
-  [Events.publishing.jobDeadLettered]: [],
-  [Events.publishing.targetUnconfirmed]: [],
+  [Events.publishing.jobCompleted]: NOTIFY,
+  [Events.publishing.jobFailed]: NOTIFY,
+  [Events.publishing.jobDeadLettered]: NOTIFY,
+  [Events.publishing.targetUnconfirmed]: NOTIFY,
   [Events.media.assetReady]: [],
   [Events.media.assetDeleted]: [],
+  [Events.media.assetRejected]: NOTIFY,
 };
 
 /** An event's payload on the wire is at most this big: ids, versions and what changed, never bodies. */

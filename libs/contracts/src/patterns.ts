@@ -15,6 +15,8 @@ export const Patterns = {
     auditList: 'control-plane.audit.list',
     auditRecord: 'control-plane.audit.record',
     clerkWebhook: 'control-plane.clerk.apply',
+    /** The org's members who may receive a notification (by id and/or permission). */
+    memberRecipients: 'control-plane.member.recipients',
   },
   content: {
     create: 'content.item.create',
@@ -51,6 +53,21 @@ export const Patterns = {
     assetList: 'media.asset.list',
     assetDelete: 'media.asset.delete',
     storageWebhook: 'media.storage-webhook.apply',
+  },
+  notifications: {
+    inboxList: 'notifications.inbox.list',
+    unreadCount: 'notifications.inbox.unread-count',
+    markRead: 'notifications.inbox.mark-read',
+    markAllRead: 'notifications.inbox.mark-all-read',
+    /** New notifications after a stream position (the SSE stream's backfill). */
+    streamSince: 'notifications.inbox.since',
+    preferencesGet: 'notifications.preferences.get',
+    preferencesUpdate: 'notifications.preferences.update',
+    deviceRegister: 'notifications.device.register',
+    deviceRemove: 'notifications.device.remove',
+    unsubscribe: 'notifications.preferences.unsubscribe',
+    twilioStatus: 'notifications.twilio.status',
+    twilioInbound: 'notifications.twilio.inbound',
   },
 } as const;
 
@@ -92,8 +109,14 @@ const SERVICE_CALLS: Partial<Record<string, ServiceCallGrant>> = {
   [Patterns.controlPlane.domainCheck]: { callers: SERVICES, permissions: [] },
   [Patterns.controlPlane.clerkWebhook]: { callers: [GATEWAY_NAME], permissions: [], serviceOnly: true },
   [Patterns.media.storageWebhook]: { callers: [GATEWAY_NAME], permissions: [], serviceOnly: true },
-  [Patterns.content.get]: { callers: ['publishing'], permissions: ['content:read'] },
+  [Patterns.content.get]: { callers: ['publishing', 'notifications'], permissions: ['content:read'] },
   [Patterns.media.assetGet]: { callers: ['publishing'], permissions: ['content:read'] },
+  // Notifications decides recipients from memberships, and titles from the item.
+  [Patterns.controlPlane.memberRecipients]: { callers: ['notifications'], permissions: [], serviceOnly: true },
+  // Signed links and provider webhooks: no session behind them; notifications checks their own signatures.
+  [Patterns.notifications.unsubscribe]: { callers: [GATEWAY_NAME], permissions: [], serviceOnly: true },
+  [Patterns.notifications.twilioStatus]: { callers: [GATEWAY_NAME], permissions: [], serviceOnly: true },
+  [Patterns.notifications.twilioInbound]: { callers: [GATEWAY_NAME], permissions: [], serviceOnly: true },
 };
 
 const HEALTH_PING: ServiceCallGrant = { callers: [GATEWAY_NAME], permissions: [], serviceOnly: true };

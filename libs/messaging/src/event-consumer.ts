@@ -1,7 +1,7 @@
 import { type EventEnvelope } from '@smartbeak/contracts';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import Redis from 'ioredis';
-import { type Database, type Sql } from '@smartbeak/persistence';
+import { type Database, type Transaction } from '@smartbeak/persistence';
 
 import { type EventDeadLetters } from './event-dead-letters.system';
 import { checkEvent } from './event-seal';
@@ -9,7 +9,7 @@ import { bullPrefix } from './outbox-relay';
 import { type MessageKeys, MessageRefused } from './signing';
 
 /** Applies one event inside the inbox transaction (`tx`). */
-export type EventHandler = (event: EventEnvelope, tx: Sql) => Promise<void>;
+export type EventHandler = (event: EventEnvelope, tx: Transaction) => Promise<void>;
 
 /**
  * Runs `apply` in one transaction with the inbox row that marks the event
@@ -20,7 +20,7 @@ export async function applyOnce(
   database: Database,
   consumer: string,
   eventId: string,
-  apply: (tx: Sql) => Promise<void>,
+  apply: (tx: Transaction) => Promise<void>,
 ): Promise<boolean> {
   return database.transaction(async (tx) => {
     const inserted = await tx.rows(

@@ -38,7 +38,23 @@ class Executor implements Sql {
 }
 
 /** One open transaction (`Database.transaction`). */
-export type Transaction = Sql;
+export interface Transaction extends Sql {
+  /**
+   * Runs `effect` once the transaction has committed (never if it rolls
+   * back): for side effects outside the database, such as queueing a job for
+   * a row written here. An effect that throws is logged, not rethrown — the
+   * data is committed; a sweep must cover a lost effect.
+   */
+  afterCommit(effect: () => unknown): void;
+}
+
+class TransactionExecutor extends Executor implements Transaction {
+  readonly effects: (() => unknown)[] = [];
+
+  afterCommit(effect: () => unknown): void {
+    this.effects.push(effect);
+  }
+}
 
 /**
  * A service's database: the pg pool that TypeORM opened for it (TypeORM runs
@@ -60,12 +76,13 @@ export class Database extends Executor {
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
   async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    const tx = new TransactionExecutor(client);
     let broken = false;
+    let result: T;
     try {
       await client.query('BEGIN');
-      const result = await work(new Executor(client));
+      result = await work(tx);
       await client.query('COMMIT');
-      return result;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {
         broken = true;
@@ -75,5 +92,14 @@ export class Database extends Executor {
       // A connection whose rollback failed is in an unknown state: drop it.
       client.release(broken ? true : undefined);
     }
+    // Committed, and the connection is back in the pool: now the effects outside the database.
+    for (const effect of tx.effects) {
+      try {
+        await effect();
+      } catch (error) {
+        console.error(`after-commit effect failed: ${(error as Error)?.message ?? String(error)}`);
+      }
+    }
+    return result;
   }
 }

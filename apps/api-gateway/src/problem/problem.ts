@@ -3,6 +3,7 @@ import {
   ContentError,
   ControlPlaneError,
   MediaError,
+  NotificationsError,
   PublishingError,
   type ErrorCode,
   type FieldError,
@@ -50,6 +51,11 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   [MediaError.INTENT_EXPIRED]: 409,
   [MediaError.WEBHOOK_SIGNATURE_INVALID]: 401,
   [MediaError.STORAGE_UNAVAILABLE]: 503,
+  [NotificationsError.NOTIFICATION_NOT_FOUND]: 404,
+  [NotificationsError.DEVICE_NOT_FOUND]: 404,
+  [NotificationsError.CRITICAL_TYPE_NEEDS_A_CHANNEL]: 422,
+  [NotificationsError.UNSUBSCRIBE_TOKEN_INVALID]: 400,
+  [NotificationsError.WEBHOOK_SIGNATURE_INVALID]: 401,
 };
 
 const TITLES: Record<number, string> = {

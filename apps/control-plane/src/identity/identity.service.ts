@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { MeDto, RequestContext } from '@smartbeak/contracts';
+import { MeDto, type RecipientDto, type RecipientsQueryDto, RequestContext } from '@smartbeak/contracts';
 import { scopeOf } from '@smartbeak/persistence';
 
 import { IdentityRepository } from './identity.repository';
@@ -19,19 +19,26 @@ export class IdentityService {
   constructor(private readonly identities: IdentityRepository) {}
 
   async ensure(ctx: RequestContext): Promise<void> {
-    const key = `${ctx.orgId}\u0000${ctx.userId}`;
+    // A change of permissions is worth a write: notifications picks reviewers and admins by them.
+    const key = `${ctx.orgId}\u0000${ctx.userId}\u0000${ctx.permissions.join(',')}`;
     if (this.seen.has(key)) return;
     const role = ctx.permissions.includes('org:admin') ? 'org:admin' : 'org:member';
     // One round trip, three upserts: nothing is overwritten, webhooks own the details.
     await this.identities.ensureMember(scopeOf(ctx), {
       id: ctx.userId,
       role,
+      permissions: ctx.permissions,
       orgSlug: ctx.orgSlug ?? null,
       email: ctx.email ?? null,
       name: ctx.name ?? null,
     });
     if (this.seen.size >= SEEN_CAPACITY) this.seen.clear();
     this.seen.add(key);
+  }
+
+  /** The org's members a notification may go to (a service call from notifications). */
+  recipients(ctx: RequestContext, query: RecipientsQueryDto): Promise<RecipientDto[]> {
+    return this.identities.recipients(scopeOf(ctx), query);
   }
 
   /** Drops remembered pairs of an org or user that Clerk deleted. */

@@ -17,6 +17,8 @@ export interface AssetRow {
   cdnUrl: string | null;
   failureReason: string | null;
   uploadExpiresAt: Date;
+  /** Who asked for the upload (null on assets older than the column). */
+  createdBy: string | null;
   completedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
@@ -26,7 +28,7 @@ export interface AssetRow {
 export const ASSET_COLUMNS = `id, org_id AS "orgId", domain_id AS "domainId", filename, content_type AS "contentType",
   declared_size::float8 AS "declaredSize", actual_size::float8 AS "actualSize", checksum, storage_key AS "storageKey",
   status, cdn_url AS "cdnUrl", failure_reason AS "failureReason", upload_expires_at AS "uploadExpiresAt",
-  completed_at AS "completedAt", created_at AS "createdAt", updated_at AS "updatedAt"`;
+  created_by AS "createdBy", completed_at AS "completedAt", created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 export function toMediaAssetDto(row: AssetRow): MediaAssetDto {
   return {

@@ -14,6 +14,7 @@ export interface NewAsset {
   declaredSize: number;
   storageKey: string;
   uploadExpiresAt: Date;
+  createdBy: string;
 }
 
 /** What a completion check sets beside the status. */
@@ -30,8 +31,8 @@ export class AssetsRepository extends Repository {
   async insert(scope: TenantScope, asset: NewAsset): Promise<AssetRow> {
     const row = await this.sql.one<AssetRow>(
       `INSERT INTO media_assets (id, org_id, domain_id, filename, content_type, declared_size, storage_key, status,
-                                 upload_expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending_upload', $8) RETURNING ${ASSET_COLUMNS}`,
+                                 upload_expires_at, created_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending_upload', $8, $9) RETURNING ${ASSET_COLUMNS}`,
       [
         asset.id,
         scope.orgId,
@@ -41,6 +42,7 @@ export class AssetsRepository extends Repository {
         asset.declaredSize,
         asset.storageKey,
         asset.uploadExpiresAt,
+        asset.createdBy,
       ],
     );
     return row!;
@@ -111,6 +113,22 @@ export class AssetsRepository extends Repository {
         fields.completedAt ?? null,
       ],
     );
+    if (moved && status === 'failed') {
+      await appendToOutbox(this.sql, [
+        {
+          type: Events.media.assetRejected,
+          aggregateId: moved.id,
+          orgId: scope.orgId,
+          domainId: moved.domainId,
+          payload: {
+            id: moved.id,
+            filename: moved.filename,
+            reason: moved.failureReason,
+            createdBy: moved.createdBy,
+          },
+        },
+      ]);
+    }
     if (moved && status === 'ready') {
       await appendToOutbox(this.sql, [
         {

@@ -73,6 +73,7 @@ export class MediaService {
       contentType: input.contentType,
       declaredSize: input.size,
       storageKey: key,
+      createdBy: ctx.userId,
       uploadExpiresAt: expiresAt,
     });
     const url = await this.storage.presignPut(

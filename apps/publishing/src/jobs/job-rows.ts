@@ -72,7 +72,7 @@ export interface StateChange {
  */
 export async function recordChange(
   sql: Sql,
-  job: Pick<JobRow, 'id' | 'orgId' | 'domainId' | 'contentId'>,
+  job: Pick<JobRow, 'id' | 'orgId' | 'domainId' | 'contentId' | 'createdBy' | 'content'>,
   change: StateChange,
   extraEvents: OutboxEvent[] = [],
 ): Promise<void> {
@@ -100,6 +100,9 @@ export async function recordChange(
       payload: {
         jobId: job.id,
         contentId: job.contentId,
+        // Who asked and what, for notifications (never the body).
+        createdBy: job.createdBy,
+        title: job.content.title,
         state: change.state,
         detail: change.detail ?? null,
         targets: change.targets ?? [],

@@ -173,7 +173,14 @@ export class JobRunsSystem extends Repository {
         aggregateId: job.id,
         orgId: job.orgId,
         domainId: job.domainId,
-        payload: { jobId: job.id, deadLetterId: id, errorType, message },
+        payload: {
+          jobId: job.id,
+          deadLetterId: id,
+          errorType,
+          message,
+          createdBy: job.createdBy,
+          title: job.content.title,
+        },
       },
     ]);
     return id;

@@ -237,6 +237,8 @@ export class Publisher {
       payload: {
         jobId: job.id,
         contentId: job.contentId,
+        createdBy: job.createdBy,
+        title: job.content.title,
         state: jobState,
         targets: states.map((s) => ({
           targetId: s.row.targetId,
@@ -252,7 +254,14 @@ export class Publisher {
         aggregateId: job.id,
         orgId: job.orgId,
         domainId: job.domainId,
-        payload: { jobId: job.id, contentId: job.contentId, targetId: s.row.targetId, type: s.row.type },
+        payload: {
+          jobId: job.id,
+          contentId: job.contentId,
+          createdBy: job.createdBy,
+          title: job.content.title,
+          targetId: s.row.targetId,
+          type: s.row.type,
+        },
       });
     }
     const history = [

@@ -2,3 +2,4 @@ export * from './audit';
 export * from './clerk';
 export * from './domains';
 export * from './me';
+export * from './members';

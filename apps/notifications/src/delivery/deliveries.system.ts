@@ -1,0 +1,191 @@
+import { Repository, type SystemScope } from '@smartbeak/persistence';
+
+import { type Sent } from '../channels/provider';
+
+/** A delivery claimed for sending, with what to send. */
+export interface ClaimedDelivery {
+  id: string;
+  orgId: string;
+  userId: string;
+  channel: 'email' | 'sms' | 'push';
+  address: string | null;
+  attempts: number;
+  notificationId: string;
+  type: string;
+  title: string;
+  body: string;
+  link: string | null;
+}
+
+const CLAIMED_COLUMNS = `d.id, d.org_id AS "orgId", d.user_id AS "userId", d.channel, d.address, d.attempts,
+  n.id AS "notificationId", n.type, n.title, n.body, n.link`;
+
+/**
+ * Sending, across orgs (the workers and the sweeper). A delivery is sent by
+ * whoever claims it: `pending` (or `held` whose time came, or `sending` whose
+ * claim lapsed — its worker died) → `sending` for a lease; then `sent`,
+ * `failed`, back to `pending` with a due time (transient), or `dead`.
+ */
+export class DeliveriesSystem extends Repository {
+  async claim(_scope: SystemScope, id: string, leaseMs: number): Promise<ClaimedDelivery | undefined> {
+    return this.sql.one<ClaimedDelivery>(
+      `WITH claimed AS (
+         UPDATE deliveries SET status = 'sending', claimed_until = now() + make_interval(secs => $2::float8 / 1000),
+                attempts = attempts + 1, updated_at = now()
+          WHERE id = $1 AND digest_window_end IS NULL
+            AND ((status IN ('pending', 'held') AND (due_at IS NULL OR due_at <= now()))
+                 OR (status = 'sending' AND claimed_until < now()))
+          RETURNING *
+       )
+       SELECT ${CLAIMED_COLUMNS} FROM claimed d JOIN notifications n ON n.id = d.notification_id`,
+      [id, leaseMs],
+    );
+  }
+
+  async markSent(_scope: SystemScope, id: string, sent: Sent): Promise<void> {
+    await this.sql.run(
+      `UPDATE deliveries SET status = 'sent', provider = $2, provider_message_id = $3, last_error = NULL,
+              claimed_until = NULL, updated_at = now() WHERE id = $1`,
+      [id, sent.provider, sent.messageId],
+    );
+  }
+
+  async markFailed(_scope: SystemScope, id: string, error: string, provider: string | null = null): Promise<void> {
+    await this.sql.run(
+      `UPDATE deliveries SET status = 'failed', last_error = $2, provider = COALESCE($3, provider),
+              claimed_until = NULL, updated_at = now() WHERE id = $1`,
+      [id, error.slice(0, 2000), provider],
+    );
+  }
+
+  /** Transient trouble: back to pending, due again after `delayMs`. */
+  async retryLater(_scope: SystemScope, id: string, error: string, delayMs: number): Promise<void> {
+    await this.sql.run(
+      `UPDATE deliveries SET status = 'pending', last_error = $2, due_at = now() + make_interval(secs => $3::float8 / 1000),
+              claimed_until = NULL, updated_at = now() WHERE id = $1`,
+      [id, error.slice(0, 2000), delayMs],
+    );
+  }
+
+  /** Out of attempts: `dead`, with its dead letter (call inside a transaction). */
+  async deadLetter(_scope: SystemScope, delivery: ClaimedDelivery, error: string): Promise<void> {
+    await this.sql.run(
+      `UPDATE deliveries SET status = 'dead', last_error = $2, claimed_until = NULL, updated_at = now() WHERE id = $1`,
+      [delivery.id, error.slice(0, 2000)],
+    );
+    await this.sql.run(
+      `INSERT INTO delivery_dead_letters (delivery_id, org_id, channel, error, attempts) VALUES ($1, $2, $3, $4, $5)`,
+      [delivery.id, delivery.orgId, delivery.channel, error.slice(0, 2000), delivery.attempts],
+    );
+  }
+
+  async suppress(_scope: SystemScope, channel: string, address: string, reason: string): Promise<void> {
+    await this.sql.run(
+      `INSERT INTO suppressions (channel, address, reason) VALUES ($1, lower($2), $3) ON CONFLICT DO NOTHING`,
+      [channel, address, reason.slice(0, 300)],
+    );
+  }
+
+  /**
+   * Deliveries whose queue job may be lost: pending and due for a while,
+   * held ones whose time came, claims that lapsed. The sweeper queues them
+   * again (a claim makes a duplicate job harmless).
+   */
+  stale(_scope: SystemScope, graceMs: number, limit = 500): Promise<{ id: string; channel: string; attempts: number }[]> {
+    return this.sql.rows(
+      `SELECT id, channel, attempts FROM deliveries
+        WHERE digest_window_end IS NULL AND (
+              (status = 'pending' AND updated_at < now() - make_interval(secs => $1::float8 / 1000)
+                 AND (due_at IS NULL OR due_at < now() - make_interval(secs => $1::float8 / 1000)))
+           OR (status = 'held' AND due_at <= now() - make_interval(secs => $1::float8 / 1000))
+           OR (status = 'sending' AND claimed_until < now()))
+        ORDER BY updated_at LIMIT $2`,
+      [graceMs, limit],
+    );
+  }
+
+  /** Re-drive of a dead delivery: pending again, now; its dead letter marked. */
+  async redrive(_scope: SystemScope, deadLetterId: string): Promise<{ deliveryId: string; channel: string } | undefined> {
+    return this.sql.one(
+      `WITH letter AS (
+         UPDATE delivery_dead_letters SET redriven_at = now() WHERE id = $1 AND redriven_at IS NULL RETURNING delivery_id
+       )
+       UPDATE deliveries d SET status = 'pending', attempts = 0, due_at = NULL, updated_at = now()
+         FROM letter WHERE d.id = letter.delivery_id AND d.status = 'dead'
+       RETURNING d.id AS "deliveryId", d.channel`,
+      [deadLetterId],
+    );
+  }
+
+  /**
+   * Closes every digest window that has ended: one `digests` row per user and
+   * window, its held emails attached. Returns the digests to send.
+   */
+  async closeDigests(_scope: SystemScope): Promise<{ id: string }[]> {
+    return this.sql.rows(
+      `WITH due AS (
+         SELECT DISTINCT d.org_id, d.user_id, d.digest_window_end AS window_end,
+                (SELECT s.digest FROM recipient_settings s WHERE s.org_id = d.org_id AND s.user_id = d.user_id) AS mode
+           FROM deliveries d
+          WHERE d.status = 'held' AND d.digest_window_end IS NOT NULL AND d.digest_window_end <= now() AND d.digest_id IS NULL
+          LIMIT 1000
+       ), made AS (
+         INSERT INTO digests (org_id, user_id, mode, window_end)
+         SELECT org_id, user_id, CASE WHEN mode = 'daily' THEN 'daily' ELSE 'hourly' END, window_end FROM due
+         ON CONFLICT (org_id, user_id, window_end) DO UPDATE SET status = digests.status
+         RETURNING id, org_id, user_id, window_end
+       ), attached AS (
+         UPDATE deliveries d SET digest_id = made.id, updated_at = now()
+           FROM made WHERE d.org_id = made.org_id AND d.user_id = made.user_id AND d.digest_window_end = made.window_end
+            AND d.status = 'held' AND d.digest_id IS NULL
+         RETURNING d.digest_id
+       )
+       SELECT DISTINCT made.id FROM made`,
+    );
+  }
+
+  /** Digests not sent yet (a lost job, a failed send): the sweeper queues them again. */
+  pendingDigests(_scope: SystemScope, graceMs: number): Promise<{ id: string }[]> {
+    return this.sql.rows(
+      `SELECT id FROM digests WHERE status = 'pending' AND created_at < now() - make_interval(secs => $1::float8 / 1000) LIMIT 500`,
+      [graceMs],
+    );
+  }
+
+  async digest(
+    _scope: SystemScope,
+    id: string,
+  ): Promise<
+    | {
+        id: string;
+        orgId: string;
+        userId: string;
+        mode: 'hourly' | 'daily';
+        status: string;
+        items: { type: string; title: string; body: string; link: string | null; address: string | null }[];
+      }
+    | undefined
+  > {
+    return this.sql.one(
+      `SELECT g.id, g.org_id AS "orgId", g.user_id AS "userId", g.mode, g.status,
+              COALESCE((SELECT json_agg(json_build_object('type', n.type, 'title', n.title, 'body', n.body,
+                                                          'link', n.link, 'address', d.address) ORDER BY n.created_at)
+                          FROM deliveries d JOIN notifications n ON n.id = d.notification_id
+                         WHERE d.digest_id = g.id AND d.status = 'held'), '[]') AS items
+         FROM digests g WHERE g.id = $1`,
+      [id],
+    );
+  }
+
+  async digestSent(_scope: SystemScope, id: string, sent: Sent): Promise<void> {
+    await this.sql.run(
+      `WITH g AS (
+         UPDATE digests SET status = 'sent', provider = $2, provider_message_id = $3, sent_at = now()
+          WHERE id = $1 AND status = 'pending' RETURNING id
+       )
+       UPDATE deliveries d SET status = 'sent', provider = $2, provider_message_id = $3, updated_at = now()
+         FROM g WHERE d.digest_id = g.id AND d.status = 'held'`,
+      [id, sent.provider, sent.messageId],
+    );
+  }
+}

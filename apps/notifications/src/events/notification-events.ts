@@ -1,0 +1,147 @@
+import { Injectable, Logger } from '@nestjs/common';
+import {
+  type ContentItemDto,
+  type EventEnvelope,
+  NOTIFICATION_TYPE_NAMES,
+  NOTIFICATION_TYPES,
+  Patterns,
+  type RecipientDto,
+} from '@smartbeak/contracts';
+import { type EventHandler, RpcClient, serviceCallContext } from '@smartbeak/messaging';
+import { orgScope, type Transaction } from '@smartbeak/persistence';
+import { type EventHandlerSet } from '@smartbeak/runtime';
+
+import { OperatorAlerts } from '../alerts/operator-alerts';
+import { DeliveriesRepository, type NewDelivery } from '../delivery/deliveries.repository';
+import { planDeliveries } from '../delivery/planner';
+import { InboxRepository } from '../inbox/inbox.repository';
+import { LiveSignal } from '../live/live-signal';
+import { PreferencesRepository } from '../preferences/preferences.repository';
+import { DeliveryQueue } from '../queues/delivery-queue';
+import { describe, needsItem } from './describe';
+
+/**
+ * Events → notifications. In the inbox transaction (applied once per event):
+ * the recipients (control-plane's members of the event's org, never a name
+ * from the payload alone), one notification per recipient (unique per event
+ * and user), its deliveries per channel as planned. After commit: the jobs
+ * and the live signals (lost ones are the sweeper's).
+ */
+@Injectable()
+export class NotificationEvents implements EventHandlerSet {
+  private readonly logger = new Logger(NotificationEvents.name);
+
+  constructor(
+    private readonly rpc: RpcClient,
+    private readonly inbox: InboxRepository,
+    private readonly deliveries: DeliveriesRepository,
+    private readonly preferences: PreferencesRepository,
+    private readonly queue: DeliveryQueue,
+    private readonly live: LiveSignal,
+    private readonly alerts: OperatorAlerts,
+  ) {}
+
+  handlers(): Record<string, EventHandler> {
+    return Object.fromEntries(NOTIFICATION_TYPE_NAMES.map((type) => [type, (event, tx) => this.apply(event, tx)]));
+  }
+
+  private async apply(event: EventEnvelope, tx: Transaction): Promise<void> {
+    if (!event.orgId) return;
+    const item = needsItem(event.type) ? await this.item(event.orgId, event.aggregateId) : null;
+    const described = describe(event, item);
+    if (!described) return;
+    if (described.page) await this.alerts.raise(tx, event, described.page);
+    const recipients = await this.recipients(event.orgId, described.audience, described.exclude);
+    if (!recipients.length) return;
+    const scope = orgScope(event.orgId);
+    const made = await this.inbox.in(tx).insertNew(
+      scope,
+      recipients.map((r) => ({
+        domainId: event.domainId,
+        userId: r.userId,
+        eventId: event.id,
+        type: described.type,
+        critical: NOTIFICATION_TYPES_CRITICAL.has(described.type),
+        title: described.title.slice(0, 300),
+        body: described.body,
+        link: described.link,
+      })),
+    );
+    if (!made.length) return;
+    const byUser = new Map(recipients.map((r) => [r.userId, r]));
+    const settings = await this.preferences.in(tx).forRecipients(
+      scope,
+      made.map((n) => n.userId),
+      described.type,
+    );
+    const deliveries = this.deliveries.in(tx);
+    const addressKeys = [...byUser.values()].flatMap((r) => [
+      ...(r.email ? [`email:${r.email.toLowerCase()}`] : []),
+      ...[...settings.values()].filter((s) => s.userId === r.userId && s.phone).map((s) => `sms:${s.phone!.toLowerCase()}`),
+    ]);
+    const suppressed = await deliveries.suppressed(addressKeys);
+    const now = new Date();
+    const planned: NewDelivery[] = made.flatMap((notification) =>
+      planDeliveries({
+        type: described.type,
+        settings: settings.get(notification.userId) ?? {
+          userId: notification.userId,
+          overrides: {},
+          quiet: null,
+          digest: 'off',
+          phone: null,
+          devices: 0,
+        },
+        email: byUser.get(notification.userId)?.email ?? null,
+        suppressed,
+        now,
+      }).map((plan) => ({ ...plan, notificationId: notification.id, userId: notification.userId })),
+    );
+    const rows = await deliveries.insert(scope, planned);
+    tx.afterCommit(async () => {
+      for (const row of rows) {
+        if (row.status === 'pending') await this.queue.send(row.channel as NewDelivery['channel'], row.id);
+        else if (row.status === 'held' && row.dueAt) {
+          await this.queue.send(row.channel as NewDelivery['channel'], row.id, {
+            delayMs: row.dueAt.getTime() - Date.now(),
+            key: 'held',
+          });
+        }
+      }
+      for (const notification of made) {
+        await this.live.notify(notification.orgId, notification.userId, notification.seq).catch(() => undefined);
+      }
+    });
+    this.logger.log(`${event.type} ${event.id}: ${made.length} notification(s), ${rows.length} deliveries`);
+  }
+
+  private async recipients(orgId: string, audience: { userIds?: string[]; permission?: string }[], exclude: string[]): Promise<RecipientDto[]> {
+    const found = new Map<string, RecipientDto>();
+    for (const query of audience) {
+      const members = await this.rpc.send<RecipientDto[]>(Patterns.controlPlane.memberRecipients, {
+        ctx: serviceCallContext(orgId),
+        payload: query,
+      });
+      for (const member of members) found.set(member.userId, member);
+    }
+    for (const userId of exclude) found.delete(userId);
+    return [...found.values()];
+  }
+
+  private async item(orgId: string, id: string): Promise<ContentItemDto | null> {
+    try {
+      return await this.rpc.send<ContentItemDto>(Patterns.content.get, {
+        ctx: serviceCallContext(orgId),
+        payload: { id },
+      });
+    } catch (error) {
+      // Gone since (purged): no title to tell; the notification still goes, without it.
+      if ((error as { code?: string }).code?.endsWith('NOT_FOUND')) return null;
+      throw error;
+    }
+  }
+}
+
+const NOTIFICATION_TYPES_CRITICAL = new Set(
+  NOTIFICATION_TYPE_NAMES.filter((type) => NOTIFICATION_TYPES[type].critical),
+);

@@ -1,0 +1,140 @@
+import { type NotificationDto, type Page } from '@smartbeak/contracts';
+import { newestFirst, Repository, type TenantScope, Where } from '@smartbeak/persistence';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface NotificationRow {
+  id: string;
+  seq: string;
+  orgId: string;
+  domainId: string | null;
+  userId: string;
+  eventId: string;
+  type: string;
+  critical: boolean;
+  title: string;
+  body: string;
+  link: string | null;
+  createdAt: Date;
+  readAt: Date | null;
+}
+
+export const NOTIFICATION_COLUMNS = `n.id, n.seq::text AS seq, n.org_id AS "orgId", n.domain_id AS "domainId",
+  n.user_id AS "userId", n.event_id AS "eventId", n.type, n.critical, n.title, n.body, n.link,
+  n.created_at AS "createdAt", n.read_at AS "readAt"`;
+
+export interface NewNotification {
+  domainId: string | null;
+  userId: string;
+  eventId: string;
+  type: string;
+  critical: boolean;
+  title: string;
+  body: string;
+  link: string | null;
+}
+
+/** A member's inbox: every method is for one org and one user (the caller). */
+export class InboxRepository extends Repository {
+  /** Inserts those not made yet for their event and user; returns the new rows only. */
+  async insertNew(scope: TenantScope, rows: NewNotification[]): Promise<NotificationRow[]> {
+    if (!rows.length) return [];
+    return this.sql.rows<NotificationRow>(
+      `WITH inserted AS (
+         INSERT INTO notifications (org_id, domain_id, user_id, event_id, type, critical, title, body, link)
+         SELECT $1, t.domain_id::uuid, t.user_id, t.event_id, t.type, t.critical, t.title, t.body, t.link
+           FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::text[], $8::text[], $9::text[])
+             AS t(domain_id, user_id, event_id, type, critical, title, body, link)
+         ON CONFLICT (event_id, user_id) DO NOTHING
+         RETURNING *
+       )
+       SELECT ${NOTIFICATION_COLUMNS} FROM inserted n`,
+      [
+        scope.orgId,
+        rows.map((r) => r.domainId),
+        rows.map((r) => r.userId),
+        rows.map((r) => r.eventId),
+        rows.map((r) => r.type),
+        rows.map((r) => r.critical),
+        rows.map((r) => r.title),
+        rows.map((r) => r.body),
+        rows.map((r) => r.link),
+      ],
+    );
+  }
+
+  list(
+    scope: TenantScope,
+    userId: string,
+    filters: { unread?: boolean; limit?: number; cursor?: string },
+  ): Promise<Page<NotificationRow>> {
+    const where = new Where().add('n.org_id = ?', scope.orgId).add('n.user_id = ?', userId);
+    if (filters.unread) where.add('n.read_at IS NULL');
+    return newestFirst<NotificationRow>(
+      this.sql,
+      `SELECT ${NOTIFICATION_COLUMNS} FROM notifications n`,
+      where,
+      filters,
+      'n',
+    );
+  }
+
+  async unreadCount(scope: TenantScope, userId: string): Promise<number> {
+    const row = await this.sql.one<{ count: number }>(
+      `SELECT count(*)::int AS count FROM notifications WHERE org_id = $1 AND user_id = $2 AND read_at IS NULL`,
+      [scope.orgId, userId],
+    );
+    return row?.count ?? 0;
+  }
+
+  /** Whether the user has this notification (read now, or already). */
+  async markRead(scope: TenantScope, userId: string, id: string): Promise<boolean> {
+    if (!UUID.test(id)) return false;
+    const row = await this.sql.one<{ id: string }>(
+      `UPDATE notifications SET read_at = COALESCE(read_at, now())
+        WHERE id = $1 AND org_id = $2 AND user_id = $3 RETURNING id`,
+      [id, scope.orgId, userId],
+    );
+    return Boolean(row);
+  }
+
+  async markAllRead(scope: TenantScope, userId: string): Promise<number> {
+    return this.sql.run(
+      `UPDATE notifications SET read_at = now() WHERE org_id = $1 AND user_id = $2 AND read_at IS NULL`,
+      [scope.orgId, userId],
+    );
+  }
+
+  /** The user's notifications after a stream position, oldest first (the SSE backfill). */
+  since(scope: TenantScope, userId: string, after: string, limit: number): Promise<NotificationRow[]> {
+    return this.sql.rows<NotificationRow>(
+      `SELECT ${NOTIFICATION_COLUMNS} FROM notifications n
+        WHERE n.org_id = $1 AND n.user_id = $2 AND n.seq > $3 ORDER BY n.seq LIMIT $4`,
+      [scope.orgId, userId, after, limit],
+    );
+  }
+
+  /** The stream's current position for the user ('0' when empty). */
+  async head(scope: TenantScope, userId: string): Promise<string> {
+    const row = await this.sql.one<{ seq: string | null }>(
+      `SELECT max(seq)::text AS seq FROM notifications WHERE org_id = $1 AND user_id = $2`,
+      [scope.orgId, userId],
+    );
+    return row?.seq ?? '0';
+  }
+}
+
+export function toNotificationDto(row: NotificationRow): NotificationDto {
+  return {
+    id: row.id,
+    seq: row.seq,
+    type: row.type,
+    title: row.title,
+    body: row.body,
+    link: row.link,
+    domainId: row.domainId,
+    critical: row.critical,
+    createdAt: row.createdAt.toISOString(),
+    readAt: row.readAt ? row.readAt.toISOString() : null,
+  };
+}

@@ -1,0 +1,34 @@
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { SERVICE_CONFIG } from '@smartbeak/runtime';
+import Redis from 'ioredis';
+
+import { type NotificationsConfig } from '../config/notifications.config';
+
+/** The Redis channel that wakes a member's live streams at the gateway. */
+export function liveChannel(prefix: string, orgId: string, userId: string): string {
+  return `${prefix}:live:${orgId}:${userId}`;
+}
+
+/**
+ * Tells the gateway's open streams that a member has something new. The
+ * signal carries nothing but the position: the gateway reads the
+ * notifications themselves over signed RPC, so a forged signal can only
+ * cause an extra read.
+ */
+@Injectable()
+export class LiveSignal implements OnApplicationShutdown {
+  private readonly redis: Redis;
+
+  constructor(@Inject(SERVICE_CONFIG) private readonly config: NotificationsConfig) {
+    this.redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: true });
+    this.redis.on('error', () => undefined);
+  }
+
+  async notify(orgId: string, userId: string, seq: string): Promise<void> {
+    await this.redis.publish(liveChannel(this.config.REDIS_PREFIX, orgId, userId), seq);
+  }
+
+  onApplicationShutdown(): void {
+    this.redis.disconnect();
+  }
+}
