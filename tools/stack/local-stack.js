@@ -3,7 +3,7 @@
 'use strict';
 
 const { execFileSync, spawn, spawnSync } = require('node:child_process');
-const { randomBytes } = require('node:crypto');
+const { generateKeyPairSync, randomBytes } = require('node:crypto');
 const { existsSync, mkdirSync, readFileSync, writeFileSync } = require('node:fs');
 const { join, resolve } = require('node:path');
 
@@ -69,6 +69,20 @@ function devSecrets(dir) {
   return {
     mediaWebhook: secret('media-webhook-secret', () => randomBytes(32).toString('hex')),
     credentialKey: secret('publishing-credential-key', () => randomBytes(32).toString('base64')),
+    notificationsLink: secret('notifications-link-secret', () => randomBytes(32).toString('hex')),
+    // The local stand-ins' credentials: an FCM service account and Web Push (VAPID) keys of our own.
+    fcmServiceAccount: secret('fcm-service-account.json', () => {
+      const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+      return JSON.stringify({
+        type: 'service_account',
+        project_id: 'smartbeak-local',
+        client_email: 'notifications@smartbeak-local.iam.gserviceaccount.com',
+        private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }),
+      });
+    }),
+    vapid: JSON.parse(
+      secret('vapid-keys.json', () => JSON.stringify(require('web-push').generateVAPIDKeys())),
+    ),
   };
 }
 

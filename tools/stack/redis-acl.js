@@ -31,12 +31,13 @@ function aclRules(p) {
     `${rpc(name)} ~${p}:bull:${name}-* ~${p}:bull:*-events:* ${extra}`.trim();
   return {
     // The queue dashboard (operators) reads and retries every queue.
-    'api-gateway': `${rpc('api-gateway')} ~${p}:idem:* ~${p}:ratelimit:* ~${p}:bull:*`,
+    // `&p:live:*`: the live-stream signals of notifications (the SSE stream).
+    'api-gateway': `${rpc('api-gateway')} ~${p}:idem:* ~${p}:ratelimit:* ~${p}:bull:* &${p}:live:*`,
     'control-plane': service('control-plane'),
     content: service('content'),
     publishing: service('publishing', `~${p}:bull:publishing:*`),
     media: service('media', `~${p}:media:*`),
-    notifications: service('notifications'),
+    notifications: service('notifications', `&${p}:live:*`),
     // `nx g @smartbeak/tools:service <name>` adds new services above this line.
   };
 }

@@ -6,7 +6,7 @@
  * `app` (default: `name`) is the build under dist/apps; `args` follow main.js
  * (`worker` for publishing's job runner); only entries without `args` migrate.
  * @type {{ name: string, app?: string, args?: string[], httpPort: number, database: string | null,
- *          env?: (infra: { s3: { endpoint: string, bucket: string }, mail: { smtpUrl: string }, secrets: Record<string, string> }) => Record<string, string> }[]}
+ *          env?: (infra: { s3: { endpoint: string, bucket: string }, mail: { smtpUrl: string, api: string }, secrets: Record<string, any> }) => Record<string, string> }[]}
  */
 const SERVICES = [
   { name: 'control-plane', httpPort: 3101, database: 'control_plane' },
@@ -40,7 +40,7 @@ const SERVICES = [
       MEDIA_WEBHOOK_SECRET: secrets.mediaWebhook,
     }),
   },
-  { name: 'notifications', httpPort: 3106, database: 'notifications' },
+  { name: 'notifications', httpPort: 3106, database: 'notifications', env: notificationsEnv },
   // `nx g @smartbeak/tools:service <name>` adds new services above this line.
 ];
 
@@ -49,6 +49,38 @@ function publishingEnv({ mail, secrets }) {
   return {
     PUBLISHING_ENCRYPTION_KEYS: `dev:${secrets.credentialKey}`,
     SMTP_URL: mail.smtpUrl,
+    OUTBOUND_ALLOWLIST: '127.0.0.0/8,::1',
+    OUTBOUND_ALLOW_HTTP: 'true',
+  };
+}
+
+/**
+ * Every notification provider points at the local catchers (SMTP, and the
+ * provider catcher on the mail port: SendGrid, SES, Twilio, FCM, Web Push,
+ * PagerDuty), so every channel works without an account anywhere.
+ */
+function notificationsEnv({ mail, secrets }) {
+  const catcher = new URL(mail.api).origin;
+  return {
+    SMTP_URL: mail.smtpUrl,
+    NOTIFICATIONS_LINK_SECRET: secrets.notificationsLink,
+    EMAIL_PROVIDERS: 'smtp,sendgrid,ses',
+    SENDGRID_API_URL: `${catcher}/sendgrid`,
+    SENDGRID_API_KEY: 'SG.local-catcher',
+    SES_ENDPOINT: `${catcher}/ses`,
+    SES_ACCESS_KEY_ID: 'AKIALOCALCATCHER',
+    SES_SECRET_ACCESS_KEY: 'local-catcher',
+    TWILIO_API_URL: `${catcher}/twilio`,
+    TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000local',
+    TWILIO_AUTH_TOKEN: secrets.notificationsLink.slice(0, 32),
+    TWILIO_FROM: '+15005550006',
+    FCM_API_URL: `${catcher}/fcm`,
+    GOOGLE_OAUTH_TOKEN_URL: `${catcher}/google/token`,
+    FCM_SERVICE_ACCOUNT: secrets.fcmServiceAccount,
+    VAPID_PUBLIC_KEY: secrets.vapid.publicKey,
+    VAPID_PRIVATE_KEY: secrets.vapid.privateKey,
+    PAGERDUTY_EVENTS_URL: `${catcher}/pagerduty/v2/enqueue`,
+    PAGERDUTY_ROUTING_KEY: 'local-routing-key',
     OUTBOUND_ALLOWLIST: '127.0.0.0/8,::1',
     OUTBOUND_ALLOW_HTTP: 'true',
   };

@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // The local SMTP catcher: accepts every message (any auth, no TLS) and keeps
-// the last 5,000 in memory, readable over HTTP:
-//   GET    /messages[?to=address]   → [{ id, from, to, subject, text, html, headers, receivedAt }]
+// the last 5,000 in memory, readable over HTTP — with what the provider
+// catcher (provider-catcher.js, same HTTP port) accepted for SendGrid, SES,
+// Twilio, FCM, Web Push and PagerDuty:
+//   GET    /messages[?to=address][&channel=email|sms|push|pager|webhook][&provider=…]
+//          → [{ id, channel, provider, from, to, subject, text, html, headers, receivedAt }]
 //   DELETE /messages
 // Usage: node tools/stack/smtp-catcher.js --smtp-port 56325 --http-port 56395
 'use strict';
@@ -13,12 +16,18 @@ const { simpleParser } = require('mailparser');
 const { SMTPServer } = require('smtp-server');
 
 const { waitUntilBindable } = require('./free-port');
+const { handleProvider } = require('./provider-catcher');
 
 const { values } = parseArgs({
   options: { 'smtp-port': { type: 'string' }, 'http-port': { type: 'string' } },
 });
 const messages = [];
 let serial = 0;
+
+function record(message) {
+  messages.push({ id: ++serial, ...message, receivedAt: new Date().toISOString() });
+  if (messages.length > 5000) messages.shift();
+}
 
 const smtp = new SMTPServer({
   authOptional: true,
@@ -28,19 +37,25 @@ const smtp = new SMTPServer({
   onData(stream, session, callback) {
     simpleParser(stream)
       .then((mail) => {
-        messages.push({
-          id: ++serial,
+        record({
+          channel: 'email',
+          provider: 'smtp',
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : null,
           to: session.envelope.rcptTo.map((r) => r.address),
           subject: mail.subject ?? '',
           text: mail.text ?? '',
           html: typeof mail.html === 'string' ? mail.html : '',
+          // As sent: each header's own text (unfolded), by lower-case name.
           headers: Object.fromEntries(
-            [...mail.headers].map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
+            mail.headerLines.map(({ key, line }) => [
+              key,
+              line
+                .slice(line.indexOf(':') + 1)
+                .replace(/\r?\n[ \t]+/g, ' ')
+                .trim(),
+            ]),
           ),
-          receivedAt: new Date().toISOString(),
         });
-        if (messages.length > 5000) messages.shift();
         callback();
       })
       .catch(callback);
@@ -49,9 +64,16 @@ const smtp = new SMTPServer({
 smtp.on('error', (error) => process.stderr.write(`smtp catcher: ${error.message}\n`));
 
 const http = createServer((req, res) => {
-  const url = new URL(req.url, 'http://catcher');
+  const url = new URL(req.url, `http://${req.headers.host || 'catcher'}`);
   if (url.pathname !== '/messages') {
-    res.writeHead(404).end();
+    handleProvider(req, res, url, record)
+      .then((handled) => {
+        if (!handled) res.writeHead(404).end();
+      })
+      .catch((error) => {
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: String(error && error.message) }));
+      });
     return;
   }
   if (req.method === 'DELETE') {
@@ -60,7 +82,16 @@ const http = createServer((req, res) => {
     return;
   }
   const to = url.searchParams.get('to');
-  const body = JSON.stringify(to ? messages.filter((m) => m.to.includes(to)) : messages);
+  const channel = url.searchParams.get('channel');
+  const provider = url.searchParams.get('provider');
+  const body = JSON.stringify(
+    messages.filter(
+      (m) =>
+        (!to || m.to.includes(to)) &&
+        (!channel || m.channel === channel) &&
+        (!provider || m.provider === provider),
+    ),
+  );
   res.writeHead(200, { 'content-type': 'application/json' }).end(body);
 });
 

@@ -17,6 +17,8 @@ import { DomainsController } from './domains/domains.controller';
 import { ApiHealthController } from './health/api-health.controller';
 import { MeController } from './me/me.controller';
 import { MediaController } from './media/media.controller';
+import { LiveStreams } from './notifications/live-streams';
+import { NotificationsController } from './notifications/notifications.controller';
 import { PublishingController } from './publishing/publishing.controller';
 import { ProblemFilter } from './problem/problem.filter';
 import { RateLimitedAuthGuard } from './rate-limit/auth-failure.guard';
@@ -81,6 +83,7 @@ export class AppModule {
         ContentController,
         PublishingController,
         MediaController,
+        NotificationsController,
         EventDeadLettersController,
       ],
       providers: [
@@ -100,6 +103,7 @@ export class AppModule {
           timeoutMs: config.RPC_TIMEOUT_MS,
         }),
         GatewayRpc,
+        LiveStreams,
         {
           provide: TokenVerifier,
           useFactory: () =>

@@ -13,7 +13,7 @@ import pino from 'pino';
 import { mountQueueDashboard } from './admin/queue-dashboard';
 import { AppModule } from './app.module';
 import { type GatewayConfig } from './config/gateway.config';
-import { registerJsonBodies, registerRequestScope } from './http/fastify-http';
+import { registerFormBodies, registerJsonBodies, registerRequestScope } from './http/fastify-http';
 
 /** `TRUST_PROXY`: a hop count (`1`), `true`, or comma-separated addresses/CIDRs. */
 function trustProxyOf(value: string | undefined): boolean | number | string[] {
@@ -44,6 +44,7 @@ export async function createGateway(config: GatewayConfig): Promise<NestFastifyA
   const fastify = app.getHttpAdapter().getInstance();
   registerRequestScope(fastify, pino(pinoOptions({ service: 'api-gateway', level: config.LOG_LEVEL })));
   registerJsonBodies(fastify, config.BODY_LIMIT_BYTES);
+  registerFormBodies(fastify, config.BODY_LIMIT_BYTES);
   await app.register(helmet, {
     contentSecurityPolicy: false,
     crossOriginResourcePolicy: { policy: 'same-site' },

@@ -38,6 +38,7 @@ describe(`${SERVICE_NAME} process`, () => {
         ...messageKeyring([SERVICE_NAME]).env(SERVICE_NAME),
         HTTP_PORT: String(port),
         LOG_LEVEL: 'silent',
+        NOTIFICATIONS_LINK_SECRET: 'x'.repeat(32),
       },
       module: (config: NotificationsConfig) => AppModule.register(config),
       database: (config: { DATABASE_URL: string }) => notificationsDatabaseOptions(config.DATABASE_URL),

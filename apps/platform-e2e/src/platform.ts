@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
 import {
@@ -23,10 +23,28 @@ import {
 } from '@smartbeak/testing';
 import { exportPKCS8, importPKCS8 } from 'jose';
 import request from 'supertest';
+import webpush from 'web-push';
 
 /** The services behind the gateway a spec may ask for (the gateway always runs). */
-export type ServiceName = 'control-plane' | 'media' | 'content' | 'publishing';
-export const ALL_SERVICES: ServiceName[] = ['control-plane', 'media', 'content', 'publishing'];
+export type ServiceName = 'control-plane' | 'media' | 'content' | 'publishing' | 'notifications';
+export const ALL_SERVICES: ServiceName[] = [
+  'control-plane',
+  'media',
+  'content',
+  'publishing',
+  'notifications',
+];
+
+/** The provider catcher's accounts every platform's notifications uses (README § Notifications). */
+export const CATCHER_ACCOUNTS = {
+  sendgridKey: 'SG.e2e',
+  sesAccessKey: 'AKIAE2ECATCHER',
+  twilioSid: 'AC00000000000000000000000000e2e0',
+  twilioToken: 'e2e-twilio-auth-token',
+  twilioFrom: '+15005550006',
+  fcmProject: 'smartbeak-e2e',
+  pagerRoutingKey: 'e2e-routing-key',
+};
 
 export interface PlatformOptions {
   /** Which services to run (default: all). `publishing` brings one worker; control-plane is always there. */
@@ -36,6 +54,7 @@ export interface PlatformOptions {
   mediaEnv?: Record<string, string>;
   contentEnv?: Record<string, string>;
   publishingEnv?: Record<string, string>;
+  notificationsEnv?: Record<string, string>;
   /** Another Redis than the test stack's (its ACL users set up): the URL of each process's user. */
   redisUrlFor?: (user: string) => string;
 }
@@ -112,6 +131,8 @@ export class Platform {
   /** Publishing job runners (`main.js worker`): one at start; `startPublishingWorker` adds more. */
   publishingWorkers: RunningProcess[] = [];
   publishingDb!: TestDatabase;
+  notifications?: RunningProcess;
+  notificationsDb!: TestDatabase;
   credentialKey = randomBytes(32).toString('base64');
   mediaWebhookSecret = uniqueName('media_secret');
   keys!: TestKeys;
@@ -250,6 +271,50 @@ export class Platform {
       starting.push(this.startPublishingWorker());
     }
 
+    if (services.has('notifications')) {
+      this.notificationsDb = dbOf('notifications');
+      const catcher = new URL(testInfra().mailApi).origin;
+      const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+      const vapid = webpush.generateVAPIDKeys();
+      this.env.notifications = {
+        ...common('notifications'),
+        DATABASE_URL: this.notificationsDb.url,
+        NOTIFICATIONS_LINK_SECRET: randomBytes(32).toString('hex'),
+        SMTP_URL: smtpUrl,
+        EMAIL_PROVIDERS: 'smtp,sendgrid,ses',
+        SENDGRID_API_URL: `${catcher}/sendgrid`,
+        SENDGRID_API_KEY: CATCHER_ACCOUNTS.sendgridKey,
+        SES_ENDPOINT: `${catcher}/ses`,
+        SES_ACCESS_KEY_ID: CATCHER_ACCOUNTS.sesAccessKey,
+        SES_SECRET_ACCESS_KEY: 'e2e',
+        TWILIO_API_URL: `${catcher}/twilio`,
+        TWILIO_ACCOUNT_SID: CATCHER_ACCOUNTS.twilioSid,
+        TWILIO_AUTH_TOKEN: CATCHER_ACCOUNTS.twilioToken,
+        TWILIO_FROM: CATCHER_ACCOUNTS.twilioFrom,
+        FCM_API_URL: `${catcher}/fcm`,
+        GOOGLE_OAUTH_TOKEN_URL: `${catcher}/google/token`,
+        FCM_SERVICE_ACCOUNT: JSON.stringify({
+          project_id: CATCHER_ACCOUNTS.fcmProject,
+          client_email: 'e2e@smartbeak-e2e.iam.gserviceaccount.com',
+          private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }),
+        }),
+        VAPID_PUBLIC_KEY: vapid.publicKey,
+        VAPID_PRIVATE_KEY: vapid.privateKey,
+        PAGERDUTY_EVENTS_URL: `${catcher}/pagerduty/v2/enqueue`,
+        PAGERDUTY_ROUTING_KEY: CATCHER_ACCOUNTS.pagerRoutingKey,
+        OUTBOUND_ALLOWLIST: '127.0.0.1',
+        OUTBOUND_ALLOW_HTTP: 'true',
+        OUTBOUND_TIMEOUT_MS: '3000',
+        NOTIFICATIONS_BACKOFF_MS: '200',
+        NOTIFICATIONS_SWEEP_EVERY_MS: '1000',
+        NOTIFICATIONS_CIRCUIT_COOLDOWN_MS: '60000',
+        ...options.notificationsEnv,
+      };
+      const port = await freePort();
+      this.notifications = spawnApp('notifications', { ...this.env.notifications, HTTP_PORT: String(port) });
+      starting.push(ready(this.notifications, `http://127.0.0.1:${port}/health/ready`, 'notifications'));
+    }
+
     const [gatewayPort, metricsPort] = [await freePort(), await freePort()];
     this.url = `http://127.0.0.1:${gatewayPort}`;
     this.metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
@@ -319,6 +384,7 @@ export class Platform {
         this.controlPlane,
         this.media,
         this.publishing,
+        this.notifications,
         ...this.content,
         ...this.publishingWorkers,
       ].map((process) => process?.stop()),

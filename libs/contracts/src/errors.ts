@@ -63,12 +63,7 @@ export enum NotificationsError {
 }
 
 export type ErrorCode =
-  | CommonError
-  | ControlPlaneError
-  | ContentError
-  | PublishingError
-  | MediaError
-  | NotificationsError;
+  CommonError | ControlPlaneError | ContentError | PublishingError | MediaError | NotificationsError;
 
 export interface FieldError {
   field: string;

@@ -112,7 +112,11 @@ const SERVICE_CALLS: Partial<Record<string, ServiceCallGrant>> = {
   [Patterns.content.get]: { callers: ['publishing', 'notifications'], permissions: ['content:read'] },
   [Patterns.media.assetGet]: { callers: ['publishing'], permissions: ['content:read'] },
   // Notifications decides recipients from memberships, and titles from the item.
-  [Patterns.controlPlane.memberRecipients]: { callers: ['notifications'], permissions: [], serviceOnly: true },
+  [Patterns.controlPlane.memberRecipients]: {
+    callers: ['notifications'],
+    permissions: [],
+    serviceOnly: true,
+  },
   // Signed links and provider webhooks: no session behind them; notifications checks their own signatures.
   [Patterns.notifications.unsubscribe]: { callers: [GATEWAY_NAME], permissions: [], serviceOnly: true },
   [Patterns.notifications.twilioStatus]: { callers: [GATEWAY_NAME], permissions: [], serviceOnly: true },

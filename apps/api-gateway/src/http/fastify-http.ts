@@ -45,6 +45,23 @@ export function registerJsonBodies(fastify: FastifyInstance, bodyLimit: number):
   );
 }
 
+/**
+ * Form bodies (`application/x-www-form-urlencoded`): only provider webhooks
+ * send them (Twilio), so they are kept raw too and parsed into a flat object
+ * of strings (a repeated name keeps its last value).
+ */
+export function registerFormBodies(fastify: FastifyInstance, bodyLimit: number): void {
+  fastify.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'buffer', bodyLimit },
+    (req, body: string | Buffer, done) => {
+      const raw = Buffer.isBuffer(body) ? body : Buffer.from(body);
+      (req as FastifyRequest & { rawBody?: Buffer }).rawBody = raw;
+      done(null, Object.fromEntries(new URLSearchParams(raw.toString('utf8'))));
+    },
+  );
+}
+
 /** Fastify's own refusals (body too large, bad media type, bad JSON) as problems. */
 export function fastifyErrorProblem(error: unknown) {
   const failure = error as { statusCode?: number; code?: string; message?: string };

@@ -34,7 +34,13 @@ export class OperatorAlerts {
     const row = await tx.one<{ id: string }>(
       `INSERT INTO operator_alerts (event_id, org_id, severity, summary, details) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (event_id) DO NOTHING RETURNING id`,
-      [event.id, event.orgId, page.severity, page.summary, JSON.stringify({ eventType: event.type, ...event.payload })],
+      [
+        event.id,
+        event.orgId,
+        page.severity,
+        page.summary,
+        JSON.stringify({ eventType: event.type, ...event.payload }),
+      ],
     );
     if (!row) return;
     this.logger.error(`ALERT operator page: ${page.summary}`);
@@ -58,14 +64,23 @@ export class OperatorAlerts {
     );
     if (!alert) return 'skipped';
     if (!this.pagers.length) {
-      await this.finish(alert.id, 'dead', 'no operator channel configured (PAGERDUTY_ROUTING_KEY, OPERATOR_WEBHOOK_URL)');
+      await this.finish(
+        alert.id,
+        'dead',
+        'no operator channel configured (PAGERDUTY_ROUTING_KEY, OPERATOR_WEBHOOK_URL)',
+      );
       return 'dead';
     }
     const errors: string[] = [];
     let retryAfter = 0;
     for (const pager of this.pagers) {
       try {
-        await pager.page({ dedupKey: alert.eventId, severity: alert.severity, summary: alert.summary, details: alert.details });
+        await pager.page({
+          dedupKey: alert.eventId,
+          severity: alert.severity,
+          summary: alert.summary,
+          details: alert.details,
+        });
       } catch (error) {
         errors.push(`${pager.name}: ${(error as Error).message}`);
         if (error instanceof TransientSendError) retryAfter = Math.max(retryAfter, error.retryAfterMs ?? 0);
@@ -82,7 +97,10 @@ export class OperatorAlerts {
       this.logger.error(`ALERT operator page could not be sent: ${alert.summary} (${errors.join('; ')})`);
       return 'dead';
     }
-    await this.database.run(`UPDATE operator_alerts SET last_error = $2 WHERE id = $1`, [alert.id, errors.join('; ')]);
+    await this.database.run(`UPDATE operator_alerts SET last_error = $2 WHERE id = $1`, [
+      alert.id,
+      errors.join('; '),
+    ]);
     await this.queue.page(alert.id, `a${alert.attempts}`, Math.max(retryAfter, 1000 * 2 ** alert.attempts));
     return 'retry';
   }

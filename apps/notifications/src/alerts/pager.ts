@@ -21,8 +21,10 @@ export interface Pager {
 function answer(name: string, response: Awaited<ReturnType<typeof call>>, messageId: string | null): Sent {
   if (response.status >= 200 && response.status < 300) return { provider: name, messageId };
   const detail = `${name} ${response.status}: ${response.text().slice(0, 300)}`;
-  if (response.status === 429) throw new TransientSendError(detail, retryAfterMs(response.headers['retry-after']));
-  if (response.status >= 500 || response.status === 401 || response.status === 403) throw new TransientSendError(detail);
+  if (response.status === 429)
+    throw new TransientSendError(detail, retryAfterMs(response.headers['retry-after']));
+  if (response.status >= 500 || response.status === 401 || response.status === 403)
+    throw new TransientSendError(detail);
   throw new PermanentSendError(detail);
 }
 

@@ -41,7 +41,10 @@ export class SmtpEmailProvider implements Provider<EmailMessage> {
       const code = (error as { responseCode?: number }).responseCode;
       // 5xx on a recipient is a hard bounce (550 no such mailbox); 4xx and broken connections pass.
       if (code && code >= 500 && code < 600 && code !== 554) {
-        throw new PermanentSendError(`SMTP ${code}: ${(error as Error).message}`, code === 550 || code === 553);
+        throw new PermanentSendError(
+          `SMTP ${code}: ${(error as Error).message}`,
+          code === 550 || code === 553,
+        );
       }
       throw new TransientSendError(`SMTP: ${(error as Error).message}`);
     }
@@ -79,7 +82,8 @@ export class SendGridEmailProvider implements Provider<EmailMessage> {
       return { provider: this.name, messageId: (Array.isArray(id) ? id[0] : id) ?? null };
     }
     const detail = `SendGrid ${response.status}: ${response.text().slice(0, 300)}`;
-    if (response.status === 429) throw new TransientSendError(detail, retryAfterMs(response.headers['retry-after']));
+    if (response.status === 429)
+      throw new TransientSendError(detail, retryAfterMs(response.headers['retry-after']));
     // 401/403 are our key's trouble, not the message's: the next provider can take it.
     if (response.status >= 500 || response.status === 401 || response.status === 403) {
       throw new TransientSendError(detail);
@@ -122,7 +126,10 @@ export class SesEmailProvider implements Provider<EmailMessage> {
           Content: {
             Simple: {
               Subject: { Data: message.subject, Charset: 'UTF-8' },
-              Body: { Text: { Data: message.text, Charset: 'UTF-8' }, Html: { Data: message.html, Charset: 'UTF-8' } },
+              Body: {
+                Text: { Data: message.text, Charset: 'UTF-8' },
+                Html: { Data: message.html, Charset: 'UTF-8' },
+              },
               Headers: Object.entries(message.headers).map(([Name, Value]) => ({ Name, Value })),
             },
           },

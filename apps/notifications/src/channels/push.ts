@@ -78,7 +78,10 @@ export class FcmPushSender implements PushSender {
     const response = await call(this.options.tokenUrl, this.policy, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion }).toString(),
+      body: new URLSearchParams({
+        grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+        assertion,
+      }).toString(),
     });
     if (response.status !== 200) {
       throw new TransientSendError(`Google OAuth ${response.status}: ${response.text().slice(0, 200)}`);
@@ -143,7 +146,12 @@ export class WebPushSender implements PushSender {
     if (!device.keys) throw new DeviceGoneError('a web push subscription without keys');
     const details = webpush.generateRequestDetails(
       { endpoint: device.address, keys: device.keys },
-      JSON.stringify({ title: message.title, body: message.body, url: message.url, id: message.notificationId }),
+      JSON.stringify({
+        title: message.title,
+        body: message.body,
+        url: message.url,
+        id: message.notificationId,
+      }),
       { vapidDetails: this.vapid, TTL: 24 * 3600 },
     );
     const headers = Object.fromEntries(
@@ -160,7 +168,8 @@ export class WebPushSender implements PushSender {
     }
     const detail = `Web Push ${response.status}: ${response.text().slice(0, 200)}`;
     if (response.status === 404 || response.status === 410) throw new DeviceGoneError(detail);
-    if (response.status === 429) throw new TransientSendError(detail, retryAfterMs(response.headers['retry-after']));
+    if (response.status === 429)
+      throw new TransientSendError(detail, retryAfterMs(response.headers['retry-after']));
     if (response.status >= 500) throw new TransientSendError(detail);
     throw new PermanentSendError(detail);
   }

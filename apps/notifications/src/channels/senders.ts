@@ -64,8 +64,18 @@ export function channelSenders(config: NotificationsConfig): ChannelSenders {
   const onFailover = (channel: string) => (from: string, error: Error) =>
     logger.warn(`${channel} provider ${from} failed (${error.message}); trying the next one`);
   return {
-    email: new ProviderChain(email, config.NOTIFICATIONS_CIRCUIT_FAILURES, config.NOTIFICATIONS_CIRCUIT_COOLDOWN_MS, onFailover('email')),
-    sms: new ProviderChain(sms, config.NOTIFICATIONS_CIRCUIT_FAILURES, config.NOTIFICATIONS_CIRCUIT_COOLDOWN_MS, onFailover('sms')),
+    email: new ProviderChain(
+      email,
+      config.NOTIFICATIONS_CIRCUIT_FAILURES,
+      config.NOTIFICATIONS_CIRCUIT_COOLDOWN_MS,
+      onFailover('email'),
+    ),
+    sms: new ProviderChain(
+      sms,
+      config.NOTIFICATIONS_CIRCUIT_FAILURES,
+      config.NOTIFICATIONS_CIRCUIT_COOLDOWN_MS,
+      onFailover('sms'),
+    ),
     push: {
       fcm: config.FCM_SERVICE_ACCOUNT
         ? new FcmPushSender(
@@ -77,7 +87,11 @@ export function channelSenders(config: NotificationsConfig): ChannelSenders {
       webpush:
         config.VAPID_PUBLIC_KEY && config.VAPID_PRIVATE_KEY
           ? new WebPushSender(
-              { subject: config.VAPID_SUBJECT, publicKey: config.VAPID_PUBLIC_KEY, privateKey: config.VAPID_PRIVATE_KEY },
+              {
+                subject: config.VAPID_SUBJECT,
+                publicKey: config.VAPID_PUBLIC_KEY,
+                privateKey: config.VAPID_PRIVATE_KEY,
+              },
               policy,
             )
           : null,
@@ -89,7 +103,8 @@ export function channelSenders(config: NotificationsConfig): ChannelSenders {
 export function operatorPagers(config: NotificationsConfig): Pager[] {
   const policy = outboundPolicyOf(config);
   const pagers: Pager[] = [];
-  if (config.PAGERDUTY_ROUTING_KEY) pagers.push(new PagerDutyPager(config.PAGERDUTY_EVENTS_URL, config.PAGERDUTY_ROUTING_KEY, policy));
+  if (config.PAGERDUTY_ROUTING_KEY)
+    pagers.push(new PagerDutyPager(config.PAGERDUTY_EVENTS_URL, config.PAGERDUTY_ROUTING_KEY, policy));
   if (config.OPERATOR_WEBHOOK_URL && config.OPERATOR_WEBHOOK_SECRET) {
     pagers.push(new WebhookPager(config.OPERATOR_WEBHOOK_URL, config.OPERATOR_WEBHOOK_SECRET, policy));
   }

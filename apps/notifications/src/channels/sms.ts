@@ -56,7 +56,8 @@ export class TwilioSmsProvider implements Provider<SmsMessage> {
       // not JSON: the status says enough
     }
     const detail = `Twilio ${response.status}${error.code ? ` (${error.code})` : ''}: ${error.message ?? response.text().slice(0, 200)}`;
-    if (response.status === 429) throw new TransientSendError(detail, retryAfterMs(response.headers['retry-after']));
+    if (response.status === 429)
+      throw new TransientSendError(detail, retryAfterMs(response.headers['retry-after']));
     if (response.status >= 500 || response.status === 401 || response.status === 403) {
       throw new TransientSendError(detail);
     }

@@ -1,6 +1,12 @@
 /** Notification emails: escaped HTML in a small responsive layout, and the same in plain text. */
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
@@ -64,7 +70,9 @@ export function renderDigestEmail(
 ): { subject: string; html: string; text: string } {
   const subject = `Your ${period} SmartBeak digest: ${items.length} update${items.length === 1 ? '' : 's'}`;
   const inner = items
-    .map((item) => `<div style="padding:12px 0;border-bottom:1px solid #eaeef2">${itemHtml(item, false)}</div>`)
+    .map(
+      (item) => `<div style="padding:12px 0;border-bottom:1px solid #eaeef2">${itemHtml(item, false)}</div>`,
+    )
     .join('');
   const text = [
     subject,

@@ -169,5 +169,4 @@ export class NotificationsConfig extends ServiceConfig {
   @IsInt()
   @Min(200)
   NOTIFICATIONS_SWEEP_EVERY_MS: number = 15_000;
-
 }

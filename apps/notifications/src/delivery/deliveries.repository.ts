@@ -9,7 +9,10 @@ export interface NewDelivery extends PlannedDelivery {
 
 /** Deliveries as they are made for an org's notifications (sending is deliveries.system.ts). */
 export class DeliveriesRepository extends Repository {
-  async insert(scope: TenantScope, rows: NewDelivery[]): Promise<{ id: string; channel: string; status: string; dueAt: Date | null }[]> {
+  async insert(
+    scope: TenantScope,
+    rows: NewDelivery[],
+  ): Promise<{ id: string; channel: string; status: string; dueAt: Date | null }[]> {
     if (!rows.length) return [];
     return this.sql.rows(
       `INSERT INTO deliveries (notification_id, org_id, user_id, channel, status, address, due_at, digest_window_end, last_error)

@@ -50,7 +50,12 @@ export class DeliveriesSystem extends Repository {
     );
   }
 
-  async markFailed(_scope: SystemScope, id: string, error: string, provider: string | null = null): Promise<void> {
+  async markFailed(
+    _scope: SystemScope,
+    id: string,
+    error: string,
+    provider: string | null = null,
+  ): Promise<void> {
     await this.sql.run(
       `UPDATE deliveries SET status = 'failed', last_error = $2, provider = COALESCE($3, provider),
               claimed_until = NULL, updated_at = now() WHERE id = $1`,
@@ -91,7 +96,11 @@ export class DeliveriesSystem extends Repository {
    * held ones whose time came, claims that lapsed. The sweeper queues them
    * again (a claim makes a duplicate job harmless).
    */
-  stale(_scope: SystemScope, graceMs: number, limit = 500): Promise<{ id: string; channel: string; attempts: number }[]> {
+  stale(
+    _scope: SystemScope,
+    graceMs: number,
+    limit = 500,
+  ): Promise<{ id: string; channel: string; attempts: number }[]> {
     return this.sql.rows(
       `SELECT id, channel, attempts FROM deliveries
         WHERE digest_window_end IS NULL AND (
@@ -105,7 +114,10 @@ export class DeliveriesSystem extends Repository {
   }
 
   /** Re-drive of a dead delivery: pending again, now; its dead letter marked. */
-  async redrive(_scope: SystemScope, deadLetterId: string): Promise<{ deliveryId: string; channel: string } | undefined> {
+  async redrive(
+    _scope: SystemScope,
+    deadLetterId: string,
+  ): Promise<{ deliveryId: string; channel: string } | undefined> {
     return this.sql.one(
       `WITH letter AS (
          UPDATE delivery_dead_letters SET redriven_at = now() WHERE id = $1 AND redriven_at IS NULL RETURNING delivery_id

@@ -42,7 +42,11 @@ export class DeliverySender {
   ) {}
 
   async run(deliveryId: string): Promise<'sent' | 'failed' | 'retry' | 'dead' | 'skipped'> {
-    const delivery = await this.system.claim(SYSTEM, deliveryId, this.config.OUTBOUND_TIMEOUT_MS * 2 + 10_000);
+    const delivery = await this.system.claim(
+      SYSTEM,
+      deliveryId,
+      this.config.OUTBOUND_TIMEOUT_MS * 2 + 10_000,
+    );
     // Sent, failed, held for later or claimed by another worker: nothing to do here.
     if (!delivery) return 'skipped';
     try {
@@ -61,7 +65,9 @@ export class DeliverySender {
       }
       if (delivery.attempts >= this.config.NOTIFICATIONS_MAX_ATTEMPTS) {
         await this.database.transaction((tx) => this.system.in(tx).deadLetter(SYSTEM, delivery, message));
-        this.logger.error(`ALERT delivery dead-lettered: ${delivery.id} (${delivery.channel}) after ${delivery.attempts} attempts: ${message}`);
+        this.logger.error(
+          `ALERT delivery dead-lettered: ${delivery.id} (${delivery.channel}) after ${delivery.attempts} attempts: ${message}`,
+        );
         return 'dead';
       }
       const delay = backoffMs(
@@ -133,10 +139,18 @@ export class DeliverySender {
       }
     }
     if (sent.length) {
-      return { provider: sent.map((s) => s.provider).join(','), messageId: sent.map((s) => s.messageId).join(',').slice(0, 300) };
+      return {
+        provider: sent.map((s) => s.provider).join(','),
+        messageId: sent
+          .map((s) => s.messageId)
+          .join(',')
+          .slice(0, 300),
+      };
     }
     if (transient) throw transient;
-    throw permanent instanceof PermanentSendError ? permanent : new PermanentSendError(String(permanent?.message));
+    throw permanent instanceof PermanentSendError
+      ? permanent
+      : new PermanentSendError(String(permanent?.message));
   }
 
   /** One email for a closed digest window: its held notifications, then all of them sent. */

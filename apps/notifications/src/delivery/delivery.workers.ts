@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { OUTBOUND_CHANNELS } from '@smartbeak/contracts';
 import { bullPrefix } from '@smartbeak/messaging';
 import { SERVICE_CONFIG } from '@smartbeak/runtime';
@@ -42,17 +48,25 @@ export class DeliveryWorkers implements OnApplicationBootstrap, OnApplicationShu
         new Worker(
           CHANNEL_QUEUES[channel],
           (job: Job<{ deliveryId?: string; digestId?: string }>) =>
-            job.name === DIGEST_JOB ? this.sender.runDigest(job.data.digestId!) : this.sender.run(job.data.deliveryId!),
+            job.name === DIGEST_JOB
+              ? this.sender.runDigest(job.data.digestId!)
+              : this.sender.run(job.data.deliveryId!),
           options,
         ),
       );
     }
     this.workers.push(
-      new Worker(OPERATOR_QUEUE, (job: Job<{ alertId: string }>) => this.alerts.send(job.data.alertId), options),
+      new Worker(
+        OPERATOR_QUEUE,
+        (job: Job<{ alertId: string }>) => this.alerts.send(job.data.alertId),
+        options,
+      ),
     );
     for (const worker of this.workers) {
       worker.on('error', (error) => this.logger.warn(`worker: ${error.message}`));
-      worker.on('failed', (job, error) => this.logger.error(`job ${job?.id} on ${worker.name} failed: ${error.message}`));
+      worker.on('failed', (job, error) =>
+        this.logger.error(`job ${job?.id} on ${worker.name} failed: ${error.message}`),
+      );
     }
     await Promise.all(this.workers.map((worker) => worker.waitUntilReady()));
   }

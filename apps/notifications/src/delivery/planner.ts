@@ -56,11 +56,19 @@ export function planDeliveries(input: {
     const address = channel === 'email' ? email : channel === 'sms' ? settings.phone : null;
     const base = { channel, address, dueAt: null, digestWindowEnd: null };
     if (channel !== 'push' && !address) {
-      plans.push({ ...base, status: 'suppressed', note: `no ${channel === 'email' ? 'email address' : 'phone number'}` });
+      plans.push({
+        ...base,
+        status: 'suppressed',
+        note: `no ${channel === 'email' ? 'email address' : 'phone number'}`,
+      });
     } else if (channel === 'push' && settings.devices === 0) {
       plans.push({ ...base, status: 'suppressed', note: 'no push device registered' });
     } else if (address && suppressed.has(`${channel}:${address.toLowerCase()}`)) {
-      plans.push({ ...base, status: 'suppressed', note: 'the address is suppressed (bounce, invalid or opted out)' });
+      plans.push({
+        ...base,
+        status: 'suppressed',
+        note: 'the address is suppressed (bounce, invalid or opted out)',
+      });
     } else if (channel === 'email' && !critical && settings.digest !== 'off') {
       plans.push({
         ...base,

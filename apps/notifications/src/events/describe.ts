@@ -1,4 +1,10 @@
-import { type ContentItemDto, type EventEnvelope, Events, type NotificationType, type RecipientsQueryDto } from '@smartbeak/contracts';
+import {
+  type ContentItemDto,
+  type EventEnvelope,
+  Events,
+  type NotificationType,
+  type RecipientsQueryDto,
+} from '@smartbeak/contracts';
 
 /** What a notification says, and who it is for (resolved against control-plane's memberships). */
 export interface Described {
@@ -14,7 +20,8 @@ export interface Described {
   page?: { severity: 'critical' | 'error'; summary: string };
 }
 
-const str = (value: unknown, fallback = ''): string => (typeof value === 'string' && value ? value : fallback);
+const str = (value: unknown, fallback = ''): string =>
+  typeof value === 'string' && value ? value : fallback;
 const quoted = (title: string) => (title ? `“${title}”` : 'an item');
 
 /**
@@ -81,7 +88,11 @@ export function describe(event: EventEnvelope, item: ContentItemDto | null): Des
           : {
               page: {
                 severity: 'error' as const,
-                summary: `Publishing job ${jobId} dead-lettered (${errorType}) in org ${event.orgId}: ${message}`.slice(0, 1000),
+                summary:
+                  `Publishing job ${jobId} dead-lettered (${errorType}) in org ${event.orgId}: ${message}`.slice(
+                    0,
+                    1000,
+                  ),
               },
             }),
       };

@@ -42,7 +42,9 @@ export class NotificationEvents implements EventHandlerSet {
   ) {}
 
   handlers(): Record<string, EventHandler> {
-    return Object.fromEntries(NOTIFICATION_TYPE_NAMES.map((type) => [type, (event, tx) => this.apply(event, tx)]));
+    return Object.fromEntries(
+      NOTIFICATION_TYPE_NAMES.map((type) => [type, (event, tx) => this.apply(event, tx)]),
+    );
   }
 
   private async apply(event: EventEnvelope, tx: Transaction): Promise<void> {
@@ -77,7 +79,9 @@ export class NotificationEvents implements EventHandlerSet {
     const deliveries = this.deliveries.in(tx);
     const addressKeys = [...byUser.values()].flatMap((r) => [
       ...(r.email ? [`email:${r.email.toLowerCase()}`] : []),
-      ...[...settings.values()].filter((s) => s.userId === r.userId && s.phone).map((s) => `sms:${s.phone!.toLowerCase()}`),
+      ...[...settings.values()]
+        .filter((s) => s.userId === r.userId && s.phone)
+        .map((s) => `sms:${s.phone!.toLowerCase()}`),
     ]);
     const suppressed = await deliveries.suppressed(addressKeys);
     const now = new Date();
@@ -109,13 +113,19 @@ export class NotificationEvents implements EventHandlerSet {
         }
       }
       for (const notification of made) {
-        await this.live.notify(notification.orgId, notification.userId, notification.seq).catch(() => undefined);
+        await this.live
+          .notify(notification.orgId, notification.userId, notification.seq)
+          .catch(() => undefined);
       }
     });
     this.logger.log(`${event.type} ${event.id}: ${made.length} notification(s), ${rows.length} deliveries`);
   }
 
-  private async recipients(orgId: string, audience: { userIds?: string[]; permission?: string }[], exclude: string[]): Promise<RecipientDto[]> {
+  private async recipients(
+    orgId: string,
+    audience: { userIds?: string[]; permission?: string }[],
+    exclude: string[],
+  ): Promise<RecipientDto[]> {
     const found = new Map<string, RecipientDto>();
     for (const query of audience) {
       const members = await this.rpc.send<RecipientDto[]>(Patterns.controlPlane.memberRecipients, {

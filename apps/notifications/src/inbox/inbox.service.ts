@@ -44,10 +44,18 @@ export class InboxService {
    * batch), or — with no `after` — nothing but the current position, so a
    * new stream starts from now.
    */
-  async since(ctx: RequestContext, query: StreamSinceDto): Promise<{ items: NotificationDto[]; head: string }> {
+  async since(
+    ctx: RequestContext,
+    query: StreamSinceDto,
+  ): Promise<{ items: NotificationDto[]; head: string }> {
     const scope = scopeOf(ctx);
     if (query.after === undefined) return { items: [], head: await this.inbox.head(scope, ctx.userId) };
-    const rows = await this.inbox.since(scope, ctx.userId, query.after, Math.min(query.limit ?? STREAM_BATCH, STREAM_BATCH));
+    const rows = await this.inbox.since(
+      scope,
+      ctx.userId,
+      query.after,
+      Math.min(query.limit ?? STREAM_BATCH, STREAM_BATCH),
+    );
     return { items: rows.map(toNotificationDto), head: rows.at(-1)?.seq ?? query.after };
   }
 }

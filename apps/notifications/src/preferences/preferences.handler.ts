@@ -51,7 +51,9 @@ export class PreferencesHandler {
 
   /** A service call from the gateway (the link carries its own signature). */
   @MessagePattern(Patterns.notifications.unsubscribe)
-  unsubscribe(@RpcPayload(UnsubscribeDto) { token }: UnsubscribeDto): Promise<{ type: string; channel: string }> {
+  unsubscribe(
+    @RpcPayload(UnsubscribeDto) { token }: UnsubscribeDto,
+  ): Promise<{ type: string; channel: string }> {
     return this.preferences.unsubscribe(token);
   }
 }

@@ -87,7 +87,11 @@ export class PreferencesRepository extends Repository {
   }
 
   /** Everything the planner needs about `userIds` for one notification type, in one round trip. */
-  async forRecipients(scope: TenantScope, userIds: string[], type: string): Promise<Map<string, RecipientSettings>> {
+  async forRecipients(
+    scope: TenantScope,
+    userIds: string[],
+    type: string,
+  ): Promise<Map<string, RecipientSettings>> {
     const rows = await this.sql.rows<{
       userId: string;
       overrides: Record<string, boolean> | null;

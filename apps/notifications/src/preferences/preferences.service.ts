@@ -24,9 +24,15 @@ import { PreferencesRepository } from './preferences.repository';
 import { isTimeZone, type QuietWindow, toHhMm, toMinute } from './quiet-hours';
 
 /** The channels a type goes to for a user: its defaults, then the user's choices; in-app stays on for critical types. */
-export function channelsFor(type: string, overrides: Partial<Record<NotificationChannel, boolean>>): ChannelSwitches {
+export function channelsFor(
+  type: string,
+  overrides: Partial<Record<NotificationChannel, boolean>>,
+): ChannelSwitches {
   const info = isNotificationType(type) ? NOTIFICATION_TYPES[type] : null;
-  const channels = { ...(info?.defaults ?? { email: false, sms: false, push: false, in_app: true }), ...overrides };
+  const channels = {
+    ...(info?.defaults ?? { email: false, sms: false, push: false, in_app: true }),
+    ...overrides,
+  };
   if (info?.critical) channels.in_app = true;
   return channels;
 }
@@ -35,9 +41,11 @@ export function channelsFor(type: string, overrides: Partial<Record<Notification
 export function normalisePhone(value: string): string {
   const parsed = parsePhoneNumberFromString(value);
   if (!parsed || !parsed.isValid() || !value.startsWith('+')) {
-    throw new DomainError(CommonError.VALIDATION, 'phone must be a valid number in E.164 form (+14155550123)', [
-      { field: 'phone', message: 'not a valid E.164 phone number' },
-    ]);
+    throw new DomainError(
+      CommonError.VALIDATION,
+      'phone must be a valid number in E.164 form (+14155550123)',
+      [{ field: 'phone', message: 'not a valid E.164 phone number' }],
+    );
   }
   return parsed.number;
 }
@@ -60,7 +68,8 @@ export class PreferencesService {
       this.preferences.settings(scope, ctx.userId),
     ]);
     const byType = new Map<string, Partial<Record<NotificationChannel, boolean>>>();
-    for (const row of overrides) byType.set(row.type, { ...byType.get(row.type), [row.channel]: row.enabled });
+    for (const row of overrides)
+      byType.set(row.type, { ...byType.get(row.type), [row.channel]: row.enabled });
     return {
       items: NOTIFICATION_TYPE_NAMES.map((type) => ({
         type,
@@ -88,7 +97,12 @@ export class PreferencesService {
           throw new DomainError(
             NotificationsError.CRITICAL_TYPE_NEEDS_A_CHANNEL,
             `${item.type} is critical: it always reaches the in-app inbox`,
-            [{ field: `items.${index}.channels.in_app`, message: 'cannot be turned off for a critical type' }],
+            [
+              {
+                field: `items.${index}.channels.in_app`,
+                message: 'cannot be turned off for a critical type',
+              },
+            ],
           );
         }
         rows.push({ type: item.type, channel, enabled });
@@ -108,7 +122,8 @@ export class PreferencesService {
         endMinute: toMinute(input.quietHours.end),
       };
     }
-    const phone = input.phone === undefined || input.phone === null ? input.phone : normalisePhone(input.phone);
+    const phone =
+      input.phone === undefined || input.phone === null ? input.phone : normalisePhone(input.phone);
     const scope = scopeOf(ctx);
     await this.database.transaction(async (tx) => {
       const preferences = this.preferences.in(tx);
@@ -151,8 +166,15 @@ export class PreferencesService {
   /** A signed link from an email turns one type off on one channel; anything else is a 400 that changes nothing. */
   async unsubscribe(token: string): Promise<{ type: string; channel: string }> {
     const claim = this.links.verify(token);
-    if (!claim || !isNotificationType(claim.type) || !(NOTIFICATION_CHANNELS as readonly string[]).includes(claim.channel)) {
-      throw new DomainError(NotificationsError.UNSUBSCRIBE_TOKEN_INVALID, 'This unsubscribe link is not valid');
+    if (
+      !claim ||
+      !isNotificationType(claim.type) ||
+      !(NOTIFICATION_CHANNELS as readonly string[]).includes(claim.channel)
+    ) {
+      throw new DomainError(
+        NotificationsError.UNSUBSCRIBE_TOKEN_INVALID,
+        'This unsubscribe link is not valid',
+      );
     }
     const channel = claim.channel as NotificationChannel;
     // In-app is never an email link's to turn off; critical types keep it anyway.

@@ -66,7 +66,13 @@ function instantOf(timeZone: string, y: number, mo: number, d: number, minute: n
   let guess = Date.UTC(y, mo - 1, d, Math.floor(minute / 60), minute % 60);
   for (let i = 0; i < 3; i++) {
     const local = localParts(new Date(guess), timeZone);
-    const localAsUtc = Date.UTC(local.y, local.mo - 1, local.d, Math.floor(local.minute / 60), local.minute % 60);
+    const localAsUtc = Date.UTC(
+      local.y,
+      local.mo - 1,
+      local.d,
+      Math.floor(local.minute / 60),
+      local.minute % 60,
+    );
     const wanted = Date.UTC(y, mo - 1, d, Math.floor(minute / 60), minute % 60);
     const diff = wanted - localAsUtc;
     if (diff === 0) return new Date(guess);

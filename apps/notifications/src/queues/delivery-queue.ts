@@ -23,7 +23,11 @@ export class DeliveryQueue {
     this.queues = { email, sms, push };
   }
 
-  async send(channel: OutboundChannel, deliveryId: string, options: { delayMs?: number; key?: string } = {}): Promise<void> {
+  async send(
+    channel: OutboundChannel,
+    deliveryId: string,
+    options: { delayMs?: number; key?: string } = {},
+  ): Promise<void> {
     await this.queues[channel].add(
       SEND_JOB,
       { deliveryId },
@@ -36,10 +40,18 @@ export class DeliveryQueue {
   }
 
   async digest(digestId: string, key = 'first'): Promise<void> {
-    await this.queues.email.add(DIGEST_JOB, { digestId }, { jobId: `digest-${digestId}-${key}`, ...JOB_RETENTION });
+    await this.queues.email.add(
+      DIGEST_JOB,
+      { digestId },
+      { jobId: `digest-${digestId}-${key}`, ...JOB_RETENTION },
+    );
   }
 
   async page(alertId: string, key = 'first', delayMs = 0): Promise<void> {
-    await this.operator.add(PAGE_JOB, { alertId }, { jobId: `page-${alertId}-${key}`, delay: delayMs, ...JOB_RETENTION });
+    await this.operator.add(
+      PAGE_JOB,
+      { alertId },
+      { jobId: `page-${alertId}-${key}`, delay: delayMs, ...JOB_RETENTION },
+    );
   }
 }

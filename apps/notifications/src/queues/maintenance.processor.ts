@@ -52,8 +52,14 @@ export class MaintenanceProcessor extends WorkerHost {
       [grace * 4],
     );
     for (const page of pages) await this.queue.page(page.id, `s${bucket}`);
-    const counts = { requeued: stale.length, digests: closed.length, digestsRetried: unsent.length, pages: pages.length };
-    if (stale.length || closed.length || unsent.length || pages.length) this.logger.log(`sweep: ${JSON.stringify(counts)}`);
+    const counts = {
+      requeued: stale.length,
+      digests: closed.length,
+      digestsRetried: unsent.length,
+      pages: pages.length,
+    };
+    if (stale.length || closed.length || unsent.length || pages.length)
+      this.logger.log(`sweep: ${JSON.stringify(counts)}`);
     return counts;
   }
 }

@@ -32,7 +32,10 @@ export class TwilioHandler {
     const token = this.config.TWILIO_AUTH_TOKEN;
     const url = `${this.config.PUBLIC_APP_URL}${hook.url}`;
     if (!token || !verifyTwilioSignature(token, url, hook.params, hook.signature)) {
-      throw new DomainError(NotificationsError.WEBHOOK_SIGNATURE_INVALID, 'The Twilio signature does not match');
+      throw new DomainError(
+        NotificationsError.WEBHOOK_SIGNATURE_INVALID,
+        'The Twilio signature does not match',
+      );
     }
   }
 
@@ -75,7 +78,10 @@ export class TwilioHandler {
       return { optedOut: true };
     }
     if (START_WORDS.has(word)) {
-      await this.database.run(`DELETE FROM suppressions WHERE channel = 'sms' AND address = lower($1) AND reason = 'replied STOP'`, [from]);
+      await this.database.run(
+        `DELETE FROM suppressions WHERE channel = 'sms' AND address = lower($1) AND reason = 'replied STOP'`,
+        [from],
+      );
     }
     return { optedOut: false };
   }

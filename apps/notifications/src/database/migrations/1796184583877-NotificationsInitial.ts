@@ -72,7 +72,9 @@ export class NotificationsInitial1796184583877 implements MigrationInterface {
     await runner.query(
       `CREATE INDEX deliveries_open_idx ON deliveries (status, updated_at) WHERE status IN ('pending', 'sending', 'held')`,
     );
-    await runner.query(`CREATE INDEX deliveries_digest_idx ON deliveries (digest_id) WHERE digest_id IS NOT NULL`);
+    await runner.query(
+      `CREATE INDEX deliveries_digest_idx ON deliveries (digest_id) WHERE digest_id IS NOT NULL`,
+    );
     // Only a user's choices away from the type's defaults.
     await runner.query(`
       CREATE TABLE preferences (

@@ -1,0 +1,313 @@
+import { request as httpRequest } from 'node:http';
+
+import { eventually, FakeWordPress, testInfra, uniqueName } from '@smartbeak/testing';
+import request from 'supertest';
+
+import { expectProblem, Platform, seedTenant, type Tenant } from './platform';
+
+interface Caught {
+  channel: string;
+  provider: string;
+  to: string[];
+  subject?: string;
+  text: string;
+  headers?: Record<string, string>;
+}
+
+async function caught(query: Record<string, string>): Promise<Caught[]> {
+  const res = await fetch(`${testInfra().mailApi}?${new URLSearchParams(query)}`);
+  return (await res.json()) as Caught[];
+}
+
+/** An SSE connection's events, as they arrive. */
+function openStream(url: string, token: string, lastEventId?: string) {
+  const events: { id: string; data: Record<string, unknown> }[] = [];
+  let status = 0;
+  const req = httpRequest(url, {
+    headers: {
+      authorization: `Bearer ${token}`,
+      accept: 'text/event-stream',
+      ...(lastEventId ? { 'last-event-id': lastEventId } : {}),
+    },
+  });
+  const opened = new Promise<void>((resolve, reject) => {
+    req.on('response', (res) => {
+      status = res.statusCode ?? 0;
+      let buffer = '';
+      res.on('data', (chunk: Buffer) => {
+        buffer += chunk.toString();
+        // The first bytes (the retry line) say the stream is open.
+        resolve();
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) !== -1) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const id = /^id: (.*)$/m.exec(block)?.[1];
+          const data = /^data: (.*)$/m.exec(block)?.[1];
+          if (id && data) events.push({ id, data: JSON.parse(data) });
+        }
+      });
+    });
+    req.on('error', reject);
+  });
+  req.end();
+  return { events, opened, status: () => status, close: () => req.destroy() };
+}
+
+describe('notifications: events become messages on every channel, for the right people only', () => {
+  let platform: Platform;
+  let tenant: Tenant;
+  let other: Tenant;
+  let wordpress: FakeWordPress;
+  const creator = uniqueName('user_creator');
+  const bystander = uniqueName('user_bystander');
+  const email = `${creator}@example.com`;
+  const phone = '+14155550123';
+  const fcmToken = `fcm-${uniqueName('token').replace(/_/g, '-')}-${'x'.repeat(24)}`;
+  let creatorToken: string;
+
+  const api = (token: string) => ({
+    get: (path: string) => request(platform.url).get(path).set('Authorization', `Bearer ${token}`),
+    post: (path: string) => request(platform.url).post(path).set('Authorization', `Bearer ${token}`),
+    put: (path: string) => request(platform.url).put(path).set('Authorization', `Bearer ${token}`),
+    delete: (path: string) => request(platform.url).delete(path).set('Authorization', `Bearer ${token}`),
+  });
+
+  beforeAll(async () => {
+    platform = await Platform.shared();
+    wordpress = await new FakeWordPress().start();
+    tenant = await seedTenant(platform, 'notify');
+    other = await seedTenant(platform, 'notify_other');
+    creatorToken = await tenant.token(
+      creator,
+      ['content:read', 'content:write', 'content:review', 'content:publish', 'publishing:write'],
+      { extraClaims: { email } },
+    );
+  });
+  afterAll(async () => {
+    await wordpress?.close();
+  });
+
+  it('a publishing failure reaches its creator by email, SMS, push, the inbox and the live stream — nobody else', async () => {
+    // Members become known to control-plane (with their email and permissions) when they use the API.
+    await api(creatorToken).get('/api/me').expect(200);
+    const bystanderToken = await tenant.token(bystander, ['content:read'], {
+      extraClaims: { email: `${bystander}@example.com` },
+    });
+    await api(bystanderToken).get('/api/me').expect(200);
+    const outsiderToken = await other.token(creator, ['org:admin'], { extraClaims: { email } });
+    await api(outsiderToken).get('/api/me').expect(200);
+
+    await api(creatorToken).put('/api/notifications/preferences').send({ phone }).expect(200);
+    await api(creatorToken)
+      .post('/api/notifications/devices')
+      .send({ kind: 'fcm', token: fcmToken })
+      .expect(201);
+    const stream = openStream(`${platform.url}/api/notifications/stream`, creatorToken);
+    await stream.opened;
+    expect(stream.status()).toBe(200);
+
+    const item = (
+      await api(creatorToken)
+        .post('/api/content')
+        .send({ title: 'Launch <day>', body: '<p>Hi</p>', tags: [] })
+        .expect(201)
+    ).body;
+    await api(creatorToken)
+      .post(`/api/content/${item.id}/transitions`)
+      .send({ to: 'review', version: 1 })
+      .expect(200);
+    const target = (
+      await api(creatorToken)
+        .post('/api/publishing/targets')
+        .send({
+          type: 'wordpress',
+          name: 'Wrong password',
+          config: {
+            baseUrl: wordpress.url,
+            username: wordpress.username,
+            applicationPassword: 'wrong pass word 1234',
+          },
+        })
+        .expect(201)
+    ).body;
+    const job = (
+      await api(creatorToken)
+        .post('/api/publishing/jobs')
+        .send({ contentId: item.id, targetIds: [target.id] })
+        .expect(202)
+    ).body;
+
+    const inbox = await eventually(
+      async () => {
+        const res = await api(creatorToken).get('/api/notifications').expect(200);
+        const found = res.body.items.find((n: { link: string }) => n.link === `/publishing/jobs/${job.id}`);
+        if (!found) throw new Error('not in the inbox yet');
+        return found;
+      },
+      { timeoutMs: 20_000 },
+    );
+    expect(inbox).toEqual(
+      expect.objectContaining({
+        type: 'publishing.job.failed',
+        title: 'Publishing failed: “Launch <day>”',
+        critical: true,
+        readAt: null,
+      }),
+    );
+
+    const mail = await eventually(
+      async () => {
+        const found = (await caught({ to: email, channel: 'email' })).filter(
+          (m) => m.subject === inbox.title,
+        );
+        if (!found.length) throw new Error('no email yet');
+        return found;
+      },
+      { timeoutMs: 20_000 },
+    );
+    expect(mail).toHaveLength(1);
+    expect(mail[0]!.provider).toBe('smtp');
+    expect(mail[0]!.headers?.['list-unsubscribe']).toMatch(/\/api\/notifications\/unsubscribe\?token=/);
+    // The title is escaped in the HTML part, and the text part has the link.
+    expect(mail[0]!.text).toContain(`/publishing/jobs/${job.id}`);
+
+    const sms = await eventually(
+      async () => {
+        const found = await caught({ to: phone, channel: 'sms' });
+        if (!found.some((m) => m.text.includes('Launch'))) throw new Error('no SMS yet');
+        return found.filter((m) => m.text.includes('Launch'));
+      },
+      { timeoutMs: 20_000 },
+    );
+    expect(sms).toHaveLength(1);
+
+    const push = await eventually(
+      async () => {
+        const found = await caught({ to: fcmToken, channel: 'push' });
+        if (!found.length) throw new Error('no push yet');
+        return found;
+      },
+      { timeoutMs: 20_000 },
+    );
+    expect(push).toEqual([expect.objectContaining({ provider: 'fcm', subject: inbox.title })]);
+
+    await eventually(
+      async () => {
+        if (!stream.events.some((e) => e.data['id'] === inbox.id)) throw new Error('not streamed yet');
+      },
+      { timeoutMs: 10_000 },
+    );
+    stream.close();
+
+    // Nobody else in the org, and the same user id in another org, got anything.
+    expect((await api(bystanderToken).get('/api/notifications').expect(200)).body.items).toEqual([]);
+    expect((await api(outsiderToken).get('/api/notifications').expect(200)).body.items).toEqual([]);
+    expect(await caught({ to: `${bystander}@example.com` })).toEqual([]);
+
+    // Read: the unread count drops; another member cannot read it (404).
+    expect(
+      (await api(creatorToken).get('/api/notifications/unread-count').expect(200)).body.count,
+    ).toBeGreaterThan(0);
+    expectProblem(await api(bystanderToken).post(`/api/notifications/${inbox.id}/read`), 404);
+    await api(creatorToken).post(`/api/notifications/${inbox.id}/read`).expect(204);
+    const unread = await api(creatorToken).get('/api/notifications?unread=true').expect(200);
+    expect(unread.body.items.find((n: { id: string }) => n.id === inbox.id)).toBeUndefined();
+
+    // A stream resumed from before the notification gets it again (Last-Event-ID).
+    const resumed = openStream(
+      `${platform.url}/api/notifications/stream`,
+      creatorToken,
+      String(Number(inbox.seq) - 1),
+    );
+    await eventually(
+      async () => {
+        if (!resumed.events.some((e) => e.data['id'] === inbox.id)) throw new Error('not resumed yet');
+      },
+      { timeoutMs: 10_000 },
+    );
+    resumed.close();
+  });
+
+  it('preferences: every type listed with defaults; bad input is a 400 problem and changes nothing', async () => {
+    const token = await tenant.token(uniqueName('user_prefs'), []);
+    const before = (await api(token).get('/api/notifications/preferences').expect(200)).body;
+    expect(before.items).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          type: 'publishing.job.failed',
+          critical: true,
+          channels: { email: true, sms: true, push: true, in_app: true },
+        }),
+      ]),
+    );
+    expect(before.digest).toBe('off');
+
+    for (const body of [
+      { items: [{ type: 'no.such.type', channels: { email: false } }] },
+      { items: [{ type: 'publishing.job.failed', channels: { pigeon: true } }] },
+      { phone: '12345' },
+      { quietHours: { timeZone: 'Mars/Olympus_Mons', start: '22:00', end: '07:00' } },
+      { quietHours: { timeZone: 'Europe/Berlin', start: '25:00', end: '07:00' } },
+    ]) {
+      expectProblem(await api(token).put('/api/notifications/preferences').send(body), 400);
+    }
+    expectProblem(
+      await api(token)
+        .put('/api/notifications/preferences')
+        .send({ items: [{ type: 'publishing.job.failed', channels: { in_app: false } }] }),
+      422,
+    );
+    expectProblem(
+      await api(token).post('/api/notifications/devices').send({ kind: 'fcm', token: 'bad token!' }),
+      400,
+    );
+    expectProblem(await api(token).post('/api/notifications/devices').send({ kind: 'webpush' }), 400);
+    expect((await api(token).get('/api/notifications/preferences').expect(200)).body).toEqual(before);
+
+    const after = (
+      await api(token)
+        .put('/api/notifications/preferences')
+        .send({
+          items: [{ type: 'publishing.job.completed', channels: { push: false } }],
+          quietHours: { timeZone: 'America/New_York', start: '22:00', end: '07:00' },
+          digest: 'daily',
+          phone: '+442071838750',
+        })
+        .expect(200)
+    ).body;
+    expect(
+      after.items.find((i: { type: string }) => i.type === 'publishing.job.completed').channels.push,
+    ).toBe(false);
+    expect(after.quietHours).toEqual({ timeZone: 'America/New_York', start: '22:00', end: '07:00' });
+    expect(after).toEqual(expect.objectContaining({ digest: 'daily', phone: '+442071838750' }));
+  });
+
+  it('a tampered unsubscribe link is a 400 and changes nothing; the real one turns that email off', async () => {
+    const mail = (await caught({ to: email, channel: 'email' }))[0];
+    expect(mail).toBeDefined();
+    const link = new URL(/<([^>]+)>/.exec(mail!.headers!['list-unsubscribe']!)![1]!);
+    const token = link.searchParams.get('token')!;
+    const tampered = `${token.slice(0, -3)}${token.endsWith('A') ? 'B' : 'A'}xx`;
+    expectProblem(
+      await request(platform.url).post(
+        `/api/notifications/unsubscribe?token=${encodeURIComponent(tampered)}`,
+      ),
+      400,
+    );
+    const prefs = (await api(creatorToken).get('/api/notifications/preferences').expect(200)).body;
+    expect(prefs.items.find((i: { type: string }) => i.type === 'publishing.job.failed').channels.email).toBe(
+      true,
+    );
+
+    await request(platform.url)
+      .post(`/api/notifications/unsubscribe?token=${encodeURIComponent(token)}`)
+      .send('List-Unsubscribe=One-Click')
+      .set('content-type', 'application/x-www-form-urlencoded')
+      .expect(200);
+    const after = (await api(creatorToken).get('/api/notifications/preferences').expect(200)).body;
+    expect(after.items.find((i: { type: string }) => i.type === 'publishing.job.failed').channels.email).toBe(
+      false,
+    );
+  });
+});
