@@ -10,8 +10,10 @@
 //   POST /webpush/{id}                                        (VAPID, aes128gcm; 201 + Location)
 //   POST /pagerduty/v2/enqueue                                (202 { status, dedup_key })
 //   POST /hooks/{name}                                        (any signed webhook; 200)
-// Faults, per account (API key, SID, AWS access key id, routing key, project):
-//   PUT /control/{account} { status, times?, retryAfter? }    answer `status` (`times` times, or until DELETE)
+// Faults, per account (API key, SID, AWS access key id, routing key, project)
+// or per email recipient (every email provider, SMTP included, refuses it):
+//   PUT /control/{account} { status, times?, retryAfter?, smtp? } answer `status` (`times` times, or until
+//                                                            DELETE); SMTP answers `smtp` (default 451)
 //   DELETE /control/{account}
 // Test numbers and tokens: To +15005550001 → Twilio 21211 (invalid number);
 // an FCM token starting `unregistered` → 404 UNREGISTERED; /webpush/gone-* → 410.
@@ -74,8 +76,6 @@ async function handleProvider(req, res, url, record) {
   if (path === '/sendgrid/v3/mail/send') {
     const key = auth.startsWith('Bearer ') ? auth.slice(7) : '';
     if (!key) return (json(res, 401, { errors: [{ field: null, message: 'authorization required' }] }), true);
-    const f = fault(key);
-    if (f) return (faultAnswer(res, f, { errors: [{ field: null, message: `injected ${f.status}` }] }), true);
     let mail;
     try {
       mail = JSON.parse(raw.toString());
@@ -83,6 +83,8 @@ async function handleProvider(req, res, url, record) {
       return (json(res, 400, { errors: [{ field: null, message: 'Bad Request' }] }), true);
     }
     const to = mail.personalizations?.[0]?.to?.map((t) => t.email) ?? [];
+    const f = fault(key) || fault(to[0]);
+    if (f) return (faultAnswer(res, f, { errors: [{ field: null, message: `injected ${f.status}` }] }), true);
     if (!to.length || !mail.from?.email || !mail.subject || !mail.content?.length) {
       return (
         json(res, 400, {
@@ -120,7 +122,10 @@ async function handleProvider(req, res, url, record) {
         true
       );
     }
-    const f = fault(credential[1]);
+    const mail = JSON.parse(raw.toString() || '{}');
+    const simple = mail.Content?.Simple;
+    const to = mail.Destination?.ToAddresses ?? [];
+    const f = fault(credential[1]) || fault(to[0]);
     if (f) {
       const type =
         f.status === 400
@@ -134,9 +139,6 @@ async function handleProvider(req, res, url, record) {
         true
       );
     }
-    const mail = JSON.parse(raw.toString() || '{}');
-    const simple = mail.Content?.Simple;
-    const to = mail.Destination?.ToAddresses ?? [];
     if (!to.length || !mail.FromEmailAddress || !simple?.Subject?.Data) {
       return (
         json(res, 400, { message: 'Missing required fields' }, { 'x-amzn-errortype': 'BadRequestException' }),
@@ -367,4 +369,4 @@ async function handleProvider(req, res, url, record) {
   return false;
 }
 
-module.exports = { handleProvider };
+module.exports = { handleProvider, fault };

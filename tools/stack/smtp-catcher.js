@@ -16,7 +16,7 @@ const { simpleParser } = require('mailparser');
 const { SMTPServer } = require('smtp-server');
 
 const { waitUntilBindable } = require('./free-port');
-const { handleProvider } = require('./provider-catcher');
+const { fault, handleProvider } = require('./provider-catcher');
 
 const { values } = parseArgs({
   options: { 'smtp-port': { type: 'string' }, 'http-port': { type: 'string' } },
@@ -34,6 +34,14 @@ const smtp = new SMTPServer({
   disabledCommands: ['STARTTLS'],
   logger: false,
   onAuth: (_auth, _session, callback) => callback(null, { user: 'catcher' }),
+  // A recipient with a fault set (`PUT /control/<address>`) is refused, 451 (try later) unless told otherwise.
+  onRcptTo(address, _session, callback) {
+    const f = fault(address.address);
+    if (!f) return callback();
+    const error = new Error(`injected fault for ${address.address}`);
+    error.responseCode = f.smtp || 451;
+    return callback(error);
+  },
   onData(stream, session, callback) {
     simpleParser(stream)
       .then((mail) => {

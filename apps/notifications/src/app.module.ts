@@ -3,9 +3,13 @@ import { EventQueues } from '@smartbeak/contracts';
 import { eventConsumerHost, jobSchedules, serviceQueues, ServiceRuntimeModule } from '@smartbeak/runtime';
 
 import { OperatorAlerts } from './alerts/operator-alerts';
+import { OperatorAlertsSystem } from './alerts/operator-alerts.system';
 import { channelSenders, operatorPagers } from './channels/senders';
 import { type NotificationsConfig, SERVICE_NAME } from './config/notifications.config';
 import { notificationsDatabaseOptions } from './database/schema';
+import { DeadLettersHandler } from './delivery/dead-letters.handler';
+import { DeadLettersRepository } from './delivery/dead-letters.repository';
+import { DeadLettersService } from './delivery/dead-letters.service';
 import { DeliveriesRepository } from './delivery/deliveries.repository';
 import { DeliveriesSystem } from './delivery/deliveries.system';
 import { DeliverySender } from './delivery/delivery-sender';
@@ -39,7 +43,7 @@ export class AppModule {
           database: notificationsDatabaseOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE),
         }),
       ],
-      controllers: [InboxHandler, PreferencesHandler, TwilioHandler],
+      controllers: [InboxHandler, PreferencesHandler, DeadLettersHandler, TwilioHandler],
       providers: [
         { provide: LINK_TOKENS, useValue: new LinkTokens(config.NOTIFICATIONS_LINK_SECRET) },
         { provide: CHANNEL_SENDERS, useFactory: () => channelSenders(config) },
@@ -51,9 +55,12 @@ export class AppModule {
         PreferencesService,
         DeliveriesRepository,
         DeliveriesSystem,
+        DeadLettersRepository,
+        DeadLettersService,
         DeliveryQueue,
         DeliverySender,
         DeliveryWorkers,
+        OperatorAlertsSystem,
         OperatorAlerts,
         LiveSignal,
         NotificationEvents,

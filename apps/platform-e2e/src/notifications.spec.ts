@@ -1,5 +1,7 @@
 import { request as httpRequest } from 'node:http';
 
+import { Queue } from 'bullmq';
+
 import { eventually, FakeWordPress, testInfra, uniqueName } from '@smartbeak/testing';
 import request from 'supertest';
 
@@ -73,6 +75,37 @@ describe('notifications: events become messages on every channel, for the right 
     delete: (path: string) => request(platform.url).delete(path).set('Authorization', `Bearer ${token}`),
   });
 
+  /** A publishing job of `token`'s user that fails (WordPress refuses the password): its id. */
+  async function failingJob(token: string, title: string): Promise<string> {
+    const item = (
+      await api(token).post('/api/content').send({ title, body: '<p>Hi</p>', tags: [] }).expect(201)
+    ).body;
+    await api(token)
+      .post(`/api/content/${item.id}/transitions`)
+      .send({ to: 'review', version: 1 })
+      .expect(200);
+    const target = (
+      await api(token)
+        .post('/api/publishing/targets')
+        .send({
+          type: 'wordpress',
+          name: `Wrong password ${title}`,
+          config: {
+            baseUrl: wordpress.url,
+            username: wordpress.username,
+            applicationPassword: 'wrong pass word 1234',
+          },
+        })
+        .expect(201)
+    ).body;
+    return (
+      await api(token)
+        .post('/api/publishing/jobs')
+        .send({ contentId: item.id, targetIds: [target.id] })
+        .expect(202)
+    ).body.id;
+  }
+
   beforeAll(async () => {
     platform = await Platform.shared();
     wordpress = await new FakeWordPress().start();
@@ -107,36 +140,7 @@ describe('notifications: events become messages on every channel, for the right 
     await stream.opened;
     expect(stream.status()).toBe(200);
 
-    const item = (
-      await api(creatorToken)
-        .post('/api/content')
-        .send({ title: 'Launch <day>', body: '<p>Hi</p>', tags: [] })
-        .expect(201)
-    ).body;
-    await api(creatorToken)
-      .post(`/api/content/${item.id}/transitions`)
-      .send({ to: 'review', version: 1 })
-      .expect(200);
-    const target = (
-      await api(creatorToken)
-        .post('/api/publishing/targets')
-        .send({
-          type: 'wordpress',
-          name: 'Wrong password',
-          config: {
-            baseUrl: wordpress.url,
-            username: wordpress.username,
-            applicationPassword: 'wrong pass word 1234',
-          },
-        })
-        .expect(201)
-    ).body;
-    const job = (
-      await api(creatorToken)
-        .post('/api/publishing/jobs')
-        .send({ contentId: item.id, targetIds: [target.id] })
-        .expect(202)
-    ).body;
+    const job = { id: await failingJob(creatorToken, 'Launch <day>') };
 
     const inbox = await eventually(
       async () => {
@@ -175,8 +179,8 @@ describe('notifications: events become messages on every channel, for the right 
     const sms = await eventually(
       async () => {
         const found = await caught({ to: phone, channel: 'sms' });
-        if (!found.some((m) => m.text.includes('Launch'))) throw new Error('no SMS yet');
-        return found.filter((m) => m.text.includes('Launch'));
+        if (!found.some((m) => m.text.includes(job.id))) throw new Error('no SMS yet');
+        return found.filter((m) => m.text.includes(job.id));
       },
       { timeoutMs: 20_000 },
     );
@@ -227,6 +231,74 @@ describe('notifications: events become messages on every channel, for the right 
       { timeoutMs: 10_000 },
     );
     resumed.close();
+
+    // The same event delivered again (a relay that re-sends after a crash): still one notification, one email.
+    const queue = new Queue('notifications-events', {
+      connection: { url: testInfra().redisUrl },
+      prefix: `${platform.prefix}:bull`,
+    });
+    try {
+      const original = (await queue.getJobs(['completed'])).find(
+        (j) => j.data.type === 'publishing.job.failed' && j.data.payload?.jobId === job.id,
+      );
+      expect(original).toBeDefined();
+      const again = await queue.add(original!.name, original!.data, { jobId: `${original!.id}-again` });
+      await eventually(async () => expect(await again.getState()).toBe('completed'));
+      const items = (await api(creatorToken).get('/api/notifications').expect(200)).body.items;
+      expect(items.filter((n: { link: string }) => n.link === `/publishing/jobs/${job.id}`)).toHaveLength(1);
+      expect(
+        (await caught({ to: email, channel: 'email' })).filter((m) => m.subject === inbox.title),
+      ).toHaveLength(1);
+    } finally {
+      await queue.close();
+    }
+  });
+
+  it('every email provider down: the delivery is dead-lettered; its re-drive sends it once', async () => {
+    const user = uniqueName('user_dead');
+    const address = `${user}@example.com`;
+    const token = await tenant.token(
+      user,
+      ['content:read', 'content:write', 'content:review', 'content:publish', 'publishing:write'],
+      {
+        extraClaims: { email: address },
+      },
+    );
+    await api(token).get('/api/me').expect(200);
+    // SMTP answers 451, SendGrid and SES 503, for this recipient only.
+    const control = `${new URL(testInfra().mailApi).origin}/control/${encodeURIComponent(address)}`;
+    await fetch(control, { method: 'PUT', body: JSON.stringify({ status: 503 }) });
+    await failingJob(token, 'Dead letter');
+    const letter = await eventually(
+      async () => {
+        const res = await api(tenant.admin).get('/api/notifications/dead-letters?pending=true').expect(200);
+        const found = res.body.items.find((l: { userId: string }) => l.userId === user);
+        if (!found) throw new Error('not dead-lettered yet');
+        return found;
+      },
+      { timeoutMs: 20_000 },
+    );
+    expect(letter).toEqual(expect.objectContaining({ channel: 'email', attempts: 3, redrivenAt: null }));
+    expect(await caught({ to: address })).toEqual([]);
+    // Only the org's admins see or re-drive them; another org's admin gets 404.
+    expectProblem(await api(token).get('/api/notifications/dead-letters'), 403);
+    expectProblem(await api(other.admin).post(`/api/notifications/dead-letters/${letter.id}/redrive`), 404);
+
+    await fetch(control, { method: 'DELETE' });
+    const redriven = await api(tenant.admin)
+      .post(`/api/notifications/dead-letters/${letter.id}/redrive`)
+      .expect(202);
+    expect(redriven.body.redrivenAt).toEqual(expect.any(String));
+    expectProblem(await api(tenant.admin).post(`/api/notifications/dead-letters/${letter.id}/redrive`), 404);
+    const sent = await eventually(
+      async () => {
+        const found = await caught({ to: address, channel: 'email' });
+        if (!found.length) throw new Error('not sent yet');
+        return found;
+      },
+      { timeoutMs: 20_000 },
+    );
+    expect(sent).toHaveLength(1);
   });
 
   it('preferences: every type listed with defaults; bad input is a 400 problem and changes nothing', async () => {
@@ -300,6 +372,11 @@ describe('notifications: events become messages on every channel, for the right 
       true,
     );
 
+    const page = await request(platform.url)
+      .get(`/api/notifications/unsubscribe?token=${encodeURIComponent(token)}`)
+      .expect(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.text).toContain('A publishing job failed');
     await request(platform.url)
       .post(`/api/notifications/unsubscribe?token=${encodeURIComponent(token)}`)
       .send('List-Unsubscribe=One-Click')

@@ -307,7 +307,8 @@ export class Platform {
         OUTBOUND_TIMEOUT_MS: '3000',
         NOTIFICATIONS_BACKOFF_MS: '200',
         NOTIFICATIONS_SWEEP_EVERY_MS: '1000',
-        NOTIFICATIONS_CIRCUIT_COOLDOWN_MS: '60000',
+        NOTIFICATIONS_MAX_ATTEMPTS: '3',
+        NOTIFICATIONS_CIRCUIT_COOLDOWN_MS: '300',
         ...options.notificationsEnv,
       };
       const port = await freePort();

@@ -1,7 +1,7 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { EventQueues, type TargetType } from '@smartbeak/contracts';
 import { eventConsumerHost, jobSchedules, serviceQueues, ServiceRuntimeModule } from '@smartbeak/runtime';
-import { createTransport } from 'nodemailer';
+import { outboundPolicyOf, smtpTransport } from '@smartbeak/outbound';
 
 import { httpWith, type PublishingAdapter } from './adapters/adapter';
 import { EmailAdapter } from './adapters/email.adapter';
@@ -26,7 +26,7 @@ import { JobQueue } from './queues/job-queue';
 import { MaintenanceProcessor } from './queues/maintenance.processor';
 import { PublishWorker } from './queues/publish.worker';
 import { MAINTENANCE_QUEUE, PUBLISHING_QUEUE, SWEEP_JOB } from './queues/queues';
-import { outboundPolicyOf } from './targets/outbound-policy';
+
 import { TargetsHandler } from './targets/targets.handler';
 import { TargetsRepository } from './targets/targets.repository';
 import { TargetsService } from './targets/targets.service';
@@ -41,9 +41,7 @@ function adapters(config: PublishingConfig): Record<TargetType, PublishingAdapte
     wordpress: new WordPressAdapter(http),
     linkedin: new LinkedInAdapter(http, config.LINKEDIN_API_URL, config.LINKEDIN_VERSION),
     email: new EmailAdapter(
-      config.SMTP_URL
-        ? createTransport(`${config.SMTP_URL}${config.SMTP_URL.includes('?') ? '&' : '?'}pool=true`)
-        : null,
+      config.SMTP_URL ? smtpTransport(config.SMTP_URL) : null,
       config.EMAIL_PLATFORM_SENDER,
     ),
   };

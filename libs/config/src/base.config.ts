@@ -1,4 +1,5 @@
-import { IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -102,4 +103,25 @@ export class ServiceConfig extends BaseConfig {
   @Min(100)
   @Max(600_000)
   SHUTDOWN_TIMEOUT_MS: number = 15_000;
+}
+
+/** `@Transform(toBoolean)`: `true`, `'true'` and `'1'` are true, anything else false. */
+export const toBoolean = ({ value }: { value: unknown }) =>
+  value === true || value === 'true' || value === '1';
+
+/** A service that calls outside (destinations, providers): the outbound guard's settings (libs/outbound). */
+export class OutboundServiceConfig extends ServiceConfig {
+  /** Hosts, addresses and CIDR ranges outbound calls may reach although not public (comma-separated). */
+  @IsString()
+  OUTBOUND_ALLOWLIST: string = '';
+
+  /** Allow plain http destinations (local test servers); https only otherwise. */
+  @Transform(toBoolean)
+  @IsBoolean()
+  OUTBOUND_ALLOW_HTTP: boolean = false;
+
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
+  OUTBOUND_TIMEOUT_MS: number = 20_000;
 }

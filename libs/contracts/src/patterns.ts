@@ -68,6 +68,8 @@ export const Patterns = {
     unsubscribe: 'notifications.preferences.unsubscribe',
     twilioStatus: 'notifications.twilio.status',
     twilioInbound: 'notifications.twilio.inbound',
+    deadLetterList: 'notifications.dead-letter.list',
+    deadLetterRedrive: 'notifications.dead-letter.redrive',
   },
 } as const;
 

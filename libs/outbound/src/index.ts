@@ -1,1 +1,2 @@
 export * from './outbound';
+export * from './mail';

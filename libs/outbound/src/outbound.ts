@@ -344,3 +344,18 @@ export function outboundPolicy(options: Partial<OutboundPolicy> & { allowList?: 
       .filter(Boolean),
   };
 }
+
+/** The `OUTBOUND_*` settings of a service that calls out (OutboundServiceConfig). */
+export interface OutboundSettings {
+  OUTBOUND_ALLOWLIST: string;
+  OUTBOUND_ALLOW_HTTP: boolean;
+  OUTBOUND_TIMEOUT_MS: number;
+}
+
+export function outboundPolicyOf(config: OutboundSettings): OutboundPolicy {
+  return outboundPolicy({
+    allowList: config.OUTBOUND_ALLOWLIST,
+    allowHttp: config.OUTBOUND_ALLOW_HTTP,
+    timeoutMs: config.OUTBOUND_TIMEOUT_MS,
+  });
+}

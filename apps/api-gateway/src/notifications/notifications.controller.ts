@@ -13,6 +13,7 @@ import {
   Res,
 } from '@nestjs/common';
 import {
+  ApiAcceptedResponse,
   ApiBearerAuth,
   ApiCreatedResponse,
   ApiExcludeEndpoint,
@@ -20,8 +21,10 @@ import {
   ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
-import { CurrentContext, Public } from '@smartbeak/auth';
+import { CurrentContext, Public, RequirePermissions } from '@smartbeak/auth';
 import {
+  DeliveryDeadLetterDto,
+  ListDeliveryDeadLettersQueryDto,
   ListNotificationsQueryDto,
   type NotificationDto,
   type Page,
@@ -33,7 +36,6 @@ import {
 } from '@smartbeak/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-import { escapeHtml } from './html';
 import { GatewayRpc } from '../rpc/gateway-rpc';
 import { LiveStreams } from './live-streams';
 
@@ -180,23 +182,23 @@ export class NotificationsController {
   @Header('cache-control', 'no-store')
   @ApiExcludeEndpoint()
   async unsubscribePage(@Query('token') token: string): Promise<string> {
-    const done = await this.rpc.asGateway<{ type: string; channel: string }>(
-      Patterns.notifications.unsubscribe,
-      {
-        token: typeof token === 'string' ? token : '',
-      },
-    );
-    return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Unsubscribed</title></head><body style="font-family:sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem"><h1>Unsubscribed</h1><p>You will no longer get ${escapeHtml(done.channel)} about <b>${escapeHtml(done.type)}</b>. You can turn it back on in your notification settings.</p></body></html>`;
+    // notifications checks the signed link and writes the page (it owns the wording and the escaping).
+    const done = await this.rpc.asGateway<{ page: string }>(Patterns.notifications.unsubscribe, {
+      token: typeof token === 'string' ? token : '',
+    });
+    return done.page;
   }
 
   @Post('unsubscribe')
   @Public()
   @HttpCode(200)
   @ApiExcludeEndpoint()
-  unsubscribe(@Query('token') token: string): Promise<{ type: string; channel: string }> {
-    return this.rpc.asGateway(Patterns.notifications.unsubscribe, {
-      token: typeof token === 'string' ? token : '',
-    });
+  async unsubscribe(@Query('token') token: string): Promise<{ type: string; channel: string }> {
+    const { type, channel } = await this.rpc.asGateway<{ type: string; channel: string }>(
+      Patterns.notifications.unsubscribe,
+      { token: typeof token === 'string' ? token : '' },
+    );
+    return { type, channel };
   }
 
   /** Twilio's delivery status callbacks and inbound messages (STOP): signed by Twilio, checked by notifications. */
@@ -215,6 +217,25 @@ export class NotificationsController {
       params,
     });
     return { received: true };
+  }
+
+  /** The org's deliveries that ran out of attempts (every provider of the channel failing). */
+  @Get('dead-letters')
+  @RequirePermissions('org:admin')
+  deadLetters(
+    @CurrentContext() ctx: RequestContext,
+    @Query() query: ListDeliveryDeadLettersQueryDto,
+  ): Promise<Page<DeliveryDeadLetterDto>> {
+    return this.rpc.forward(Patterns.notifications.deadLetterList, ctx, query);
+  }
+
+  /** Sends a dead delivery again, once (a second re-drive of the same letter is 404). */
+  @Post('dead-letters/:id/redrive')
+  @HttpCode(202)
+  @RequirePermissions('org:admin')
+  @ApiAcceptedResponse({ type: DeliveryDeadLetterDto })
+  redrive(@CurrentContext() ctx: RequestContext, @Param('id') id: string): Promise<DeliveryDeadLetterDto> {
+    return this.rpc.forward(Patterns.notifications.deadLetterRedrive, ctx, { id });
   }
 
   @Post(':id/read')

@@ -53,6 +53,7 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   [MediaError.STORAGE_UNAVAILABLE]: 503,
   [NotificationsError.NOTIFICATION_NOT_FOUND]: 404,
   [NotificationsError.DEVICE_NOT_FOUND]: 404,
+  [NotificationsError.DEAD_LETTER_NOT_FOUND]: 404,
   [NotificationsError.CRITICAL_TYPE_NEEDS_A_CHANNEL]: 422,
   [NotificationsError.UNSUBSCRIBE_TOKEN_INVALID]: 400,
   [NotificationsError.WEBHOOK_SIGNATURE_INVALID]: 401,

@@ -1,10 +1,8 @@
-import { ServiceConfig } from '@smartbeak/config';
+import { ServiceConfig, toBoolean } from '@smartbeak/config';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 
 export const SERVICE_NAME = 'media';
-
-const toBoolean = ({ value }: { value: unknown }) => value === true || value === 'true' || value === '1';
 
 export class MediaConfig extends ServiceConfig {
   /** S3-compatible endpoint (R2, MinIO, the local server); unset means AWS S3 itself. */

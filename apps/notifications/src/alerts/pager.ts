@@ -2,8 +2,7 @@ import { createHmac } from 'node:crypto';
 
 import { type OutboundPolicy } from '@smartbeak/outbound';
 
-import { call } from '../channels/email';
-import { PermanentSendError, retryAfterMs, type Sent, TransientSendError } from '../channels/provider';
+import { call, PermanentSendError, retryAfterMs, type Sent, TransientSendError } from '../channels/provider';
 
 export interface OperatorPage {
   /** Dedupes at the pager: the same alert twice is one incident. */

@@ -1,8 +1,15 @@
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
-import { OutboundFailedError, type OutboundPolicy, outboundRequest } from '@smartbeak/outbound';
+import { type OutboundPolicy } from '@smartbeak/outbound';
 import { type Transporter } from 'nodemailer';
 
-import { PermanentSendError, type Provider, retryAfterMs, type Sent, TransientSendError } from './provider';
+import {
+  call,
+  PermanentSendError,
+  type Provider,
+  retryAfterMs,
+  type Sent,
+  TransientSendError,
+} from './provider';
 
 export interface EmailMessage {
   from: string;
@@ -143,19 +150,5 @@ export class SesEmailProvider implements Provider<EmailMessage> {
       if (name === 'MessageRejected' || name === 'BadRequestException') throw new PermanentSendError(detail);
       throw new TransientSendError(detail);
     }
-  }
-}
-
-/** An HTTP exchange with a provider through the outbound guard; a network failure is transient. */
-export async function call(
-  url: string,
-  policy: OutboundPolicy,
-  request: Parameters<typeof outboundRequest>[1],
-): ReturnType<typeof outboundRequest> {
-  try {
-    return await outboundRequest(url, request, policy);
-  } catch (error) {
-    if (error instanceof OutboundFailedError) throw new TransientSendError(error.message);
-    throw new PermanentSendError((error as Error).message);
   }
 }

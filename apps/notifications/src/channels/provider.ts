@@ -1,3 +1,5 @@
+import { OutboundFailedError, type OutboundPolicy, outboundRequest } from '@smartbeak/outbound';
+
 /** What a provider answered for one message. */
 export interface Sent {
   provider: string;
@@ -141,4 +143,18 @@ export function retryAfterMs(value: string | string[] | undefined): number | und
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
   const at = Date.parse(text);
   return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+/** An HTTP exchange with a provider through the outbound guard; a network failure is transient. */
+export async function call(
+  url: string,
+  policy: OutboundPolicy,
+  request: Parameters<typeof outboundRequest>[1],
+): ReturnType<typeof outboundRequest> {
+  try {
+    return await outboundRequest(url, request, policy);
+  } catch (error) {
+    if (error instanceof OutboundFailedError) throw new TransientSendError(error.message);
+    throw new PermanentSendError((error as Error).message);
+  }
 }

@@ -2,8 +2,7 @@ import { type OutboundPolicy } from '@smartbeak/outbound';
 import { importPKCS8, SignJWT } from 'jose';
 import webpush from 'web-push';
 
-import { call } from './email';
-import { PermanentSendError, retryAfterMs, type Sent, TransientSendError } from './provider';
+import { call, PermanentSendError, retryAfterMs, type Sent, TransientSendError } from './provider';
 
 export interface PushMessage {
   title: string;

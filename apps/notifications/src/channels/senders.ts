@@ -1,6 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { outboundPolicy } from '@smartbeak/outbound';
-import { createTransport } from 'nodemailer';
+import { outboundPolicyOf, smtpTransport } from '@smartbeak/outbound';
 
 import { type NotificationsConfig } from '../config/notifications.config';
 import { type EmailMessage, SendGridEmailProvider, SesEmailProvider, SmtpEmailProvider } from './email';
@@ -16,14 +15,6 @@ export interface ChannelSenders {
   push: { fcm: PushSender | null; webpush: PushSender | null };
 }
 
-export function outboundPolicyOf(config: NotificationsConfig) {
-  return outboundPolicy({
-    allowList: config.OUTBOUND_ALLOWLIST,
-    allowHttp: config.OUTBOUND_ALLOW_HTTP,
-    timeoutMs: config.OUTBOUND_TIMEOUT_MS,
-  });
-}
-
 /** Builds the providers the settings name, in their order; one that lacks its settings is left out (and logged). */
 export function channelSenders(config: NotificationsConfig): ChannelSenders {
   const logger = new Logger('ChannelSenders');
@@ -31,8 +22,7 @@ export function channelSenders(config: NotificationsConfig): ChannelSenders {
   const email: Provider<EmailMessage>[] = [];
   for (const name of config.EMAIL_PROVIDERS.split(',')) {
     if (name === 'smtp' && config.SMTP_URL) {
-      const separator = config.SMTP_URL.includes('?') ? '&' : '?';
-      email.push(new SmtpEmailProvider(createTransport(`${config.SMTP_URL}${separator}pool=true`)));
+      email.push(new SmtpEmailProvider(smtpTransport(config.SMTP_URL)));
     } else if (name === 'sendgrid' && config.SENDGRID_API_KEY) {
       email.push(new SendGridEmailProvider(config.SENDGRID_API_URL, config.SENDGRID_API_KEY, policy));
     } else if (name === 'ses' && config.SES_ACCESS_KEY_ID) {

@@ -2,8 +2,14 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 
 import { type OutboundPolicy } from '@smartbeak/outbound';
 
-import { call } from './email';
-import { PermanentSendError, type Provider, retryAfterMs, type Sent, TransientSendError } from './provider';
+import {
+  call,
+  PermanentSendError,
+  type Provider,
+  retryAfterMs,
+  type Sent,
+  TransientSendError,
+} from './provider';
 
 export interface SmsMessage {
   /** E.164. */

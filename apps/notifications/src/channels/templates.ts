@@ -1,16 +1,5 @@
-/** Notification emails: escaped HTML in a small responsive layout, and the same in plain text. */
-
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
-}
+// Notification emails: escaped HTML in a small responsive layout, and the same in plain text.
+import { escapeHtml } from '@smartbeak/outbound';
 
 export interface EmailItem {
   title: string;
@@ -83,4 +72,12 @@ export function renderDigestEmail(
     `Unsubscribe: ${links.unsubscribeUrl}`,
   ].join('\n');
   return { subject, html: layout(subject, inner, links.unsubscribeUrl, links.preferencesUrl), text };
+}
+
+/** The page an unsubscribe link opens (no login: it only says what was turned off). */
+export function renderUnsubscribedPage(description: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>Unsubscribed</title></head><body style="font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;color:#1f2328">
+<h1>Unsubscribed</h1><p>You will no longer get emails for: <b>${escapeHtml(description)}</b>.</p>
+<p>You can turn them back on in your notification settings.</p></body></html>`;
 }

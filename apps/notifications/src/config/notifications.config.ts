@@ -1,18 +1,16 @@
-import { ServiceConfig } from '@smartbeak/config';
-import { Transform } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { OutboundServiceConfig } from '@smartbeak/config';
+import { IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 
 export const SERVICE_NAME = 'notifications';
 
-const toBoolean = ({ value }: { value: unknown }) => value === true || value === 'true' || value === '1';
 const URL_WITHOUT_SLASH = /^https?:\/\/[^\s]+[^/]$/;
 const urlMessage = (name: string) => `${name} must be an http(s) URL without a trailing slash`;
 
 export const EMAIL_PROVIDERS = ['smtp', 'sendgrid', 'ses'] as const;
 export type EmailProviderName = (typeof EMAIL_PROVIDERS)[number];
 
-/** notifications' settings beside the common service ones; every field is in the README's env table. */
-export class NotificationsConfig extends ServiceConfig {
+/** notifications' settings beside the common service ones (and the outbound guard's); every field is in the README's env table. */
+export class NotificationsConfig extends OutboundServiceConfig {
   /** Where links in messages point: the console's origin (the gateway). */
   @Matches(URL_WITHOUT_SLASH, { message: urlMessage('PUBLIC_APP_URL') })
   PUBLIC_APP_URL: string = 'http://127.0.0.1:3000';
@@ -117,19 +115,6 @@ export class NotificationsConfig extends ServiceConfig {
   @IsOptional()
   @IsString()
   OPERATOR_WEBHOOK_SECRET?: string;
-
-  /** Provider hosts reachable although not public (local catchers), comma-separated. */
-  @IsString()
-  OUTBOUND_ALLOWLIST: string = '';
-
-  @Transform(toBoolean)
-  @IsBoolean()
-  OUTBOUND_ALLOW_HTTP: boolean = false;
-
-  @IsInt()
-  @Min(100)
-  @Max(120_000)
-  OUTBOUND_TIMEOUT_MS: number = 15_000;
 
   /** Tries of a delivery with transient errors before its dead letter. */
   @IsInt()

@@ -84,11 +84,37 @@ export class DeliveriesSystem extends Repository {
     );
   }
 
-  async suppress(_scope: SystemScope, channel: string, address: string, reason: string): Promise<void> {
+  /** Nothing is sent to `address` on `channel` again; `replace` overwrites an earlier reason (a STOP reply). */
+  async suppress(
+    _scope: SystemScope,
+    channel: string,
+    address: string,
+    reason: string,
+    replace = false,
+  ): Promise<void> {
     await this.sql.run(
-      `INSERT INTO suppressions (channel, address, reason) VALUES ($1, lower($2), $3) ON CONFLICT DO NOTHING`,
-      [channel, address, reason.slice(0, 300)],
+      `INSERT INTO suppressions (channel, address, reason) VALUES ($1, lower($2), $3)
+       ON CONFLICT (channel, address) DO UPDATE SET reason = EXCLUDED.reason WHERE $4`,
+      [channel, address, reason.slice(0, 300), replace],
     );
+  }
+
+  /** Lifts a suppression, only if it had this reason (a START reply lifts a STOP, never a bounce). */
+  async unsuppress(_scope: SystemScope, channel: string, address: string, reason: string): Promise<void> {
+    await this.sql.run(
+      `DELETE FROM suppressions WHERE channel = $1 AND address = lower($2) AND reason = $3`,
+      [channel, address, reason],
+    );
+  }
+
+  /** A provider said later that a sent message was not delivered: `failed`; the addresses it went to. */
+  async failSent(_scope: SystemScope, provider: string, messageId: string, error: string): Promise<string[]> {
+    const rows = await this.sql.rows<{ address: string | null }>(
+      `UPDATE deliveries SET status = 'failed', last_error = $3, updated_at = now()
+        WHERE provider = $1 AND provider_message_id = $2 AND status = 'sent' RETURNING address`,
+      [provider, messageId, error.slice(0, 2000)],
+    );
+    return rows.flatMap((row) => (row.address ? [row.address] : []));
   }
 
   /**
@@ -110,22 +136,6 @@ export class DeliveriesSystem extends Repository {
            OR (status = 'sending' AND claimed_until < now()))
         ORDER BY updated_at LIMIT $2`,
       [graceMs, limit],
-    );
-  }
-
-  /** Re-drive of a dead delivery: pending again, now; its dead letter marked. */
-  async redrive(
-    _scope: SystemScope,
-    deadLetterId: string,
-  ): Promise<{ deliveryId: string; channel: string } | undefined> {
-    return this.sql.one(
-      `WITH letter AS (
-         UPDATE delivery_dead_letters SET redriven_at = now() WHERE id = $1 AND redriven_at IS NULL RETURNING delivery_id
-       )
-       UPDATE deliveries d SET status = 'pending', attempts = 0, due_at = NULL, updated_at = now()
-         FROM letter WHERE d.id = letter.delivery_id AND d.status = 'dead'
-       RETURNING d.id AS "deliveryId", d.channel`,
-      [deadLetterId],
     );
   }
 

@@ -83,6 +83,9 @@ export class DeliverySender {
 
   private async send(delivery: ClaimedDelivery): Promise<Sent> {
     const url = delivery.link ? `${this.config.PUBLIC_APP_URL}${delivery.link}` : null;
+    if (delivery.channel !== 'push' && !delivery.address)
+      throw new PermanentSendError('no address to send to');
+    const to = delivery.address ?? '';
     switch (delivery.channel) {
       case 'email': {
         const unsubscribeUrl = this.unsubscribeUrl(delivery.orgId, delivery.userId, delivery.type);
@@ -92,14 +95,14 @@ export class DeliverySender {
         );
         return this.senders.email.send({
           from: this.config.NOTIFICATIONS_EMAIL_FROM,
-          to: delivery.address!,
+          to,
           ...rendered,
           headers: unsubscribeHeaders(unsubscribeUrl),
         });
       }
       case 'sms':
         return this.senders.sms.send({
-          to: delivery.address!,
+          to,
           body: `${delivery.title}${url ? ` ${url}` : ''}`.slice(0, 320),
         });
       case 'push':

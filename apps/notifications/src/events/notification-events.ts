@@ -77,13 +77,16 @@ export class NotificationEvents implements EventHandlerSet {
       described.type,
     );
     const deliveries = this.deliveries.in(tx);
-    const addressKeys = [...byUser.values()].flatMap((r) => [
-      ...(r.email ? [`email:${r.email.toLowerCase()}`] : []),
-      ...[...settings.values()]
-        .filter((s) => s.userId === r.userId && s.phone)
-        .map((s) => `sms:${s.phone!.toLowerCase()}`),
-    ]);
-    const suppressed = await deliveries.suppressed(addressKeys);
+    const suppressed = await deliveries.suppressed(
+      made.flatMap(({ userId }) => {
+        const email = byUser.get(userId)?.email;
+        const phone = settings.get(userId)?.phone;
+        return [
+          ...(email ? [`email:${email.toLowerCase()}`] : []),
+          ...(phone ? [`sms:${phone.toLowerCase()}`] : []),
+        ];
+      }),
+    );
     const now = new Date();
     const planned: NewDelivery[] = made.flatMap((notification) =>
       planDeliveries({

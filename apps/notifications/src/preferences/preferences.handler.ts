@@ -53,7 +53,7 @@ export class PreferencesHandler {
   @MessagePattern(Patterns.notifications.unsubscribe)
   unsubscribe(
     @RpcPayload(UnsubscribeDto) { token }: UnsubscribeDto,
-  ): Promise<{ type: string; channel: string }> {
+  ): Promise<{ type: string; channel: string; page: string }> {
     return this.preferences.unsubscribe(token);
   }
 }

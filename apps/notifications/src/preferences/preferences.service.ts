@@ -17,6 +17,7 @@ import { DomainError } from '@smartbeak/errors';
 import { Database, orgScope, scopeOf } from '@smartbeak/persistence';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 
+import { renderUnsubscribedPage } from '../channels/templates';
 import { LINK_TOKENS } from '../notifications.tokens';
 import { DevicesRepository } from './devices.repository';
 import { type LinkTokens } from './link-token';
@@ -164,7 +165,7 @@ export class PreferencesService {
   }
 
   /** A signed link from an email turns one type off on one channel; anything else is a 400 that changes nothing. */
-  async unsubscribe(token: string): Promise<{ type: string; channel: string }> {
+  async unsubscribe(token: string): Promise<{ type: string; channel: string; page: string }> {
     const claim = this.links.verify(token);
     if (
       !claim ||
@@ -183,6 +184,10 @@ export class PreferencesService {
         { type: claim.type, channel, enabled: false },
       ]);
     }
-    return { type: claim.type, channel };
+    return {
+      type: claim.type,
+      channel,
+      page: renderUnsubscribedPage(NOTIFICATION_TYPES[claim.type].description),
+    };
   }
 }

@@ -1,10 +1,11 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Logger } from '@nestjs/common';
 import { type OutboundChannel } from '@smartbeak/contracts';
-import { Database, systemScope } from '@smartbeak/persistence';
+import { systemScope } from '@smartbeak/persistence';
 import { SERVICE_CONFIG } from '@smartbeak/runtime';
 import { type Job } from 'bullmq';
 
+import { OperatorAlertsSystem } from '../alerts/operator-alerts.system';
 import { type NotificationsConfig } from '../config/notifications.config';
 import { DeliveriesSystem } from '../delivery/deliveries.system';
 import { DeliveryQueue } from './delivery-queue';
@@ -24,8 +25,8 @@ export class MaintenanceProcessor extends WorkerHost {
 
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: NotificationsConfig,
-    private readonly database: Database,
     private readonly system: DeliveriesSystem,
+    private readonly alerts: OperatorAlertsSystem,
     private readonly queue: DeliveryQueue,
   ) {
     super();
@@ -47,10 +48,7 @@ export class MaintenanceProcessor extends WorkerHost {
     for (const digest of closed) await this.queue.digest(digest.id);
     const unsent = await this.system.pendingDigests(SYSTEM, grace * 2);
     for (const digest of unsent) await this.queue.digest(digest.id, `s${bucket}`);
-    const pages = await this.database.rows<{ id: string }>(
-      `SELECT id FROM operator_alerts WHERE status = 'pending' AND created_at < now() - make_interval(secs => $1::float8 / 1000) LIMIT 100`,
-      [grace * 4],
-    );
+    const pages = await this.alerts.pending(SYSTEM, grace * 4);
     for (const page of pages) await this.queue.page(page.id, `s${bucket}`);
     const counts = {
       requeued: stale.length,

@@ -3,16 +3,19 @@ import { MessagePattern } from '@nestjs/microservices';
 import { NotificationsError, Patterns, TwilioWebhookDto } from '@smartbeak/contracts';
 import { DomainError } from '@smartbeak/errors';
 import { RpcPayload } from '@smartbeak/messaging';
-import { Database } from '@smartbeak/persistence';
+import { systemScope } from '@smartbeak/persistence';
 import { SERVICE_CONFIG } from '@smartbeak/runtime';
 
 import { verifyTwilioSignature } from '../channels/sms';
 import { type NotificationsConfig } from '../config/notifications.config';
+import { DeliveriesSystem } from '../delivery/deliveries.system';
 
+const SYSTEM = systemScope("Twilio webhooks: a number's status is platform-wide");
 /** Twilio error codes of a final status that make the number unusable. */
 const UNUSABLE = new Set(['21211', '21610', '21614', '30003', '30005', '30006']);
 const STOP_WORDS = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT']);
 const START_WORDS = new Set(['START', 'UNSTOP', 'YES']);
+const STOPPED = 'replied STOP';
 
 /**
  * Twilio's webhooks, passed on by the gateway: delivery status callbacks and
@@ -25,7 +28,7 @@ export class TwilioHandler {
 
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: NotificationsConfig,
-    private readonly database: Database,
+    private readonly deliveries: DeliveriesSystem,
   ) {}
 
   private check(hook: TwilioWebhookDto): void {
@@ -46,20 +49,12 @@ export class TwilioHandler {
     const status = hook.params['MessageStatus'] ?? hook.params['SmsStatus'];
     if (!sid || (status !== 'failed' && status !== 'undelivered')) return { updated: 0 };
     const code = hook.params['ErrorCode'] ?? '';
-    const rows = await this.database.rows<{ address: string | null }>(
-      `UPDATE deliveries SET status = 'failed', last_error = $2, updated_at = now()
-        WHERE provider = 'twilio' AND provider_message_id = $1 AND status = 'sent' RETURNING address`,
-      [sid, `Twilio ${status}${code ? ` (${code})` : ''}`],
-    );
+    const reason = `Twilio ${status}${code ? ` (${code})` : ''}`;
+    const addresses = await this.deliveries.failSent(SYSTEM, 'twilio', sid, reason);
     if (UNUSABLE.has(code)) {
-      for (const row of rows.filter((r) => r.address)) {
-        await this.database.run(
-          `INSERT INTO suppressions (channel, address, reason) VALUES ('sms', lower($1), $2) ON CONFLICT DO NOTHING`,
-          [row.address, `Twilio ${status} (${code})`],
-        );
-      }
+      for (const address of addresses) await this.deliveries.suppress(SYSTEM, 'sms', address, reason);
     }
-    return { updated: rows.length };
+    return { updated: addresses.length };
   }
 
   @MessagePattern(Patterns.notifications.twilioInbound)
@@ -69,20 +64,11 @@ export class TwilioHandler {
     const word = (hook.params['Body'] ?? '').trim().toUpperCase();
     if (!from) return { optedOut: false };
     if (STOP_WORDS.has(word)) {
-      await this.database.run(
-        `INSERT INTO suppressions (channel, address, reason) VALUES ('sms', lower($1), 'replied STOP')
-         ON CONFLICT (channel, address) DO UPDATE SET reason = EXCLUDED.reason`,
-        [from],
-      );
+      await this.deliveries.suppress(SYSTEM, 'sms', from, STOPPED, true);
       this.logger.log(`${from.slice(0, 5)}… opted out of SMS`);
       return { optedOut: true };
     }
-    if (START_WORDS.has(word)) {
-      await this.database.run(
-        `DELETE FROM suppressions WHERE channel = 'sms' AND address = lower($1) AND reason = 'replied STOP'`,
-        [from],
-      );
-    }
+    if (START_WORDS.has(word)) await this.deliveries.unsuppress(SYSTEM, 'sms', from, STOPPED);
     return { optedOut: false };
   }
 }

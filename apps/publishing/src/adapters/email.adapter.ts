@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { type TargetTestResultDto } from '@smartbeak/contracts';
+import { escapeHtml } from '@smartbeak/outbound';
 import { type Transporter } from 'nodemailer';
 
 import {
@@ -102,12 +103,6 @@ function statusOf(error: SmtpError): string {
   if (error.responseCode) return enhanced ? `${error.responseCode} ${enhanced}` : String(error.responseCode);
   return error.code ?? 'no answer';
 }
-
-const escapeHtml = (text: string) =>
-  text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
-  );
 
 export function renderHtml(content: PublishableContent): string {
   return `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(content.title)}</title></head>

@@ -1,12 +1,9 @@
-import { ServiceConfig } from '@smartbeak/config';
-import { Transform } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { OutboundServiceConfig } from '@smartbeak/config';
+import { IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 
 export const SERVICE_NAME = 'publishing';
 
-const toBoolean = ({ value }: { value: unknown }) => value === true || value === 'true' || value === '1';
-
-export class PublishingConfig extends ServiceConfig {
+export class PublishingConfig extends OutboundServiceConfig {
   /**
    * Credential keys: comma-separated `<id>:<base64 of 32 bytes>`. The first
    * encrypts; every one decrypts (rotation: put the new key first, run
@@ -17,20 +14,6 @@ export class PublishingConfig extends ServiceConfig {
     message: 'PUBLISHING_ENCRYPTION_KEYS must be id:base64key[,id:base64key…] with 32-byte keys',
   })
   PUBLISHING_ENCRYPTION_KEYS!: string;
-
-  /** Hosts, addresses and CIDR ranges outbound calls may reach although not public (comma-separated). */
-  @IsString()
-  OUTBOUND_ALLOWLIST: string = '';
-
-  /** Allow plain http destinations (local test servers); https only otherwise. */
-  @Transform(toBoolean)
-  @IsBoolean()
-  OUTBOUND_ALLOW_HTTP: boolean = false;
-
-  @IsInt()
-  @Min(100)
-  @Max(120_000)
-  OUTBOUND_TIMEOUT_MS: number = 20_000;
 
   @IsString()
   @Matches(/^https?:\/\/[^\s]+[^/]$/, {

@@ -16,7 +16,7 @@ import {
   WordPressConfigDto,
 } from '@smartbeak/contracts';
 import { DomainError, parseDto } from '@smartbeak/errors';
-import { assertOutboundAllowed, OutboundRefusedError } from '@smartbeak/outbound';
+import { assertOutboundAllowed, OutboundRefusedError, outboundPolicyOf } from '@smartbeak/outbound';
 import { mapPage, scopeOf, type TenantScope } from '@smartbeak/persistence';
 import { SERVICE_CONFIG } from '@smartbeak/runtime';
 
@@ -24,7 +24,7 @@ import { type PublishingAdapter, type ResolvedTarget } from '../adapters/adapter
 import { PublishingConfig } from '../config/publishing.config';
 import { CredentialVault } from '../credentials/credentials';
 import { ADAPTERS, CREDENTIAL_VAULT } from '../publishing.tokens';
-import { outboundPolicyOf } from './outbound-policy';
+
 import { type TargetRow, TargetsRepository } from './targets.repository';
 
 /** Which configuration fields are secret (sealed, never returned), per type. */

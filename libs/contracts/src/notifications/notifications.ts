@@ -272,3 +272,25 @@ export class TwilioWebhookDto {
   @IsString() @MaxLength(200) signature!: string;
   @IsObject() params!: Record<string, string>;
 }
+
+/** A delivery that ran out of attempts (every provider of its channel failing). */
+export class DeliveryDeadLetterDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) deliveryId!: string;
+  @ApiProperty({ format: 'uuid' }) notificationId!: string;
+  @ApiProperty({ enum: OUTBOUND_CHANNELS }) channel!: string;
+  @ApiProperty() userId!: string;
+  @ApiProperty() title!: string;
+  @ApiProperty() error!: string;
+  @ApiProperty() attempts!: number;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiPropertyOptional({ nullable: true, format: 'date-time' }) redrivenAt!: string | null;
+}
+
+export class ListDeliveryDeadLettersQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ description: 'Only those not re-driven yet' })
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  pending?: boolean;
+}
