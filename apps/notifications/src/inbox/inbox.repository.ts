@@ -23,16 +23,10 @@ export const NOTIFICATION_COLUMNS = `n.id, n.seq::text AS seq, n.org_id AS "orgI
   n.user_id AS "userId", n.event_id AS "eventId", n.type, n.critical, n.title, n.body, n.link,
   n.created_at AS "createdAt", n.read_at AS "readAt"`;
 
-export interface NewNotification {
-  domainId: string | null;
-  userId: string;
-  eventId: string;
-  type: string;
-  critical: boolean;
-  title: string;
-  body: string;
-  link: string | null;
-}
+export type NewNotification = Pick<
+  NotificationRow,
+  'domainId' | 'userId' | 'eventId' | 'type' | 'critical' | 'title' | 'body' | 'link'
+>;
 
 /** A member's inbox: every method is for one org and one user (the caller). */
 export class InboxRepository extends Repository {
