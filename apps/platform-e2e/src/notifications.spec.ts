@@ -1,60 +1,10 @@
-import { request as httpRequest } from 'node:http';
-
 import { Queue } from 'bullmq';
 
 import { eventually, FakeWordPress, testInfra, uniqueName } from '@smartbeak/testing';
 import request from 'supertest';
 
+import { asUser, caught, openStream, wordPressJob } from './notify';
 import { expectProblem, Platform, seedTenant, type Tenant } from './platform';
-
-interface Caught {
-  channel: string;
-  provider: string;
-  to: string[];
-  subject?: string;
-  text: string;
-  headers?: Record<string, string>;
-}
-
-async function caught(query: Record<string, string>): Promise<Caught[]> {
-  const res = await fetch(`${testInfra().mailApi}?${new URLSearchParams(query)}`);
-  return (await res.json()) as Caught[];
-}
-
-/** An SSE connection's events, as they arrive. */
-function openStream(url: string, token: string, lastEventId?: string) {
-  const events: { id: string; data: Record<string, unknown> }[] = [];
-  let status = 0;
-  const req = httpRequest(url, {
-    headers: {
-      authorization: `Bearer ${token}`,
-      accept: 'text/event-stream',
-      ...(lastEventId ? { 'last-event-id': lastEventId } : {}),
-    },
-  });
-  const opened = new Promise<void>((resolve, reject) => {
-    req.on('response', (res) => {
-      status = res.statusCode ?? 0;
-      let buffer = '';
-      res.on('data', (chunk: Buffer) => {
-        buffer += chunk.toString();
-        // The first bytes (the retry line) say the stream is open.
-        resolve();
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) !== -1) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const id = /^id: (.*)$/m.exec(block)?.[1];
-          const data = /^data: (.*)$/m.exec(block)?.[1];
-          if (id && data) events.push({ id, data: JSON.parse(data) });
-        }
-      });
-    });
-    req.on('error', reject);
-  });
-  req.end();
-  return { events, opened, status: () => status, close: () => req.destroy() };
-}
 
 describe('notifications: events become messages on every channel, for the right people only', () => {
   let platform: Platform;
@@ -68,43 +18,9 @@ describe('notifications: events become messages on every channel, for the right 
   const fcmToken = `fcm-${uniqueName('token').replace(/_/g, '-')}-${'x'.repeat(24)}`;
   let creatorToken: string;
 
-  const api = (token: string) => ({
-    get: (path: string) => request(platform.url).get(path).set('Authorization', `Bearer ${token}`),
-    post: (path: string) => request(platform.url).post(path).set('Authorization', `Bearer ${token}`),
-    put: (path: string) => request(platform.url).put(path).set('Authorization', `Bearer ${token}`),
-    delete: (path: string) => request(platform.url).delete(path).set('Authorization', `Bearer ${token}`),
-  });
-
-  /** A publishing job of `token`'s user that fails (WordPress refuses the password): its id. */
-  async function failingJob(token: string, title: string): Promise<string> {
-    const item = (
-      await api(token).post('/api/content').send({ title, body: '<p>Hi</p>', tags: [] }).expect(201)
-    ).body;
-    await api(token)
-      .post(`/api/content/${item.id}/transitions`)
-      .send({ to: 'review', version: 1 })
-      .expect(200);
-    const target = (
-      await api(token)
-        .post('/api/publishing/targets')
-        .send({
-          type: 'wordpress',
-          name: `Wrong password ${title}`,
-          config: {
-            baseUrl: wordpress.url,
-            username: wordpress.username,
-            applicationPassword: 'wrong pass word 1234',
-          },
-        })
-        .expect(201)
-    ).body;
-    return (
-      await api(token)
-        .post('/api/publishing/jobs')
-        .send({ contentId: item.id, targetIds: [target.id] })
-        .expect(202)
-    ).body.id;
-  }
+  const api = (token: string) => asUser(platform, token);
+  const failingJob = (token: string, title: string) =>
+    wordPressJob(api(token), wordpress, title, 'wrong pass word 1234');
 
   beforeAll(async () => {
     platform = await Platform.shared();

@@ -73,6 +73,8 @@ export interface PlatformAddress {
   credentialKey: string;
   /** Every signer's message key pair (a spec may sign as a service, or forge). */
   messageKeys: Record<string, MessageKey>;
+  /** The notifications database (a spec may move time forward in it, or look at deliveries). */
+  notificationsDbUrl: string;
 }
 
 /** The org whose admins operate every platform the specs boot (dead letters, dashboards). */
@@ -181,6 +183,11 @@ export class Platform {
     platform.mediaWebhookSecret = address.mediaWebhookSecret;
     platform.credentialKey = address.credentialKey;
     platform.messageKeys = messageKeyring([], address.messageKeys);
+    platform.notificationsDb = {
+      name: new URL(address.notificationsDbUrl).pathname.slice(1),
+      url: address.notificationsDbUrl,
+      drop: () => Promise.reject(new Error('the shared platform owns its databases')),
+    };
     return platform;
   }
 
@@ -197,6 +204,7 @@ export class Platform {
       mediaWebhookSecret: this.mediaWebhookSecret,
       credentialKey: this.credentialKey,
       messageKeys: this.messageKeys.keys,
+      notificationsDbUrl: this.notificationsDb.url,
     };
   }
 

@@ -48,7 +48,7 @@ export class OperatorAlertsSystem extends Repository {
     error: string | null,
   ): Promise<void> {
     await this.sql.run(
-      `UPDATE operator_alerts SET status = $2, last_error = $3, sent_at = CASE WHEN $2 = 'sent' THEN now() END
+      `UPDATE operator_alerts SET status = $2::varchar, last_error = $3, sent_at = CASE WHEN $2::varchar = 'sent' THEN now() END
         WHERE id = $1`,
       [id, status, error],
     );

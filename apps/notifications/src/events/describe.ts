@@ -37,6 +37,8 @@ export function describe(event: EventEnvelope, item: ContentItemDto | null): Des
   const jobLink = `/publishing/jobs/${jobId}`;
   switch (event.type) {
     case Events.publishing.jobFailed: {
+      // The dead-lettered notification that follows says it (and who else must act).
+      if (p['deadLettered'] === true) return null;
       const failed = (p['targets'] as { type?: string; state?: string; detail?: string }[] | undefined) ?? [];
       const reasons = failed
         .filter((t) => t.state === 'failed')
@@ -72,29 +74,32 @@ export function describe(event: EventEnvelope, item: ContentItemDto | null): Des
     case Events.publishing.jobDeadLettered: {
       const errorType = str(p['errorType'], 'system');
       const message = str(p['message'], 'no detail');
-      const validation = errorType === 'validation';
+      // The seed's error table: a system error is ours — on-call is paged and the creator told. A validation
+      // error, or a destination that kept failing through every retry, is the org's to fix: its admins hear too.
+      const system = errorType === 'system';
       return {
         type: Events.publishing.jobDeadLettered,
-        // Validation errors are the org's to fix: its admins hear of it. System errors are ours: on-call is paged.
-        audience: validation ? [...byCreator, { permission: 'org:admin' }] : byCreator,
+        audience: system ? byCreator : [...byCreator, { permission: 'org:admin' }],
         exclude: [],
         title: `Publishing gave up: ${quoted(str(p['title']))}`,
-        body: validation
-          ? `A destination refused it (${message}). Fix the destination or the item, then re-drive it.`
-          : `It hit an error on our side (${message}). Our on-call engineers have been alerted.`,
+        body: system
+          ? `It hit an error on our side (${message}). Our on-call engineers have been alerted.`
+          : errorType === 'validation'
+            ? `A destination refused it (${message}). Fix the destination or the item, then re-drive it.`
+            : `A destination kept failing through every retry (${message}). Check it, then re-drive the job.`,
         link: jobLink,
-        ...(validation
-          ? {}
-          : {
+        ...(system
+          ? {
               page: {
                 severity: 'error' as const,
                 summary:
-                  `Publishing job ${jobId} dead-lettered (${errorType}) in org ${event.orgId}: ${message}`.slice(
+                  `Publishing job ${jobId} dead-lettered (system) in org ${event.orgId}: ${message}`.slice(
                     0,
                     1000,
                   ),
               },
-            }),
+            }
+          : {}),
       };
     }
     case Events.content.submitted:

@@ -17,6 +17,7 @@ import { planDeliveries } from '../delivery/planner';
 import { InboxRepository } from '../inbox/inbox.repository';
 import { LiveSignal } from '../live/live-signal';
 import { PreferencesRepository } from '../preferences/preferences.repository';
+import { channelsFor } from '../preferences/preferences.service';
 import { DeliveryQueue } from '../queues/delivery-queue';
 import { describe, needsItem } from './describe';
 
@@ -56,26 +57,33 @@ export class NotificationEvents implements EventHandlerSet {
     const recipients = await this.recipients(event.orgId, described.audience, described.exclude);
     if (!recipients.length) return;
     const scope = orgScope(event.orgId);
+    const critical = NOTIFICATION_TYPES[described.type].critical;
+    const settings = await this.preferences.in(tx).forRecipients(
+      scope,
+      recipients.map((r) => r.userId),
+      described.type,
+    );
+    // A recipient who turned every channel of the type off gets nothing, not even a row.
+    const wanted = recipients
+      .map((r) => ({ ...r, channels: channelsFor(described.type, settings.get(r.userId)?.overrides ?? {}) }))
+      .filter((r) => Object.values(r.channels).some(Boolean));
+    if (!wanted.length) return;
     const made = await this.inbox.in(tx).insertNew(
       scope,
-      recipients.map((r) => ({
+      wanted.map((r) => ({
         domainId: event.domainId,
         userId: r.userId,
         eventId: event.id,
         type: described.type,
-        critical: NOTIFICATION_TYPES_CRITICAL.has(described.type),
+        critical,
         title: described.title.slice(0, 300),
         body: described.body,
         link: described.link,
+        inApp: r.channels.in_app,
       })),
     );
     if (!made.length) return;
     const byUser = new Map(recipients.map((r) => [r.userId, r]));
-    const settings = await this.preferences.in(tx).forRecipients(
-      scope,
-      made.map((n) => n.userId),
-      described.type,
-    );
     const deliveries = this.deliveries.in(tx);
     const suppressed = await deliveries.suppressed(
       made.flatMap(({ userId }) => {
@@ -115,7 +123,7 @@ export class NotificationEvents implements EventHandlerSet {
           });
         }
       }
-      for (const notification of made) {
+      for (const notification of made.filter((n) => n.inApp)) {
         await this.live
           .notify(notification.orgId, notification.userId, notification.seq)
           .catch(() => undefined);
@@ -154,7 +162,3 @@ export class NotificationEvents implements EventHandlerSet {
     }
   }
 }
-
-const NOTIFICATION_TYPES_CRITICAL = new Set(
-  NOTIFICATION_TYPE_NAMES.filter((type) => NOTIFICATION_TYPES[type].critical),
-);

@@ -15,17 +15,19 @@ export interface NotificationRow {
   title: string;
   body: string;
   link: string | null;
+  /** Shown in the inbox (the user's in-app switch for the type); its other channels go either way. */
+  inApp: boolean;
   createdAt: Date;
   readAt: Date | null;
 }
 
 export const NOTIFICATION_COLUMNS = `n.id, n.seq::text AS seq, n.org_id AS "orgId", n.domain_id AS "domainId",
   n.user_id AS "userId", n.event_id AS "eventId", n.type, n.critical, n.title, n.body, n.link,
-  n.created_at AS "createdAt", n.read_at AS "readAt"`;
+  n.in_app AS "inApp", n.created_at AS "createdAt", n.read_at AS "readAt"`;
 
 export type NewNotification = Pick<
   NotificationRow,
-  'domainId' | 'userId' | 'eventId' | 'type' | 'critical' | 'title' | 'body' | 'link'
+  'domainId' | 'userId' | 'eventId' | 'type' | 'critical' | 'title' | 'body' | 'link' | 'inApp'
 >;
 
 /** A member's inbox: every method is for one org and one user (the caller). */
@@ -35,10 +37,11 @@ export class InboxRepository extends Repository {
     if (!rows.length) return [];
     return this.sql.rows<NotificationRow>(
       `WITH inserted AS (
-         INSERT INTO notifications (org_id, domain_id, user_id, event_id, type, critical, title, body, link)
-         SELECT $1, t.domain_id::uuid, t.user_id, t.event_id, t.type, t.critical, t.title, t.body, t.link
-           FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::text[], $8::text[], $9::text[])
-             AS t(domain_id, user_id, event_id, type, critical, title, body, link)
+         INSERT INTO notifications (org_id, domain_id, user_id, event_id, type, critical, title, body, link, in_app)
+         SELECT $1, t.domain_id::uuid, t.user_id, t.event_id, t.type, t.critical, t.title, t.body, t.link, t.in_app
+           FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::text[], $8::text[], $9::text[],
+                       $10::boolean[])
+             AS t(domain_id, user_id, event_id, type, critical, title, body, link, in_app)
          ON CONFLICT (event_id, user_id) DO NOTHING
          RETURNING *
        )
@@ -53,6 +56,7 @@ export class InboxRepository extends Repository {
         rows.map((r) => r.title),
         rows.map((r) => r.body),
         rows.map((r) => r.link),
+        rows.map((r) => r.inApp),
       ],
     );
   }
@@ -62,7 +66,7 @@ export class InboxRepository extends Repository {
     userId: string,
     filters: { unread?: boolean; limit?: number; cursor?: string },
   ): Promise<Page<NotificationRow>> {
-    const where = new Where().add('n.org_id = ?', scope.orgId).add('n.user_id = ?', userId);
+    const where = new Where().add('n.org_id = ?', scope.orgId).add('n.user_id = ?', userId).add('n.in_app');
     if (filters.unread) where.add('n.read_at IS NULL');
     return newestFirst<NotificationRow>(
       this.sql,
@@ -75,7 +79,7 @@ export class InboxRepository extends Repository {
 
   async unreadCount(scope: TenantScope, userId: string): Promise<number> {
     const row = await this.sql.one<{ count: number }>(
-      `SELECT count(*)::int AS count FROM notifications WHERE org_id = $1 AND user_id = $2 AND read_at IS NULL`,
+      `SELECT count(*)::int AS count FROM notifications WHERE org_id = $1 AND user_id = $2 AND in_app AND read_at IS NULL`,
       [scope.orgId, userId],
     );
     return row?.count ?? 0;
@@ -86,7 +90,7 @@ export class InboxRepository extends Repository {
     if (!UUID.test(id)) return false;
     const row = await this.sql.one<{ id: string }>(
       `UPDATE notifications SET read_at = COALESCE(read_at, now())
-        WHERE id = $1 AND org_id = $2 AND user_id = $3 RETURNING id`,
+        WHERE id = $1 AND org_id = $2 AND user_id = $3 AND in_app RETURNING id`,
       [id, scope.orgId, userId],
     );
     return Boolean(row);
@@ -94,7 +98,7 @@ export class InboxRepository extends Repository {
 
   async markAllRead(scope: TenantScope, userId: string): Promise<number> {
     return this.sql.run(
-      `UPDATE notifications SET read_at = now() WHERE org_id = $1 AND user_id = $2 AND read_at IS NULL`,
+      `UPDATE notifications SET read_at = now() WHERE org_id = $1 AND user_id = $2 AND in_app AND read_at IS NULL`,
       [scope.orgId, userId],
     );
   }
@@ -103,7 +107,7 @@ export class InboxRepository extends Repository {
   since(scope: TenantScope, userId: string, after: string, limit: number): Promise<NotificationRow[]> {
     return this.sql.rows<NotificationRow>(
       `SELECT ${NOTIFICATION_COLUMNS} FROM notifications n
-        WHERE n.org_id = $1 AND n.user_id = $2 AND n.seq > $3 ORDER BY n.seq LIMIT $4`,
+        WHERE n.org_id = $1 AND n.user_id = $2 AND n.in_app AND n.seq > $3 ORDER BY n.seq LIMIT $4`,
       [scope.orgId, userId, after, limit],
     );
   }

@@ -112,7 +112,11 @@ export async function recordChange(
   await appendToOutbox(sql, events);
 }
 
-/** A dead letter for the job (docs/architecture.md § Errors: job, queue, error type and message, retries, payload). */
+/**
+ * A dead letter for the job (docs/architecture.md § Errors: job, queue, error
+ * type and message, retries, payload) and its `publishing.job.dead_lettered`
+ * event, so whoever must act hears of it (notifications) — however it died.
+ */
 export async function insertDeadLetter(
   sql: Sql,
   job: JobRow,
@@ -137,6 +141,22 @@ export async function insertDeadLetter(
       JSON.stringify({ jobId: job.id, contentId: job.contentId, run: job.run, targets }),
     ],
   );
+  await appendToOutbox(sql, [
+    {
+      type: Events.publishing.jobDeadLettered,
+      aggregateId: job.id,
+      orgId: job.orgId,
+      domainId: job.domainId,
+      payload: {
+        jobId: job.id,
+        deadLetterId: id,
+        errorType,
+        message: message.slice(0, 4000),
+        createdBy: job.createdBy,
+        title: job.content.title,
+      },
+    },
+  ]);
   return id;
 }
 

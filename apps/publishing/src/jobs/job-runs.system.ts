@@ -1,6 +1,5 @@
 import { Events, type JobTargetState } from '@smartbeak/contracts';
 import {
-  appendToOutbox,
   currentRequestId,
   outboxInsertFromSql,
   type OutboxEvent,
@@ -166,23 +165,6 @@ export class JobRunsSystem extends Repository {
       `SELECT ${JOB_TARGET_COLUMNS} FROM job_targets jt WHERE jt.job_id = $1 ORDER BY jt.position`,
       [job.id],
     );
-    const id = await insertDeadLetter(this.sql, job, errorType, message, targets, PUBLISHING_QUEUE);
-    await appendToOutbox(this.sql, [
-      {
-        type: Events.publishing.jobDeadLettered,
-        aggregateId: job.id,
-        orgId: job.orgId,
-        domainId: job.domainId,
-        payload: {
-          jobId: job.id,
-          deadLetterId: id,
-          errorType,
-          message,
-          createdBy: job.createdBy,
-          title: job.content.title,
-        },
-      },
-    ]);
-    return id;
+    return insertDeadLetter(this.sql, job, errorType, message, targets, PUBLISHING_QUEUE);
   }
 }

@@ -240,6 +240,8 @@ export class Publisher {
         createdBy: job.createdBy,
         title: job.content.title,
         state: jobState,
+        // A dead letter follows (its own event): subscribers need not tell the failure twice.
+        deadLettered: deadLetter !== null,
         targets: states.map((s) => ({
           targetId: s.row.targetId,
           type: s.row.type,
