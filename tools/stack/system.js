@@ -153,7 +153,10 @@ function startPostgres({ dir, port, fast = false }) {
     '-c max_connections=400',
     '-c shared_buffers=256MB',
     // Tests throw their data away: durability only costs time there.
-    ...(fast ? ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off'] : []),
+    ...(fast
+      ? ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off']
+      : // Development and benchmarks: statements per request/event can be read (bench/notifications.js does).
+        ['-c shared_preload_libraries=pg_stat_statements']),
   ].join(' ');
   const logFile = join(socketDir, 'postgres.log');
   const start = pgExec('pg_ctl', ['-D', dataDir, '-l', logFile, '-o', settings, '-w', '-t', '60', 'start']);

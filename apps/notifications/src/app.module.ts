@@ -10,7 +10,6 @@ import { notificationsDatabaseOptions } from './database/schema';
 import { DeadLettersHandler } from './delivery/dead-letters.handler';
 import { DeadLettersRepository } from './delivery/dead-letters.repository';
 import { DeadLettersService } from './delivery/dead-letters.service';
-import { DeliveriesRepository } from './delivery/deliveries.repository';
 import { DeliveriesSystem } from './delivery/deliveries.system';
 import { DeliverySender } from './delivery/delivery-sender';
 import { DeliveryWorkers } from './delivery/delivery.workers';
@@ -53,7 +52,6 @@ export class AppModule {
         PreferencesRepository,
         DevicesRepository,
         PreferencesService,
-        DeliveriesRepository,
         DeliveriesSystem,
         DeadLettersRepository,
         DeadLettersService,

@@ -126,13 +126,20 @@ describe('notifications: events become messages on every channel, for the right 
     expect(await caught({ to: `${bystander}@example.com` })).toEqual([]);
 
     // Read: the unread count drops; another member cannot read it (404).
-    expect(
-      (await api(creatorToken).get('/api/notifications/unread-count').expect(200)).body.count,
-    ).toBeGreaterThan(0);
+    const unreadBefore = (await api(creatorToken).get('/api/notifications?unread=true&limit=100').expect(200))
+      .body.items.length;
+    expect(unreadBefore).toBeGreaterThan(0);
+    expect((await api(creatorToken).get('/api/notifications/unread-count').expect(200)).body).toEqual({
+      count: unreadBefore,
+      capped: false,
+    });
     expectProblem(await api(bystanderToken).post(`/api/notifications/${inbox.id}/read`), 404);
     await api(creatorToken).post(`/api/notifications/${inbox.id}/read`).expect(204);
     const unread = await api(creatorToken).get('/api/notifications?unread=true').expect(200);
     expect(unread.body.items.find((n: { id: string }) => n.id === inbox.id)).toBeUndefined();
+    expect((await api(creatorToken).get('/api/notifications/unread-count').expect(200)).body.count).toBe(
+      unreadBefore - 1,
+    );
 
     // A stream resumed from before the notification gets it again (Last-Event-ID).
     const resumed = openStream(

@@ -33,6 +33,7 @@ import {
   RegisterDeviceDto,
   type RequestContext,
   UpdatePreferencesDto,
+  UnreadCountDto,
 } from '@smartbeak/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
@@ -62,7 +63,8 @@ export class NotificationsController {
   }
 
   @Get('unread-count')
-  unreadCount(@CurrentContext() ctx: RequestContext): Promise<{ count: number }> {
+  @ApiOkResponse({ type: UnreadCountDto })
+  unreadCount(@CurrentContext() ctx: RequestContext): Promise<UnreadCountDto> {
     return this.rpc.forward(Patterns.notifications.unreadCount, ctx);
   }
 

@@ -150,6 +150,15 @@ export class NotificationsConfig extends OutboundServiceConfig {
   @Max(500)
   NOTIFICATIONS_CONCURRENCY: number = 16;
 
+  /**
+   * How long the members an event goes to (control-plane's answer for an org and
+   * audience) are reused: a burst of events asks once. 0 asks for every event.
+   */
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  NOTIFICATIONS_RECIPIENTS_TTL_MS: number = 5_000;
+
   /** How often the sweeper looks for lost, due and digest work. */
   @IsInt()
   @Min(200)

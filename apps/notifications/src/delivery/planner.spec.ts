@@ -10,6 +10,7 @@ const base: RecipientSettings = {
   digest: 'off',
   phone: '+14155550123',
   devices: 1,
+  suppressed: [],
 };
 const night = new Date('2026-07-01T21:30:00Z'); // 23:30 in Berlin
 const quiet = { timeZone: 'Europe/Berlin', startMinute: 22 * 60, endMinute: 7 * 60 };
@@ -23,9 +24,8 @@ function plan(
   return Object.fromEntries(
     planDeliveries({
       type,
-      settings: { ...base, ...settings },
+      settings: { ...base, suppressed, ...settings },
       email,
-      suppressed: new Set(suppressed),
       now: night,
     }).map((p) => [p.channel, p]),
   );

@@ -43,10 +43,9 @@ export function planDeliveries(input: {
   type: NotificationType;
   settings: RecipientSettings;
   email: string | null;
-  suppressed: ReadonlySet<string>;
   now: Date;
 }): PlannedDelivery[] {
-  const { type, settings, email, suppressed, now } = input;
+  const { type, settings, email, now } = input;
   const critical = NOTIFICATION_TYPES[type].critical;
   const channels = channelsFor(type, settings.overrides);
   const quietEnd = critical ? null : quietUntil(settings.quiet, now);
@@ -63,7 +62,7 @@ export function planDeliveries(input: {
       });
     } else if (channel === 'push' && settings.devices === 0) {
       plans.push({ ...base, status: 'suppressed', note: 'no push device registered' });
-    } else if (address && suppressed.has(`${channel}:${address.toLowerCase()}`)) {
+    } else if (address && settings.suppressed.includes(`${channel}:${address.toLowerCase()}`)) {
       plans.push({
         ...base,
         status: 'suppressed',

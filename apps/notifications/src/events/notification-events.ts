@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   type ContentItemDto,
   type EventEnvelope,
@@ -6,17 +6,19 @@ import {
   NOTIFICATION_TYPES,
   Patterns,
   type RecipientDto,
+  type RecipientsQueryDto,
 } from '@smartbeak/contracts';
 import { type EventHandler, RpcClient, serviceCallContext } from '@smartbeak/messaging';
 import { orgScope, type Transaction } from '@smartbeak/persistence';
-import { type EventHandlerSet } from '@smartbeak/runtime';
+import { type EventHandlerSet, SERVICE_CONFIG } from '@smartbeak/runtime';
+import { LRUCache } from 'lru-cache';
 
 import { OperatorAlerts } from '../alerts/operator-alerts';
-import { DeliveriesRepository, type NewDelivery } from '../delivery/deliveries.repository';
+import { type NotificationsConfig } from '../config/notifications.config';
 import { planDeliveries } from '../delivery/planner';
 import { InboxRepository } from '../inbox/inbox.repository';
 import { LiveSignal } from '../live/live-signal';
-import { PreferencesRepository } from '../preferences/preferences.repository';
+import { noSettings, PreferencesRepository } from '../preferences/preferences.repository';
 import { channelsFor } from '../preferences/preferences.service';
 import { DeliveryQueue } from '../queues/delivery-queue';
 import { describe, needsItem } from './describe';
@@ -31,16 +33,22 @@ import { describe, needsItem } from './describe';
 @Injectable()
 export class NotificationEvents implements EventHandlerSet {
   private readonly logger = new Logger(NotificationEvents.name);
+  /** Control-plane's members per org and audience query, for a few seconds (a burst of events asks once). */
+  private readonly members: LRUCache<string, RecipientDto[]> | null;
 
   constructor(
+    @Inject(SERVICE_CONFIG) config: NotificationsConfig,
     private readonly rpc: RpcClient,
     private readonly inbox: InboxRepository,
-    private readonly deliveries: DeliveriesRepository,
     private readonly preferences: PreferencesRepository,
     private readonly queue: DeliveryQueue,
     private readonly live: LiveSignal,
     private readonly alerts: OperatorAlerts,
-  ) {}
+  ) {
+    this.members = config.NOTIFICATIONS_RECIPIENTS_TTL_MS
+      ? new LRUCache({ max: 5_000, ttl: config.NOTIFICATIONS_RECIPIENTS_TTL_MS })
+      : null;
+  }
 
   handlers(): Record<string, EventHandler> {
     return Object.fromEntries(
@@ -58,66 +66,38 @@ export class NotificationEvents implements EventHandlerSet {
     if (!recipients.length) return;
     const scope = orgScope(event.orgId);
     const critical = NOTIFICATION_TYPES[described.type].critical;
-    const settings = await this.preferences.in(tx).forRecipients(
-      scope,
-      recipients.map((r) => r.userId),
-      described.type,
-    );
-    // A recipient who turned every channel of the type off gets nothing, not even a row.
-    const wanted = recipients
-      .map((r) => ({ ...r, channels: channelsFor(described.type, settings.get(r.userId)?.overrides ?? {}) }))
-      .filter((r) => Object.values(r.channels).some(Boolean));
-    if (!wanted.length) return;
+    const settings = await this.preferences.in(tx).forRecipients(scope, recipients, described.type);
+    const now = new Date();
     const made = await this.inbox.in(tx).insertNew(
       scope,
-      wanted.map((r) => ({
-        domainId: event.domainId,
-        userId: r.userId,
-        eventId: event.id,
-        type: described.type,
-        critical,
-        title: described.title.slice(0, 300),
-        body: described.body,
-        link: described.link,
-        inApp: r.channels.in_app,
-      })),
-    );
-    if (!made.length) return;
-    const byUser = new Map(recipients.map((r) => [r.userId, r]));
-    const deliveries = this.deliveries.in(tx);
-    const suppressed = await deliveries.suppressed(
-      made.flatMap(({ userId }) => {
-        const email = byUser.get(userId)?.email;
-        const phone = settings.get(userId)?.phone;
+      recipients.flatMap((r) => {
+        const mine = settings.get(r.userId) ?? noSettings(r.userId);
+        const channels = channelsFor(described.type, mine.overrides);
+        // A recipient who turned every channel of the type off gets nothing, not even a row.
+        if (!Object.values(channels).some(Boolean)) return [];
         return [
-          ...(email ? [`email:${email.toLowerCase()}`] : []),
-          ...(phone ? [`sms:${phone.toLowerCase()}`] : []),
+          {
+            domainId: event.domainId,
+            userId: r.userId,
+            eventId: event.id,
+            type: described.type,
+            critical,
+            title: described.title.slice(0, 300),
+            body: described.body,
+            link: described.link,
+            inApp: channels.in_app,
+            deliveries: planDeliveries({ type: described.type, settings: mine, email: r.email ?? null, now }),
+          },
         ];
       }),
     );
-    const now = new Date();
-    const planned: NewDelivery[] = made.flatMap((notification) =>
-      planDeliveries({
-        type: described.type,
-        settings: settings.get(notification.userId) ?? {
-          userId: notification.userId,
-          overrides: {},
-          quiet: null,
-          digest: 'off',
-          phone: null,
-          devices: 0,
-        },
-        email: byUser.get(notification.userId)?.email ?? null,
-        suppressed,
-        now,
-      }).map((plan) => ({ ...plan, notificationId: notification.id, userId: notification.userId })),
-    );
-    const rows = await deliveries.insert(scope, planned);
+    if (!made.length) return;
+    const rows = made.flatMap((n) => n.deliveries);
     tx.afterCommit(async () => {
       for (const row of rows) {
-        if (row.status === 'pending') await this.queue.send(row.channel as NewDelivery['channel'], row.id);
+        if (row.status === 'pending') await this.queue.send(row.channel, row.id);
         else if (row.status === 'held' && row.dueAt) {
-          await this.queue.send(row.channel as NewDelivery['channel'], row.id, {
+          await this.queue.send(row.channel, row.id, {
             delayMs: row.dueAt.getTime() - Date.now(),
             key: 'held',
           });
@@ -139,14 +119,22 @@ export class NotificationEvents implements EventHandlerSet {
   ): Promise<RecipientDto[]> {
     const found = new Map<string, RecipientDto>();
     for (const query of audience) {
-      const members = await this.rpc.send<RecipientDto[]>(Patterns.controlPlane.memberRecipients, {
-        ctx: serviceCallContext(orgId),
-        payload: query,
-      });
-      for (const member of members) found.set(member.userId, member);
+      for (const member of await this.membersOf(orgId, query)) found.set(member.userId, member);
     }
     for (const userId of exclude) found.delete(userId);
     return [...found.values()];
+  }
+
+  private async membersOf(orgId: string, query: RecipientsQueryDto): Promise<RecipientDto[]> {
+    const key = `${orgId}\n${JSON.stringify(query)}`;
+    const known = this.members?.get(key);
+    if (known) return known;
+    const members = await this.rpc.send<RecipientDto[]>(Patterns.controlPlane.memberRecipients, {
+      ctx: serviceCallContext(orgId),
+      payload: query,
+    });
+    this.members?.set(key, members);
+    return members;
   }
 
   private async item(orgId: string, id: string): Promise<ContentItemDto | null> {

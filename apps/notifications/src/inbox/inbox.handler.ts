@@ -9,6 +9,7 @@ import {
   Patterns,
   type RequestContext,
   StreamSinceDto,
+  type UnreadCountDto,
 } from '@smartbeak/contracts';
 import { RpcPayload } from '@smartbeak/messaging';
 
@@ -28,7 +29,7 @@ export class InboxHandler {
   }
 
   @MessagePattern(Patterns.notifications.unreadCount)
-  unreadCount(@RpcCtx() ctx: RequestContext): Promise<{ count: number }> {
+  unreadCount(@RpcCtx() ctx: RequestContext): Promise<UnreadCountDto> {
     return this.inbox.unreadCount(ctx);
   }
 

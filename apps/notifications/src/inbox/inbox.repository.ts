@@ -1,5 +1,7 @@
-import { type NotificationDto, type Page } from '@smartbeak/contracts';
+import { type NotificationDto, type OutboundChannel, type Page } from '@smartbeak/contracts';
 import { newestFirst, Repository, type TenantScope, Where } from '@smartbeak/persistence';
+
+import { type PlannedDelivery } from '../delivery/planner';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -25,6 +27,14 @@ export const NOTIFICATION_COLUMNS = `n.id, n.seq::text AS seq, n.org_id AS "orgI
   n.user_id AS "userId", n.event_id AS "eventId", n.type, n.critical, n.title, n.body, n.link,
   n.in_app AS "inApp", n.created_at AS "createdAt", n.read_at AS "readAt"`;
 
+/** A delivery as made with its notification (deliveries.system.ts sends it). */
+export interface MadeDelivery {
+  id: string;
+  channel: OutboundChannel;
+  status: PlannedDelivery['status'];
+  dueAt: Date | null;
+}
+
 export type NewNotification = Pick<
   NotificationRow,
   'domainId' | 'userId' | 'eventId' | 'type' | 'critical' | 'title' | 'body' | 'link' | 'inApp'
@@ -32,10 +42,18 @@ export type NewNotification = Pick<
 
 /** A member's inbox: every method is for one org and one user (the caller). */
 export class InboxRepository extends Repository {
-  /** Inserts those not made yet for their event and user; returns the new rows only. */
-  async insertNew(scope: TenantScope, rows: NewNotification[]): Promise<NotificationRow[]> {
+  /**
+   * Inserts the notifications not made yet for their event and user, with
+   * the deliveries planned for each, in one statement; returns the new
+   * notifications only, each with its deliveries.
+   */
+  async insertNew(
+    scope: TenantScope,
+    rows: (NewNotification & { deliveries: PlannedDelivery[] })[],
+  ): Promise<(NotificationRow & { deliveries: MadeDelivery[] })[]> {
     if (!rows.length) return [];
-    return this.sql.rows<NotificationRow>(
+    const planned = rows.flatMap((r) => r.deliveries.map((d) => ({ ...d, userId: r.userId })));
+    const made = await this.sql.rows<NotificationRow & { deliveries: (MadeDelivery & { dueAt: string })[] }>(
       `WITH inserted AS (
          INSERT INTO notifications (org_id, domain_id, user_id, event_id, type, critical, title, body, link, in_app)
          SELECT $1, t.domain_id::uuid, t.user_id, t.event_id, t.type, t.critical, t.title, t.body, t.link, t.in_app
@@ -44,8 +62,19 @@ export class InboxRepository extends Repository {
              AS t(domain_id, user_id, event_id, type, critical, title, body, link, in_app)
          ON CONFLICT (event_id, user_id) DO NOTHING
          RETURNING *
+       ), deliveries AS (
+         INSERT INTO deliveries (notification_id, org_id, user_id, channel, status, address, due_at, digest_window_end, last_error)
+         SELECT i.id, $1, i.user_id, p.channel, p.status, p.address, p.due_at::timestamptz, p.digest_window_end::timestamptz, p.note
+           FROM unnest($11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[])
+             AS p(user_id, channel, status, address, due_at, digest_window_end, note)
+           JOIN inserted i ON i.user_id = p.user_id
+         RETURNING id, notification_id, channel, status, due_at
        )
-       SELECT ${NOTIFICATION_COLUMNS} FROM inserted n`,
+       SELECT ${NOTIFICATION_COLUMNS},
+              COALESCE((SELECT json_agg(json_build_object('id', d.id, 'channel', d.channel, 'status', d.status,
+                                                          'dueAt', d.due_at))
+                          FROM deliveries d WHERE d.notification_id = n.id), '[]') AS deliveries
+         FROM inserted n`,
       [
         scope.orgId,
         rows.map((r) => r.domainId),
@@ -57,8 +86,19 @@ export class InboxRepository extends Repository {
         rows.map((r) => r.body),
         rows.map((r) => r.link),
         rows.map((r) => r.inApp),
+        planned.map((d) => d.userId),
+        planned.map((d) => d.channel),
+        planned.map((d) => d.status),
+        planned.map((d) => d.address),
+        planned.map((d) => d.dueAt?.toISOString() ?? null),
+        planned.map((d) => d.digestWindowEnd?.toISOString() ?? null),
+        planned.map((d) => d.note),
       ],
     );
+    return made.map((n) => ({
+      ...n,
+      deliveries: n.deliveries.map((d) => ({ ...d, dueAt: d.dueAt ? new Date(d.dueAt) : null })),
+    }));
   }
 
   list(
@@ -77,10 +117,13 @@ export class InboxRepository extends Repository {
     );
   }
 
-  async unreadCount(scope: TenantScope, userId: string): Promise<number> {
+  /** Unread notifications, counted up to `upTo` (a badge needs no more; the count stays an index range scan). */
+  async unreadCount(scope: TenantScope, userId: string, upTo: number): Promise<number> {
     const row = await this.sql.one<{ count: number }>(
-      `SELECT count(*)::int AS count FROM notifications WHERE org_id = $1 AND user_id = $2 AND in_app AND read_at IS NULL`,
-      [scope.orgId, userId],
+      `SELECT count(*)::int AS count FROM (
+         SELECT 1 FROM notifications WHERE org_id = $1 AND user_id = $2 AND in_app AND read_at IS NULL LIMIT $3
+       ) AS unread`,
+      [scope.orgId, userId, upTo],
     );
     return row?.count ?? 0;
   }

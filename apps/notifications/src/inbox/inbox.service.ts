@@ -6,6 +6,8 @@ import {
   type Page,
   type RequestContext,
   type StreamSinceDto,
+  UNREAD_COUNT_CAP,
+  type UnreadCountDto,
 } from '@smartbeak/contracts';
 import { DomainError } from '@smartbeak/errors';
 import { mapPage, scopeOf } from '@smartbeak/persistence';
@@ -24,8 +26,9 @@ export class InboxService {
     return mapPage(page, toNotificationDto);
   }
 
-  async unreadCount(ctx: RequestContext): Promise<{ count: number }> {
-    return { count: await this.inbox.unreadCount(scopeOf(ctx), ctx.userId) };
+  async unreadCount(ctx: RequestContext): Promise<UnreadCountDto> {
+    const count = await this.inbox.unreadCount(scopeOf(ctx), ctx.userId, UNREAD_COUNT_CAP + 1);
+    return { count: Math.min(count, UNREAD_COUNT_CAP), capped: count > UNREAD_COUNT_CAP };
   }
 
   async markRead(ctx: RequestContext, id: string): Promise<void> {

@@ -12,6 +12,13 @@ export interface RecipientSettings {
   digest: DigestMode;
   phone: string | null;
   devices: number;
+  /** The member's email (given) and phone, as `channel:address`, where they are suppressed. */
+  suppressed: string[];
+}
+
+/** A member who chose nothing: the type's defaults, no quiet hours, no digest. */
+export function noSettings(userId: string): RecipientSettings {
+  return { userId, overrides: {}, quiet: null, digest: 'off', phone: null, devices: 0, suppressed: [] };
 }
 
 /** A member's own settings, within one org: preferences, quiet hours, digest, phone. */
@@ -86,10 +93,13 @@ export class PreferencesRepository extends Repository {
     );
   }
 
-  /** Everything the planner needs about `userIds` for one notification type, in one round trip. */
+  /**
+   * Everything the planner needs about the recipients for one notification
+   * type, suppressed addresses included, in one round trip.
+   */
   async forRecipients(
     scope: TenantScope,
-    userIds: string[],
+    recipients: { userId: string; email: string | null }[],
     type: string,
   ): Promise<Map<string, RecipientSettings>> {
     const rows = await this.sql.rows<{
@@ -101,17 +111,21 @@ export class PreferencesRepository extends Repository {
       digest: DigestMode | null;
       phone: string | null;
       devices: number;
+      suppressed: string[];
     }>(
       `SELECT u.user_id AS "userId",
               (SELECT jsonb_object_agg(p.channel, p.enabled) FROM preferences p
                 WHERE p.org_id = $1 AND p.user_id = u.user_id AND p.type = $3) AS overrides,
               q.time_zone AS "timeZone", q.start_minute AS "startMinute", q.end_minute AS "endMinute",
               s.digest, s.phone,
-              (SELECT count(*)::int FROM devices d WHERE d.org_id = $1 AND d.user_id = u.user_id) AS devices
-         FROM unnest($2::text[]) AS u(user_id)
+              (SELECT count(*)::int FROM devices d WHERE d.org_id = $1 AND d.user_id = u.user_id) AS devices,
+              ARRAY(SELECT x.channel || ':' || x.address FROM suppressions x
+                     WHERE (x.channel = 'email' AND x.address = lower(u.email))
+                        OR (x.channel = 'sms' AND x.address = lower(s.phone))) AS suppressed
+         FROM unnest($2::text[], $4::text[]) AS u(user_id, email)
          LEFT JOIN quiet_hours q ON q.org_id = $1 AND q.user_id = u.user_id
          LEFT JOIN recipient_settings s ON s.org_id = $1 AND s.user_id = u.user_id`,
-      [scope.orgId, userIds, type],
+      [scope.orgId, recipients.map((r) => r.userId), type, recipients.map((r) => r.email)],
     );
     return new Map(
       rows.map((row) => [
@@ -126,6 +140,7 @@ export class PreferencesRepository extends Repository {
           digest: row.digest ?? 'off',
           phone: row.phone,
           devices: row.devices,
+          suppressed: row.suppressed,
         },
       ]),
     );

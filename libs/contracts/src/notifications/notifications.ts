@@ -104,6 +104,15 @@ export type DigestMode = (typeof DIGEST_MODES)[number];
 export const DEVICE_KINDS = ['fcm', 'webpush'] as const;
 export type DeviceKind = (typeof DEVICE_KINDS)[number];
 
+/** Unread notifications are counted up to this many; past it the badge says "1000+". */
+export const UNREAD_COUNT_CAP = 1000;
+
+export class UnreadCountDto {
+  @ApiProperty({ description: `Unread notifications, counted up to ${UNREAD_COUNT_CAP}` }) count!: number;
+  @ApiProperty({ description: `True when there are more than ${UNREAD_COUNT_CAP} (count is then the cap)` })
+  capped!: boolean;
+}
+
 export class NotificationDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ enum: NOTIFICATION_TYPE_NAMES }) type!: string;
