@@ -20,11 +20,12 @@ const {
   load,
   loop,
   rssOf,
+  startGateway,
   startNode,
+  startService,
   table,
   waitOk,
   tokenSigner,
-  gatewayProductionEnv,
 } = require('./lib');
 
 const GATEWAY = 'http://127.0.0.1:3200';
@@ -50,38 +51,19 @@ async function main() {
     stack.migrateAll(infra);
     const service = (name) => stack.SERVICES.find((s) => s.name === name);
     const keys = system.ensureDevKeys(settings.dir);
-    const quiet = { LOG_LEVEL: 'warn', NODE_ENV: 'production' };
-    const controlPlane = startNode(
-      join(stack.ROOT, 'dist/apps/control-plane/main.js'),
-      stack.serviceEnv(service('control-plane'), infra, { ...quiet, HTTP_PORT: '3201' }),
-    );
-    const content = startNode(
-      join(stack.ROOT, 'dist/apps/content/main.js'),
-      stack.serviceEnv(service('content'), infra, { ...quiet, HTTP_PORT: '3202' }),
-    );
-    const gateway = startNode(join(stack.ROOT, 'dist/apps/api-gateway/main.js'), {
-      ...quiet,
-      REDIS_URL: infra.redisUrlFor('api-gateway'),
-      ...infra.messageEnv('api-gateway'),
-      GATEWAY_PORT: '3200',
-      METRICS_PORT: '0',
-      ...gatewayProductionEnv,
-      CLERK_JWT_KEY: readFileSync(keys.publicPath, 'utf8'),
-      RATE_LIMIT_PER_MINUTE: '0',
-      HEALTH_SERVICES: 'control-plane,content',
-    });
     const contentDb = infra.databaseUrl(service('content').database);
-    const raw = startNode(join(__dirname, 'raw-content-server.js'), {
+    const rawServer = startNode(join(__dirname, 'raw-content-server.js'), {
       DATABASE_URL: contentDb,
       PORT: '3298',
     });
-    processes.push(controlPlane, content, gateway, raw);
-    for (const [name, child] of Object.entries({ controlPlane, content, gateway, raw })) {
-      child.on('exit', (code) => {
-        if (code !== null)
-          process.stderr.write(`${name} exited ${code}:\n${child.output.join('').slice(-3000)}\n`);
-      });
-    }
+    rawServer.on(
+      'exit',
+      (code) => code && process.stderr.write(`raw exited ${code}:\n${rawServer.output.join('')}\n`),
+    );
+    const controlPlane = startService(infra, 'control-plane', 3201);
+    const content = startService(infra, 'content', 3202);
+    const gateway = startGateway(infra, keys, ['control-plane', 'content']);
+    processes.push(controlPlane, content, gateway, rawServer);
     await waitOk('http://127.0.0.1:3201/health/ready');
     await waitOk('http://127.0.0.1:3202/health/ready');
     await waitOk(`${GATEWAY}/api/health`);
@@ -214,7 +196,7 @@ async function main() {
       gateway: rssOf(gateway.pid).peak,
       content: rssOf(content.pid).peak,
       'control-plane': rssOf(controlPlane.pid).peak,
-      raw: rssOf(raw.pid).peak,
+      raw: rssOf(rawServer.pid).peak,
     };
 
     // The list at 1M rows: keyset pages must cost what they cost at 1k.

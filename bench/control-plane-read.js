@@ -11,7 +11,7 @@ const { parseArgs } = require('node:util');
 
 const stack = require('../tools/stack/local-stack');
 const system = require('../tools/stack/system');
-const { rssOf, load, startNode, waitOk, table, tokenSigner, gatewayProductionEnv } = require('./lib');
+const { rssOf, load, startGateway, startNode, startService, waitOk, table, tokenSigner } = require('./lib');
 
 async function main() {
   const { values } = parseArgs({
@@ -28,24 +28,8 @@ async function main() {
     stack.migrateAll(infra);
     const cp = stack.SERVICES.find((s) => s.name === 'control-plane');
     const keys = system.ensureDevKeys(settings.dir);
-    const publicKey = readFileSync(keys.publicPath, 'utf8');
-    const quiet = { LOG_LEVEL: 'warn', NODE_ENV: 'production' };
-
-    const controlPlane = startNode(
-      join(stack.ROOT, 'dist/apps/control-plane/main.js'),
-      stack.serviceEnv(cp, infra, { ...quiet, HTTP_PORT: '3201' }),
-    );
-    const gateway = startNode(join(stack.ROOT, 'dist/apps/api-gateway/main.js'), {
-      ...quiet,
-      REDIS_URL: infra.redisUrlFor('api-gateway'),
-      ...infra.messageEnv('api-gateway'),
-      GATEWAY_PORT: '3200',
-      METRICS_PORT: '0',
-      ...gatewayProductionEnv,
-      CLERK_JWT_KEY: publicKey,
-      RATE_LIMIT_PER_MINUTE: '0',
-      HEALTH_SERVICES: 'control-plane',
-    });
+    const controlPlane = startService(infra, 'control-plane', 3201);
+    const gateway = startGateway(infra, keys, ['control-plane']);
     const raw = startNode(join(__dirname, 'raw-server.js'), {
       DATABASE_URL: infra.databaseUrl(cp.database),
       PORT: '3299',

@@ -151,7 +151,54 @@ async function tokenSigner(privatePath) {
       .sign(key);
 }
 
+/** How the measured services run: production mode, quiet logs. */
+const QUIET = { LOG_LEVEL: 'warn', NODE_ENV: 'production' };
+
+/**
+ * Starts a built service of the local stack (`tools/stack`) on `port` with its
+ * stack environment and `extra`; says so on stderr if it dies.
+ */
+function startService(infra, name, port, { args = [], extra = {} } = {}) {
+  const stack = require('../tools/stack/local-stack');
+  const service = stack.SERVICES.find((s) => s.name === name);
+  const child = startNode(
+    require('node:path').join(stack.ROOT, 'dist/apps', service.app ?? name, 'main.js'),
+    stack.serviceEnv(service, infra, { ...QUIET, HTTP_PORT: String(port), ...extra }),
+    args,
+  );
+  child.on(
+    'exit',
+    (code) =>
+      code && process.stderr.write(`${name} exited ${code}:\n${child.output.join('').slice(-3000)}\n`),
+  );
+  return child;
+}
+
+/** Starts the gateway on :3200 in production mode, no rate limit, checking `healthServices`. */
+function startGateway(infra, keys, healthServices) {
+  const stack = require('../tools/stack/local-stack');
+  const child = startNode(require('node:path').join(stack.ROOT, 'dist/apps/api-gateway/main.js'), {
+    ...QUIET,
+    REDIS_URL: infra.redisUrlFor('api-gateway'),
+    ...infra.messageEnv('api-gateway'),
+    GATEWAY_PORT: '3200',
+    METRICS_PORT: '0',
+    ...gatewayProductionEnv,
+    CLERK_JWT_KEY: readFileSync(keys.publicPath, 'utf8'),
+    RATE_LIMIT_PER_MINUTE: '0',
+    HEALTH_SERVICES: healthServices.join(','),
+  });
+  child.on(
+    'exit',
+    (code) =>
+      code && process.stderr.write(`gateway exited ${code}:\n${child.output.join('').slice(-3000)}\n`),
+  );
+  return child;
+}
+
 module.exports = {
+  startService,
+  startGateway,
   rssOf,
   load,
   loop,

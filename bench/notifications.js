@@ -21,7 +21,7 @@ const { Client } = require('pg');
 
 const stack = require('../tools/stack/local-stack');
 const system = require('../tools/stack/system');
-const { api: apiCall, load, startNode, table, waitOk, tokenSigner, gatewayProductionEnv } = require('./lib');
+const { api: apiCall, load, startGateway, startService, table, waitOk, tokenSigner } = require('./lib');
 
 const GATEWAY = 'http://127.0.0.1:3200';
 
@@ -70,20 +70,11 @@ async function main() {
     stack.migrateAll(infra);
     const service = (name) => stack.SERVICES.find((s) => s.name === name);
     const keys = system.ensureDevKeys(settings.dir);
-    const quiet = { LOG_LEVEL: 'warn', NODE_ENV: 'production' };
     const names = new Map();
     const start = (name, port, extra = {}) => {
-      const child = startNode(
-        join(stack.ROOT, 'dist/apps', name, 'main.js'),
-        stack.serviceEnv(service(name), infra, { ...quiet, HTTP_PORT: String(port), ...extra }),
-      );
+      const child = startService(infra, name, port, { extra });
       processes.push(child);
       names.set(child.pid, name);
-      child.on(
-        'exit',
-        (code) =>
-          code && process.stderr.write(`${name} exited ${code}:\n${child.output.join('').slice(-2000)}\n`),
-      );
     };
     start('control-plane', 3201);
     start('publishing', 3204); // its outbox relay
@@ -93,19 +84,7 @@ async function main() {
       // The per-channel send rate is a provider's limit (200/s by default): off, as the raw loop has none.
       NOTIFICATIONS_SEND_RATE: '100000',
     });
-    processes.push(
-      startNode(join(stack.ROOT, 'dist/apps/api-gateway/main.js'), {
-        ...quiet,
-        REDIS_URL: infra.redisUrlFor('api-gateway'),
-        ...infra.messageEnv('api-gateway'),
-        GATEWAY_PORT: '3200',
-        METRICS_PORT: '0',
-        ...gatewayProductionEnv,
-        CLERK_JWT_KEY: readFileSync(keys.publicPath, 'utf8'),
-        RATE_LIMIT_PER_MINUTE: '0',
-        HEALTH_SERVICES: 'control-plane,publishing,notifications',
-      }),
-    );
+    processes.push(startGateway(infra, keys, ['control-plane', 'publishing', 'notifications']));
     for (const port of [3201, 3204, 3206]) await waitOk(`http://127.0.0.1:${port}/health/ready`);
     await waitOk(`${GATEWAY}/api/health`);
 

@@ -16,7 +16,16 @@ const { Client } = require('pg');
 
 const stack = require('../tools/stack/local-stack');
 const system = require('../tools/stack/system');
-const { api: apiCall, pool, startNode, table, waitOk, tokenSigner, gatewayProductionEnv } = require('./lib');
+const {
+  api: apiCall,
+  pool,
+  startGateway,
+  startNode,
+  startService,
+  table,
+  waitOk,
+  tokenSigner,
+} = require('./lib');
 
 const GATEWAY = 'http://127.0.0.1:3200';
 
@@ -35,19 +44,9 @@ async function main() {
     stack.migrateAll(infra);
     const service = (name) => stack.SERVICES.find((s) => s.name === name);
     const keys = system.ensureDevKeys(settings.dir);
-    const quiet = { LOG_LEVEL: 'warn', NODE_ENV: 'production' };
     const start = (name, port, args = [], extra = {}) => {
-      const child = startNode(
-        join(stack.ROOT, 'dist/apps', service(name).app ?? name, 'main.js'),
-        stack.serviceEnv(service(name), infra, { ...quiet, HTTP_PORT: String(port), ...extra }),
-        args,
-      );
+      const child = startService(infra, name, port, { args, extra });
       processes.push(child);
-      child.on(
-        'exit',
-        (code) =>
-          code && process.stderr.write(`${name} exited ${code}:\n${child.output.join('').slice(-2000)}\n`),
-      );
       return child;
     };
     const publishingEnv = {
@@ -60,19 +59,7 @@ async function main() {
     start('publishing', 3204, [], publishingEnv);
     const workers = [start('publishing', 3205, ['worker'], publishingEnv)];
     processes.push(startNode(join(__dirname, 'no-delay-target.js'), { PORT: '3297' }));
-    processes.push(
-      startNode(join(stack.ROOT, 'dist/apps/api-gateway/main.js'), {
-        ...quiet,
-        REDIS_URL: infra.redisUrlFor('api-gateway'),
-        ...infra.messageEnv('api-gateway'),
-        GATEWAY_PORT: '3200',
-        METRICS_PORT: '0',
-        ...gatewayProductionEnv,
-        CLERK_JWT_KEY: readFileSync(keys.publicPath, 'utf8'),
-        RATE_LIMIT_PER_MINUTE: '0',
-        HEALTH_SERVICES: 'control-plane,content,publishing',
-      }),
-    );
+    processes.push(startGateway(infra, keys, ['control-plane', 'content', 'publishing']));
     for (const port of [3201, 3202, 3204, 3205]) await waitOk(`http://127.0.0.1:${port}/health/ready`);
     await waitOk(`${GATEWAY}/api/health`);
 
