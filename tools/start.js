@@ -49,7 +49,7 @@ async function main() {
       );
       children.push(child);
     }
-    const publicKey = stack.devPublicKey(settings);
+    const devKey = stack.devSessionKey(settings);
     const gateway = stack.startApp(stack.GATEWAY.name, {
       ...process.env,
       NODE_ENV: process.env.NODE_ENV || 'development',
@@ -57,7 +57,9 @@ async function main() {
       ...infra.messageEnv(stack.GATEWAY.name),
       GATEWAY_PORT: String(gatewayPort),
       METRICS_PORT: process.env.METRICS_PORT || String(stack.GATEWAY.metricsPort),
-      ...(publicKey ? { CLERK_JWT_KEY: publicKey } : {}),
+      ...(devKey ? { DEV_SESSION_KEY: devKey } : {}),
+      // The console uploads straight to the local S3 server and shows its images.
+      WEB_CSP_ORIGINS: process.env.WEB_CSP_ORIGINS || infra.s3.endpoint,
     });
     gateway.once('exit', (code) => !stopping && (stack.log(`api-gateway exited (${code})`), void stop(1)));
     children.push(gateway);
@@ -69,7 +71,8 @@ async function main() {
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     process.stdout.write(
       `\nSmartBeak is up in ${seconds}s: http://127.0.0.1:${gatewayPort}/api (OpenAPI: http://127.0.0.1:${gatewayPort}/api/docs)\n` +
-        (publicKey
+        `The console:      http://127.0.0.1:${gatewayPort}/ ${devKey ? '(sign in as anyone: local development key)' : '(Clerk sign-in)'}\n` +
+        (devKey
           ? `Get a dev token:  npm run token -- --org org_demo --perms org:admin\n` +
             `Then:             curl -H "Authorization: Bearer $(npm run -s token -- --org org_demo --perms org:admin)" http://127.0.0.1:${gatewayPort}/api/me\n`
           : 'Tokens: this gateway trusts the CLERK_JWT_KEY / CLERK_SECRET_KEY you set.\n') +

@@ -87,6 +87,9 @@ async function main() {
       (
         await Promise.all([
           run('npx', ['tsc', '-p', 'tsconfig.check.json']),
+          run('npx', ['tsc', '-p', 'apps/web/tsconfig.json']),
+          // The console's API types are the gateway's OpenAPI document's (npm run web:api).
+          run('node', ['tools/web-api.js', '--check']),
           run('npx', ['eslint', 'apps', 'libs', 'tools/nx-plugin']),
         ])
       ).every(Boolean),

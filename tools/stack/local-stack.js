@@ -285,9 +285,14 @@ async function waitForHttp(url, timeoutMs, isAlive = () => true, okStatuses = nu
   throw new Error(`${url} did not answer within ${timeoutMs} ms`);
 }
 
-function devPublicKey(settings) {
+/**
+ * The local development key (PEM private key) the gateway gets as
+ * DEV_SESSION_KEY when no Clerk key is set: it verifies `npm run token`
+ * tokens and the console's dev sign-in. Null with a Clerk key.
+ */
+function devSessionKey(settings) {
   if (process.env.CLERK_JWT_KEY || process.env.CLERK_SECRET_KEY) return null;
-  return readFileSync(system.ensureDevKeys(settings.dir).publicPath, 'utf8');
+  return readFileSync(system.ensureDevKeys(settings.dir).privatePath, 'utf8');
 }
 
 module.exports = {
@@ -302,6 +307,6 @@ module.exports = {
   serviceEnv,
   startApp,
   waitForHttp,
-  devPublicKey,
+  devSessionKey,
   log: system.log,
 };

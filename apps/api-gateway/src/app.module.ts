@@ -2,7 +2,7 @@ import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown, Provi
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { TokenVerifier } from '@smartbeak/auth';
+import { DevSessionSigner, TokenVerifier } from '@smartbeak/auth';
 import { splitList } from '@smartbeak/config';
 import { MessageKeys, rpcClientProvider } from '@smartbeak/messaging';
 import { GATEWAY_NAME } from '@smartbeak/contracts';
@@ -13,6 +13,7 @@ import { EventDeadLettersController } from './admin/event-dead-letters.controlle
 import { AuditLogsController } from './audit-logs/audit-logs.controller';
 import { ContentController } from './content/content.controller';
 import { GatewayConfig } from './config/gateway.config';
+import { DevSessionController } from './dev/dev-session.controller';
 import { DomainsController } from './domains/domains.controller';
 import { ApiHealthController } from './health/api-health.controller';
 import { MeController } from './me/me.controller';
@@ -25,7 +26,7 @@ import { RateLimitedAuthGuard } from './rate-limit/auth-failure.guard';
 import { RedisPressureGuard } from './rate-limit/redis-pressure.guard';
 import { RedisThrottlerStorage } from './rate-limit/redis-throttler.storage';
 import { UserThrottlerGuard } from './rate-limit/user-throttler.guard';
-import { GATEWAY_CONFIG, GATEWAY_REDIS } from './gateway.tokens';
+import { DEV_SESSION_SIGNER, GATEWAY_CONFIG, GATEWAY_REDIS } from './gateway.tokens';
 import { GatewayRpc } from './rpc/gateway-rpc';
 import { ClerkWebhookController } from './webhooks/clerk-webhook.controller';
 
@@ -57,6 +58,10 @@ export class AppModule {
       { provide: APP_GUARD, useClass: RateLimitedAuthGuard },
     ];
     if (config.RATE_LIMIT_PER_MINUTE > 0) guards.push({ provide: APP_GUARD, useClass: UserThrottlerGuard });
+    // Local development without Clerk: the dev key signs console sessions and verifies every token.
+    const devSessions = config.DEV_SESSION_KEY
+      ? new DevSessionSigner(config.DEV_SESSION_KEY.replace(/\\n/g, '\n'))
+      : null;
 
     return {
       module: AppModule,
@@ -85,9 +90,11 @@ export class AppModule {
         MediaController,
         NotificationsController,
         EventDeadLettersController,
+        ...(devSessions ? [DevSessionController] : []),
       ],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
+        ...(devSessions ? [{ provide: DEV_SESSION_SIGNER, useValue: devSessions }] : []),
         { provide: GATEWAY_REDIS, useValue: redis },
         GatewayRedisCloser,
         { provide: RedisMemoryWatch, useValue: memory },
@@ -108,7 +115,7 @@ export class AppModule {
           provide: TokenVerifier,
           useFactory: () =>
             new TokenVerifier({
-              jwtKey: config.CLERK_JWT_KEY?.replace(/\\n/g, '\n'),
+              jwtKey: config.CLERK_JWT_KEY?.replace(/\\n/g, '\n') ?? devSessions?.publicKeyPem(),
               secretKey: config.CLERK_SECRET_KEY,
               apiUrl: config.CLERK_API_URL,
               authorizedParties: splitList(config.CLERK_AUTHORIZED_PARTIES),

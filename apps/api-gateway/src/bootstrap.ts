@@ -2,11 +2,12 @@ import helmet from '@fastify/helmet';
 import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { splitList } from '@smartbeak/config';
 import { DomainError, flattenValidationErrors, STRICT_VALIDATION } from '@smartbeak/errors';
 import { pinoOptions, requestIdOf, serveMetrics } from '@smartbeak/observability';
 import type { IncomingMessage } from 'node:http';
+import { join, resolve } from 'node:path';
 import { Logger } from 'nestjs-pino';
 import pino from 'pino';
 
@@ -14,6 +15,7 @@ import { mountQueueDashboard } from './admin/queue-dashboard';
 import { AppModule } from './app.module';
 import { type GatewayConfig } from './config/gateway.config';
 import { registerFormBodies, registerJsonBodies, registerRequestScope } from './http/fastify-http';
+import { serveWebApp } from './http/web-app';
 
 /** `TRUST_PROXY`: a hop count (`1`), `true`, or comma-separated addresses/CIDRs. */
 function trustProxyOf(value: string | undefined): boolean | number | string[] {
@@ -21,6 +23,34 @@ function trustProxyOf(value: string | undefined): boolean | number | string[] {
   if (value === 'true') return true;
   if (/^\d+$/.test(value)) return Number(value);
   return splitList(value);
+}
+
+/** The public HTTP contract as OpenAPI 3 (served at /api/docs; the console's API types come from it). */
+export function openApiDocument(app: NestFastifyApplication): OpenAPIObject {
+  return SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('SmartBeak API')
+      .setDescription('Content operations for portfolios of websites. Errors are RFC 9457 problem+json.')
+      .setVersion('1')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'Clerk session JWT' })
+      .addCookieAuth('__session')
+      .build(),
+  );
+}
+
+/**
+ * Prints the OpenAPI document without serving anything (`main.js openapi`):
+ * the app is built in preview mode, so no provider runs and nothing connects.
+ */
+export async function printOpenApi(config: GatewayConfig): Promise<void> {
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.register(config),
+    new FastifyAdapter({ logger: false }),
+    { preview: true, logger: false, abortOnError: false },
+  );
+  app.setGlobalPrefix('api', { exclude: ['health/live', 'health/ready'] });
+  process.stdout.write(`${JSON.stringify(openApiDocument(app), null, 2)}\n`);
 }
 
 /**
@@ -71,16 +101,13 @@ export async function createGateway(config: GatewayConfig): Promise<NestFastifyA
     }),
   );
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('SmartBeak API')
-      .setDescription('Content operations for portfolios of websites. Errors are RFC 9457 problem+json.')
-      .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'Clerk session JWT' })
-      .build(),
-  );
+  const document = openApiDocument(app);
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
+  await serveWebApp(
+    fastify,
+    resolve(config.WEB_ROOT ?? join(__dirname, '../web')),
+    splitList(config.WEB_CSP_ORIGINS),
+  );
   const dashboardQueues = await mountQueueDashboard(app, config);
   const metrics = await serveMetrics(config.METRICS_PORT);
   fastify.addHook('onClose', async () => {

@@ -2,11 +2,15 @@ import 'reflect-metadata';
 
 import { loadConfig } from '@smartbeak/config';
 
-import { createGateway } from './bootstrap';
+import { createGateway, printOpenApi } from './bootstrap';
 import { GatewayConfig } from './config/gateway.config';
 
 async function main(): Promise<void> {
   const config = loadConfig(GatewayConfig);
+  if (process.argv[2] === 'openapi') {
+    await printOpenApi(config);
+    process.exit(0);
+  }
   const app = await createGateway(config);
   await app.listen(config.GATEWAY_PORT, '0.0.0.0');
 }

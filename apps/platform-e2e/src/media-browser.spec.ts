@@ -1,9 +1,10 @@
 import { createServer, type Server } from 'node:http';
 
 import { freePort } from '@smartbeak/testing';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import request from 'supertest';
 
+import { launchChromium } from './browser';
 import { PNG_1X1 } from './media-files';
 import { Platform } from './platform';
 
@@ -18,25 +19,8 @@ describe('media: a browser uploads straight to storage', () => {
   let pageUrl: string;
 
   beforeAll(async () => {
-    const executablePath = process.env['SMARTBEAK_CHROMIUM'];
-    if (!executablePath)
-      throw new Error(
-        'SMARTBEAK_CHROMIUM is not set: `npm test` installs Debian chromium (apt-get install chromium)',
-      );
     platform = await Platform.shared();
-    browser = await chromium.launch({
-      executablePath,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     const port = await freePort();
     pageUrl = `http://127.0.0.1:${port}`;
     page = createServer((req, res) => {

@@ -334,7 +334,11 @@ export class Platform {
       ...this.messageKeys.env('api-gateway'),
       GATEWAY_PORT: String(gatewayPort),
       METRICS_PORT: String(metricsPort),
-      CLERK_JWT_KEY: this.keys.publicKeyPem,
+      // The development key, as under npm start (the console's dev sign-in exists); a spec that
+      // passes a Clerk key in gatewayEnv gets a gateway that trusts Clerk alone.
+      ...(options.gatewayEnv?.['CLERK_JWT_KEY'] || options.gatewayEnv?.['CLERK_SECRET_KEY']
+        ? {}
+        : { DEV_SESSION_KEY: await exportPKCS8(this.keys.privateKey) }),
       CLERK_WEBHOOK_SIGNING_SECRET: this.webhookSecret,
       RPC_TIMEOUT_MS: '2000',
       RATE_LIMIT_PER_MINUTE: '0',

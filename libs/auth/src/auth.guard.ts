@@ -6,7 +6,7 @@ import { currentRequestScope } from '@smartbeak/observability';
 
 import { contextFromClaims } from './claims';
 import { hasPermissions, PUBLIC_ROUTE, REQUIRED_PERMISSIONS } from './permissions';
-import { InvalidTokenError, tokenFromRequest, TokenVerifier } from './token-verifier';
+import { cookieRequestAllowed, InvalidTokenError, tokenFromRequest, TokenVerifier } from './token-verifier';
 
 /** What the guard needs of an HTTP request, whatever the server (Express, Fastify). */
 export interface AuthenticatedRequest {
@@ -42,6 +42,11 @@ export class AuthGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const token = tokenFromRequest(req.headers);
     if (!token) throw new DomainError(CommonError.UNAUTHENTICATED, 'A session token is required');
+    if (!cookieRequestAllowed(req.method, req.headers, this.verifier.authorizedParties)) {
+      throw DomainError.forbidden(
+        'A cookie-authenticated change must come from the web app (its Origin is not allowed)',
+      );
+    }
 
     let ctx: RequestContext | null;
     try {

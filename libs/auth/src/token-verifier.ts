@@ -67,6 +67,11 @@ export class TokenVerifier {
     }
   }
 
+  /** The web app origins accepted in `azp` (empty: any). */
+  get authorizedParties(): readonly string[] {
+    return this.options.authorizedParties;
+  }
+
   async verify(token: string): Promise<JwtPayload> {
     const cached = this.verified.get(token);
     if (cached) {
@@ -144,6 +149,38 @@ export function tokenFromRequest(headers: Record<string, string | string[] | und
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
     return match ? match[1] : null;
   }
+  return sessionCookieOf(headers);
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Whether a request authenticated by the `__session` cookie (a browser sends
+ * it wherever the request comes from) may change anything: a safe method, or
+ * an `Origin` that is this host's own or one of the web app's origins
+ * (`allowedOrigins`). A request with a bearer token is never a cross-site one.
+ */
+export function cookieRequestAllowed(
+  method: string,
+  headers: Record<string, string | string[] | undefined>,
+  allowedOrigins: readonly string[],
+): boolean {
+  if (SAFE_METHODS.has(method.toUpperCase()) || typeof headers['authorization'] === 'string') return true;
+  if (!sessionCookieOf(headers)) return true;
+  const origin = headers['origin'];
+  if (typeof origin !== 'string' || origin === 'null') {
+    // No Origin (older browsers on same-origin requests): the Fetch metadata header says where it came from.
+    return headers['sec-fetch-site'] === 'same-origin';
+  }
+  if (allowedOrigins.includes(origin)) return true;
+  try {
+    return new URL(origin).host === headers['host'];
+  } catch {
+    return false;
+  }
+}
+
+function sessionCookieOf(headers: Record<string, string | string[] | undefined>): string | null {
   const cookie = headers['cookie'];
   if (typeof cookie === 'string') {
     for (const part of cookie.split(';')) {

@@ -1,7 +1,14 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentContext, RequirePermissions } from '@smartbeak/auth';
-import { AuditLogDto, ListAuditLogsQueryDto, Page, Patterns, RequestContext } from '@smartbeak/contracts';
+import {
+  ApiPageOf,
+  AuditLogDto,
+  ListAuditLogsQueryDto,
+  Page,
+  Patterns,
+  RequestContext,
+} from '@smartbeak/contracts';
 
 import { GatewayRpc } from '../rpc/gateway-rpc';
 
@@ -13,6 +20,7 @@ export class AuditLogsController {
 
   @Get()
   @RequirePermissions('org:admin')
+  @ApiPageOf(AuditLogDto)
   list(
     @CurrentContext() ctx: RequestContext,
     @Query() query: ListAuditLogsQueryDto,

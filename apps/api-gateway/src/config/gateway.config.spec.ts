@@ -23,4 +23,21 @@ describe(GatewayConfig.name, () => {
       loadConfig(GatewayConfig, { NODE_ENV: 'development', CLERK_JWT_KEY: KEY }).CLERK_AUTHORIZED_PARTIES,
     ).toBe(undefined);
   });
+
+  it('takes the development key alone: never beside a Clerk key, never in production', () => {
+    const DEV = '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----';
+    expect(loadConfig(GatewayConfig, { NODE_ENV: 'development', DEV_SESSION_KEY: DEV }).DEV_SESSION_KEY).toBe(
+      DEV,
+    );
+    for (const env of [
+      { NODE_ENV: 'development', DEV_SESSION_KEY: DEV, CLERK_JWT_KEY: KEY },
+      { NODE_ENV: 'development', DEV_SESSION_KEY: DEV, CLERK_SECRET_KEY: 'sk_test_x' },
+      { NODE_ENV: 'production', DEV_SESSION_KEY: DEV, CLERK_AUTHORIZED_PARTIES: 'https://app.example' },
+    ]) {
+      expect(() => loadConfig(GatewayConfig, env)).toThrow(/DEV_SESSION_KEY is for local development only/);
+    }
+    expect(() =>
+      loadConfig(GatewayConfig, { NODE_ENV: 'development', DEV_SESSION_KEY: 'not a key' }),
+    ).toThrow(/DEV_SESSION_KEY must be a PKCS#8 PEM private key/);
+  });
 });

@@ -1,5 +1,29 @@
 import { BaseConfig } from '@smartbeak/config';
-import { IsInt, IsOptional, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
+import {
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  Validate,
+  ValidateIf,
+  type ValidationArguments,
+  ValidatorConstraint,
+  type ValidatorConstraintInterface,
+} from 'class-validator';
+
+/** The development key never sits beside a Clerk key, nor in production. */
+@ValidatorConstraint({ name: 'devSessionKeyAlone' })
+class DevSessionKeyAlone implements ValidatorConstraintInterface {
+  validate(_value: unknown, args: ValidationArguments): boolean {
+    const config = args.object as GatewayConfig;
+    return config.NODE_ENV !== 'production' && !config.CLERK_JWT_KEY && !config.CLERK_SECRET_KEY;
+  }
+  defaultMessage(): string {
+    return 'DEV_SESSION_KEY is for local development only: unset it in production or when a Clerk key (CLERK_JWT_KEY, CLERK_SECRET_KEY) is set';
+  }
+}
 
 export class GatewayConfig extends BaseConfig {
   @IsInt()
@@ -14,10 +38,31 @@ export class GatewayConfig extends BaseConfig {
   METRICS_PORT: number = 9464;
 
   /** PEM public key of the Clerk instance: networkless token verification. */
-  @ValidateIf((config: GatewayConfig) => !config.CLERK_SECRET_KEY)
+  @ValidateIf((config: GatewayConfig) => !config.CLERK_SECRET_KEY && !config.DEV_SESSION_KEY)
   @IsString({ message: 'set CLERK_JWT_KEY (PEM public key) or CLERK_SECRET_KEY' })
   @Matches(/-----BEGIN PUBLIC KEY-----/, { message: 'CLERK_JWT_KEY must be a PEM public key' })
   CLERK_JWT_KEY?: string;
+
+  /**
+   * The local development key (PKCS#8 PEM private key), for a gateway with no
+   * Clerk instance (`npm start`): it verifies tokens with its public half and
+   * offers `POST /api/dev/session`, the console's dev sign-in. Never with a
+   * Clerk key, never in production.
+   */
+  @ValidateIf((config: GatewayConfig) => config.DEV_SESSION_KEY !== undefined)
+  @Matches(/-----BEGIN PRIVATE KEY-----/, { message: 'DEV_SESSION_KEY must be a PKCS#8 PEM private key' })
+  @Validate(DevSessionKeyAlone)
+  DEV_SESSION_KEY?: string;
+
+  /** The built console (`dist/apps/web`); default: beside the gateway's own build. Served at `/` when present. */
+  @IsOptional()
+  @IsString()
+  WEB_ROOT?: string;
+
+  /** Origins the console may load images from and send to (the media CDN, the storage upload endpoint), comma-separated. */
+  @IsOptional()
+  @IsString()
+  WEB_CSP_ORIGINS?: string;
 
   /** Clerk secret key: tokens are verified against the instance's JWKS. */
   @IsOptional()

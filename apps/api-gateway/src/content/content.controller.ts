@@ -10,6 +10,7 @@ import {
 } from '@nestjs/swagger';
 import { CurrentContext, RequirePermissions } from '@smartbeak/auth';
 import {
+  ApiPageOf,
   AcquireLockDto,
   ContentDiffDto,
   ContentEventDto,
@@ -63,6 +64,7 @@ export class ContentController {
 
   @Get()
   @RequirePermissions('content:read')
+  @ApiPageOf(ContentItemDto)
   list(
     @CurrentContext() ctx: RequestContext,
     @Query() query: ListContentQueryDto,
@@ -127,6 +129,7 @@ export class ContentController {
 
   @Get(':id/events')
   @RequirePermissions('content:read')
+  @ApiPageOf(ContentEventDto)
   events(
     @CurrentContext() ctx: RequestContext,
     @Param('id') id: string,
@@ -138,6 +141,7 @@ export class ContentController {
   @Get(':id/revisions')
   @RequirePermissions('content:read')
   @ApiOperation({ summary: 'Newest first, without bodies; read one version for its body' })
+  @ApiPageOf(ContentRevisionDto)
   revisions(
     @CurrentContext() ctx: RequestContext,
     @Param('id') id: string,

@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentContext, RequirePermissions } from '@smartbeak/auth';
 import {
+  ApiPageOf,
   CreateDomainDto,
   DomainDto,
   ListDomainsQueryDto,
@@ -34,6 +35,7 @@ export class DomainsController {
   }
 
   @Get()
+  @ApiPageOf(DomainDto)
   list(@CurrentContext() ctx: RequestContext, @Query() query: ListDomainsQueryDto): Promise<Page<DomainDto>> {
     return this.rpc.forward(Patterns.controlPlane.domainList, ctx, query);
   }

@@ -9,6 +9,7 @@ import {
 } from '@nestjs/swagger';
 import { CurrentContext, Public, RequirePermissions } from '@smartbeak/auth';
 import {
+  ApiPageOf,
   CreateUploadIntentDto,
   ListMediaQueryDto,
   MediaAssetDto,
@@ -71,6 +72,7 @@ export class MediaController {
 
   @Get()
   @RequirePermissions('content:read')
+  @ApiPageOf(MediaAssetDto)
   list(
     @CurrentContext() ctx: RequestContext,
     @Query() query: ListMediaQueryDto,

@@ -23,10 +23,11 @@ import {
 } from '@nestjs/swagger';
 import { CurrentContext, Public, RequirePermissions } from '@smartbeak/auth';
 import {
+  ApiPageOf,
   DeliveryDeadLetterDto,
   ListDeliveryDeadLettersQueryDto,
   ListNotificationsQueryDto,
-  type NotificationDto,
+  NotificationDto,
   type Page,
   Patterns,
   PreferencesDto,
@@ -55,6 +56,7 @@ export class NotificationsController {
   ) {}
 
   @Get()
+  @ApiPageOf(NotificationDto)
   list(
     @CurrentContext() ctx: RequestContext,
     @Query() query: ListNotificationsQueryDto,
@@ -224,6 +226,7 @@ export class NotificationsController {
   /** The org's deliveries that ran out of attempts (every provider of the channel failing). */
   @Get('dead-letters')
   @RequirePermissions('org:admin')
+  @ApiPageOf(DeliveryDeadLetterDto)
   deadLetters(
     @CurrentContext() ctx: RequestContext,
     @Query() query: ListDeliveryDeadLettersQueryDto,

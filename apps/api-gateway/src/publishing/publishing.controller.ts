@@ -2,9 +2,10 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { ApiAcceptedResponse, ApiBearerAuth, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentContext, RequirePermissions } from '@smartbeak/auth';
 import {
+  ApiPageOf,
   CreateJobDto,
   CreateTargetDto,
-  type DeadLetterDto,
+  DeadLetterDto,
   JobDto,
   ListJobsQueryDto,
   ListTargetsQueryDto,
@@ -38,6 +39,7 @@ export class PublishingController {
 
   @Get('targets')
   @RequirePermissions('publishing:write')
+  @ApiPageOf(TargetDto)
   listTargets(
     @CurrentContext() ctx: RequestContext,
     @Query() query: ListTargetsQueryDto,
@@ -69,6 +71,7 @@ export class PublishingController {
 
   @Get('jobs')
   @RequirePermissions('content:read')
+  @ApiPageOf(JobDto)
   listJobs(@CurrentContext() ctx: RequestContext, @Query() query: ListJobsQueryDto): Promise<Page<JobDto>> {
     return this.rpc.forward(Patterns.publishing.jobList, ctx, query);
   }
@@ -103,6 +106,7 @@ export class PublishingController {
 
   @Get('dead-letters')
   @RequirePermissions('publishing:write')
+  @ApiPageOf(DeadLetterDto)
   deadLetters(
     @CurrentContext() ctx: RequestContext,
     @Query() query: PageQueryDto,

@@ -3,3 +3,4 @@ export * from './clerk';
 export * from './domains';
 export * from './me';
 export * from './members';
+export * from './dev-session';

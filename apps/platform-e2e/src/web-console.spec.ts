@@ -1,0 +1,304 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+
+import AxeBuilder from '@axe-core/playwright';
+import { eventually, uniqueName } from '@smartbeak/testing';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import request from 'supertest';
+
+import { launchChromium } from './browser';
+import { expectProblem, Platform } from './platform';
+
+const SCREENSHOTS = join(__dirname, '../../../docs/screenshots');
+const EVERYTHING = [
+  'org:admin',
+  'content:read',
+  'content:write',
+  'content:review',
+  'content:publish',
+  'publishing:write',
+  'media:write',
+];
+
+/** A dev session's cookie for `who` (the gateway's own sign-in, as the console uses it). */
+async function devSession(
+  platform: Platform,
+  who: { orgId: string; userId: string; permissions: string[] },
+): Promise<string> {
+  const res = await request(platform.url).post('/api/dev/session').send(who).expect(201);
+  const cookie = [res.headers['set-cookie']].flat()[0] as string;
+  return cookie.split(';')[0]!;
+}
+
+/** Serious or critical accessibility violations on the page as it is now. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page: page as never }).analyze();
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+describe('the console: served by the gateway, signed in by cookie', () => {
+  let platform: Platform;
+
+  beforeAll(async () => {
+    platform = await Platform.shared();
+  });
+
+  it('serves the app at / and any console path, hashed assets for a year, /api stays problem+json', async () => {
+    const index = await request(platform.url).get('/').expect(200);
+    expect(index.headers['content-type']).toMatch(/^text\/html/);
+    expect(index.headers['cache-control']).toBe('no-cache');
+    const csp = index.headers['content-security-policy'] as string;
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain("'unsafe-eval'");
+    // A deep link is the app too (its router decides).
+    expect((await request(platform.url).get('/content/some-item').expect(200)).text).toBe(index.text);
+    const asset = /src="(\/assets\/[^"]+\.js)"/.exec(index.text)?.[1];
+    expect(asset).toBeDefined();
+    const script = await request(platform.url).get(asset!).expect(200);
+    expect(script.headers['cache-control']).toMatch(
+      /max-age=31536000.*immutable|immutable.*max-age=31536000/,
+    );
+    expectProblem(await request(platform.url).get('/api/no-such-route'), 404);
+  });
+
+  it('a dev session is an httpOnly cookie; cookie changes need the app’s own Origin', async () => {
+    const orgId = uniqueName('org_console');
+    const res = await request(platform.url)
+      .post('/api/dev/session')
+      .send({ orgId, userId: 'user_console', permissions: ['org:admin'] })
+      .expect(201);
+    const setCookie = [res.headers['set-cookie']].flat()[0] as string;
+    expect(setCookie).toMatch(/^__session=[^;]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=\d+/);
+    expect(res.body).toEqual(expect.objectContaining({ orgId, userId: 'user_console' }));
+    const cookie = setCookie.split(';')[0]!;
+
+    const me = await request(platform.url).get('/api/me').set('Cookie', cookie).expect(200);
+    expect(me.body).toEqual(expect.objectContaining({ orgId, userId: 'user_console' }));
+    // Another site's page cannot use the cookie to change anything.
+    expectProblem(
+      await request(platform.url)
+        .post('/api/domains')
+        .set('Cookie', cookie)
+        .set('Origin', 'https://evil.example')
+        .send({ name: 'x', hostname: 'x.example.com' }),
+      403,
+    );
+    expectProblem(
+      await request(platform.url)
+        .post('/api/domains')
+        .set('Cookie', cookie)
+        .send({ name: 'x', hostname: 'x.example.com' }),
+      403,
+    );
+    await request(platform.url)
+      .post('/api/domains')
+      .set('Cookie', cookie)
+      .set('Origin', platform.url)
+      .send({ name: 'Console', hostname: `${uniqueName('console').replace(/_/g, '-')}.example.com` })
+      .expect(201);
+
+    for (const body of [
+      { orgId, userId: 'user_console', permissions: ['root'] },
+      { orgId: 'bad org!', userId: 'user_console', permissions: [] },
+      { orgId, permissions: [] },
+    ]) {
+      expectProblem(await request(platform.url).post('/api/dev/session').send(body), 400);
+    }
+    // Signing out clears the cookie.
+    const out = await request(platform.url).delete('/api/dev/session').expect(204);
+    expect([out.headers['set-cookie']].flat()[0]).toMatch(/^__session=; .*Max-Age=0/);
+  });
+});
+
+describe('the console bundle', () => {
+  const dist = join(__dirname, '../../../dist/apps/web');
+  const gzipKb = (file: string) => gzipSync(readFileSync(join(dist, file))).length / 1024;
+
+  it('loads at most 250 kB of gzipped JS first, and no page chunk over 150 kB', () => {
+    const index = readFileSync(join(dist, 'index.html'), 'utf8');
+    const initial = [...index.matchAll(/(?:src|href)="\/(assets\/[^"]+\.js)"/g)].map((m) => m[1]!);
+    expect(initial.length).toBeGreaterThan(0);
+    const initialKb = initial.reduce((sum, file) => sum + gzipKb(file), 0);
+    expect(initialKb).toBeLessThanOrEqual(250);
+    const chunks = readdirSync(join(dist, 'assets')).filter(
+      (f) => f.endsWith('.js') && !initial.includes(`assets/${f}`),
+    );
+    expect(chunks.length).toBeGreaterThan(0);
+    for (const chunk of chunks) expect([chunk, gzipKb(`assets/${chunk}`) <= 150]).toEqual([chunk, true]);
+  });
+});
+
+describe('the console with a real Clerk key', () => {
+  let platform: Platform;
+
+  beforeAll(async () => {
+    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    platform = await Platform.start({
+      services: ['control-plane'],
+      gatewayEnv: { CLERK_JWT_KEY: publicKey.export({ type: 'spki', format: 'pem' }).toString() },
+    });
+  });
+  afterAll(() => platform?.stop());
+
+  it('has no dev sign-in: the route does not exist', async () => {
+    expectProblem(
+      await request(platform.url)
+        .post('/api/dev/session')
+        .send({ orgId: 'org_x', userId: 'user_x', permissions: ['org:admin'] }),
+      404,
+    );
+  });
+});
+
+describe('the console in a browser', () => {
+  let platform: Platform;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    platform = await Platform.shared();
+    browser = await launchChromium();
+    mkdirSync(SCREENSHOTS, { recursive: true });
+  });
+  afterAll(async () => {
+    for (const context of contexts) await context.close();
+    await browser?.close();
+  });
+
+  async function newPage(): Promise<Page> {
+    const context = await browser.newContext({
+      baseURL: platform.url,
+      viewport: { width: 1280, height: 860 },
+    });
+    contexts.push(context);
+    return context.newPage();
+  }
+
+  it('signs in, adds a domain, writes a draft, meets a lock and a stale save, submits and approves it', async () => {
+    const orgId = uniqueName('org_browser');
+    const hostname = `${uniqueName('site').replace(/_/g, '-')}.example.com`;
+    const page = await newPage();
+
+    // Dev sign-in: org, user and permissions.
+    await page.goto('/');
+    await page.waitForURL('**/sign-in');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByLabel('Organisation id').fill(orgId);
+    await page.getByLabel('User id').fill('user_editor');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL('**/content');
+    // The token never reaches script: it is an httpOnly cookie, not in storage.
+    expect(await page.evaluate('document.cookie')).not.toContain('__session');
+    expect(await page.evaluate('JSON.stringify(localStorage)')).not.toContain('eyJ');
+
+    // Domains: add one; it is listed.
+    await page.getByRole('link', { name: 'Domains' }).click();
+    await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Browser blog');
+    await page.getByLabel('Hostname').fill(hostname);
+    await page.getByRole('button', { name: 'Add domain' }).click();
+    await page.getByRole('cell', { name: hostname }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(SCREENSHOTS, 'domains.png') });
+    // A refused field shows its reason beside it.
+    await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Twin');
+    await page.getByLabel('Hostname').fill('not a hostname');
+    await page.getByRole('button', { name: 'Add domain' }).click();
+    await page.getByText('hostname must be a valid domain name').waitFor();
+
+    // Content: a draft, then the editor.
+    await page.getByRole('link', { name: 'Content' }).click();
+    await page.getByPlaceholder('Pick the site it is for').click();
+    await page.getByRole('option', { name: 'Browser blog' }).click();
+    await page.getByRole('textbox', { name: 'Title', exact: true }).fill('Hello from the browser');
+    await page.getByLabel('First paragraph').fill('Written <in> a real browser.');
+    await page.getByRole('button', { name: 'Create draft' }).click();
+    await page.waitForURL(/\/content\/[0-9a-f-]{36}$/);
+    const itemId = page.url().split('/').pop()!;
+    await page.getByText('You hold the edit lock').waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(SCREENSHOTS, 'editor.png') });
+
+    // A second member opens it: the lock is someone else's.
+    const other = await newPage();
+    await other.context().addCookies([
+      cookieFor(
+        platform.url,
+        await devSession(platform, {
+          orgId,
+          userId: 'user_other',
+          permissions: ['content:read', 'content:write'],
+        }),
+      ),
+    ]);
+    await other.goto(`/content/${itemId}`);
+    await other.getByText('Someone else is editing').waitFor();
+    expect(await other.getByRole('button', { name: 'Save' }).isDisabled()).toBe(true);
+
+    // The same user saves from elsewhere (another tab): this page's version is stale.
+    const tab = await devSession(platform, { orgId, userId: 'user_editor', permissions: EVERYTHING });
+    await request(platform.url)
+      .post('/api/content/update')
+      .set('Cookie', tab)
+      .set('Origin', platform.url)
+      .send({ id: itemId, version: 1, title: 'Saved in another tab' })
+      .expect(200);
+    await page.getByRole('textbox', { name: 'Title', exact: true }).fill('My edit');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Someone saved first').waitFor();
+    await page.getByRole('button', { name: 'Reload the latest version' }).click();
+    await eventually(async () =>
+      expect(await page.getByRole('textbox', { name: 'Title', exact: true }).inputValue()).toBe(
+        'Saved in another tab',
+      ),
+    );
+    await page.getByRole('textbox', { name: 'Title', exact: true }).fill('Final title');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved (version 3)').waitFor();
+
+    // Submit for review, then approve: published.
+    await page.getByRole('button', { name: 'Submit for review' }).click();
+    await page.getByRole('button', { name: 'Approve and publish' }).click();
+    await page.getByText('published', { exact: true }).waitFor();
+    const item = await request(platform.url).get(`/api/content/${itemId}`).set('Cookie', tab).expect(200);
+    expect(item.body).toEqual(expect.objectContaining({ title: 'Final title', status: 'published' }));
+
+    // The list shows it; another org's member sees none of it.
+    await page.getByRole('link', { name: 'Content' }).click();
+    await page.getByRole('link', { name: 'Final title' }).waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, 'content.png') });
+    const outsider = await newPage();
+    await outsider.context().addCookies([
+      cookieFor(
+        platform.url,
+        await devSession(platform, {
+          orgId: uniqueName('org_else'),
+          userId: 'user_editor',
+          permissions: EVERYTHING,
+        }),
+      ),
+    ]);
+    await outsider.goto('/content');
+    await outsider.getByText('No content here yet.').waitFor();
+    await outsider.goto(`/content/${itemId}`);
+    await outsider.getByRole('alert').getByText('Content item not found').waitFor();
+
+    // Notifications page, and the phone-sized layout.
+    await page.getByRole('link', { name: 'Notifications' }).click();
+    await page.getByRole('heading', { name: 'Notifications' }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.setViewportSize({ width: 390, height: 800 });
+    await page.getByRole('button', { name: 'Navigation' }).click();
+    await page.getByRole('link', { name: 'Domains' }).click();
+    await page.getByRole('cell', { name: hostname }).waitFor();
+  });
+});
+
+function cookieFor(url: string, cookie: string) {
+  const [name, value] = cookie.split('=') as [string, string];
+  return { name, value, url, httpOnly: true, sameSite: 'Lax' as const };
+}

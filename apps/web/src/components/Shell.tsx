@@ -1,0 +1,135 @@
+import {
+  ActionIcon,
+  AppShell,
+  Burger,
+  Button,
+  Group,
+  Menu,
+  NavLink,
+  Select,
+  Text,
+  Title,
+  Tooltip,
+  useMantineColorScheme,
+} from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
+import { NavLink as RouterLink, Outlet, useLocation, useNavigate } from 'react-router';
+
+import { api, ApiProblem, data } from '../api/client';
+import { useCurrentDomain, useMe } from '../session';
+import { Failed, Loading } from './States';
+
+const PAGES = [
+  { to: '/content', label: 'Content' },
+  { to: '/domains', label: 'Domains' },
+  { to: '/notifications', label: 'Notifications' },
+];
+/** Pages whose console screens are not built yet (their APIs exist or their services are coming). */
+const COMING = ['Publishing', 'Media', 'Audit log', 'Analytics', 'SEO'];
+
+function DomainSwitcher() {
+  const [domainId, setDomainId] = useCurrentDomain();
+  const domains = useQuery({
+    queryKey: ['domains', 'switcher'],
+    queryFn: async () => data(await api.GET('/api/domains', { params: { query: { limit: 100 } } })),
+  });
+  const options = (domains.data?.items ?? []).map((d) => ({ value: d.id, label: d.name }));
+  return (
+    <Select
+      aria-label="Current domain"
+      placeholder="All domains"
+      data={options}
+      value={domainId}
+      onChange={setDomainId}
+      clearable
+      w={220}
+      comboboxProps={{ withinPortal: true }}
+    />
+  );
+}
+
+export function Shell() {
+  const [opened, { toggle, close }] = useDisclosure();
+  const me = useMe();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const queries = useQueryClient();
+  const { colorScheme, setColorScheme } = useMantineColorScheme();
+
+  useEffect(close, [location.pathname, close]);
+  useEffect(() => {
+    if (me.error instanceof ApiProblem && me.error.status === 401) navigate('/sign-in', { replace: true });
+  }, [me.error, navigate]);
+
+  if (me.isPending) return <Loading />;
+  if (me.error)
+    return me.error instanceof ApiProblem && me.error.status === 401 ? null : <Failed error={me.error} />;
+
+  const signOut = async () => {
+    await fetch('/api/dev/session', { method: 'DELETE', credentials: 'same-origin' });
+    queries.clear();
+    navigate('/sign-in');
+  };
+
+  return (
+    <AppShell
+      header={{ height: 60 }}
+      navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } }}
+      padding="md"
+    >
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group wrap="nowrap">
+            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Navigation" />
+            <Title order={1} size="h4">
+              SmartBeak
+            </Title>
+          </Group>
+          <Group wrap="nowrap" gap="sm">
+            <DomainSwitcher />
+            <Tooltip label="Light or dark">
+              <ActionIcon
+                variant="default"
+                size="lg"
+                aria-label={`Switch to ${colorScheme === 'dark' ? 'light' : 'dark'} theme`}
+                onClick={() => setColorScheme(colorScheme === 'dark' ? 'light' : 'dark')}
+              >
+                {colorScheme === 'dark' ? '☀' : '☾'}
+              </ActionIcon>
+            </Tooltip>
+            <Menu position="bottom-end">
+              <Menu.Target>
+                <Button variant="default" title="Account">
+                  {me.data.name ?? me.data.userId}
+                </Button>
+              </Menu.Target>
+              <Menu.Dropdown>
+                <Menu.Label>{me.data.orgId}</Menu.Label>
+                <Menu.Item onClick={signOut}>Sign out</Menu.Item>
+              </Menu.Dropdown>
+            </Menu>
+          </Group>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="sm" aria-label="Main">
+        {PAGES.map((page) => (
+          <NavLink key={page.to} component={RouterLink} to={page.to} label={page.label} variant="filled" />
+        ))}
+        <Text size="xs" fw={600} mt="md" px="xs">
+          Coming next
+        </Text>
+        <Text size="sm" px="xs" c="dimmed">
+          {COMING.join(' · ')}
+        </Text>
+        <Text size="xs" c="dimmed" mt="auto" p="xs">
+          Signed in to {me.data.orgId}
+        </Text>
+      </AppShell.Navbar>
+      <AppShell.Main>
+        <Outlet />
+      </AppShell.Main>
+    </AppShell>
+  );
+}

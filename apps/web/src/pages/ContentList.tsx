@@ -1,0 +1,172 @@
+import {
+  Alert,
+  Badge,
+  Button,
+  Group,
+  Paper,
+  Select,
+  Stack,
+  Table,
+  Textarea,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Link, useNavigate } from 'react-router';
+
+import { api, data } from '../api/client';
+import type { components } from '../api/schema';
+import { Listing, usePages } from '../components/Listing';
+import { fieldError, formError } from '../components/States';
+import { can, useCurrentDomain, useMe } from '../session';
+
+type Status = NonNullable<components['schemas']['ContentItemDto']['status']>;
+export const STATUS_COLOR: Record<Status, string> = {
+  draft: 'gray',
+  review: 'yellow',
+  scheduled: 'blue',
+  published: 'green',
+  archived: 'dark',
+};
+
+export default function ContentList() {
+  const me = useMe();
+  const navigate = useNavigate();
+  const [domainId] = useCurrentDomain();
+  const [status, setStatus] = useState<Status | null>(null);
+  const [search, setSearch] = useState('');
+  const [q] = useDebouncedValue(search.trim(), 300);
+  const list = usePages(['content', { domainId, status, q }], async (cursor) =>
+    data(
+      await api.GET('/api/content', {
+        params: {
+          query: {
+            domainId: domainId ?? undefined,
+            status: status ?? undefined,
+            q: q || undefined,
+            limit: 25,
+            cursor,
+          },
+        },
+      }),
+    ),
+  );
+  const [title, setTitle] = useState('');
+  const [body, setBody] = useState('');
+  const [chosenDomain, setChosenDomain] = useState<string | null>(null);
+  const domains = useQuery({
+    queryKey: ['domains', 'switcher'],
+    queryFn: async () => data(await api.GET('/api/domains', { params: { query: { limit: 100 } } })),
+  });
+  const targetDomain = chosenDomain ?? domainId ?? me.data?.domainId ?? null;
+  const create = useMutation({
+    mutationFn: async () =>
+      data(
+        await api.POST('/api/content', {
+          body: {
+            title,
+            body: body ? `<p>${escapeHtml(body)}</p>` : undefined,
+            domainId: targetDomain ?? undefined,
+          },
+        }),
+      ),
+    onSuccess: (item) => navigate(`/content/${item.id}`),
+  });
+
+  return (
+    <Stack>
+      <Title order={2}>Content</Title>
+      {can(me.data, 'content:write') && (
+        <Paper withBorder p="md" component="form" onSubmit={(e) => (e.preventDefault(), create.mutate())}>
+          <Title order={3} size="h5" mb="sm">
+            New draft
+          </Title>
+          {formError(create.error) && (
+            <Alert color="red" role="alert" mb="sm">
+              {formError(create.error)}
+            </Alert>
+          )}
+          <Stack gap="sm">
+            <Select
+              label="Domain"
+              placeholder="Pick the site it is for"
+              data={(domains.data?.items ?? []).map((d) => ({ value: d.id, label: d.name }))}
+              value={targetDomain}
+              onChange={setChosenDomain}
+              error={fieldError(create.error, 'domainId')}
+              required
+            />
+            <TextInput
+              label="Title"
+              value={title}
+              onChange={(e) => setTitle(e.currentTarget.value)}
+              error={fieldError(create.error, 'title')}
+              required
+            />
+            <Textarea
+              label="First paragraph"
+              value={body}
+              onChange={(e) => setBody(e.currentTarget.value)}
+              error={fieldError(create.error, 'body')}
+              autosize
+              minRows={2}
+            />
+            <Button type="submit" w="fit-content" loading={create.isPending}>
+              Create draft
+            </Button>
+          </Stack>
+        </Paper>
+      )}
+      <Group>
+        <TextInput
+          aria-label="Search titles"
+          placeholder="Search titles"
+          value={search}
+          onChange={(e) => setSearch(e.currentTarget.value)}
+        />
+        <Select
+          aria-label="Status"
+          placeholder="Any status"
+          data={Object.keys(STATUS_COLOR)}
+          value={status}
+          onChange={(value) => setStatus(value as Status | null)}
+          clearable
+        />
+      </Group>
+      <Listing pages={list} empty="No content here yet.">
+        {(items) => (
+          <Table.ScrollContainer minWidth={480}>
+            <Table highlightOnHover aria-label="Content">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Title</Table.Th>
+                  <Table.Th>Status</Table.Th>
+                  <Table.Th>Updated</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {items.map((item) => (
+                  <Table.Tr key={item.id}>
+                    <Table.Td>
+                      <Link to={`/content/${item.id}`}>{item.title}</Link>
+                    </Table.Td>
+                    <Table.Td>
+                      <Badge color={STATUS_COLOR[item.status]}>{item.status}</Badge>
+                    </Table.Td>
+                    <Table.Td>{new Date(item.updatedAt).toLocaleString()}</Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        )}
+      </Listing>
+    </Stack>
+  );
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
