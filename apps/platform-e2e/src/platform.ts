@@ -340,6 +340,8 @@ export class Platform {
         ? {}
         : { DEV_SESSION_KEY: await exportPKCS8(this.keys.privateKey) }),
       CLERK_WEBHOOK_SIGNING_SECRET: this.webhookSecret,
+      // The console uploads to and shows images from the test S3 server (its CDN here).
+      WEB_CSP_ORIGINS: testInfra().s3Endpoint,
       RPC_TIMEOUT_MS: '2000',
       RATE_LIMIT_PER_MINUTE: '0',
       AUTH_FAILURE_LIMIT_PER_MINUTE: '0',

@@ -9,6 +9,8 @@ import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import request from 'supertest';
 
 import { launchChromium } from './browser';
+import { PNG_1X1 } from './media-files';
+import { caught } from './notify';
 import { expectProblem, Platform } from './platform';
 
 const SCREENSHOTS = join(__dirname, '../../../docs/screenshots');
@@ -187,6 +189,7 @@ describe('the console in a browser', () => {
     // Dev sign-in: org, user and permissions.
     await page.goto('/');
     await page.waitForURL('**/sign-in');
+    await page.getByRole('heading', { name: 'Sign in to SmartBeak' }).waitFor();
     expect(await seriousViolations(page)).toEqual([]);
     await page.getByLabel('Organisation id').fill(orgId);
     await page.getByLabel('User id').fill('user_editor');
@@ -266,6 +269,61 @@ describe('the console in a browser', () => {
     await page.getByText('published', { exact: true }).waitFor();
     const item = await request(platform.url).get(`/api/content/${itemId}`).set('Cookie', tab).expect(200);
     expect(item.body).toEqual(expect.objectContaining({ title: 'Final title', status: 'published' }));
+
+    // Publish it to an email list: the job turns completed on the page by itself, the email arrives.
+    const reader = `${uniqueName('reader').replace(/_/g, '-')}@example.com`;
+    await page.getByRole('link', { name: 'Publishing' }).click();
+    await page.getByPlaceholder('Pick the site it is for').click();
+    await page.getByRole('option', { name: 'Browser blog' }).click();
+    await page.getByRole('textbox', { name: 'Destination name', exact: true }).fill('Readers');
+    await page.getByRole('textbox', { name: 'From address', exact: true }).fill(`news@${hostname}`);
+    await page.getByRole('textbox', { name: 'Recipients (comma-separated)', exact: true }).fill(reader);
+    await page.getByRole('button', { name: 'Add destination' }).click();
+    await page.getByText('Readers').first().waitFor();
+    await page.getByPlaceholder('Pick an item').click();
+    await page.getByRole('option', { name: 'Final title (published)' }).click();
+    await page.getByRole('checkbox', { name: 'Readers' }).check();
+    await page.getByRole('button', { name: 'Publish', exact: true }).click();
+    await page
+      .getByRole('table', { name: 'Publishing jobs' })
+      .getByText('completed')
+      .waitFor({ timeout: 20_000 });
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(SCREENSHOTS, 'publishing.png') });
+    const mail = await eventually(async () => {
+      const found = await caught({ to: reader, channel: 'email' });
+      if (!found.length) throw new Error('no email yet');
+      return found;
+    });
+    expect(mail[0]!.subject).toBe('Final title');
+
+    // Media: a picture goes straight to storage with a progress bar, then shows from the CDN URL.
+    await page.getByRole('link', { name: 'Media' }).click();
+    await page.getByPlaceholder('Pick the site it is for').click();
+    await page.getByRole('option', { name: 'Browser blog' }).click();
+    const picker = page.waitForEvent('filechooser');
+    await page.getByRole('button', { name: 'Upload a file' }).click();
+    await (await picker).setFiles({ name: 'pixel.png', mimeType: 'image/png', buffer: PNG_1X1 });
+    await page.getByText('Uploaded', { exact: true }).waitFor();
+    expect(
+      await page.getByRole('progressbar', { name: 'Upload progress' }).getAttribute('aria-valuenow'),
+    ).toBe('100');
+    const thumbnail = page.getByRole('img', { name: 'pixel.png' });
+    await thumbnail.waitFor();
+    await eventually(async () =>
+      expect(
+        await thumbnail.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth),
+      ).toBe(1),
+    );
+    // A refused type says why.
+    const refused = page.waitForEvent('filechooser');
+    await page.getByRole('button', { name: 'Upload a file' }).click();
+    await (
+      await refused
+    ).setFiles({ name: 'tool.exe', mimeType: 'application/x-msdownload', buffer: Buffer.from('MZ') });
+    await page.getByRole('alert').getByText('That file was refused').waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(SCREENSHOTS, 'media.png') });
 
     // The list shows it; another org's member sees none of it.
     await page.getByRole('link', { name: 'Content' }).click();

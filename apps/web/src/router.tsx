@@ -10,6 +10,8 @@ const Domains = lazy(() => import('./pages/Domains'));
 const ContentList = lazy(() => import('./pages/ContentList'));
 const ContentEditor = lazy(() => import('./pages/ContentEditor'));
 const Notifications = lazy(() => import('./pages/Notifications'));
+const Publishing = lazy(() => import('./pages/Publishing'));
+const Media = lazy(() => import('./pages/Media'));
 
 const page = (element: ReactNode) => <Suspense fallback={<Loading />}>{element}</Suspense>;
 
@@ -24,6 +26,8 @@ export const router = createBrowserRouter([
       { path: 'content', element: page(<ContentList />) },
       { path: 'content/:id', element: page(<ContentEditor />) },
       { path: 'notifications', element: page(<Notifications />) },
+      { path: 'publishing', element: page(<Publishing />) },
+      { path: 'media', element: page(<Media />) },
       { path: '*', element: <Navigate to="/content" replace /> },
     ],
   },

@@ -822,7 +822,9 @@ export interface components {
              */
             autoPublish?: boolean;
             /** @description wordpress { baseUrl, username, applicationPassword } · linkedin { accessToken, authorUrn } · email { from, to[] } */
-            config: Record<string, never>;
+            config: {
+                [key: string]: unknown;
+            };
             /**
              * Format: uuid
              * @description Defaults to the token's domain
@@ -1049,7 +1051,9 @@ export interface components {
         TargetDto: {
             autoPublish: boolean;
             /** @description Without its secrets */
-            config: Record<string, never>;
+            config: {
+                [key: string]: unknown;
+            };
             /** Format: date-time */
             createdAt: string;
             /** Format: uuid */
@@ -1119,7 +1123,9 @@ export interface components {
             /** Format: date-time */
             expiresAt: string;
             /** @description Headers the PUT must carry, exactly */
-            headers: Record<string, never>;
+            headers: {
+                [key: string]: string;
+            };
             /** @enum {string} */
             method: "PUT";
             url: string;

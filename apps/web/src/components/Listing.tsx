@@ -13,7 +13,9 @@ interface Page<T> {
 export function usePages<T>(
   key: QueryKey,
   fetchPage: (cursor: string | undefined) => Promise<Page<T>>,
-  options: { refetchInterval?: number } = {},
+  options: {
+    refetchInterval?: number | ((query: { state: { data?: { pages: Page<T>[] } } }) => number);
+  } = {},
 ) {
   return useInfiniteQuery({
     queryKey: key,

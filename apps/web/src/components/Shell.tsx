@@ -13,28 +13,28 @@ import {
   useMantineColorScheme,
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { NavLink as RouterLink, Outlet, useLocation, useNavigate } from 'react-router';
 
-import { api, ApiProblem, data } from '../api/client';
+import { ApiProblem } from '../api/client';
 import { useCurrentDomain, useMe } from '../session';
+import { useDomains } from './DomainSelect';
 import { Failed, Loading } from './States';
 
 const PAGES = [
   { to: '/content', label: 'Content' },
+  { to: '/publishing', label: 'Publishing' },
+  { to: '/media', label: 'Media' },
   { to: '/domains', label: 'Domains' },
   { to: '/notifications', label: 'Notifications' },
 ];
 /** Pages whose console screens are not built yet (their APIs exist or their services are coming). */
-const COMING = ['Publishing', 'Media', 'Audit log', 'Analytics', 'SEO'];
+const COMING = ['Audit log', 'Analytics', 'SEO'];
 
 function DomainSwitcher() {
   const [domainId, setDomainId] = useCurrentDomain();
-  const domains = useQuery({
-    queryKey: ['domains', 'switcher'],
-    queryFn: async () => data(await api.GET('/api/domains', { params: { query: { limit: 100 } } })),
-  });
+  const domains = useDomains();
   const options = (domains.data?.items ?? []).map((d) => ({ value: d.id, label: d.name }));
   return (
     <Select

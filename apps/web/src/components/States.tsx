@@ -4,8 +4,8 @@ import { ApiProblem } from '../api/client';
 
 export function Loading() {
   return (
-    <Center p="xl" aria-busy="true">
-      <Loader aria-label="Loading" />
+    <Center p="xl" role="status" aria-label="Loading" aria-busy="true">
+      <Loader />
     </Center>
   );
 }

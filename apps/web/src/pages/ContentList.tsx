@@ -12,12 +12,13 @@ import {
   Title,
 } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 
 import { api, data } from '../api/client';
 import type { components } from '../api/schema';
+import { DomainSelect, useTargetDomain } from '../components/DomainSelect';
 import { Listing, usePages } from '../components/Listing';
 import { fieldError, formError } from '../components/States';
 import { can, useCurrentDomain, useMe } from '../session';
@@ -56,11 +57,7 @@ export default function ContentList() {
   const [title, setTitle] = useState('');
   const [body, setBody] = useState('');
   const [chosenDomain, setChosenDomain] = useState<string | null>(null);
-  const domains = useQuery({
-    queryKey: ['domains', 'switcher'],
-    queryFn: async () => data(await api.GET('/api/domains', { params: { query: { limit: 100 } } })),
-  });
-  const targetDomain = chosenDomain ?? domainId ?? me.data?.domainId ?? null;
+  const targetDomain = useTargetDomain(chosenDomain);
   const create = useMutation({
     mutationFn: async () =>
       data(
@@ -89,14 +86,10 @@ export default function ContentList() {
             </Alert>
           )}
           <Stack gap="sm">
-            <Select
-              label="Domain"
-              placeholder="Pick the site it is for"
-              data={(domains.data?.items ?? []).map((d) => ({ value: d.id, label: d.name }))}
+            <DomainSelect
               value={targetDomain}
               onChange={setChosenDomain}
               error={fieldError(create.error, 'domainId')}
-              required
             />
             <TextInput
               label="Title"

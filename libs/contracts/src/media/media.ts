@@ -82,10 +82,12 @@ export class MediaAssetDto {
 export class UploadInstructionsDto {
   @ApiProperty() url!: string;
   @ApiProperty({ enum: ['PUT'] }) method!: 'PUT';
-  @ApiProperty({ type: Object, description: 'Headers the PUT must carry, exactly' }) headers!: Record<
-    string,
-    string
-  >;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description: 'Headers the PUT must carry, exactly',
+  })
+  headers!: Record<string, string>;
   @ApiProperty({ format: 'date-time' }) expiresAt!: string;
 }
 

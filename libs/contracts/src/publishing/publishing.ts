@@ -116,7 +116,8 @@ export class CreateTargetDto {
   name!: string;
 
   @ApiProperty({
-    type: Object,
+    type: 'object',
+    additionalProperties: true,
     description:
       'wordpress { baseUrl, username, applicationPassword } · linkedin { accessToken, authorUrn } · email { from, to[] }',
   })
@@ -213,7 +214,8 @@ export class TargetDto {
   @ApiProperty({ format: 'uuid' }) domainId!: string;
   @ApiProperty({ enum: TARGET_TYPES }) type!: TargetType;
   @ApiProperty() name!: string;
-  @ApiProperty({ type: Object, description: 'Without its secrets' }) config!: Record<string, unknown>;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Without its secrets' })
+  config!: Record<string, unknown>;
   @ApiProperty() autoPublish!: boolean;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
 }

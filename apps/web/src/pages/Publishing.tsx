@@ -1,0 +1,319 @@
+import {
+  Alert,
+  Badge,
+  Button,
+  Checkbox,
+  Group,
+  Paper,
+  PasswordInput,
+  Select,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+
+import { api, data } from '../api/client';
+import type { components } from '../api/schema';
+import { DomainSelect, useTargetDomain } from '../components/DomainSelect';
+import { Listing, usePages } from '../components/Listing';
+import { fieldError, formError } from '../components/States';
+import { can, useCurrentDomain, useMe } from '../session';
+
+type TargetType = components['schemas']['TargetDto']['type'];
+type Job = components['schemas']['JobDto'];
+
+const CONFIG_FIELDS: Record<TargetType, { key: string; label: string; secret?: boolean; list?: boolean }[]> =
+  {
+    wordpress: [
+      { key: 'baseUrl', label: 'Site URL' },
+      { key: 'username', label: 'Username' },
+      { key: 'applicationPassword', label: 'Application password', secret: true },
+    ],
+    linkedin: [
+      { key: 'authorUrn', label: 'Author URN' },
+      { key: 'accessToken', label: 'Access token', secret: true },
+    ],
+    email: [
+      { key: 'from', label: 'From address' },
+      { key: 'to', label: 'Recipients (comma-separated)', list: true },
+    ],
+  };
+const OPEN: Job['state'][] = ['pending', 'queued', 'active', 'retrying'];
+const STATE_COLOR: Record<string, string> = {
+  completed: 'green',
+  succeeded: 'green',
+  failed: 'red',
+  unconfirmed: 'orange',
+  retrying: 'yellow',
+};
+
+function NewDestination() {
+  const queries = useQueryClient();
+  const [chosenDomain, setChosenDomain] = useState<string | null>(null);
+  const domainId = useTargetDomain(chosenDomain);
+  const [type, setType] = useState<TargetType>('email');
+  const [name, setName] = useState('');
+  const [config, setConfig] = useState<Record<string, string>>({});
+  const create = useMutation({
+    mutationFn: async () => {
+      const values = Object.fromEntries(
+        CONFIG_FIELDS[type].map((f) => [
+          f.key,
+          f.list
+            ? (config[f.key] ?? '')
+                .split(',')
+                .map((v) => v.trim())
+                .filter(Boolean)
+            : (config[f.key] ?? ''),
+        ]),
+      );
+      return data(
+        await api.POST('/api/publishing/targets', {
+          body: { type, name, config: values, domainId: domainId ?? undefined },
+        }),
+      );
+    },
+    onSuccess: () => {
+      setName('');
+      setConfig({});
+      void queries.invalidateQueries({ queryKey: ['targets'] });
+    },
+  });
+  return (
+    <Paper withBorder p="md" component="form" onSubmit={(e) => (e.preventDefault(), create.mutate())}>
+      <Title order={3} size="h5" mb="sm">
+        Add a destination
+      </Title>
+      {formError(create.error) && (
+        <Alert color="red" role="alert" mb="sm">
+          {formError(create.error)}
+        </Alert>
+      )}
+      <Group align="flex-start">
+        <DomainSelect
+          value={domainId}
+          onChange={setChosenDomain}
+          error={fieldError(create.error, 'domainId')}
+        />
+        <Select
+          label="Type"
+          data={[
+            { value: 'email', label: 'Email list' },
+            { value: 'wordpress', label: 'WordPress' },
+            { value: 'linkedin', label: 'LinkedIn' },
+          ]}
+          value={type}
+          onChange={(value) => value && (setType(value as TargetType), setConfig({}))}
+          allowDeselect={false}
+        />
+        <TextInput
+          label="Destination name"
+          value={name}
+          onChange={(e) => setName(e.currentTarget.value)}
+          error={fieldError(create.error, 'name')}
+          required
+        />
+        {CONFIG_FIELDS[type].map((f) => {
+          const Input = f.secret ? PasswordInput : TextInput;
+          return (
+            <Input
+              key={f.key}
+              label={f.label}
+              value={config[f.key] ?? ''}
+              onChange={(e) => setConfig({ ...config, [f.key]: e.currentTarget.value })}
+              error={fieldError(create.error, `config.${f.key}`)}
+              required
+            />
+          );
+        })}
+      </Group>
+      <Button type="submit" mt="sm" loading={create.isPending}>
+        Add destination
+      </Button>
+    </Paper>
+  );
+}
+
+export default function Publishing() {
+  const me = useMe();
+  const [domainId] = useCurrentDomain();
+  const queries = useQueryClient();
+  const targets = useQuery({
+    queryKey: ['targets', { domainId }],
+    queryFn: async () =>
+      data(await api.GET('/api/publishing/targets', { params: { query: { limit: 100 } } })).items.filter(
+        (t) => !domainId || t.domainId === domainId,
+      ),
+  });
+  const items = useQuery({
+    queryKey: ['content', 'publishable', { domainId }],
+    queryFn: async () =>
+      data(
+        await api.GET('/api/content', { params: { query: { domainId: domainId ?? undefined, limit: 100 } } }),
+      ).items,
+  });
+  const jobs = usePages(
+    ['jobs', { domainId }],
+    async (cursor) =>
+      data(await api.GET('/api/publishing/jobs', { params: { query: { limit: 25, cursor } } })),
+    // Live while anything is still on its way.
+    {
+      refetchInterval: (query) =>
+        query.state.data?.pages.some((p) => p.items.some((j) => OPEN.includes(j.state))) ? 1_500 : 15_000,
+    },
+  );
+  const tested = useMutation({
+    mutationFn: async (id: string) =>
+      data(await api.POST('/api/publishing/targets/{id}/test', { params: { path: { id } } })),
+  });
+  const [contentId, setContentId] = useState<string | null>(null);
+  const [chosen, setChosen] = useState<string[]>([]);
+  const publish = useMutation({
+    mutationFn: async () =>
+      data(await api.POST('/api/publishing/jobs', { body: { contentId: contentId!, targetIds: chosen } })),
+    onSuccess: () => void queries.invalidateQueries({ queryKey: ['jobs'] }),
+  });
+  const retry = useMutation({
+    mutationFn: async (id: string) =>
+      api.POST('/api/publishing/jobs/{id}/retry', { params: { path: { id } } }),
+    onSuccess: () => void queries.invalidateQueries({ queryKey: ['jobs'] }),
+  });
+  const writer = can(me.data, 'publishing:write');
+  const nameOf = (id: string) => targets.data?.find((t) => t.id === id)?.name ?? id.slice(0, 8);
+
+  return (
+    <Stack>
+      <Title order={2}>Publishing</Title>
+      {writer && <NewDestination />}
+      <Paper withBorder p="md">
+        <Title order={3} size="h5" mb="sm">
+          Destinations
+        </Title>
+        {!targets.data?.length ? (
+          <Text c="dimmed">No destinations yet.</Text>
+        ) : (
+          <Stack gap="xs">
+            {targets.data.map((t) => (
+              <Group key={t.id} justify="space-between">
+                <Text>
+                  {t.name} <Badge color="gray">{t.type}</Badge>
+                </Text>
+                {writer && (
+                  <Button
+                    size="xs"
+                    variant="default"
+                    onClick={() => tested.mutate(t.id)}
+                    loading={tested.isPending && tested.variables === t.id}
+                  >
+                    Test connection
+                  </Button>
+                )}
+              </Group>
+            ))}
+            {tested.data && (
+              <Alert color={tested.data.ok ? 'green' : 'red'} role="status">
+                {tested.data.ok ? 'Connected: ' : 'Not connected: '}
+                {tested.data.detail}
+              </Alert>
+            )}
+          </Stack>
+        )}
+      </Paper>
+      {can(me.data, 'content:publish') && (
+        <Paper withBorder p="md" component="form" onSubmit={(e) => (e.preventDefault(), publish.mutate())}>
+          <Title order={3} size="h5" mb="sm">
+            Publish now
+          </Title>
+          {formError(publish.error) && (
+            <Alert color="red" role="alert" mb="sm">
+              {formError(publish.error)}
+            </Alert>
+          )}
+          <Stack gap="sm">
+            <Select
+              label="Item"
+              placeholder="Pick an item"
+              searchable
+              data={(items.data ?? []).map((i) => ({ value: i.id, label: `${i.title} (${i.status})` }))}
+              value={contentId}
+              onChange={setContentId}
+              error={fieldError(publish.error, 'contentId')}
+              required
+            />
+            <Checkbox.Group
+              label="To"
+              value={chosen}
+              onChange={setChosen}
+              error={fieldError(publish.error, 'targetIds')}
+            >
+              <Group mt={6}>
+                {(targets.data ?? []).map((t) => (
+                  <Checkbox key={t.id} value={t.id} label={t.name} />
+                ))}
+              </Group>
+            </Checkbox.Group>
+            <Button
+              type="submit"
+              w="fit-content"
+              loading={publish.isPending}
+              disabled={!contentId || !chosen.length}
+            >
+              Publish
+            </Button>
+          </Stack>
+        </Paper>
+      )}
+      <Title order={3} size="h4">
+        Jobs
+      </Title>
+      <Listing pages={jobs} empty="No publishing jobs yet.">
+        {(list) => (
+          <Table.ScrollContainer minWidth={560}>
+            <Table aria-label="Publishing jobs">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Job</Table.Th>
+                  <Table.Th>State</Table.Th>
+                  <Table.Th>Destinations</Table.Th>
+                  <Table.Th />
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {list.map((job) => (
+                  <Table.Tr key={job.id}>
+                    <Table.Td>{new Date(job.createdAt).toLocaleString()}</Table.Td>
+                    <Table.Td>
+                      <Badge color={STATE_COLOR[job.state] ?? 'blue'}>{job.state}</Badge>
+                    </Table.Td>
+                    <Table.Td>
+                      <Stack gap={2}>
+                        {job.targets.map((t) => (
+                          <Text key={t.targetId} size="sm">
+                            {nameOf(t.targetId)}:{' '}
+                            <Badge color={STATE_COLOR[t.state] ?? 'blue'}>{t.state}</Badge>
+                            {t.lastError && ` ${t.lastError}`}
+                          </Text>
+                        ))}
+                      </Stack>
+                    </Table.Td>
+                    <Table.Td>
+                      {job.state === 'failed' && writer && (
+                        <Button size="xs" variant="default" onClick={() => retry.mutate(job.id)}>
+                          Retry
+                        </Button>
+                      )}
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        )}
+      </Listing>
+    </Stack>
+  );
+}
