@@ -345,6 +345,15 @@ describe('the console in a browser', () => {
     await outsider.goto(`/content/${itemId}`);
     await outsider.getByRole('alert').getByText('Content item not found').waitFor();
 
+    // The audit log: the domain this user added, found by actor and action.
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.getByRole('textbox', { name: 'Actor', exact: true }).fill('user_editor');
+    await page.getByRole('textbox', { name: 'Action', exact: true }).fill('domain.created');
+    await page.getByRole('table', { name: 'Audit log' }).getByText('domain.created').first().waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByRole('textbox', { name: 'Actor', exact: true }).fill('user_nobody');
+    await page.getByText('No entries match.').waitFor();
+
     // Notifications page, and the phone-sized layout.
     await page.getByRole('link', { name: 'Notifications' }).click();
     await page.getByRole('heading', { name: 'Notifications' }).waitFor();

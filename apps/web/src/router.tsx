@@ -12,6 +12,7 @@ const ContentEditor = lazy(() => import('./pages/ContentEditor'));
 const Notifications = lazy(() => import('./pages/Notifications'));
 const Publishing = lazy(() => import('./pages/Publishing'));
 const Media = lazy(() => import('./pages/Media'));
+const AuditLog = lazy(() => import('./pages/AuditLog'));
 
 const page = (element: ReactNode) => <Suspense fallback={<Loading />}>{element}</Suspense>;
 
@@ -28,6 +29,7 @@ export const router = createBrowserRouter([
       { path: 'notifications', element: page(<Notifications />) },
       { path: 'publishing', element: page(<Publishing />) },
       { path: 'media', element: page(<Media />) },
+      { path: 'audit', element: page(<AuditLog />) },
       { path: '*', element: <Navigate to="/content" replace /> },
     ],
   },

@@ -50,6 +50,9 @@ export class AuditRepository extends Repository {
     const where = new Where().add('org_id = ?', scope.orgId);
     if (query.category) where.add('category = ?', query.category);
     if (query.action) where.add('action = ?', query.action);
+    if (query.actorId) where.add('actor_id = ?', query.actorId);
+    if (query.from) where.add('created_at >= ?::timestamptz', query.from);
+    if (query.to) where.add('created_at < ?::timestamptz', query.to);
     return newestFirst<AuditRow>(this.sql, `SELECT ${AUDIT_COLUMNS} FROM audit_logs`, where, query);
   }
 }

@@ -1198,10 +1198,16 @@ export interface operations {
         parameters: {
             query?: {
                 action?: string;
+                /** @description Entries by this user */
+                actorId?: string;
                 category?: "auth" | "admin" | "data_access" | "security";
                 /** @description The `nextCursor` of the previous page */
                 cursor?: string;
+                /** @description Entries at or after this time */
+                from?: string;
                 limit?: number;
+                /** @description Entries before this time */
+                to?: string;
             };
             header?: never;
             path?: never;

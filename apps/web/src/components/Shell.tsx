@@ -28,9 +28,10 @@ const PAGES = [
   { to: '/media', label: 'Media' },
   { to: '/domains', label: 'Domains' },
   { to: '/notifications', label: 'Notifications' },
+  { to: '/audit', label: 'Audit log' },
 ];
 /** Pages whose console screens are not built yet (their APIs exist or their services are coming). */
-const COMING = ['Audit log', 'Analytics', 'SEO'];
+const COMING = ['Analytics', 'SEO'];
 
 function DomainSwitcher() {
   const [domainId, setDomainId] = useCurrentDomain();

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsObject, IsOptional, IsString, IsUUID, Length, MaxLength } from 'class-validator';
+import { IsIn, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Length, MaxLength } from 'class-validator';
 
 import { PageQueryDto } from '../pagination';
 
@@ -18,6 +18,22 @@ export class ListAuditLogsQueryDto extends PageQueryDto {
   @IsString()
   @MaxLength(100)
   action?: string;
+
+  @ApiPropertyOptional({ example: 'user_2abc', description: 'Entries by this user' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  actorId?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Entries at or after this time' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Entries before this time' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  to?: string;
 }
 
 /** What another service sends to have an action recorded in the org's audit log. */
