@@ -181,7 +181,7 @@ describe('the console in a browser', () => {
     return context.newPage();
   }
 
-  it('signs in, adds a domain, writes a draft, meets a lock and a stale save, submits and approves it', async () => {
+  it('signs in, adds a domain, writes, meets a lock and a stale save, approves, publishes, schedules, uploads', async () => {
     const orgId = uniqueName('org_browser');
     const hostname = `${uniqueName('site').replace(/_/g, '-')}.example.com`;
     const page = await newPage();
@@ -296,6 +296,43 @@ describe('the console in a browser', () => {
       return found;
     });
     expect(mail[0]!.subject).toBe('Final title');
+
+    // Schedule another item a few seconds ahead (the picker is the user's wall clock): at its time it goes
+    // to the destinations that publish scheduled items, and its job turns completed on the page by itself.
+    await page.getByRole('link', { name: 'Content' }).click();
+    await page.getByPlaceholder('Pick the site it is for').click();
+    await page.getByRole('option', { name: 'Browser blog' }).click();
+    await page.getByRole('textbox', { name: 'Title', exact: true }).fill('Scheduled post');
+    await page.getByRole('button', { name: 'Create draft' }).click();
+    await page.waitForURL(/\/content\/[0-9a-f-]{36}$/);
+    await page.getByRole('button', { name: 'Submit for review' }).click();
+    const at = (await page.evaluate(`(() => {
+      const d = new Date(Date.now() + 8000);
+      const p = (n) => String(n).padStart(2, '0');
+      return d.getFullYear() + '-' + p(d.getMonth() + 1) + '-' + p(d.getDate()) + 'T' + p(d.getHours()) + ':' + p(d.getMinutes()) + ':' + p(d.getSeconds());
+    })()`)) as string;
+    await page.getByLabel('Publish at').fill(at);
+    await page.getByRole('button', { name: 'Schedule' }).click();
+    await page.getByText('Scheduled for').waitFor();
+    await page.getByRole('link', { name: 'Publishing' }).click();
+    await eventually(
+      async () =>
+        expect(
+          await page.getByRole('table', { name: 'Publishing jobs' }).getByText('completed').count(),
+        ).toBe(2),
+      { timeoutMs: 40_000 },
+    );
+    const scheduled = await eventually(
+      async () => {
+        const found = (await caught({ to: reader, channel: 'email' })).filter(
+          (m) => m.subject === 'Scheduled post',
+        );
+        if (!found.length) throw new Error('not sent yet');
+        return found;
+      },
+      { timeoutMs: 20_000 },
+    );
+    expect(scheduled).toHaveLength(1);
 
     // Media: a picture goes straight to storage with a progress bar, then shows from the CDN URL.
     await page.getByRole('link', { name: 'Media' }).click();

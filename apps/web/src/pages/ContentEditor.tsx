@@ -94,12 +94,18 @@ export default function ContentEditor() {
     save.reset();
   };
 
+  const [publishAt, setPublishAt] = useState('');
   const move = useMutation({
     mutationFn: async (to: Status) =>
       data(
         await api.POST('/api/content/{id}/transitions', {
           params: { path: { id } },
-          body: { to, version: base! },
+          body: {
+            to,
+            version: base!,
+            // The picker's wall-clock time is the user's own zone; the API takes an instant.
+            ...(to === 'scheduled' ? { scheduledFor: new Date(publishAt).toISOString() } : {}),
+          },
         }),
       ),
     onSuccess: (moved) => {
@@ -213,6 +219,32 @@ export default function ContentEditor() {
           );
         })}
       </Group>
+      {current.status === 'review' && can(me.data, 'content:review') && (
+        <Group align="flex-end">
+          <TextInput
+            label="Publish at"
+            description={`Your time (${Intl.DateTimeFormat().resolvedOptions().timeZone})`}
+            type="datetime-local"
+            step={1}
+            value={publishAt}
+            onChange={(e) => setPublishAt(e.currentTarget.value)}
+          />
+          <Button
+            variant="default"
+            onClick={() => move.mutate('scheduled')}
+            disabled={!publishAt}
+            loading={move.isPending && move.variables === 'scheduled'}
+          >
+            Schedule
+          </Button>
+        </Group>
+      )}
+      {current.status === 'scheduled' && current.scheduledFor && (
+        <Text size="sm" role="status">
+          Scheduled for {new Date(current.scheduledFor).toLocaleString()}: it goes to every destination set to
+          publish scheduled items.
+        </Text>
+      )}
       {move.error && <Failed error={move.error} />}
     </Stack>
   );

@@ -163,7 +163,7 @@ export default function Publishing() {
     // Live while anything is still on its way.
     {
       refetchInterval: (query) =>
-        query.state.data?.pages.some((p) => p.items.some((j) => OPEN.includes(j.state))) ? 1_500 : 15_000,
+        query.state.data?.pages.some((p) => p.items.some((j) => OPEN.includes(j.state))) ? 1_500 : 5_000,
     },
   );
   const tested = useMutation({
