@@ -263,6 +263,24 @@ describe('the console in a browser', () => {
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText('Saved (version 3)').waitFor();
 
+    // History: version 2 beside 3, field by field; then back to version 1 (a new version 4 equal to it).
+    const changes = page.getByRole('table', { name: 'Changes from version 2 to 3' });
+    await changes.getByRole('cell', { name: 'Saved in another tab' }).waitFor();
+    await changes.getByRole('cell', { name: 'Final title' }).waitFor();
+    await page.getByRole('combobox', { name: 'Compare the current version with' }).click();
+    await page.getByRole('option', { name: /^Version 1 ·/ }).click();
+    await page.getByRole('table', { name: 'Changes from version 1 to 3' }).waitFor();
+    await page.getByRole('button', { name: 'Restore version 1' }).click();
+    await eventually(async () =>
+      expect(await page.getByRole('textbox', { name: 'Title', exact: true }).inputValue()).toBe(
+        'Hello from the browser',
+      ),
+    );
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByRole('textbox', { name: 'Title', exact: true }).fill('Final title');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved (version 5)').waitFor();
+
     // Submit for review, then approve: published.
     await page.getByRole('button', { name: 'Submit for review' }).click();
     await page.getByRole('button', { name: 'Approve and publish' }).click();

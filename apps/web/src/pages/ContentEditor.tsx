@@ -5,6 +5,7 @@ import { useParams } from 'react-router';
 
 import { api, ApiProblem, data } from '../api/client';
 import type { components } from '../api/schema';
+import { Revisions } from '../components/Revisions';
 import { Failed, fieldError, formError, Loading } from '../components/States';
 import { can, useMe } from '../session';
 import { STATUS_COLOR } from './ContentList';
@@ -196,7 +197,7 @@ export default function ContentEditor() {
             </Button>
           )}
           {save.isSuccess && (
-            <Text size="sm" c="green" role="status">
+            <Text size="sm" role="status">
               Saved (version {base}).
             </Text>
           )}
@@ -246,6 +247,15 @@ export default function ContentEditor() {
         </Text>
       )}
       {move.error && <Failed error={move.error} />}
+      <Revisions
+        item={current}
+        canRestore={writer && !lockedByOther}
+        onRestored={(restored) => {
+          queries.setQueryData(['content', id], restored);
+          setDraft({ ...restored, tags: restored.tags.join(', ') });
+          setBase(restored.version);
+        }}
+      />
     </Stack>
   );
 }
