@@ -383,6 +383,10 @@ describe('the console in a browser', () => {
     // The list shows it; another org's member sees none of it.
     await page.getByRole('link', { name: 'Content' }).click();
     await page.getByRole('link', { name: 'Final title' }).waitFor();
+    await page.getByRole('textbox', { name: 'Tags', exact: true }).fill('no-such-tag');
+    await page.getByText('No content here yet.').waitFor();
+    await page.getByRole('textbox', { name: 'Tags', exact: true }).fill('');
+    await page.getByRole('link', { name: 'Final title' }).waitFor();
     await page.screenshot({ path: join(SCREENSHOTS, 'content.png') });
     const outsider = await newPage();
     await outsider.context().addCookies([

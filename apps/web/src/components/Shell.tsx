@@ -1,5 +1,6 @@
 import {
   ActionIcon,
+  Badge,
   AppShell,
   Burger,
   Button,
@@ -13,11 +14,11 @@ import {
   useMantineColorScheme,
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { NavLink as RouterLink, Outlet, useLocation, useNavigate } from 'react-router';
 
-import { ApiProblem } from '../api/client';
+import { api, ApiProblem, data } from '../api/client';
 import { useCurrentDomain, useMe } from '../session';
 import { useDomains } from './DomainSelect';
 import { Failed, Loading } from './States';
@@ -48,6 +49,22 @@ function DomainSwitcher() {
       w={220}
       comboboxProps={{ withinPortal: true }}
     />
+  );
+}
+
+/** Unread notifications (the API counts up to 1,000: "1000+" past it), refreshed every 30 s. */
+function UnreadBadge() {
+  const unread = useQuery({
+    queryKey: ['notifications', 'unread-count'],
+    queryFn: async () => data(await api.GET('/api/notifications/unread-count')),
+    refetchInterval: 30_000,
+  });
+  if (!unread.data?.count) return null;
+  return (
+    <Badge size="sm" color="red">
+      {unread.data.count}
+      {unread.data.capped ? '+' : ''}
+    </Badge>
   );
 }
 
@@ -116,7 +133,14 @@ export function Shell() {
       </AppShell.Header>
       <AppShell.Navbar p="sm" aria-label="Main">
         {PAGES.map((page) => (
-          <NavLink key={page.to} component={RouterLink} to={page.to} label={page.label} variant="filled" />
+          <NavLink
+            key={page.to}
+            component={RouterLink}
+            to={page.to}
+            label={page.label}
+            variant="filled"
+            rightSection={page.to === '/notifications' ? <UnreadBadge /> : undefined}
+          />
         ))}
         <Text size="xs" fw={600} mt="md" px="xs">
           Coming next

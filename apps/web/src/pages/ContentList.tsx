@@ -38,8 +38,17 @@ export default function ContentList() {
   const [domainId] = useCurrentDomain();
   const [status, setStatus] = useState<Status | null>(null);
   const [search, setSearch] = useState('');
+  const [tagText, setTagText] = useState('');
+  const [tags] = useDebouncedValue(
+    tagText
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean)
+      .join(','),
+    300,
+  );
   const [q] = useDebouncedValue(search.trim(), 300);
-  const list = usePages(['content', { domainId, status, q }], async (cursor) =>
+  const list = usePages(['content', { domainId, status, q, tags }], async (cursor) =>
     data(
       await api.GET('/api/content', {
         params: {
@@ -47,6 +56,7 @@ export default function ContentList() {
             domainId: domainId ?? undefined,
             status: status ?? undefined,
             q: q || undefined,
+            tags: tags || undefined,
             limit: 25,
             cursor,
           },
@@ -118,6 +128,12 @@ export default function ContentList() {
           placeholder="Search titles"
           value={search}
           onChange={(e) => setSearch(e.currentTarget.value)}
+        />
+        <TextInput
+          aria-label="Tags"
+          placeholder="Tags (all of them)"
+          value={tagText}
+          onChange={(e) => setTagText(e.currentTarget.value)}
         />
         <Select
           aria-label="Status"
