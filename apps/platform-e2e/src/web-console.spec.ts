@@ -421,7 +421,7 @@ describe('the console in a browser', () => {
     await page.getByRole('button', { name: 'Navigation' }).click();
     await page.getByRole('link', { name: 'Domains' }).click();
     await page.getByRole('cell', { name: hostname }).waitFor();
-  });
+  }, 180_000); // one journey through every page: longer than one request-level test
 });
 
 function cookieFor(url: string, cookie: string) {
