@@ -26,6 +26,8 @@ describe('content at scale: pagination, scheduled publishing with two replicas, 
       services: ['content'],
       // Sweeps often enough for a test to watch them; retention thresholds stay in days.
       contentEnv: { CONTENT_RETENTION_EVERY_MS: '1000', CONTENT_DUE_SWEEP_EVERY_MS: '1000' },
+      // 1,000 items made at once on a loaded box: this spec is about paging and sweeps, not latency.
+      gatewayEnv: { RPC_TIMEOUT_MS: '10000' },
     });
     const admin = await platform.token({
       userId: 'user_admin',

@@ -15,6 +15,9 @@ describe('publishing crash safety: kill -9 of the worker with 500 jobs in flight
     platform = await Platform.start({
       services: ['content', 'publishing'],
       publishingEnv: { PUBLISHING_WORKER_CONCURRENCY: '16', PUBLISHING_STALLED_MS: '2000' },
+      // 500 jobs made at once while other specs (a browser among them) load the box: this spec is about
+      // crash safety, so a slow answer must not be a 504.
+      gatewayEnv: { RPC_TIMEOUT_MS: '10000' },
     });
     const admin = await platform.token({
       userId: 'user_admin',
