@@ -1,16 +1,4 @@
-import {
-  Alert,
-  Badge,
-  Button,
-  Group,
-  Paper,
-  Select,
-  Stack,
-  Table,
-  Textarea,
-  TextInput,
-  Title,
-} from '@mantine/core';
+import { Badge, Button, Group, Select, Stack, Table, Textarea, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -19,8 +7,9 @@ import { Link, useNavigate } from 'react-router';
 import { api, data } from '../api/client';
 import type { components } from '../api/schema';
 import { DomainSelect, useTargetDomain } from '../components/DomainSelect';
+import { FormCard } from '../components/FormCard';
 import { Listing, usePages } from '../components/Listing';
-import { fieldError, formError } from '../components/States';
+import { fieldError } from '../components/States';
 import { can, useCurrentDomain, useMe } from '../session';
 
 type Status = NonNullable<components['schemas']['ContentItemDto']['status']>;
@@ -86,15 +75,7 @@ export default function ContentList() {
     <Stack>
       <Title order={2}>Content</Title>
       {can(me.data, 'content:write') && (
-        <Paper withBorder p="md" component="form" onSubmit={(e) => (e.preventDefault(), create.mutate())}>
-          <Title order={3} size="h5" mb="sm">
-            New draft
-          </Title>
-          {formError(create.error) && (
-            <Alert color="red" role="alert" mb="sm">
-              {formError(create.error)}
-            </Alert>
-          )}
+        <FormCard title="New draft" error={create.error} onSubmit={() => create.mutate()}>
           <Stack gap="sm">
             <DomainSelect
               value={targetDomain}
@@ -120,7 +101,7 @@ export default function ContentList() {
               Create draft
             </Button>
           </Stack>
-        </Paper>
+        </FormCard>
       )}
       <Group>
         <TextInput

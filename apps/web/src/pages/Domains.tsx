@@ -1,10 +1,11 @@
-import { Alert, Badge, Button, Group, Paper, Stack, Table, TextInput, Title } from '@mantine/core';
+import { Badge, Button, Group, Stack, Table, TextInput, Title } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 
 import { api, data } from '../api/client';
+import { FormCard } from '../components/FormCard';
 import { Listing, usePages } from '../components/Listing';
-import { fieldError, formError } from '../components/States';
+import { fieldError } from '../components/States';
 import { can, useMe } from '../session';
 
 export default function Domains() {
@@ -28,15 +29,7 @@ export default function Domains() {
     <Stack>
       <Title order={2}>Domains</Title>
       {can(me.data, 'org:admin') && (
-        <Paper withBorder p="md" component="form" onSubmit={(e) => (e.preventDefault(), create.mutate())}>
-          <Title order={3} size="h5" mb="sm">
-            Add a domain
-          </Title>
-          {formError(create.error) && (
-            <Alert color="red" role="alert" mb="sm">
-              {formError(create.error)}
-            </Alert>
-          )}
+        <FormCard title="Add a domain" error={create.error} onSubmit={() => create.mutate()}>
           <Group align="flex-start">
             <TextInput
               label="Name"
@@ -57,7 +50,7 @@ export default function Domains() {
               Add domain
             </Button>
           </Group>
-        </Paper>
+        </FormCard>
       )}
       <Listing pages={list} empty="No domains yet.">
         {(domains) => (

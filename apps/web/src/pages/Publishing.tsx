@@ -19,8 +19,9 @@ import { useState } from 'react';
 import { api, data } from '../api/client';
 import type { components } from '../api/schema';
 import { DomainSelect, useTargetDomain } from '../components/DomainSelect';
+import { FormCard } from '../components/FormCard';
 import { Listing, usePages } from '../components/Listing';
-import { fieldError, formError } from '../components/States';
+import { fieldError } from '../components/States';
 import { can, useCurrentDomain, useMe } from '../session';
 
 type TargetType = components['schemas']['TargetDto']['type'];
@@ -84,15 +85,7 @@ function NewDestination() {
     },
   });
   return (
-    <Paper withBorder p="md" component="form" onSubmit={(e) => (e.preventDefault(), create.mutate())}>
-      <Title order={3} size="h5" mb="sm">
-        Add a destination
-      </Title>
-      {formError(create.error) && (
-        <Alert color="red" role="alert" mb="sm">
-          {formError(create.error)}
-        </Alert>
-      )}
+    <FormCard title="Add a destination" error={create.error} onSubmit={() => create.mutate()}>
       <Group align="flex-start">
         <DomainSelect
           value={domainId}
@@ -134,7 +127,7 @@ function NewDestination() {
       <Button type="submit" mt="sm" loading={create.isPending}>
         Add destination
       </Button>
-    </Paper>
+    </FormCard>
   );
 }
 
@@ -224,15 +217,7 @@ export default function Publishing() {
         )}
       </Paper>
       {can(me.data, 'content:publish') && (
-        <Paper withBorder p="md" component="form" onSubmit={(e) => (e.preventDefault(), publish.mutate())}>
-          <Title order={3} size="h5" mb="sm">
-            Publish now
-          </Title>
-          {formError(publish.error) && (
-            <Alert color="red" role="alert" mb="sm">
-              {formError(publish.error)}
-            </Alert>
-          )}
+        <FormCard title="Publish now" error={publish.error} onSubmit={() => publish.mutate()}>
           <Stack gap="sm">
             <Select
               label="Item"
@@ -265,7 +250,7 @@ export default function Publishing() {
               Publish
             </Button>
           </Stack>
-        </Paper>
+        </FormCard>
       )}
       <Title order={3} size="h4">
         Jobs
