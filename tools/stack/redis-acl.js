@@ -38,6 +38,8 @@ function aclRules(p) {
     publishing: service('publishing', `~${p}:bull:publishing:*`),
     media: service('media', `~${p}:media:*`),
     notifications: service('notifications', `&${p}:live:*`),
+    // `p:analytics:*`: the report cache.
+    analytics: service('analytics', `~${p}:analytics:*`),
     // `nx g @smartbeak/tools:service <name>` adds new services above this line.
   };
 }

@@ -41,6 +41,7 @@ const SERVICES = [
     }),
   },
   { name: 'notifications', httpPort: 3106, database: 'notifications', env: notificationsEnv },
+  { name: 'analytics', httpPort: 3107, database: 'analytics' },
   // `nx g @smartbeak/tools:service <name>` adds new services above this line.
 ];
 

@@ -1,5 +1,5 @@
 import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown, Provider } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { DevSessionSigner, TokenVerifier } from '@smartbeak/auth';
@@ -10,6 +10,8 @@ import { HealthModule, loggingModule, RedisMemoryWatch, redisReadinessCheck } fr
 import Redis from 'ioredis';
 
 import { EventDeadLettersController } from './admin/event-dead-letters.controller';
+import { AnalyticsController } from './analytics/analytics.controller';
+import { UsageMeter } from './analytics/usage-meter';
 import { AuditLogsController } from './audit-logs/audit-logs.controller';
 import { ContentController } from './content/content.controller';
 import { GatewayConfig } from './config/gateway.config';
@@ -90,6 +92,7 @@ export class AppModule {
         MediaController,
         NotificationsController,
         EventDeadLettersController,
+        AnalyticsController,
         ...(devSessions ? [DevSessionController] : []),
       ],
       providers: [
@@ -111,6 +114,9 @@ export class AppModule {
         }),
         GatewayRpc,
         LiveStreams,
+        // Counts each authenticated request (analytics' api.requests).
+        UsageMeter,
+        { provide: APP_INTERCEPTOR, useExisting: UsageMeter },
         {
           provide: TokenVerifier,
           useFactory: () =>

@@ -36,6 +36,10 @@ export const Events = {
     /** A target's outcome is unknown and cannot be checked: the user decides. */
     targetUnconfirmed: 'publishing.target.unconfirmed',
   },
+  gateway: {
+    /** The gateway's usage meter: API requests per org, domain and route class since its last flush. */
+    usageMetered: 'api-gateway.usage.metered',
+  },
   media: {
     assetReady: 'media.asset.ready',
     assetDeleted: 'media.asset.deleted',
@@ -66,14 +70,13 @@ export const CONSUMED_EVENT_QUEUES: readonly EventQueue[] = [
   EventQueues.controlPlane,
   EventQueues.publishing,
   EventQueues.notifications,
+  EventQueues.analytics,
 ];
 
-/**
- * Content's item events feed publishing (scheduled posts). Analytics
- * subscribes when it exists: a route to a queue nobody consumes would only
- * grow Redis.
- */
+/** Content's item events feed publishing (scheduled posts). */
 const CONTENT_CONSUMERS: readonly EventQueue[] = [EventQueues.publishing];
+/** What analytics counts (its meter: apps/analytics/src/ingest/meter.ts). */
+const METER: readonly EventQueue[] = [EventQueues.analytics];
 /** What notifications turns into messages (NOTIFICATION_TYPES). */
 const NOTIFY: readonly EventQueue[] = [EventQueues.notifications];
 
@@ -88,8 +91,6 @@ export const EVENT_ROUTES: Partial<Record<EventName, readonly EventQueue[]>> = {
   [Events.controlPlane.orgDeleted]: [],
   ...Object.fromEntries(
     [
-      Events.content.created,
-      Events.content.updated,
       Events.content.drafted,
       Events.content.scheduled,
       Events.content.archived,
@@ -97,8 +98,10 @@ export const EVENT_ROUTES: Partial<Record<EventName, readonly EventQueue[]>> = {
       Events.content.restored,
     ].map((type) => [type, CONTENT_CONSUMERS]),
   ),
+  [Events.content.created]: [...CONTENT_CONSUMERS, ...METER],
+  [Events.content.updated]: [...CONTENT_CONSUMERS, ...METER],
   [Events.content.submitted]: [...CONTENT_CONSUMERS, ...NOTIFY],
-  [Events.content.published]: [...CONTENT_CONSUMERS, ...NOTIFY],
+  [Events.content.published]: [...CONTENT_CONSUMERS, ...NOTIFY, ...METER],
   // Restores of old revisions and lock breaks reach the audit log (control-plane).
   [Events.content.reverted]: [...CONTENT_CONSUMERS, EventQueues.controlPlane],
   [Events.content.lockRevoked]: [EventQueues.controlPlane, ...NOTIFY],
@@ -106,13 +109,15 @@ export const EVENT_ROUTES: Partial<Record<EventName, readonly EventQueue[]>> = {
   [Events.content.purged]: [EventQueues.publishing],
   [Events.publishing.jobQueued]: [],
   [Events.publishing.jobStarted]: [],
-  [Events.publishing.jobRetrying]: [],
-  [Events.publishing.jobCompleted]: NOTIFY,
-  [Events.publishing.jobFailed]: NOTIFY,
+  [Events.publishing.jobRetrying]: METER,
+  [Events.publishing.jobCompleted]: [...NOTIFY, ...METER],
+  [Events.publishing.jobFailed]: [...NOTIFY, ...METER],
   [Events.publishing.jobDeadLettered]: NOTIFY,
   [Events.publishing.targetUnconfirmed]: NOTIFY,
-  [Events.media.assetReady]: [],
-  [Events.media.assetDeleted]: [],
+  [Events.media.assetReady]: METER,
+  [Events.media.assetDeleted]: METER,
+  // Not relayed: the gateway adds its meter's events straight to analytics' queue.
+  [Events.gateway.usageMetered]: METER,
   [Events.media.assetRejected]: NOTIFY,
 };
 

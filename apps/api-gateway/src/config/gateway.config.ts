@@ -117,9 +117,15 @@ export class GatewayConfig extends BaseConfig {
   @Max(50 * 1024 * 1024)
   BODY_LIMIT_BYTES: number = 1024 * 1024;
 
+  /** How often the usage meter sends its API request counts to analytics; 0 turns the meter off. */
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
+  USAGE_METER_FLUSH_MS: number = 10_000;
+
   /** Comma-separated services that /api/health asks. */
   @IsString()
-  HEALTH_SERVICES: string = 'control-plane,content,publishing,media,notifications';
+  HEALTH_SERVICES: string = 'control-plane,content,publishing,media,notifications,analytics';
 
   /** Operator orgs whose `org:admin` may open the queue dashboard (/api/admin/queues); unset: not mounted. */
   @IsOptional()

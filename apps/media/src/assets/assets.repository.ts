@@ -81,7 +81,12 @@ export class AssetsRepository extends Repository {
         aggregateId: asset.id,
         orgId: scope.orgId,
         domainId: asset.domainId,
-        payload: { id: asset.id, key: asset.storageKey },
+        // Its size, for the storage meter (analytics' media.bytes_deleted).
+        payload: {
+          id: asset.id,
+          key: asset.storageKey,
+          size: asset.status === 'ready' ? asset.actualSize : null,
+        },
       },
     ]);
   }

@@ -1,0 +1,162 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { type EventEnvelope, EventQueues } from '@smartbeak/contracts';
+import { bullPrefix, checkEvent, EventDeadLetters, MessageKeys, MessageRefused } from '@smartbeak/messaging';
+import { systemScope } from '@smartbeak/persistence';
+import { SERVICE_CONFIG } from '@smartbeak/runtime';
+import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import Redis from 'ioredis';
+import { Counter } from 'prom-client';
+import { metricsRegistry } from '@smartbeak/observability';
+
+import { type AnalyticsConfig, RETENTION, SERVICE_NAME } from '../config/analytics.config';
+import { type RawRow, rowsOf } from './meter';
+import { RawEventsSystem } from './raw-events.system';
+
+const INGEST = systemScope('usage batcher: every org’s events, written together');
+const DAY_MS = 86_400_000;
+
+const ingested = new Counter({
+  name: 'smartbeak_analytics_ingested_total',
+  help: 'Events the usage batcher acknowledged, by outcome (stored, duplicate, nothing to count, out of range)',
+  labelNames: ['outcome'] as const,
+  registers: [metricsRegistry],
+});
+
+interface Waiting {
+  rows: RawRow[];
+  done: (error?: unknown) => void;
+}
+
+/**
+ * The usage batcher (docs/analytics.md § Ingestion): a BullMQ worker on
+ * `analytics-events` that holds each event's job open while its rows wait
+ * in a buffer, writes the buffer in one transaction when it holds
+ * ANALYTICS_BATCH_SIZE events or ANALYTICS_BATCH_WAIT_MS passed, whichever
+ * first, and only then lets the jobs complete. A crash before the commit
+ * leaves the jobs active; BullMQ hands them out again when their lock
+ * lapses, and the raw table's key turns the second write into nothing.
+ */
+@Injectable()
+export class UsageBatcher implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(UsageBatcher.name);
+  private worker?: Worker;
+  private redis?: Redis;
+  private buffer: Waiting[] = [];
+  private timer?: NodeJS.Timeout;
+  /** Batches are written one after another: the next waits for the last commit. */
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(
+    @Inject(SERVICE_CONFIG) private readonly config: AnalyticsConfig,
+    private readonly raw: RawEventsSystem,
+    private readonly keys: MessageKeys,
+    private readonly deadLetters: EventDeadLetters,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.ANALYTICS_INGEST) return;
+    this.redis = new Redis(this.config.REDIS_URL, { maxRetriesPerRequest: null });
+    this.redis.on('error', () => undefined); // the readiness probe reports Redis
+    this.worker = new Worker(EventQueues.analytics, (job: Job<EventEnvelope>) => this.process(job), {
+      connection: this.redis,
+      prefix: bullPrefix(this.config.REDIS_PREFIX),
+      // Every job of a batch is in flight at once, waiting for the batch's commit.
+      concurrency: this.config.ANALYTICS_BATCH_SIZE * 2,
+    });
+    await this.worker.waitUntilReady();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    // Closing waits for the jobs in flight, whose batches the flush commits.
+    const closing = this.worker?.close();
+    this.flush();
+    await closing;
+    await this.writing;
+    this.redis?.disconnect();
+  }
+
+  private async process(job: Job<EventEnvelope>): Promise<string> {
+    const event = job.data;
+    try {
+      checkEvent(this.keys, event);
+    } catch (error) {
+      // A forged or altered event: kept for an operator, never retried.
+      await this.deadLetters.record(SERVICE_NAME, EventQueues.analytics, event, error, job.attemptsMade + 1);
+      if (error instanceof MessageRefused) throw new UnrecoverableError(`refused: ${error.message}`);
+      throw error;
+    }
+    const rows = rowsOf(event);
+    if (!rows.length) return this.counted('nothing');
+    const age = Date.now() - rows[0]!.occurredAt.getTime();
+    if (age > RETENTION.rawDays * DAY_MS - 3_600_000 || age < -DAY_MS) {
+      // Its day is gone (or not yet made): counting it would reopen a dropped bucket.
+      this.logger.warn(
+        `Event ${event.id} (${event.type}) at ${event.occurredAt} is out of range: not counted`,
+      );
+      return this.counted('out-of-range');
+    }
+    try {
+      await this.enqueue(rows);
+    } catch (error) {
+      if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
+        await this.deadLetters.record(
+          SERVICE_NAME,
+          EventQueues.analytics,
+          event,
+          error,
+          job.attemptsMade + 1,
+        );
+      }
+      throw error;
+    }
+    return this.counted('stored');
+  }
+
+  private counted(outcome: string): string {
+    ingested.inc({ outcome });
+    return outcome;
+  }
+
+  private enqueue(rows: RawRow[]): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.buffer.push({ rows, done: (error) => (error ? reject(error) : resolve()) });
+      if (this.buffer.length >= this.config.ANALYTICS_BATCH_SIZE) this.flush();
+      else this.timer ??= setTimeout(() => this.flush(), this.config.ANALYTICS_BATCH_WAIT_MS);
+    });
+  }
+
+  /** Takes the buffer as one batch and writes it after the batch before. */
+  private flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.buffer;
+    if (!batch.length) return;
+    this.buffer = [];
+    this.writing = this.writing.then(async () => {
+      try {
+        await this.raw.write(
+          INGEST,
+          batch.flatMap((waiting) => waiting.rows),
+        );
+        for (const waiting of batch) waiting.done();
+      } catch (error) {
+        // One bad event must not fail its batch-mates: each is tried alone, and only what fails fails.
+        this.logger.error(
+          `A batch of ${batch.length} events failed (${(error as Error).message}): writing one by one`,
+        );
+        for (const waiting of batch) {
+          await this.raw.write(INGEST, waiting.rows).then(
+            () => waiting.done(),
+            (alone: unknown) => waiting.done(alone),
+          );
+        }
+      }
+    });
+  }
+}
