@@ -26,13 +26,15 @@ import request from 'supertest';
 import webpush from 'web-push';
 
 /** The services behind the gateway a spec may ask for (the gateway always runs). */
-export type ServiceName = 'control-plane' | 'media' | 'content' | 'publishing' | 'notifications';
+export type ServiceName =
+  'control-plane' | 'media' | 'content' | 'publishing' | 'notifications' | 'analytics';
 export const ALL_SERVICES: ServiceName[] = [
   'control-plane',
   'media',
   'content',
   'publishing',
   'notifications',
+  'analytics',
 ];
 
 /** The provider catcher's accounts every platform's notifications uses (README § Notifications). */
@@ -55,6 +57,7 @@ export interface PlatformOptions {
   contentEnv?: Record<string, string>;
   publishingEnv?: Record<string, string>;
   notificationsEnv?: Record<string, string>;
+  analyticsEnv?: Record<string, string>;
   /** Another Redis than the test stack's (its ACL users set up): the URL of each process's user. */
   redisUrlFor?: (user: string) => string;
 }
@@ -75,6 +78,8 @@ export interface PlatformAddress {
   messageKeys: Record<string, MessageKey>;
   /** The notifications database (a spec may move time forward in it, or look at deliveries). */
   notificationsDbUrl: string;
+  /** The analytics database (a spec may look at raw rows and tiers). */
+  analyticsDbUrl: string;
 }
 
 /** The org whose admins operate every platform the specs boot (dead letters, dashboards). */
@@ -135,6 +140,9 @@ export class Platform {
   publishingDb!: TestDatabase;
   notifications?: RunningProcess;
   notificationsDb!: TestDatabase;
+  /** Analytics' processes: one at start; `startAnalytics` adds more (or restarts a killed one). */
+  analytics: RunningProcess[] = [];
+  analyticsDb!: TestDatabase;
   credentialKey = randomBytes(32).toString('base64');
   mediaWebhookSecret = uniqueName('media_secret');
   keys!: TestKeys;
@@ -188,6 +196,11 @@ export class Platform {
       url: address.notificationsDbUrl,
       drop: () => Promise.reject(new Error('the shared platform owns its databases')),
     };
+    platform.analyticsDb = {
+      name: new URL(address.analyticsDbUrl).pathname.slice(1),
+      url: address.analyticsDbUrl,
+      drop: () => Promise.reject(new Error('the shared platform owns its databases')),
+    };
     return platform;
   }
 
@@ -205,6 +218,7 @@ export class Platform {
       credentialKey: this.credentialKey,
       messageKeys: this.messageKeys.keys,
       notificationsDbUrl: this.notificationsDb.url,
+      analyticsDbUrl: this.analyticsDb.url,
     };
   }
 
@@ -324,6 +338,19 @@ export class Platform {
       starting.push(ready(this.notifications, `http://127.0.0.1:${port}/health/ready`, 'notifications'));
     }
 
+    if (services.has('analytics')) {
+      this.analyticsDb = dbOf('analytics');
+      this.env.analytics = {
+        ...common('analytics'),
+        DATABASE_URL: this.analyticsDb.url,
+        // Fast cycles: a finished hour or a late event shows within a second or so.
+        ANALYTICS_ROLLUP_EVERY_MS: '500',
+        ANALYTICS_BATCH_WAIT_MS: '50',
+        ...options.analyticsEnv,
+      };
+      starting.push(this.startAnalytics());
+    }
+
     const [gatewayPort, metricsPort] = [await freePort(), await freePort()];
     this.url = `http://127.0.0.1:${gatewayPort}`;
     this.metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
@@ -347,6 +374,7 @@ export class Platform {
       AUTH_FAILURE_LIMIT_PER_MINUTE: '0',
       BODY_LIMIT_BYTES: '65536',
       HEALTH_SERVICES: [...services].join(','),
+      USAGE_METER_FLUSH_MS: '500',
       ...options.gatewayEnv,
     });
     starting.push(ready(this.gateway, `${this.url}/health/ready`, 'the gateway'));
@@ -382,6 +410,15 @@ export class Platform {
     return worker;
   }
 
+  /** Starts one more analytics process (the batcher, reports, rollups) on the same database and queue. */
+  async startAnalytics(): Promise<RunningProcess> {
+    const port = await freePort();
+    const analytics = spawnApp('analytics', { ...this.env.analytics, HTTP_PORT: String(port) });
+    this.analytics.push(analytics);
+    await ready(analytics, `http://127.0.0.1:${port}/health/ready`, 'analytics');
+    return analytics;
+  }
+
   /** A one-off command of the content service against this platform's database. */
   contentCommand(...args: string[]): Promise<{ code: number | null; output: string }> {
     return runAppCommand('content', this.contentDb.url, args);
@@ -402,6 +439,7 @@ export class Platform {
         this.notifications,
         ...this.content,
         ...this.publishingWorkers,
+        ...this.analytics,
       ].map((process) => process?.stop()),
     );
     await Promise.all(this.databases.map((db) => db.drop()));

@@ -30,6 +30,15 @@ export class AnalyticsConfig extends ServiceConfig {
   @Max(60_000)
   ANALYTICS_BATCH_WAIT_MS: number = 250;
 
+  /**
+   * How long a batcher holds a job before another may take it: after a crash
+   * its unacknowledged events are handed out again within about twice this.
+   */
+  @IsInt()
+  @Min(1_000)
+  @Max(600_000)
+  ANALYTICS_LOCK_MS: number = 30_000;
+
   /** How often the rollups run (hourly, then daily, then monthly, for the buckets that changed). */
   @IsInt()
   @Min(100)

@@ -68,6 +68,10 @@ export class UsageBatcher implements OnApplicationBootstrap, OnApplicationShutdo
       prefix: bullPrefix(this.config.REDIS_PREFIX),
       // Every job of a batch is in flight at once, waiting for the batch's commit.
       concurrency: this.config.ANALYTICS_BATCH_SIZE * 2,
+      lockDuration: this.config.ANALYTICS_LOCK_MS,
+      stalledInterval: this.config.ANALYTICS_LOCK_MS,
+      // A job of a crashed batcher is handed out again, not failed (its second write adds nothing).
+      maxStalledCount: 10,
     });
     await this.worker.waitUntilReady();
   }
