@@ -89,9 +89,12 @@ describe('analytics: real activity in hourly, daily and monthly reports (shared 
       [good, 'completed'],
       [bad, 'failed'],
     ] as const) {
-      await eventually(async () => {
-        expect((await api(writer).get(`/api/publishing/jobs/${job}`).expect(200)).body.state).toBe(state);
-      }, { timeoutMs: 30_000 });
+      await eventually(
+        async () => {
+          expect((await api(writer).get(`/api/publishing/jobs/${job}`).expect(200)).body.state).toBe(state);
+        },
+        { timeoutMs: 30_000 },
+      );
     }
 
     const metrics =
@@ -103,7 +106,9 @@ describe('analytics: real activity in hourly, daily and monthly reports (shared 
       'publishing.successes': 1,
       'publishing.failures': 1,
     };
-    await eventually(async () => expect(await totals(reader, metrics, 'hour')).toEqual(expected), { timeoutMs: 20_000 });
+    await eventually(async () => expect(await totals(reader, metrics, 'hour')).toEqual(expected), {
+      timeoutMs: 20_000,
+    });
     expect(await totals(reader, metrics, 'day')).toEqual(expected);
     expect(await totals(reader, metrics, 'month')).toEqual(expected);
     expect(await totals(reader, metrics, 'day', `&domainId=${tenant.domainId}`)).toEqual(expected);
@@ -140,15 +145,19 @@ describe('analytics: real activity in hourly, daily and monthly reports (shared 
     expect(lines[0]).toContain(tenant.domainId);
 
     // The API meter: this org's requests, counted at the gateway and flushed to analytics.
-    await eventually(async () => {
-      const portfolio = (await api(reader).get(`/api/analytics/reports/portfolio?${range}`).expect(200)).body;
-      const domain = portfolio.domains.find(
-        (d: { domainId: string | null }) => d.domainId === tenant.domainId,
-      );
-      expect(domain.metrics['content.created']).toBe(3);
-      const orgWide = portfolio.domains.find((d: { domainId: string | null }) => d.domainId === null);
-      expect(orgWide.metrics['api.requests']).toBeGreaterThan(5);
-    }, { timeoutMs: 20_000 });
+    await eventually(
+      async () => {
+        const portfolio = (await api(reader).get(`/api/analytics/reports/portfolio?${range}`).expect(200))
+          .body;
+        const domain = portfolio.domains.find(
+          (d: { domainId: string | null }) => d.domainId === tenant.domainId,
+        );
+        expect(domain.metrics['content.created']).toBe(3);
+        const orgWide = portfolio.domains.find((d: { domainId: string | null }) => d.domainId === null);
+        expect(orgWide.metrics['api.requests']).toBeGreaterThan(5);
+      },
+      { timeoutMs: 20_000 },
+    );
 
     // Another org reads its own figures: none of these.
     const outsider = await other.token('user_reader', ['analytics:read']);

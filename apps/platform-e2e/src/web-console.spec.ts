@@ -22,6 +22,7 @@ const EVERYTHING = [
   'content:publish',
   'publishing:write',
   'media:write',
+  'analytics:read',
 ];
 
 /** A dev session's cookie for `who` (the gateway's own sign-in, as the console uses it). */
@@ -412,6 +413,32 @@ describe('the console in a browser', () => {
     expect(await seriousViolations(page)).toEqual([]);
     await page.getByRole('textbox', { name: 'Actor', exact: true }).fill('user_nobody');
     await page.getByText('No entries match.').waitFor();
+
+    // Analytics: the journey's own activity, counted (the usage charts, the per-domain tables), and a CSV.
+    await page.getByRole('link', { name: 'Analytics' }).click();
+    await page.getByRole('heading', { name: 'Analytics' }).waitFor();
+    await eventually(
+      async () => {
+        await page.reload();
+        const created = page.getByLabel('Content created total');
+        await created.waitFor();
+        expect(Number(await created.textContent())).toBeGreaterThanOrEqual(2);
+      },
+      { timeoutMs: 20_000 },
+    );
+    const byDomain = page.getByRole('table', { name: 'Content and publishing by period and domain' });
+    await byDomain.getByText('Browser blog').first().waitFor();
+    await byDomain
+      .getByText(/email 100 %/)
+      .first()
+      .waitFor();
+    await page.getByRole('table', { name: 'Every domain side by side' }).getByText('Browser blog').waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(SCREENSHOTS, 'analytics.png'), fullPage: true });
+    const csvHref = await page.getByRole('link', { name: 'Download CSV' }).first().getAttribute('href');
+    const csv = await request(platform.url).get(csvHref!).set('Cookie', tab).expect(200);
+    expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+    expect(csv.text.split('\n')[0]).toBe('metric,bucket,value');
 
     // Notifications page, and the phone-sized layout.
     await page.getByRole('link', { name: 'Notifications' }).click();

@@ -13,6 +13,7 @@ const Notifications = lazy(() => import('./pages/Notifications'));
 const Publishing = lazy(() => import('./pages/Publishing'));
 const Media = lazy(() => import('./pages/Media'));
 const AuditLog = lazy(() => import('./pages/AuditLog'));
+const Analytics = lazy(() => import('./pages/Analytics'));
 
 const page = (element: ReactNode) => <Suspense fallback={<Loading />}>{element}</Suspense>;
 
@@ -30,6 +31,7 @@ export const router = createBrowserRouter([
       { path: 'publishing', element: page(<Publishing />) },
       { path: 'media', element: page(<Media />) },
       { path: 'audit', element: page(<AuditLog />) },
+      { path: 'analytics', element: page(<Analytics />) },
       { path: '*', element: <Navigate to="/content" replace /> },
     ],
   },

@@ -1,14 +1,24 @@
 import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiProduces,
+  ApiPropertyOptional,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import { CurrentContext, RequirePermissions } from '@smartbeak/auth';
 import {
   AnalyticsPatterns,
-  type ContentReportDto,
+  ContentReportDto,
   ContentReportQueryDto,
-  type PortfolioReportDto,
+  DestinationFiguresDto,
+  MetricDefinitionDto,
+  PortfolioReportDto,
   PortfolioQueryDto,
   type RequestContext,
-  type UsageReportDto,
+  UsageReportDto,
   UsageQueryDto,
 } from '@smartbeak/contracts';
 import { IsIn, IsOptional } from 'class-validator';
@@ -18,14 +28,15 @@ import { GatewayRpc } from '../rpc/gateway-rpc';
 import { toCsv } from './csv';
 
 // `?format=csv` does what `Accept: text/csv` does (a download link cannot set headers).
+const FORMAT = { enum: ['json', 'csv'], description: '`csv` does what `Accept: text/csv` does' } as const;
 class UsageQuery extends UsageQueryDto {
-  @IsOptional() @IsIn(['json', 'csv']) format?: 'json' | 'csv';
+  @ApiPropertyOptional(FORMAT) @IsOptional() @IsIn(['json', 'csv']) format?: 'json' | 'csv';
 }
 class ContentReportQuery extends ContentReportQueryDto {
-  @IsOptional() @IsIn(['json', 'csv']) format?: 'json' | 'csv';
+  @ApiPropertyOptional(FORMAT) @IsOptional() @IsIn(['json', 'csv']) format?: 'json' | 'csv';
 }
 class PortfolioQuery extends PortfolioQueryDto {
-  @IsOptional() @IsIn(['json', 'csv']) format?: 'json' | 'csv';
+  @ApiPropertyOptional(FORMAT) @IsOptional() @IsIn(['json', 'csv']) format?: 'json' | 'csv';
 }
 
 function wantsCsv(format: 'json' | 'csv' | undefined, accept?: string): boolean {
@@ -34,6 +45,7 @@ function wantsCsv(format: 'json' | 'csv' | undefined, accept?: string): boolean 
 
 /** Usage and reports (docs/analytics.md); each also as CSV. */
 @ApiTags('analytics')
+@ApiExtraModels(MetricDefinitionDto, DestinationFiguresDto)
 @ApiBearerAuth()
 @Controller('analytics')
 export class AnalyticsController {
@@ -42,7 +54,7 @@ export class AnalyticsController {
   @Get('usage')
   @RequirePermissions('analytics:read')
   @ApiProduces('application/json', 'text/csv')
-  @ApiOkResponse({ description: '{ metric, granularity, from, to, points: [{ bucket, value }], series }' })
+  @ApiOkResponse({ type: UsageReportDto, description: 'Also text/csv: metric, bucket, value' })
   async usage(
     @CurrentContext() ctx: RequestContext,
     @Query() { format, ...query }: UsageQuery,
@@ -61,8 +73,9 @@ export class AnalyticsController {
   @RequirePermissions('analytics:read')
   @ApiProduces('application/json', 'text/csv')
   @ApiOkResponse({
+    type: ContentReportDto,
     description:
-      'per period and domain: created, published, attempts, failures, success rate, by destination',
+      'Per period and domain: created, published, attempts, failures, success rate, by destination',
   })
   async content(
     @CurrentContext() ctx: RequestContext,
@@ -78,7 +91,10 @@ export class AnalyticsController {
   @Get('reports/portfolio')
   @RequirePermissions('analytics:read')
   @ApiProduces('application/json', 'text/csv')
-  @ApiOkResponse({ description: "every domain of the org side by side: each metric's total for the period" })
+  @ApiOkResponse({
+    type: PortfolioReportDto,
+    description: "Every domain of the org side by side: each metric's total for the period",
+  })
   async portfolio(
     @CurrentContext() ctx: RequestContext,
     @Query() { format, ...query }: PortfolioQuery,
@@ -96,7 +112,10 @@ export class AnalyticsController {
 
   @Get('metrics')
   @RequirePermissions('analytics:read')
-  @ApiOkResponse({ description: 'every metric: unit, source, dimension, description' })
+  @ApiOkResponse({
+    schema: { type: 'object', additionalProperties: { $ref: getSchemaPath(MetricDefinitionDto) } },
+    description: 'Every metric by name: unit, source, dimension, description',
+  })
   metrics(@CurrentContext() ctx: RequestContext): Promise<unknown> {
     return this.rpc.forward(AnalyticsPatterns.metrics, ctx);
   }

@@ -32,6 +32,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/analytics/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AnalyticsController_metrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/analytics/reports/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AnalyticsController_content"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/analytics/reports/portfolio": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AnalyticsController_portfolio"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/analytics/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AnalyticsController_usage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/audit-logs": {
         parameters: {
             query?: never;
@@ -747,6 +811,32 @@ export interface components {
             expiresAt: string;
             lockedBy: string;
         };
+        ContentReportDto: {
+            /** Format: date-time */
+            from: string;
+            /** @enum {string} */
+            granularity: "day" | "month";
+            rows: components["schemas"]["ContentReportRowDto"][];
+            /** Format: date-time */
+            to: string;
+        };
+        ContentReportRowDto: {
+            attempts: number;
+            /** @description Per destination type (wordpress, linkedin, email) */
+            byDestination: {
+                [key: string]: components["schemas"]["DestinationFiguresDto"];
+            };
+            created: number;
+            /** Format: uuid */
+            domainId: string;
+            failures: number;
+            /** Format: date-time */
+            period: string;
+            published: number;
+            successes: number;
+            /** @description successes / attempts; null with no attempt */
+            successRate: number | null;
+        };
         ContentRevisionDto: {
             body: string;
             /** @description The event that made this version, e.g. content.item.updated */
@@ -882,6 +972,13 @@ export interface components {
             title: string;
             userId: string;
         };
+        DestinationFiguresDto: {
+            attempts: number;
+            failures: number;
+            successes: number;
+            /** @description successes / attempts; null with no attempt */
+            successRate: number | null;
+        };
         DevSessionAnswerDto: {
             /** Format: date-time */
             expiresAt: string;
@@ -987,6 +1084,12 @@ export interface components {
             permissions: string[];
             userId: string;
         };
+        MetricDefinitionDto: {
+            description: string;
+            dimension?: string;
+            source: string;
+            unit: string;
+        };
         NotificationDto: {
             body: string;
             /** Format: date-time */
@@ -1004,6 +1107,24 @@ export interface components {
             title: string;
             /** @enum {string} */
             type: "publishing.job.failed" | "publishing.job.completed" | "publishing.target.unconfirmed" | "publishing.job.dead-lettered" | "content.item.submitted" | "content.item.published" | "content.item.lock-revoked" | "media.asset.rejected";
+        };
+        PortfolioReportDto: {
+            domains: components["schemas"]["PortfolioRowDto"][];
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+        };
+        PortfolioRowDto: {
+            /**
+             * Format: uuid
+             * @description null: usage of the org not tied to a domain (API requests)
+             */
+            domainId: string | null;
+            /** @description Each metric's total for the period */
+            metrics: {
+                [key: string]: number;
+            };
         };
         PreferenceItemDto: {
             channels: components["schemas"]["ChannelSwitchesDto"];
@@ -1134,6 +1255,38 @@ export interface components {
             asset: components["schemas"]["MediaAssetDto"];
             upload: components["schemas"]["UploadInstructionsDto"];
         };
+        UsagePointDto: {
+            /**
+             * Format: date-time
+             * @description The UTC bucket start
+             */
+            bucket: string;
+            value: number;
+        };
+        UsageReportDto: {
+            /** Format: date-time */
+            from: string;
+            /** @enum {string} */
+            granularity: "hour" | "day" | "month";
+            /**
+             * @description The first (or only) metric asked for
+             * @enum {string}
+             */
+            metric: "content.created" | "content.updated" | "content.published" | "publishing.attempts" | "publishing.successes" | "publishing.failures" | "media.bytes_uploaded" | "media.uploads" | "media.bytes_deleted" | "notifications.sent" | "api.requests";
+            /** @description The first metric's points, every bucket (zeros included) */
+            points: components["schemas"]["UsagePointDto"][];
+            /** @description Every metric asked for, in the order asked */
+            series: components["schemas"]["UsageSeriesDto"][];
+            /** Format: date-time */
+            to: string;
+        };
+        UsageSeriesDto: {
+            /** @enum {string} */
+            metric: "content.created" | "content.updated" | "content.published" | "publishing.attempts" | "publishing.successes" | "publishing.failures" | "media.bytes_uploaded" | "media.uploads" | "media.bytes_deleted" | "notifications.sent" | "api.requests";
+            points: components["schemas"]["UsagePointDto"][];
+            /** @description The sum of the points */
+            total: number;
+        };
         WebPushKeysDto: Record<string, never>;
         WebPushSubscriptionDto: {
             /** @example https://fcm.googleapis.com/fcm/send/… */
@@ -1191,6 +1344,122 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    AnalyticsController_metrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every metric by name: unit, source, dimension, description */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: components["schemas"]["MetricDefinitionDto"];
+                    };
+                };
+            };
+        };
+    };
+    AnalyticsController_content: {
+        parameters: {
+            query: {
+                /** @description One domain; none: the org's whole portfolio */
+                domainId?: string;
+                /** @description `csv` does what `Accept: text/csv` does */
+                format?: "json" | "csv";
+                /** @description Start (rounded down to its UTC bucket) */
+                from: string;
+                granularity?: "day" | "month";
+                /** @description End (exclusive) */
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Per period and domain: created, published, attempts, failures, success rate, by destination */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContentReportDto"];
+                    "text/csv": components["schemas"]["ContentReportDto"];
+                };
+            };
+        };
+    };
+    AnalyticsController_portfolio: {
+        parameters: {
+            query: {
+                /** @description One domain; none: the org's whole portfolio */
+                domainId?: string;
+                /** @description `csv` does what `Accept: text/csv` does */
+                format?: "json" | "csv";
+                /** @description Start (rounded down to its UTC bucket) */
+                from: string;
+                /** @description End (exclusive) */
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every domain of the org side by side: each metric's total for the period */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PortfolioReportDto"];
+                    "text/csv": components["schemas"]["PortfolioReportDto"];
+                };
+            };
+        };
+    };
+    AnalyticsController_usage: {
+        parameters: {
+            query: {
+                /** @description One domain; none: the org's whole portfolio */
+                domainId?: string;
+                /** @description `csv` does what `Accept: text/csv` does */
+                format?: "json" | "csv";
+                /** @description Start (rounded down to its UTC bucket) */
+                from: string;
+                granularity: "hour" | "day" | "month";
+                /** @description One metric, or up to 5 comma-separated: content.created, content.updated, content.published, publishing.attempts, publishing.successes, publishing.failures, media.bytes_uploaded, media.uploads, media.bytes_deleted, notifications.sent, api.requests */
+                metric: string;
+                /** @description End (exclusive) */
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Also text/csv: metric, bucket, value */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageReportDto"];
+                    "text/csv": components["schemas"]["UsageReportDto"];
+                };
             };
         };
     };

@@ -28,11 +28,12 @@ const PAGES = [
   { to: '/publishing', label: 'Publishing' },
   { to: '/media', label: 'Media' },
   { to: '/domains', label: 'Domains' },
+  { to: '/analytics', label: 'Analytics' },
   { to: '/notifications', label: 'Notifications' },
   { to: '/audit', label: 'Audit log' },
 ];
 /** Pages whose console screens are not built yet (their APIs exist or their services are coming). */
-const COMING = ['Analytics', 'SEO'];
+const COMING = ['SEO'];
 
 function DomainSwitcher() {
   const [domainId, setDomainId] = useCurrentDomain();

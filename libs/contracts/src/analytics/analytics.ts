@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsISO8601, IsOptional, IsUUID } from 'class-validator';
 
@@ -117,28 +118,37 @@ const csv = ({ value }: { value: unknown }) =>
     : value;
 
 export class ReportRangeDto {
+  @ApiPropertyOptional({ format: 'uuid', description: "One domain; none: the org's whole portfolio" })
   @IsOptional()
   @IsUUID()
   domainId?: string;
 
+  @ApiProperty({ format: 'date-time', description: 'Start (rounded down to its UTC bucket)' })
   @IsISO8601({ strict: true }, { message: 'from must be an ISO 8601 date-time' })
   from!: string;
 
+  @ApiProperty({ format: 'date-time', description: 'End (exclusive)' })
   @IsISO8601({ strict: true }, { message: 'to must be an ISO 8601 date-time' })
   to!: string;
 }
 
 export class UsageQueryDto extends ReportRangeDto {
-  /** One metric, or up to five comma-separated. */
+  @ApiProperty({
+    type: String,
+    example: 'content.created,content.published',
+    description: `One metric, or up to ${MAX_REPORT_METRICS} comma-separated: ${METRIC_NAMES.join(', ')}`,
+  })
   @Transform(csv)
   @IsIn(METRIC_NAMES, { each: true, message: `metric must be one of ${METRIC_NAMES.join(', ')}` })
   metric!: MetricName[];
 
+  @ApiProperty({ enum: GRANULARITIES })
   @IsIn(GRANULARITIES, { message: 'granularity must be hour, day or month' })
   granularity!: Granularity;
 }
 
 export class ContentReportQueryDto extends ReportRangeDto {
+  @ApiPropertyOptional({ enum: ['day', 'month'], default: 'day' })
   @IsOptional()
   @IsIn(['day', 'month'], { message: 'granularity must be day or month' })
   granularity?: 'day' | 'month';
@@ -146,59 +156,91 @@ export class ContentReportQueryDto extends ReportRangeDto {
 
 export class PortfolioQueryDto extends ReportRangeDto {}
 
-export interface UsagePoint {
-  bucket: string;
-  value: number;
+export class UsagePointDto {
+  @ApiProperty({ format: 'date-time', description: 'The UTC bucket start' }) bucket!: string;
+  @ApiProperty() value!: number;
 }
 
-export interface UsageSeries {
-  metric: MetricName;
-  points: UsagePoint[];
-  total: number;
+export class UsageSeriesDto {
+  @ApiProperty({ enum: METRIC_NAMES }) metric!: MetricName;
+  @ApiProperty({ type: [UsagePointDto] }) points!: UsagePointDto[];
+  @ApiProperty({ description: 'The sum of the points' }) total!: number;
 }
 
-export interface UsageReportDto {
-  /** The first (or only) metric asked for, and its points. */
-  metric: MetricName;
-  granularity: Granularity;
-  from: string;
-  to: string;
-  points: UsagePoint[];
-  /** Every metric asked for, in the order asked. */
-  series: UsageSeries[];
+export class UsageReportDto {
+  @ApiProperty({ enum: METRIC_NAMES, description: 'The first (or only) metric asked for' })
+  metric!: MetricName;
+  @ApiProperty({ enum: GRANULARITIES }) granularity!: Granularity;
+  @ApiProperty({ format: 'date-time' }) from!: string;
+  @ApiProperty({ format: 'date-time' }) to!: string;
+  @ApiProperty({
+    type: [UsagePointDto],
+    description: "The first metric's points, every bucket (zeros included)",
+  })
+  points!: UsagePointDto[];
+  @ApiProperty({ type: [UsageSeriesDto], description: 'Every metric asked for, in the order asked' })
+  series!: UsageSeriesDto[];
 }
 
-export interface DestinationFigures {
-  attempts: number;
-  successes: number;
-  failures: number;
-  /** successes / attempts, or null with no attempt. */
-  successRate: number | null;
+export class DestinationFiguresDto {
+  @ApiProperty() attempts!: number;
+  @ApiProperty() successes!: number;
+  @ApiProperty() failures!: number;
+  @ApiProperty({ type: Number, nullable: true, description: 'successes / attempts; null with no attempt' })
+  successRate!: number | null;
 }
 
-export interface ContentReportRow extends DestinationFigures {
-  period: string;
-  domainId: string;
-  created: number;
-  published: number;
-  byDestination: Record<string, DestinationFigures>;
+export class ContentReportRowDto extends DestinationFiguresDto {
+  @ApiProperty({ format: 'date-time' }) period!: string;
+  @ApiProperty({ format: 'uuid' }) domainId!: string;
+  @ApiProperty() created!: number;
+  @ApiProperty() published!: number;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { $ref: '#/components/schemas/DestinationFiguresDto' },
+    description: 'Per destination type (wordpress, linkedin, email)',
+  })
+  byDestination!: Record<string, DestinationFiguresDto>;
 }
 
-export interface ContentReportDto {
-  from: string;
-  to: string;
-  granularity: 'day' | 'month';
-  rows: ContentReportRow[];
+export class ContentReportDto {
+  @ApiProperty({ format: 'date-time' }) from!: string;
+  @ApiProperty({ format: 'date-time' }) to!: string;
+  @ApiProperty({ enum: ['day', 'month'] }) granularity!: 'day' | 'month';
+  @ApiProperty({ type: [ContentReportRowDto] }) rows!: ContentReportRowDto[];
 }
 
-export interface PortfolioRow {
-  /** null: usage of the org not tied to a domain (API requests made without one). */
-  domainId: string | null;
-  metrics: Record<MetricName, number>;
+export class PortfolioRowDto {
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    format: 'uuid',
+    description: 'null: usage of the org not tied to a domain (API requests)',
+  })
+  domainId!: string | null;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'number' },
+    description: "Each metric's total for the period",
+  })
+  metrics!: Record<MetricName, number>;
 }
 
-export interface PortfolioReportDto {
-  from: string;
-  to: string;
-  domains: PortfolioRow[];
+export class PortfolioReportDto {
+  @ApiProperty({ format: 'date-time' }) from!: string;
+  @ApiProperty({ format: 'date-time' }) to!: string;
+  @ApiProperty({ type: [PortfolioRowDto] }) domains!: PortfolioRowDto[];
 }
+
+export class MetricDefinitionDto {
+  @ApiProperty() unit!: string;
+  @ApiProperty() source!: string;
+  @ApiPropertyOptional() dimension?: string;
+  @ApiProperty() description!: string;
+}
+
+export type ContentReportRow = ContentReportRowDto;
+export type DestinationFigures = DestinationFiguresDto;
+export type PortfolioRow = PortfolioRowDto;
+export type UsagePoint = UsagePointDto;
+export type UsageSeries = UsageSeriesDto;

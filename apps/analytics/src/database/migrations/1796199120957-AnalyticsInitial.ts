@@ -42,7 +42,8 @@ export class AnalyticsInitial1796199120957 implements MigrationInterface {
           bucket timestamptz NOT NULL,
           value bigint NOT NULL,
           updated_at timestamptz(3) NOT NULL DEFAULT now(),
-          CONSTRAINT ${table}_key UNIQUE NULLS NOT DISTINCT (org_id, metric, bucket, domain_id, dimension)
+          -- The key is also the reports' index: value is carried in it, so a report reads the index alone.
+          CONSTRAINT ${table}_key UNIQUE NULLS NOT DISTINCT (org_id, metric, bucket, domain_id, dimension) INCLUDE (value)
         )`);
       // The next tier up and retention read by bucket across orgs.
       await runner.query(`CREATE INDEX ${table}_bucket_idx ON ${table} (bucket)`);
