@@ -112,6 +112,19 @@ describe('notifications: events become messages on every channel, for the right 
     );
     expect(push).toEqual([expect.objectContaining({ provider: 'fcm', subject: inbox.title })]);
 
+    // Analytics counts what was sent: one email, one SMS, one push (notifications.sent, by their events).
+    const analyst = await tenant.token('user_analyst', ['analytics:read'], { domainId: undefined });
+    const range = `from=${new Date(Date.now() - 86_400_000).toISOString()}&to=${new Date(Date.now() + 3_600_000).toISOString()}`;
+    await eventually(
+      async () => {
+        const res = await api(analyst)
+          .get(`/api/analytics/usage?metric=notifications.sent&granularity=day&${range}`)
+          .expect(200);
+        expect(res.body.series[0].total).toBe(3);
+      },
+      { timeoutMs: 20_000 },
+    );
+
     await eventually(
       async () => {
         if (!stream.events.some((e) => e.data['id'] === inbox.id)) throw new Error('not streamed yet');

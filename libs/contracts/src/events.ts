@@ -36,6 +36,10 @@ export const Events = {
     /** A target's outcome is unknown and cannot be checked: the user decides. */
     targetUnconfirmed: 'publishing.target.unconfirmed',
   },
+  notifications: {
+    /** A message handed to a provider (one per digest email): analytics' notifications.sent. */
+    deliveryDispatched: 'notifications.delivery.dispatched',
+  },
   gateway: {
     /** The gateway's usage meter: API requests per org, domain and route class since its last flush. */
     usageMetered: 'api-gateway.usage.metered',
@@ -116,6 +120,7 @@ export const EVENT_ROUTES: Partial<Record<EventName, readonly EventQueue[]>> = {
   [Events.publishing.targetUnconfirmed]: NOTIFY,
   [Events.media.assetReady]: METER,
   [Events.media.assetDeleted]: METER,
+  [Events.notifications.deliveryDispatched]: METER,
   // Not relayed: the gateway adds its meter's events straight to analytics' queue.
   [Events.gateway.usageMetered]: METER,
   [Events.media.assetRejected]: NOTIFY,

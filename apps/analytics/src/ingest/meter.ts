@@ -27,6 +27,7 @@ export const METERED_EVENTS = [
   Events.publishing.jobRetrying,
   Events.media.assetReady,
   Events.media.assetDeleted,
+  Events.notifications.deliveryDispatched,
   API_USAGE_METERED,
 ] as const;
 
@@ -77,6 +78,13 @@ export function rowsOf(event: EventEnvelope): RawRow[] {
     case Events.media.assetDeleted: {
       const size = count(event.payload.size);
       return size ? [row('media.bytes_deleted', size)] : [];
+    }
+    case Events.notifications.deliveryDispatched: {
+      const channel = event.payload.channel;
+      const messages = count(event.payload.messages);
+      return typeof channel === 'string' && DIMENSION.test(channel) && messages
+        ? [row('notifications.sent', messages, channel)]
+        : [];
     }
     case API_USAGE_METERED: {
       const { counts } = event.payload as unknown as ApiUsageMeteredPayload;

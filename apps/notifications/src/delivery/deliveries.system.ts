@@ -1,3 +1,4 @@
+import { Events } from '@smartbeak/contracts';
 import { Repository, type SystemScope } from '@smartbeak/persistence';
 
 import { type Sent } from '../channels/provider';
@@ -42,10 +43,18 @@ export class DeliveriesSystem extends Repository {
     );
   }
 
+  /** Marks a delivery sent, with its `notifications.delivery.dispatched` event (analytics' notifications.sent) — once. */
   async markSent(_scope: SystemScope, id: string, sent: Sent): Promise<void> {
     await this.sql.run(
-      `UPDATE deliveries SET status = 'sent', provider = $2, provider_message_id = $3, last_error = NULL,
-              claimed_until = NULL, updated_at = now() WHERE id = $1`,
+      `WITH sent AS (
+         UPDATE deliveries SET status = 'sent', provider = $2, provider_message_id = $3, last_error = NULL,
+                claimed_until = NULL, updated_at = now()
+          WHERE id = $1 AND status <> 'sent' RETURNING id, org_id, channel, notification_id
+       )
+       INSERT INTO outbox (id, type, aggregate_id, org_id, domain_id, payload)
+       SELECT gen_random_uuid(), '${Events.notifications.deliveryDispatched}', s.id::text, s.org_id, n.domain_id,
+              jsonb_build_object('channel', s.channel, 'provider', $2::text, 'messages', 1)
+         FROM sent s JOIN notifications n ON n.id = s.notification_id`,
       [id, sent.provider, sent.messageId],
     );
   }
@@ -203,10 +212,16 @@ export class DeliveriesSystem extends Repository {
     await this.sql.run(
       `WITH g AS (
          UPDATE digests SET status = 'sent', provider = $2, provider_message_id = $3, sent_at = now()
-          WHERE id = $1 AND status = 'pending' RETURNING id
+          WHERE id = $1 AND status = 'pending' RETURNING id, org_id
+       ), d AS (
+         UPDATE deliveries d SET status = 'sent', provider = $2, provider_message_id = $3, updated_at = now()
+           FROM g WHERE d.digest_id = g.id AND d.status = 'held' RETURNING d.id
        )
-       UPDATE deliveries d SET status = 'sent', provider = $2, provider_message_id = $3, updated_at = now()
-         FROM g WHERE d.digest_id = g.id AND d.status = 'held'`,
+       -- One email however many updates it carries: one message sent.
+       INSERT INTO outbox (id, type, aggregate_id, org_id, domain_id, payload)
+       SELECT gen_random_uuid(), '${Events.notifications.deliveryDispatched}', g.id::text, g.org_id, NULL,
+              jsonb_build_object('channel', 'email', 'provider', $2::text, 'messages', 1, 'digest', true)
+         FROM g`,
       [id, sent.provider, sent.messageId],
     );
   }

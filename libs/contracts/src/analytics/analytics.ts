@@ -77,7 +77,7 @@ export const METRICS = {
   },
   'notifications.sent': {
     unit: 'messages',
-    source: 'notifications (not emitted yet: reads zero)',
+    source: 'notifications.delivery.dispatched (a digest email counts once)',
     dimension: 'channel: email, sms, push',
     description: 'Messages handed to a provider.',
   },
