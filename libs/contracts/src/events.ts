@@ -77,6 +77,15 @@ export const CONSUMED_EVENT_QUEUES: readonly EventQueue[] = [
   EventQueues.analytics,
 ];
 
+/**
+ * Queues that take a relay's events as one job per relay batch, under one
+ * seal (`EventBatch`): a consumer that counts many small events (analytics)
+ * would otherwise spend most of its time on one job and one signature
+ * check per event. Their consumer must dedupe by event id itself (BullMQ's
+ * job id is the batch's).
+ */
+export const BATCHED_EVENT_QUEUES: readonly EventQueue[] = [EventQueues.analytics];
+
 /** Content's item events feed publishing (scheduled posts). */
 const CONTENT_CONSUMERS: readonly EventQueue[] = [EventQueues.publishing];
 /** What analytics counts (its meter: apps/analytics/src/ingest/meter.ts). */

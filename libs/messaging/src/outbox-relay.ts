@@ -1,4 +1,5 @@
 import {
+  BATCHED_EVENT_QUEUES,
   EVENT_ROUTES,
   type EventEnvelope,
   type EventQueue,
@@ -11,7 +12,7 @@ import { type Database } from '@smartbeak/persistence';
 import { Client } from 'pg';
 import { type MigrationInterface, type QueryRunner } from 'typeorm';
 
-import { sealEvent } from './event-seal';
+import { sealEvent, sealEventBatch } from './event-seal';
 import { OUTBOX_CHANNEL } from './outbox';
 import { type MessageKeys } from './signing';
 
@@ -103,6 +104,9 @@ export function bullPrefix(prefix: string): string {
  * stops any later copy). A failed one is first written to the consumer's
  * `event_dead_letters` table (see EventConsumer), so Redis need not keep it long.
  */
+/** The job name of an `EventBatch` on a batched queue (BATCHED_EVENT_QUEUES). */
+export const EVENT_BATCH_JOB = 'event-batch';
+
 export const EVENT_JOB_OPTIONS = {
   attempts: 10,
   backoff: { type: 'exponential', delay: 1_000 },
@@ -180,6 +184,7 @@ export class OutboxRelay {
     );
 
     const byQueue = new Map<string, { name: string; data: EventEnvelope; opts: { jobId: string } }[]>();
+    const batched = new Map<string, EventEnvelope[]>();
     for (const row of rows) {
       const envelope: EventEnvelope = sealEvent(this.options.keys, {
         id: row.id,
@@ -197,11 +202,23 @@ export class OutboxRelay {
         ...(row.version === null ? {} : { version: row.version }),
       });
       for (const queue of this.routes[row.type] ?? []) {
+        if (BATCHED_EVENT_QUEUES.includes(queue as EventQueue)) {
+          batched.set(queue, [...(batched.get(queue) ?? []), envelope]);
+          continue;
+        }
         const jobs = byQueue.get(queue) ?? [];
         jobs.push({ name: row.type, data: envelope, opts: { jobId: row.id } });
         byQueue.set(queue, jobs);
       }
     }
+    // One job per batched queue: its id names the first and last event, so a second relay of the same rows is ignored.
+    const batchJobs = [...batched].map(([queue, envelopes]) =>
+      this.queue(queue).add(EVENT_BATCH_JOB, sealEventBatch(this.options.keys, envelopes), {
+        ...EVENT_JOB_OPTIONS,
+        jobId: `batch-${envelopes[0]!.id}-${envelopes[envelopes.length - 1]!.id}-${envelopes.length}`,
+      }),
+    );
+    await Promise.all(batchJobs);
     await Promise.all(
       [...byQueue].map(([queue, jobs]) =>
         this.queue(queue).addBulk(

@@ -6,7 +6,16 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { type EventEnvelope, EventQueues } from '@smartbeak/contracts';
-import { bullPrefix, checkEvent, EventDeadLetters, MessageKeys, MessageRefused } from '@smartbeak/messaging';
+import {
+  bullPrefix,
+  checkEvent,
+  checkEventBatch,
+  type EventBatch,
+  EventDeadLetters,
+  isEventBatch,
+  MessageKeys,
+  MessageRefused,
+} from '@smartbeak/messaging';
 import { systemScope } from '@smartbeak/persistence';
 import { SERVICE_CONFIG } from '@smartbeak/runtime';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
@@ -35,7 +44,8 @@ interface Waiting {
 
 /**
  * The usage batcher (docs/analytics.md § Ingestion): a BullMQ worker on
- * `analytics-events` that holds each event's job open while its rows wait
+ * `analytics-events` (relay batches under one seal, and the gateway meter's
+ * single events) that holds each job open while its rows wait
  * in a buffer, writes the buffer in one transaction when it holds
  * ANALYTICS_BATCH_SIZE events or ANALYTICS_BATCH_WAIT_MS passed, whichever
  * first, and only then lets the jobs complete. A crash before the commit
@@ -48,6 +58,8 @@ export class UsageBatcher implements OnApplicationBootstrap, OnApplicationShutdo
   private worker?: Worker;
   private redis?: Redis;
   private buffer: Waiting[] = [];
+  /** Events in the buffer (a relay's batch is one entry of many events). */
+  private buffered = 0;
   private timer?: NodeJS.Timeout;
   /** Batches are written one after another: the next waits for the last commit. */
   private writing: Promise<void> = Promise.resolve();
@@ -85,41 +97,51 @@ export class UsageBatcher implements OnApplicationBootstrap, OnApplicationShutdo
     this.redis?.disconnect();
   }
 
-  private async process(job: Job<EventEnvelope>): Promise<string> {
-    const event = job.data;
+  /** One event (the gateway's meter) or a relay's batch (`EventBatch`, one seal): its rows wait for the batch write. */
+  private async process(job: Job<EventEnvelope | EventBatch>): Promise<string> {
+    const events = isEventBatch(job.data) ? job.data.events : [job.data];
+    const deadLetter = (error: unknown) =>
+      Promise.all(
+        events.map((event) =>
+          this.deadLetters.record(SERVICE_NAME, EventQueues.analytics, event, error, job.attemptsMade + 1),
+        ),
+      );
     try {
-      checkEvent(this.keys, event);
+      if (isEventBatch(job.data)) checkEventBatch(this.keys, job.data);
+      else checkEvent(this.keys, job.data);
     } catch (error) {
-      // A forged or altered event: kept for an operator, never retried.
-      await this.deadLetters.record(SERVICE_NAME, EventQueues.analytics, event, error, job.attemptsMade + 1);
+      // Forged or altered: kept for an operator, never retried.
+      await deadLetter(error);
       if (error instanceof MessageRefused) throw new UnrecoverableError(`refused: ${error.message}`);
       throw error;
     }
-    const rows = rowsOf(event);
-    if (!rows.length) return this.counted('nothing');
-    const age = Date.now() - rows[0]!.occurredAt.getTime();
-    if (age > RETENTION.rawDays * DAY_MS - 3_600_000 || age < -DAY_MS) {
-      // Its day is gone (or not yet made): counting it would reopen a dropped bucket.
-      this.logger.warn(
-        `Event ${event.id} (${event.type}) at ${event.occurredAt} is out of range: not counted`,
-      );
-      return this.counted('out-of-range');
-    }
-    try {
-      await this.enqueue(rows);
-    } catch (error) {
-      if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
-        await this.deadLetters.record(
-          SERVICE_NAME,
-          EventQueues.analytics,
-          event,
-          error,
-          job.attemptsMade + 1,
-        );
+    const rows: RawRow[] = [];
+    for (const event of events) {
+      const own = rowsOf(event);
+      if (!own.length) {
+        this.counted('nothing');
+        continue;
       }
+      const age = Date.now() - own[0]!.occurredAt.getTime();
+      if (age > RETENTION.rawDays * DAY_MS - 3_600_000 || age < -DAY_MS) {
+        // Its day is gone (or not yet made): counting it would reopen a dropped bucket.
+        this.logger.warn(
+          `Event ${event.id} (${event.type}) at ${event.occurredAt} is out of range: not counted`,
+        );
+        this.counted('out-of-range');
+        continue;
+      }
+      rows.push(...own);
+      this.counted('stored');
+    }
+    if (!rows.length) return 'nothing to write';
+    try {
+      await this.enqueue(rows, events.length);
+    } catch (error) {
+      if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) await deadLetter(error);
       throw error;
     }
-    return this.counted('stored');
+    return `${rows.length} rows written`;
   }
 
   private counted(outcome: string): string {
@@ -127,10 +149,12 @@ export class UsageBatcher implements OnApplicationBootstrap, OnApplicationShutdo
     return outcome;
   }
 
-  private enqueue(rows: RawRow[]): Promise<void> {
+  /** Adds rows to the buffer; resolves once the batch holding them committed. */
+  private enqueue(rows: RawRow[], events: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.buffer.push({ rows, done: (error) => (error ? reject(error) : resolve()) });
-      if (this.buffer.length >= this.config.ANALYTICS_BATCH_SIZE) this.flush();
+      this.buffered += events;
+      if (this.buffered >= this.config.ANALYTICS_BATCH_SIZE) this.flush();
       else this.timer ??= setTimeout(() => this.flush(), this.config.ANALYTICS_BATCH_WAIT_MS);
     });
   }
@@ -142,6 +166,7 @@ export class UsageBatcher implements OnApplicationBootstrap, OnApplicationShutdo
     const batch = this.buffer;
     if (!batch.length) return;
     this.buffer = [];
+    this.buffered = 0;
     this.writing = this.writing.then(async () => {
       try {
         await this.raw.write(
