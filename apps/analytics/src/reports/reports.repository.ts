@@ -10,7 +10,8 @@ const TIER_TABLE: Record<Granularity, string> = {
 /** What a sum is split by, beside the metric. */
 export type SumKey = 'bucket' | 'domainId' | 'dimension';
 const SUM_COLUMN: Record<SumKey, string> = {
-  bucket: 'bucket',
+  // Epoch milliseconds: a number costs nothing to read, where a timestamp is parsed into a Date per row.
+  bucket: '(extract(epoch FROM bucket) * 1000)::float8 AS bucket',
   domainId: 'domain_id AS "domainId"',
   dimension: 'dimension',
 };
@@ -22,7 +23,8 @@ const GROUP_COLUMN: Record<SumKey, string> = {
 
 export interface SumRow {
   metric: MetricName;
-  bucket?: Date;
+  /** The bucket's start, epoch milliseconds. */
+  bucket?: number;
   domainId?: string | null;
   dimension?: string;
   value: number;
@@ -53,7 +55,7 @@ export class ReportsRepository extends Repository {
     const where = this.where(scope, query).add('occurred_at >= ?', since);
     const by = query.by.filter((key) => key !== 'bucket');
     const rows = await this.sum('events_raw', where, by);
-    return query.by.includes('bucket') ? rows.map((row) => ({ ...row, bucket: since })) : rows;
+    return query.by.includes('bucket') ? rows.map((row) => ({ ...row, bucket: since.getTime() })) : rows;
   }
 
   private where(scope: TenantScope, query: Pick<SumQuery, 'metrics' | 'domainId'>): Where {

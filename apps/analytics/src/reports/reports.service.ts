@@ -46,7 +46,7 @@ interface Range {
   to: Date;
 }
 
-const iso = (at: Date | string) => new Date(at).toISOString();
+const iso = (at: Date | number) => new Date(at).toISOString();
 
 function figures(attempts: number, successes: number, failures: number): DestinationFigures {
   return { attempts, successes, failures, successRate: attempts ? successes / attempts : null };
@@ -81,16 +81,23 @@ export class ReportsService {
       domainId,
       by: ['bucket'],
     });
-    const buckets = bucketsOf(range.from, range.to, query.granularity).map(iso);
+    // One pass over the rows; each bucket's ISO string made once for every series.
+    const buckets = bucketsOf(range.from, range.to, query.granularity);
+    const labels = buckets.map((bucket) => bucket.toISOString());
+    const values = new Map(metrics.map((metric) => [metric, new Map<number, number>()]));
+    for (const row of rows) {
+      const perBucket = values.get(row.metric);
+      if (perBucket) perBucket.set(row.bucket!, (perBucket.get(row.bucket!) ?? 0) + row.value);
+    }
     const series = metrics.map((metric) => {
-      const values = new Map<string, number>();
-      for (const row of rows) {
-        if (row.metric !== metric) continue;
-        const key = iso(row.bucket!);
-        values.set(key, (values.get(key) ?? 0) + row.value);
-      }
-      const points = buckets.map((bucket) => ({ bucket, value: values.get(bucket) ?? 0 }));
-      return { metric, points, total: points.reduce((sum, point) => sum + point.value, 0) };
+      const perBucket = values.get(metric)!;
+      let total = 0;
+      const points = buckets.map((bucket, i) => {
+        const value = perBucket.get(bucket.getTime()) ?? 0;
+        total += value;
+        return { bucket: labels[i]!, value };
+      });
+      return { metric, points, total };
     });
     return {
       metric: metrics[0]!,
@@ -196,7 +203,11 @@ export class ReportsService {
     const hour = truncate(new Date(), 'hour');
     if (hour < query.from || hour >= query.to) return stored;
     const live = await this.reports.live(scope, hour, query);
-    return [...stored, ...live.map((row) => ({ ...row, bucket: row.bucket && truncate(hour, tier) }))];
+    const liveBucket = truncate(hour, tier).getTime();
+    return [
+      ...stored,
+      ...live.map((row) => ({ ...row, bucket: row.bucket === undefined ? undefined : liveBucket })),
+    ];
   }
 
   /** `from` (rounded down to its bucket) and `to`, checked: in order, not too many points, within the tier's reach. */
