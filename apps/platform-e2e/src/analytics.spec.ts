@@ -218,6 +218,45 @@ describe('analytics: real activity in hourly, daily and monthly reports (shared 
     expect(await hourValue()).toBe(1);
   });
 
+  it("cuts days at an org's own local midnight with ?tz (from hourly figures)", async () => {
+    const env = platform.messageKeys.env('media');
+    const mediaKeys = MessageKeys.parse('media', env.MESSAGE_SIGNING_KEY, env.MESSAGE_TRUSTED_KEYS);
+    // Two hours ago (its hour rolled up), in Kiritimati (UTC+14, no daylight saving) often another day than in UTC.
+    const at = new Date(Math.floor(Date.now() / HOUR) * HOUR - 2 * HOUR + 30_000);
+    const upload = sealEvent(mediaKeys, {
+      id: randomUUID(),
+      type: Events.media.assetReady,
+      aggregateId: randomUUID(),
+      orgId: tenant.orgId,
+      domainId: tenant.domainId,
+      occurredAt: at.toISOString(),
+      payload: { size: 4096, contentType: 'image/png' },
+    });
+    await queue.add(upload.type, upload, { ...EVENT_JOB_OPTIONS, jobId: upload.id });
+    const offset = 14 * HOUR;
+    const localMidnight = new Date(Math.floor((at.getTime() + offset) / 86_400_000) * 86_400_000 - offset);
+    await eventually(
+      async () => {
+        const res = await api(reader)
+          .get(
+            `/api/analytics/usage?metric=media.uploads,media.bytes_uploaded&granularity=day&${range}&tz=Pacific/Kiritimati`,
+          )
+          .expect(200);
+        const day = (metric: string) =>
+          res.body.series
+            .find((s: { metric: string }) => s.metric === metric)
+            .points.find((p: { bucket: string }) => p.bucket === localMidnight.toISOString())?.value;
+        expect(day('media.uploads')).toBe(1);
+        expect(day('media.bytes_uploaded')).toBe(4096);
+        // Every bucket starts at a Kiritimati midnight (10:00 UTC).
+        expect(res.body.points.every((p: { bucket: string }) => p.bucket.endsWith('T10:00:00.000Z'))).toBe(
+          true,
+        );
+      },
+      { timeoutMs: 20_000 },
+    );
+  });
+
   it('answers bad report requests with a 400 problem', async () => {
     const bad = [
       `/api/analytics/usage?metric=content.nonsense&granularity=day&${range}`,
@@ -228,6 +267,9 @@ describe('analytics: real activity in hourly, daily and monthly reports (shared 
       `/api/analytics/usage?metric=content.created,content.updated,content.published,media.uploads,api.requests,publishing.attempts&granularity=day&${range}`,
       `/api/analytics/usage?metric=content.created&granularity=day&from=yesterday&to=${now.toISOString()}`,
       `/api/analytics/reports/content?granularity=hour&${range}`,
+      `/api/analytics/usage?metric=content.created&granularity=day&${range}&tz=Mars/Olympus_Mons`,
+      // Local days come from hourly figures: 90 days back at most.
+      `/api/analytics/usage?metric=content.created&granularity=month&from=${new Date(Date.now() - 200 * 86_400_000).toISOString()}&to=${now.toISOString()}&tz=Europe/Berlin`,
     ];
     for (const path of bad) expectProblem(await api(reader).get(path), 400);
     // Without analytics:read: 403.

@@ -10,3 +10,4 @@ export * from './pagination';
 export * from './patterns';
 export * from './publishing';
 export * from './request-context';
+export * from './zoned-time';

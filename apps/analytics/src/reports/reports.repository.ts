@@ -9,8 +9,8 @@ const TIER_TABLE: Record<Granularity, string> = {
 
 /** What a sum is split by, beside the metric. */
 export type SumKey = 'bucket' | 'domainId' | 'dimension';
+// A bucket is read as epoch milliseconds: a number costs nothing to read, where a timestamp is parsed per row.
 const SUM_COLUMN: Record<SumKey, string> = {
-  // Epoch milliseconds: a number costs nothing to read, where a timestamp is parsed into a Date per row.
   bucket: '(extract(epoch FROM bucket) * 1000)::float8 AS bucket',
   domainId: 'domain_id AS "domainId"',
   dimension: 'dimension',
@@ -31,6 +31,8 @@ export interface SumRow {
 }
 
 export interface SumQuery {
+  /** Days or months in this IANA zone, summed from hourly buckets (see ReportsService). */
+  zone?: { tz: string; unit: 'day' | 'month' };
   metrics: readonly MetricName[];
   from: Date;
   to: Date;
@@ -47,6 +49,11 @@ export class ReportsRepository extends Repository {
   /** Sums of a tier's buckets that start in [from, to). */
   sums(scope: TenantScope, tier: Granularity, query: SumQuery): Promise<SumRow[]> {
     const where = this.where(scope, query).add('bucket >= ?', query.from).add('bucket < ?', query.to);
+    if (query.zone) {
+      // Local days and months: hourly buckets grouped by the zone's calendar.
+      const local = `date_trunc('${query.zone.unit}', bucket, ${where.param(query.zone.tz)})`;
+      return this.sum(TIER_TABLE.hour, where, query.by, local);
+    }
     return this.sum(TIER_TABLE[tier], where, query.by);
   }
 
@@ -64,9 +71,11 @@ export class ReportsRepository extends Repository {
     return where;
   }
 
-  private sum(table: string, where: Where, by: SumKey[]): Promise<SumRow[]> {
-    const columns = ['metric', ...by.map((key) => SUM_COLUMN[key])].join(', ');
-    const group = ['metric', ...by.map((key) => GROUP_COLUMN[key])].join(', ');
+  private sum(table: string, where: Where, by: SumKey[], bucket = 'bucket'): Promise<SumRow[]> {
+    const column = (key: SumKey) =>
+      key === 'bucket' ? `(extract(epoch FROM ${bucket}) * 1000)::float8 AS bucket` : SUM_COLUMN[key];
+    const columns = ['metric', ...by.map(column)].join(', ');
+    const group = ['metric', ...by.map((key) => (key === 'bucket' ? bucket : GROUP_COLUMN[key]))].join(', ');
     return this.sql.rows<SumRow>(
       `SELECT ${columns}, sum(value)::float8 AS value FROM ${table} WHERE ${where.sql} GROUP BY ${group}`,
       where.params,

@@ -6,6 +6,7 @@ import {
   type ContentReportRow,
   type DestinationFigures,
   type Granularity,
+  isTimeZone,
   MAX_REPORT_METRICS,
   MAX_REPORT_POINTS,
   METRIC_NAMES,
@@ -73,16 +74,18 @@ export class ReportsService {
         { field: 'metric', message: `ask for 1 to ${MAX_REPORT_METRICS} metrics (comma-separated)` },
       ]);
     }
-    const range = this.range(query, query.granularity);
+    const zone = this.zone(query.tz, query.granularity);
+    const range = this.range(query, query.granularity, zone?.tz);
     const domainId = await this.domainFilter(ctx, query.domainId);
     const rows = await this.read(scopeOf(ctx), query.granularity, {
+      zone,
       metrics,
       ...range,
       domainId,
       by: ['bucket'],
     });
     // One pass over the rows; each bucket's ISO string made once for every series.
-    const buckets = bucketsOf(range.from, range.to, query.granularity);
+    const buckets = bucketsOf(range.from, range.to, query.granularity, zone?.tz);
     const labels = buckets.map((bucket) => bucket.toISOString());
     const values = new Map(metrics.map((metric) => [metric, new Map<number, number>()]));
     for (const row of rows) {
@@ -112,9 +115,11 @@ export class ReportsService {
   async content(ctx: RequestContext, query: ContentReportQueryDto): Promise<ContentReportDto> {
     requirePermissions(ctx, 'analytics:read');
     const granularity = query.granularity ?? 'day';
-    const range = this.range(query, granularity);
+    const zone = this.zone(query.tz, granularity);
+    const range = this.range(query, granularity, zone?.tz);
     const domainId = await this.domainFilter(ctx, query.domainId);
     const rows = await this.read(scopeOf(ctx), granularity, {
+      zone,
       metrics: CONTENT_METRICS,
       ...range,
       domainId,
@@ -203,7 +208,7 @@ export class ReportsService {
     const hour = truncate(new Date(), 'hour');
     if (hour < query.from || hour >= query.to) return stored;
     const live = await this.reports.live(scope, hour, query);
-    const liveBucket = truncate(hour, tier).getTime();
+    const liveBucket = truncate(hour, tier, query.zone?.tz).getTime();
     return [
       ...stored,
       ...live.map((row) => ({ ...row, bucket: row.bucket === undefined ? undefined : liveBucket })),
@@ -211,9 +216,9 @@ export class ReportsService {
   }
 
   /** `from` (rounded down to its bucket) and `to`, checked: in order, not too many points, within the tier's reach. */
-  private range(query: { from: string; to: string }, unit: Granularity): Range {
+  private range(query: { from: string; to: string }, unit: Granularity, tz?: string): Range {
     const to = new Date(query.to);
-    const from = truncate(new Date(query.from), unit);
+    const from = truncate(new Date(query.from), unit, tz);
     if (new Date(query.from) >= to) {
       throw DomainError.validation([{ field: 'from', message: 'from must be before to' }]);
     }
@@ -223,6 +228,14 @@ export class ReportsService {
         {
           field: 'to',
           message: `${points} ${unit}s is too many: at most ${MAX_REPORT_POINTS} points; choose a coarser granularity or a shorter range`,
+        },
+      ]);
+    }
+    if (tz && from.getTime() < Date.now() - (RETENTION.hourlyDays + 1) * DAY_MS) {
+      throw DomainError.validation([
+        {
+          field: 'from',
+          message: `days and months in a time zone are summed from hourly figures, kept ${RETENTION.hourlyDays} days: ask in UTC for longer ranges`,
         },
       ]);
     }
@@ -236,6 +249,19 @@ export class ReportsService {
       ]);
     }
     return { from, to };
+  }
+
+  /**
+   * Local days or months (`tz`, an IANA zone): summed from hourly buckets,
+   * so exact for zones with whole-hour offsets. UTC, hours, or no zone: the
+   * tiers as they are.
+   */
+  private zone(tz: string | undefined, unit: Granularity): SumQuery['zone'] {
+    if (!tz || tz === 'UTC' || unit === 'hour') return undefined;
+    if (!isTimeZone(tz)) {
+      throw DomainError.validation([{ field: 'tz', message: `unknown time zone ${tz}` }]);
+    }
+    return { tz, unit };
   }
 
   /** The domain asked for (or the token's), checked to be the caller's org's; none: the whole portfolio. */

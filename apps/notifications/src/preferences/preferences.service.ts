@@ -12,6 +12,7 @@ import {
   type RequestContext,
   type UpdatePreferencesDto,
   isNotificationType,
+  isTimeZone,
 } from '@smartbeak/contracts';
 import { DomainError } from '@smartbeak/errors';
 import { Database, orgScope, scopeOf } from '@smartbeak/persistence';
@@ -22,7 +23,7 @@ import { LINK_TOKENS } from '../notifications.tokens';
 import { DevicesRepository } from './devices.repository';
 import { type LinkTokens } from './link-token';
 import { PreferencesRepository } from './preferences.repository';
-import { isTimeZone, type QuietWindow, toHhMm, toMinute } from './quiet-hours';
+import { type QuietWindow, toHhMm, toMinute } from './quiet-hours';
 
 /** The channels a type goes to for a user: its defaults, then the user's choices; in-app stays on for critical types. */
 export function channelsFor(

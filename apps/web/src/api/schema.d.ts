@@ -1381,6 +1381,8 @@ export interface operations {
                 granularity?: "day" | "month";
                 /** @description End (exclusive) */
                 to: string;
+                /** @description Days and months cut at this IANA zone's local midnight (summed from hourly figures: within 90 days); default UTC */
+                tz?: string;
             };
             header?: never;
             path?: never;
@@ -1444,6 +1446,8 @@ export interface operations {
                 metric: string;
                 /** @description End (exclusive) */
                 to: string;
+                /** @description Days and months cut at this IANA zone's local midnight (summed from hourly figures: within 90 days); default UTC */
+                tz?: string;
             };
             header?: never;
             path?: never;

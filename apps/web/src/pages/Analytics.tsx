@@ -60,11 +60,14 @@ function bytes(n: number): string {
 }
 const percent = (rate: number | null) => (rate === null ? '–' : `${Math.round(rate * 100)} %`);
 
-function bucketLabel(bucket: string, granularity: Granularity): string {
+/** The browser's zone: days and months are cut at its midnight (the API sums them from hourly figures, 90 days back). */
+const ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+function bucketLabel(bucket: string, granularity: Granularity, timeZone: string): string {
   const at = new Date(bucket);
   if (granularity === 'hour') return at.toLocaleString([], { dateStyle: 'short', timeStyle: 'short' });
-  if (granularity === 'day') return at.toLocaleDateString([], { dateStyle: 'medium', timeZone: 'UTC' });
-  return at.toLocaleDateString([], { month: 'short', year: 'numeric', timeZone: 'UTC' });
+  if (granularity === 'day') return at.toLocaleDateString([], { dateStyle: 'medium', timeZone });
+  return at.toLocaleDateString([], { month: 'short', year: 'numeric', timeZone });
 }
 
 /** A link that downloads a report as CSV (the session cookie goes with it; same origin). */
@@ -101,24 +104,25 @@ export default function Analytics() {
     return { from: new Date(to.getTime() - range.ms).toISOString(), to: to.toISOString() };
   }, [range.ms]);
   const base = { ...window, domainId: domainId ?? undefined };
+  const tz = range.ms <= 90 * DAY ? ZONE : 'UTC';
 
   const usage = useQuery({
-    queryKey: ['analytics', 'usage', base, metrics, granularity],
+    queryKey: ['analytics', 'usage', base, metrics, granularity, tz],
     enabled: metrics.length > 0,
     queryFn: async () =>
       data(
         await api.GET('/api/analytics/usage', {
-          params: { query: { ...base, metric: metrics.join(','), granularity } },
+          params: { query: { ...base, metric: metrics.join(','), granularity, tz } },
         }),
       ),
   });
   const reportGranularity = granularity === 'month' ? 'month' : 'day';
   const content = useQuery({
-    queryKey: ['analytics', 'content', base, reportGranularity],
+    queryKey: ['analytics', 'content', base, reportGranularity, tz],
     queryFn: async () =>
       data(
         await api.GET('/api/analytics/reports/content', {
-          params: { query: { ...base, granularity: reportGranularity } },
+          params: { query: { ...base, granularity: reportGranularity, tz } },
         }),
       ),
   });
@@ -165,7 +169,10 @@ export default function Analytics() {
           />
         </div>
         {metrics.length > 0 && (
-          <CsvLink path="/api/analytics/usage" query={{ ...base, metric: metrics.join(','), granularity }} />
+          <CsvLink
+            path="/api/analytics/usage"
+            query={{ ...base, metric: metrics.join(','), granularity, tz }}
+          />
         )}
       </Group>
 
@@ -191,7 +198,7 @@ export default function Analytics() {
                   title={labelOf(series.metric)}
                   format={format}
                   bars={series.points.map((p) => ({
-                    label: bucketLabel(p.bucket, granularity),
+                    label: bucketLabel(p.bucket, granularity, tz),
                     value: p.value,
                   }))}
                 />
@@ -203,7 +210,10 @@ export default function Analytics() {
 
       <Group justify="space-between" mt="md">
         <Title order={3}>Content and publishing</Title>
-        <CsvLink path="/api/analytics/reports/content" query={{ ...base, granularity: reportGranularity }} />
+        <CsvLink
+          path="/api/analytics/reports/content"
+          query={{ ...base, granularity: reportGranularity, tz }}
+        />
       </Group>
       {content.error ? (
         <Failed error={content.error} retry={() => content.refetch()} />
@@ -229,7 +239,7 @@ export default function Analytics() {
             <Table.Tbody>
               {[...content.data.rows].reverse().map((row) => (
                 <Table.Tr key={`${row.period} ${row.domainId}`}>
-                  <Table.Td>{bucketLabel(row.period, reportGranularity)}</Table.Td>
+                  <Table.Td>{bucketLabel(row.period, reportGranularity, tz)}</Table.Td>
                   <Table.Td>{nameOf(row.domainId)}</Table.Td>
                   <Table.Td ta="right">{number.format(row.created)}</Table.Td>
                   <Table.Td ta="right">{number.format(row.published)}</Table.Td>

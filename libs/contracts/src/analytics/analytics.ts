@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsISO8601, IsOptional, IsUUID } from 'class-validator';
+import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 
 import { Events } from '../events';
 
@@ -145,6 +145,16 @@ export class UsageQueryDto extends ReportRangeDto {
   @ApiProperty({ enum: GRANULARITIES })
   @IsIn(GRANULARITIES, { message: 'granularity must be hour, day or month' })
   granularity!: Granularity;
+
+  @ApiPropertyOptional({
+    example: 'America/New_York',
+    description:
+      "Days and months cut at this IANA zone's local midnight (summed from hourly figures: within 90 days); default UTC",
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  tz?: string;
 }
 
 export class ContentReportQueryDto extends ReportRangeDto {
@@ -152,6 +162,16 @@ export class ContentReportQueryDto extends ReportRangeDto {
   @IsOptional()
   @IsIn(['day', 'month'], { message: 'granularity must be day or month' })
   granularity?: 'day' | 'month';
+
+  @ApiPropertyOptional({
+    example: 'America/New_York',
+    description:
+      "Days and months cut at this IANA zone's local midnight (summed from hourly figures: within 90 days); default UTC",
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  tz?: string;
 }
 
 export class PortfolioQueryDto extends ReportRangeDto {}
