@@ -281,6 +281,10 @@ describe('the console in a browser', () => {
     await page.getByRole('textbox', { name: 'Title', exact: true }).fill('Final title');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText('Saved (version 5)').waitFor();
+    // The event history: every save is there, with who made it and what changed.
+    const history = page.getByRole('table', { name: 'Event history' });
+    await history.getByText('user_editor').first().waitFor();
+    await history.getByText('title').first().waitFor();
 
     // Submit for review, then approve: published.
     await page.getByRole('button', { name: 'Submit for review' }).click();
@@ -388,7 +392,21 @@ describe('the console in a browser', () => {
     await page.getByText('No content here yet.').waitFor();
     await page.getByRole('textbox', { name: 'Tags', exact: true }).fill('');
     await page.getByRole('link', { name: 'Final title' }).waitFor();
+    // By author: someone else wrote nothing here; this user wrote it.
+    await page.getByRole('textbox', { name: 'Author', exact: true }).fill('user_nobody');
+    await page.getByText('No content here yet.').waitFor();
+    await page.getByRole('textbox', { name: 'Author', exact: true }).fill('user_editor');
+    await page.getByRole('link', { name: 'Final title' }).waitFor();
     await page.screenshot({ path: join(SCREENSHOTS, 'content.png') });
+    // The board: one column per state.
+    await page.getByText('Board', { exact: true }).click();
+    await page
+      .getByRole('region', { name: 'published items' })
+      .getByRole('link', { name: 'Final title' })
+      .waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(SCREENSHOTS, 'board.png') });
+    await page.getByText('List', { exact: true }).click();
     const outsider = await newPage();
     await outsider.context().addCookies([
       cookieFor(

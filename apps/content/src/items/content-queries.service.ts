@@ -46,6 +46,7 @@ export class ContentQueries {
         ?.split(',')
         .map((tag) => tag.trim().toLowerCase())
         .filter(Boolean),
+      createdBy: query.createdBy,
       sort: query.sort === 'updatedAt' ? 'updatedAt' : 'createdAt',
       limit: query.limit,
       cursor: query.cursor,

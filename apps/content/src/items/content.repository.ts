@@ -33,6 +33,8 @@ export interface ItemFilters {
   q?: string;
   /** Items carrying all of these. */
   tags?: string[];
+  /** The author. */
+  createdBy?: string;
   sort: 'createdAt' | 'updatedAt';
   limit?: number;
   cursor?: string;
@@ -70,6 +72,7 @@ export class ContentRepository extends Repository {
     if (filters.status) where.add('i.status = ?', filters.status);
     if (filters.q) where.add('lower(i.title) LIKE ?', `%${escapeLike(filters.q.toLowerCase())}%`);
     if (filters.tags?.length) where.add('i.tags @> ?::text[]', filters.tags);
+    if (filters.createdBy) where.add('i.created_by = ?', filters.createdBy);
     const byUpdate = filters.sort === 'updatedAt';
     return keysetPage<ItemRow>(this.sql, {
       select: `SELECT ${ITEM_COLUMNS}, ${LOCK_COLUMNS} FROM content_items i ${LOCK_JOIN}`,

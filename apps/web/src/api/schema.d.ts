@@ -1505,6 +1505,8 @@ export interface operations {
     ContentController_list: {
         parameters: {
             query?: {
+                /** @description Items this user created (the author) */
+                createdBy?: string;
                 /** @description The `nextCursor` of the previous page */
                 cursor?: string;
                 domainId?: string;

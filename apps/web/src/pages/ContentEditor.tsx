@@ -5,6 +5,7 @@ import { useParams } from 'react-router';
 
 import { api, ApiProblem, data } from '../api/client';
 import type { components } from '../api/schema';
+import { EventHistory } from '../components/EventHistory';
 import { Revisions } from '../components/Revisions';
 import { Failed, fieldError, formError, Loading } from '../components/States';
 import { can, useMe } from '../session';
@@ -256,6 +257,7 @@ export default function ContentEditor() {
           setBase(restored.version);
         }}
       />
+      <EventHistory id={current.id} version={current.version} />
     </Stack>
   );
 }

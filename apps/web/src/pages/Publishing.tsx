@@ -21,7 +21,7 @@ import type { components } from '../api/schema';
 import { DomainSelect, useTargetDomain } from '../components/DomainSelect';
 import { FormCard } from '../components/FormCard';
 import { Listing, usePages } from '../components/Listing';
-import { fieldError } from '../components/States';
+import { Failed, fieldError } from '../components/States';
 import { can, useCurrentDomain, useMe } from '../session';
 
 type TargetType = components['schemas']['TargetDto']['type'];
@@ -175,7 +175,18 @@ export default function Publishing() {
       api.POST('/api/publishing/jobs/{id}/retry', { params: { path: { id } } }),
     onSuccess: () => void queries.invalidateQueries({ queryKey: ['jobs'] }),
   });
+  const resolve = useMutation({
+    mutationFn: async (v: { jobId: string; targetId: string; action: 'mark-succeeded' | 'retry' }) =>
+      data(
+        await api.POST('/api/publishing/jobs/{id}/targets/{targetId}/resolve', {
+          params: { path: { id: v.jobId, targetId: v.targetId } },
+          body: { action: v.action },
+        }),
+      ),
+    onSuccess: () => void queries.invalidateQueries({ queryKey: ['jobs'] }),
+  });
   const writer = can(me.data, 'publishing:write');
+  const publisher = can(me.data, 'content:publish');
   const nameOf = (id: string) => targets.data?.find((t) => t.id === id)?.name ?? id.slice(0, 8);
 
   return (
@@ -277,11 +288,40 @@ export default function Publishing() {
                     <Table.Td>
                       <Stack gap={2}>
                         {job.targets.map((t) => (
-                          <Text key={t.targetId} size="sm">
-                            {nameOf(t.targetId)}:{' '}
-                            <Badge color={STATE_COLOR[t.state] ?? 'blue'}>{t.state}</Badge>
-                            {t.lastError && ` ${t.lastError}`}
-                          </Text>
+                          <Stack key={t.targetId} gap={4}>
+                            <Text size="sm">
+                              {nameOf(t.targetId)}:{' '}
+                              <Badge color={STATE_COLOR[t.state] ?? 'blue'}>{t.state}</Badge>
+                              {t.lastError && ` ${t.lastError}`}
+                            </Text>
+                            {t.state === 'unconfirmed' && publisher && (
+                              // The request went out but its outcome is unknown: the member checks the site and says.
+                              <Group gap="xs">
+                                <Button
+                                  size="compact-xs"
+                                  variant="default"
+                                  onClick={() =>
+                                    resolve.mutate({
+                                      jobId: job.id,
+                                      targetId: t.targetId,
+                                      action: 'mark-succeeded',
+                                    })
+                                  }
+                                >
+                                  It is published
+                                </Button>
+                                <Button
+                                  size="compact-xs"
+                                  variant="default"
+                                  onClick={() =>
+                                    resolve.mutate({ jobId: job.id, targetId: t.targetId, action: 'retry' })
+                                  }
+                                >
+                                  Send again
+                                </Button>
+                              </Group>
+                            )}
+                          </Stack>
                         ))}
                       </Stack>
                     </Table.Td>
@@ -299,6 +339,72 @@ export default function Publishing() {
           </Table.ScrollContainer>
         )}
       </Listing>
+      {writer && <DeadLetters />}
     </Stack>
+  );
+}
+
+/** Jobs that ran out of tries or could not be sent (validation, system errors): why, and a re-drive. */
+function DeadLetters() {
+  const queries = useQueryClient();
+  const letters = usePages(['publishing-dead-letters'], async (cursor) =>
+    data(await api.GET('/api/publishing/dead-letters', { params: { query: { limit: 25, cursor } } })),
+  );
+  const redrive = useMutation({
+    mutationFn: async (id: string) =>
+      data(await api.POST('/api/publishing/dead-letters/{id}/redrive', { params: { path: { id } } })),
+    onSuccess: () => {
+      void queries.invalidateQueries({ queryKey: ['publishing-dead-letters'] });
+      void queries.invalidateQueries({ queryKey: ['jobs'] });
+    },
+  });
+  return (
+    <>
+      <Title order={3} size="h4">
+        Dead letters
+      </Title>
+      {redrive.error && <Failed error={redrive.error} />}
+      <Listing pages={letters} empty="No dead letters: every job ended completed or failed on its own.">
+        {(list) => (
+          <Table.ScrollContainer minWidth={560}>
+            <Table aria-label="Dead letters">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>When</Table.Th>
+                  <Table.Th>Error</Table.Th>
+                  <Table.Th>Tries</Table.Th>
+                  <Table.Th />
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {list.map((letter) => (
+                  <Table.Tr key={letter.id}>
+                    <Table.Td>{new Date(letter.failedAt).toLocaleString()}</Table.Td>
+                    <Table.Td>
+                      <Badge color="gray">{letter.errorType}</Badge>{' '}
+                      <Text span size="sm">
+                        {letter.errorMessage}
+                      </Text>
+                    </Table.Td>
+                    <Table.Td>{letter.retryCount}</Table.Td>
+                    <Table.Td>
+                      {letter.redrivenAt ? (
+                        <Text size="sm" c="dimmed">
+                          Re-driven {new Date(letter.redrivenAt).toLocaleString()}
+                        </Text>
+                      ) : (
+                        <Button size="xs" variant="default" onClick={() => redrive.mutate(letter.id)}>
+                          Re-drive
+                        </Button>
+                      )}
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        )}
+      </Listing>
+    </>
   );
 }

@@ -135,6 +135,12 @@ export class ListContentQueryDto extends PageQueryDto {
   @Length(1, 500)
   tags?: string;
 
+  @ApiPropertyOptional({ example: 'user_2abc', description: 'Items this user created (the author)' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  createdBy?: string;
+
   @ApiPropertyOptional({ enum: CONTENT_SORTS, default: 'createdAt', description: 'Newest first' })
   @IsOptional()
   @IsIn(CONTENT_SORTS)
