@@ -1,3 +1,4 @@
+import { eventually, uniqueName } from '@smartbeak/testing';
 import request from 'supertest';
 
 import { expectProblem, Platform } from './platform';
@@ -36,6 +37,43 @@ describe('domains and the audit log through the gateway', () => {
     const again = await post('/api/domains', admin).send({ name: 'Dup', hostname: 'www.example.com' });
     expectProblem(again, 409);
     expect(again.body.errors).toEqual([{ field: 'hostname', message: expect.any(String) }]);
+  });
+
+  it('suspends a domain (no new work in it: 403) and resumes it, for org admins only, in the audit log', async () => {
+    const orgId = uniqueName('org_suspend');
+    const orgAdmin = await platform.token({ userId: 'user_admin', orgId, permissions: ['org:admin'] });
+    const writer = await platform.token({ userId: 'user_writer', orgId, permissions: ['content:write'] });
+    const domain = (
+      await post('/api/domains', orgAdmin).send({
+        name: 'Paused',
+        hostname: `${orgId.replace(/_/g, '-')}.example.com`,
+      })
+    ).body as { id: string };
+    const write = () => post('/api/content', writer).send({ domainId: domain.id, title: 'In a paused site' });
+
+    expectProblem(await post(`/api/domains/${domain.id}/suspend`, writer), 403);
+    const suspended = await post(`/api/domains/${domain.id}/suspend`, orgAdmin).expect(200);
+    expect(suspended.body).toEqual(expect.objectContaining({ id: domain.id, status: 'suspended' }));
+    // Again: nothing changes.
+    expect((await post(`/api/domains/${domain.id}/suspend`, orgAdmin).expect(200)).body.status).toBe(
+      'suspended',
+    );
+    expectProblem(await write(), 403);
+    // Another org's admin: the domain does not exist for them.
+    const stranger = await platform.token({
+      userId: 'user_admin',
+      orgId: uniqueName('org_else'),
+      permissions: ['org:admin'],
+    });
+    expectProblem(await post(`/api/domains/${domain.id}/resume`, stranger), 404);
+
+    expect((await post(`/api/domains/${domain.id}/resume`, orgAdmin).expect(200)).body.status).toBe('active');
+    // Services remember a suspended domain for a few seconds at most.
+    await eventually(async () => expect((await write()).status).toBe(201), { timeoutMs: 15_000 });
+    const audit = await get('/api/audit-logs?category=admin&limit=10', orgAdmin).expect(200);
+    const actions = (audit.body.items as { action: string }[]).map((e) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(['domain.suspended', 'domain.resumed']));
+    expect(actions.filter((a) => a === 'domain.suspended')).toHaveLength(1);
   });
 
   it('lets another org register the same hostname', async () => {

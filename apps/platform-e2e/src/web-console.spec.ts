@@ -466,6 +466,12 @@ describe('the console in a browser', () => {
     await page.getByRole('button', { name: 'Navigation' }).click();
     await page.getByRole('link', { name: 'Domains' }).click();
     await page.getByRole('cell', { name: hostname }).waitFor();
+    // An admin suspends the site, then resumes it.
+    await page.getByRole('button', { name: 'Suspend Browser blog' }).click();
+    await page.getByRole('button', { name: 'Resume Browser blog' }).waitFor();
+    await page.getByRole('table', { name: 'Domains' }).getByText('suspended').waitFor();
+    await page.getByRole('button', { name: 'Resume Browser blog' }).click();
+    await page.getByRole('button', { name: 'Suspend Browser blog' }).waitFor();
   }, 180_000); // one journey through every page: longer than one request-level test
 });
 

@@ -43,7 +43,9 @@ export class DomainAccess {
     } else {
       result = await this.ask(ctx, domainId);
       if (this.cache.size >= CAPACITY) this.cache.delete(this.cache.keys().next().value as string);
-      this.cache.set(key, { result, until: Date.now() + (result ? FOUND_TTL_MS : MISSING_TTL_MS) });
+      // A missing or suspended domain is asked again soon: a resume takes effect within seconds.
+      const ttl = result?.status === 'active' ? FOUND_TTL_MS : MISSING_TTL_MS;
+      this.cache.set(key, { result, until: Date.now() + ttl });
     }
     if (!result) throw new DomainError(CommonError.NOT_FOUND, 'Domain not found');
     if (result.status !== 'active') throw DomainError.forbidden('This domain is suspended');

@@ -2,6 +2,8 @@
 export const Events = {
   controlPlane: {
     domainCreated: 'control-plane.domain.created',
+    domainSuspended: 'control-plane.domain.suspended',
+    domainResumed: 'control-plane.domain.resumed',
     orgUpserted: 'control-plane.org.upserted',
     orgDeleted: 'control-plane.org.deleted',
   },
@@ -101,6 +103,8 @@ const NOTIFY: readonly EventQueue[] = [EventQueues.notifications];
  */
 export const EVENT_ROUTES: Partial<Record<EventName, readonly EventQueue[]>> = {
   [Events.controlPlane.domainCreated]: [],
+  [Events.controlPlane.domainSuspended]: [],
+  [Events.controlPlane.domainResumed]: [],
   [Events.controlPlane.orgDeleted]: [],
   ...Object.fromEntries(
     [

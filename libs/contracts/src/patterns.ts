@@ -10,6 +10,8 @@ export const Patterns = {
     domainCreate: 'control-plane.domain.create',
     domainList: 'control-plane.domain.list',
     domainGet: 'control-plane.domain.get',
+    /** Suspend or resume a domain (org admins): a suspended domain takes no work. */
+    domainSetStatus: 'control-plane.domain.set-status',
     /** "Does domain D belong to org O?" — asked by every other service. */
     domainCheck: 'control-plane.domain.check',
     auditList: 'control-plane.audit.list',

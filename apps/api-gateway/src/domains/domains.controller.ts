@@ -45,4 +45,20 @@ export class DomainsController {
   get(@CurrentContext() ctx: RequestContext, @Param('id') id: string): Promise<DomainDto> {
     return this.rpc.forward(Patterns.controlPlane.domainGet, ctx, { id });
   }
+
+  @Post(':id/suspend')
+  @HttpCode(200)
+  @RequirePermissions('org:admin')
+  @ApiOkResponse({ type: DomainDto, description: 'Suspended: it takes no new work (403) until resumed' })
+  suspend(@CurrentContext() ctx: RequestContext, @Param('id') id: string): Promise<DomainDto> {
+    return this.rpc.forward(Patterns.controlPlane.domainSetStatus, ctx, { id, status: 'suspended' });
+  }
+
+  @Post(':id/resume')
+  @HttpCode(200)
+  @RequirePermissions('org:admin')
+  @ApiOkResponse({ type: DomainDto })
+  resume(@CurrentContext() ctx: RequestContext, @Param('id') id: string): Promise<DomainDto> {
+    return this.rpc.forward(Patterns.controlPlane.domainSetStatus, ctx, { id, status: 'active' });
+  }
 }

@@ -10,6 +10,7 @@ import {
   Page,
   Patterns,
   RequestContext,
+  SetDomainStatusDto,
 } from '@smartbeak/contracts';
 import { RpcPayload } from '@smartbeak/messaging';
 import { IdempotentCommand } from '@smartbeak/runtime';
@@ -40,6 +41,14 @@ export class DomainsHandler {
   @MessagePattern(Patterns.controlPlane.domainGet)
   get(@RpcCtx() ctx: RequestContext, @RpcPayload(DomainIdDto) { id }: DomainIdDto): Promise<DomainDto> {
     return this.domains.get(ctx, id);
+  }
+
+  @MessagePattern(Patterns.controlPlane.domainSetStatus)
+  setStatus(
+    @RpcCtx() ctx: RequestContext,
+    @RpcPayload(SetDomainStatusDto) { id, status }: SetDomainStatusDto,
+  ): Promise<DomainDto> {
+    return this.domains.setStatus(ctx, id, status);
   }
 
   @MessagePattern(Patterns.controlPlane.domainCheck)

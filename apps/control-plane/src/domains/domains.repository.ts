@@ -40,6 +40,16 @@ export class DomainsRepository extends Repository {
     return newestFirst<DomainRow>(this.sql, `SELECT ${DOMAIN_COLUMNS} FROM domains`, where, query);
   }
 
+  /** One domain's status; undefined when it is not the org's, or already had that status. */
+  setStatus(scope: TenantScope, id: string, status: DomainStatus): Promise<DomainRow | undefined> {
+    if (!UUID.test(id)) return Promise.resolve(undefined);
+    return this.sql.one<DomainRow>(
+      `UPDATE domains SET status = $3, updated_at = now() WHERE id = $1 AND org_id = $2 AND status <> $3
+       RETURNING ${DOMAIN_COLUMNS}`,
+      [id, scope.orgId, status],
+    );
+  }
+
   /** Every domain of the org suspended (the org was deleted in Clerk). */
   async suspendAll(scope: TenantScope): Promise<void> {
     await this.sql.run(`UPDATE domains SET status = 'suspended', updated_at = now() WHERE org_id = $1`, [

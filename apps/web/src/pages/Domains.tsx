@@ -5,7 +5,7 @@ import { useState } from 'react';
 import { api, data } from '../api/client';
 import { FormCard } from '../components/FormCard';
 import { Listing, usePages } from '../components/Listing';
-import { fieldError } from '../components/States';
+import { Failed, fieldError } from '../components/States';
 import { can, useMe } from '../session';
 
 export default function Domains() {
@@ -25,9 +25,21 @@ export default function Domains() {
     },
   });
 
+  const admin = can(me.data, 'org:admin');
+  const setStatus = useMutation({
+    mutationFn: async ({ id, suspend }: { id: string; suspend: boolean }) =>
+      data(
+        suspend
+          ? await api.POST('/api/domains/{id}/suspend', { params: { path: { id } } })
+          : await api.POST('/api/domains/{id}/resume', { params: { path: { id } } }),
+      ),
+    onSuccess: () => void queries.invalidateQueries({ queryKey: ['domains'] }),
+  });
+
   return (
     <Stack>
       <Title order={2}>Domains</Title>
+      {setStatus.error && <Failed error={setStatus.error} />}
       {can(me.data, 'org:admin') && (
         <FormCard title="Add a domain" error={create.error} onSubmit={() => create.mutate()}>
           <Group align="flex-start">
@@ -62,6 +74,7 @@ export default function Domains() {
                   <Table.Th>Hostname</Table.Th>
                   <Table.Th>Status</Table.Th>
                   <Table.Th>Added</Table.Th>
+                  {admin && <Table.Th />}
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
@@ -73,6 +86,19 @@ export default function Domains() {
                       <Badge color={d.status === 'active' ? 'green' : 'gray'}>{d.status}</Badge>
                     </Table.Td>
                     <Table.Td>{new Date(d.createdAt).toLocaleDateString()}</Table.Td>
+                    {admin && (
+                      <Table.Td>
+                        {/* Suspended: the site takes no new work (drafts, publishing, uploads) until resumed. */}
+                        <Button
+                          size="xs"
+                          variant="default"
+                          aria-label={`${d.status === 'active' ? 'Suspend' : 'Resume'} ${d.name}`}
+                          onClick={() => setStatus.mutate({ id: d.id, suspend: d.status === 'active' })}
+                        >
+                          {d.status === 'active' ? 'Suspend' : 'Resume'}
+                        </Button>
+                      </Table.Td>
+                    )}
                   </Table.Tr>
                 ))}
               </Table.Tbody>

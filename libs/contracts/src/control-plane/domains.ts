@@ -33,6 +33,15 @@ export class ListDomainsQueryDto extends PageQueryDto {
   status?: DomainStatus;
 }
 
+export class SetDomainStatusDto {
+  @IsString()
+  @Length(1, 100)
+  id!: string;
+
+  @IsIn(DOMAIN_STATUSES)
+  status!: DomainStatus;
+}
+
 /** A domain id from a path: anything that is not one of the org's domains is a 404, malformed or not. */
 export class DomainIdDto {
   @IsString()
