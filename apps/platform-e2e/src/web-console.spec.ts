@@ -385,6 +385,20 @@ describe('the console in a browser', () => {
     expect(await seriousViolations(page)).toEqual([]);
     await page.screenshot({ path: join(SCREENSHOTS, 'media.png') });
 
+    // Publish again with that picture as the featured image: the job shows it.
+    await page.getByRole('link', { name: 'Publishing' }).click();
+    await page.getByPlaceholder('Pick an item').click();
+    await page.getByRole('option', { name: 'Final title (published)' }).click();
+    await page.getByRole('combobox', { name: 'Featured image' }).click();
+    await page.getByRole('option', { name: 'pixel.png' }).click();
+    await page.getByRole('checkbox', { name: 'Readers' }).check();
+    await page.getByRole('button', { name: 'Publish', exact: true }).click();
+    const jobsTable = page.getByRole('table', { name: 'Publishing jobs' });
+    await jobsTable.getByRole('img', { name: 'Featured image' }).waitFor();
+    await eventually(async () => expect(await jobsTable.getByText('completed').count()).toBe(3), {
+      timeoutMs: 20_000,
+    });
+
     // The list shows it; another org's member sees none of it.
     await page.getByRole('link', { name: 'Content' }).click();
     await page.getByRole('link', { name: 'Final title' }).waitFor();

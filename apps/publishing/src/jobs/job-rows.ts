@@ -165,6 +165,8 @@ export function toJobDto(job: JobRow, targets: JobTargetRow[]): JobDto {
     id: job.id,
     domainId: job.domainId,
     contentId: job.contentId,
+    title: job.content.title,
+    featuredImageUrl: job.content.featuredImage?.url ?? null,
     state: job.state,
     targets: targets.map(toJobTargetDto),
     scheduledFor: job.scheduledFor ? job.scheduledFor.toISOString() : null,

@@ -1066,6 +1066,8 @@ export interface components {
             createdAt: string;
             /** Format: uuid */
             domainId: string;
+            /** @description The featured image (its CDN URL), if one was picked */
+            featuredImageUrl: string | null;
             /** Format: uuid */
             id: string;
             /** Format: date-time */
@@ -1073,6 +1075,8 @@ export interface components {
             /** @enum {string} */
             state: "pending" | "queued" | "active" | "completed" | "failed" | "retrying";
             targets: components["schemas"]["JobTargetDto"][];
+            /** @description The item's title when the job was made */
+            title: string;
             /** Format: date-time */
             updatedAt: string;
         };

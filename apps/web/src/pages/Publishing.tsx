@@ -165,9 +165,26 @@ export default function Publishing() {
   });
   const [contentId, setContentId] = useState<string | null>(null);
   const [chosen, setChosen] = useState<string[]>([]);
+  const [featured, setFeatured] = useState<string | null>(null);
+  const itemDomain = items.data?.find((item) => item.id === contentId)?.domainId;
+  // Ready images of the item's site: WordPress gets the one picked as the post's featured image.
+  const images = useQuery({
+    queryKey: ['media', 'ready-images', itemDomain],
+    enabled: !!itemDomain,
+    queryFn: async () =>
+      data(
+        await api.GET('/api/media', {
+          params: { query: { domainId: itemDomain, status: 'ready', limit: 100 } },
+        }),
+      ).items.filter((asset) => asset.contentType.startsWith('image/')),
+  });
   const publish = useMutation({
     mutationFn: async () =>
-      data(await api.POST('/api/publishing/jobs', { body: { contentId: contentId!, targetIds: chosen } })),
+      data(
+        await api.POST('/api/publishing/jobs', {
+          body: { contentId: contentId!, targetIds: chosen, featuredMediaId: featured ?? undefined },
+        }),
+      ),
     onSuccess: () => void queries.invalidateQueries({ queryKey: ['jobs'] }),
   });
   const retry = useMutation({
@@ -240,6 +257,15 @@ export default function Publishing() {
               error={fieldError(publish.error, 'contentId')}
               required
             />
+            <Select
+              label="Featured image"
+              placeholder={images.data?.length ? 'None' : 'No ready images on this site'}
+              data={(images.data ?? []).map((asset) => ({ value: asset.id, label: asset.filename }))}
+              value={featured}
+              onChange={setFeatured}
+              error={fieldError(publish.error, 'featuredMediaId')}
+              clearable
+            />
             <Checkbox.Group
               label="To"
               value={chosen}
@@ -281,7 +307,19 @@ export default function Publishing() {
               <Table.Tbody>
                 {list.map((job) => (
                   <Table.Tr key={job.id}>
-                    <Table.Td>{new Date(job.createdAt).toLocaleString()}</Table.Td>
+                    <Table.Td>
+                      <Group gap="xs" wrap="nowrap">
+                        {job.featuredImageUrl && (
+                          <img src={job.featuredImageUrl} alt="Featured image" width={32} height={32} />
+                        )}
+                        <div>
+                          <Text size="sm">{job.title}</Text>
+                          <Text size="xs" c="dimmed">
+                            {new Date(job.createdAt).toLocaleString()}
+                          </Text>
+                        </div>
+                      </Group>
+                    </Table.Td>
                     <Table.Td>
                       <Badge color={STATE_COLOR[job.state] ?? 'blue'}>{job.state}</Badge>
                     </Table.Td>
