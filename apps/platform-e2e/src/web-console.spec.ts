@@ -1,10 +1,11 @@
+import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 import AxeBuilder from '@axe-core/playwright';
-import { eventually, uniqueName } from '@smartbeak/testing';
+import { eventually, freePort, uniqueName } from '@smartbeak/testing';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import request from 'supertest';
 
@@ -115,6 +116,52 @@ describe('the console: served by the gateway, signed in by cookie', () => {
     // Signing out clears the cookie.
     const out = await request(platform.url).delete('/api/dev/session').expect(204);
     expect([out.headers['set-cookie']].flat()[0]).toMatch(/^__session=; .*Max-Age=0/);
+  });
+});
+
+describe('npm run dev:web', () => {
+  it("serves the console with Vite's hot reload and proxies /api to the gateway (same origin, so the cookie works)", async () => {
+    const platform = await Platform.shared();
+    const port = await freePort();
+    const root = join(__dirname, '../../..');
+    // What `nx run web:vite-serve` runs, on a free port and against this platform's gateway.
+    const vite = spawn(
+      process.execPath,
+      [
+        join(root, 'node_modules/vite/bin/vite.js'),
+        '--config',
+        'apps/web/vite.config.mts',
+        '--port',
+        String(port),
+        '--strictPort',
+      ],
+      { cwd: root, env: { ...process.env, SMARTBEAK_GATEWAY_URL: platform.url }, stdio: 'ignore' },
+    );
+    try {
+      const dev = `http://127.0.0.1:${port}`;
+      const page = await eventually(
+        async () => {
+          const res = await fetch(`${dev}/content`);
+          expect(res.status).toBe(200);
+          return res.text();
+        },
+        { timeoutMs: 30_000 },
+      );
+      // Vite's client (hot reload) and the app's source, not the built bundle.
+      expect(page).toContain('/@vite/client');
+      expect(page).toContain('/src/main.tsx');
+      const health = await fetch(`${dev}/api/health`);
+      expect(health.status).toBe(200);
+      const session = await fetch(`${dev}/api/dev/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ orgId: uniqueName('org_devweb'), userId: 'user_dev', permissions: [] }),
+      });
+      expect(session.status).toBe(201);
+      expect(session.headers.get('set-cookie')).toMatch(/^__session=.*HttpOnly/i);
+    } finally {
+      vite.kill('SIGTERM');
+    }
   });
 });
 
@@ -476,6 +523,7 @@ describe('the console in a browser', () => {
     await page.getByRole('link', { name: 'Notifications' }).click();
     await page.getByRole('heading', { name: 'Notifications' }).waitFor();
     expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(SCREENSHOTS, 'notifications.png') });
     await page.setViewportSize({ width: 390, height: 800 });
     await page.getByRole('button', { name: 'Navigation' }).click();
     await page.getByRole('link', { name: 'Domains' }).click();
