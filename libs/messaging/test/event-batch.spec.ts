@@ -3,7 +3,15 @@ import { randomUUID } from 'node:crypto';
 import { type EventEnvelope } from '@smartbeak/contracts';
 import { messageKeyring } from '@smartbeak/testing';
 
-import { checkEvent, checkEventBatch, MessageKeys, MessageRefused, sealEvent, sealEventBatch } from '../src';
+import {
+  checkEvent,
+  checkEventBatch,
+  MessageKeys,
+  MessageRefused,
+  resealForRedrive,
+  sealEvent,
+  sealEventBatch,
+} from '../src';
 
 describe('event batches: one seal over many events', () => {
   const ring = messageKeyring(['content', 'publishing', 'analytics']);
@@ -67,6 +75,18 @@ describe('event batches: one seal over many events', () => {
     const batch = sealEventBatch(keysOf('content'), [event()]);
     expect(refusal(() => checkEvent(receiver, { ...batch.events[0]!, seal: batch.seal }))).toMatch(
       /does not match/,
+    );
+  });
+
+  it('lets a consumer re-drive a batch event it checked and kept (sealed by itself), and no one else forge one', () => {
+    const batch = sealEventBatch(keysOf('content'), [event()]);
+    checkEventBatch(receiver, batch);
+    const kept = resealForRedrive(receiver, batch.events[0]!);
+    expect(refusal(() => checkEvent(receiver, kept))).toBe('accepted');
+    // Sealed by analytics: another consumer does not take it, and publishing cannot pass off content's event.
+    expect(refusal(() => checkEvent(keysOf('publishing'), kept))).toMatch(/may not emit/);
+    expect(refusal(() => checkEvent(receiver, sealEvent(keysOf('publishing'), event())))).toMatch(
+      /may not emit/,
     );
   });
 });

@@ -15,6 +15,7 @@ import {
   isEventBatch,
   MessageKeys,
   MessageRefused,
+  resealForRedrive,
 } from '@smartbeak/messaging';
 import { systemScope } from '@smartbeak/persistence';
 import { SERVICE_CONFIG } from '@smartbeak/runtime';
@@ -100,10 +101,17 @@ export class UsageBatcher implements OnApplicationBootstrap, OnApplicationShutdo
   /** One event (the gateway's meter) or a relay's batch (`EventBatch`, one seal): its rows wait for the batch write. */
   private async process(job: Job<EventEnvelope | EventBatch>): Promise<string> {
     const events = isEventBatch(job.data) ? job.data.events : [job.data];
-    const deadLetter = (error: unknown) =>
+    const deadLetter = (error: unknown, checked: boolean) =>
       Promise.all(
         events.map((event) =>
-          this.deadLetters.record(SERVICE_NAME, EventQueues.analytics, event, error, job.attemptsMade + 1),
+          this.deadLetters.record(
+            SERVICE_NAME,
+            EventQueues.analytics,
+            // A batch's events carry no seal of their own: once checked, they are kept sealed by us, so a re-drive passes.
+            checked && isEventBatch(job.data) ? resealForRedrive(this.keys, event) : event,
+            error,
+            job.attemptsMade + 1,
+          ),
         ),
       );
     try {
@@ -111,7 +119,7 @@ export class UsageBatcher implements OnApplicationBootstrap, OnApplicationShutdo
       else checkEvent(this.keys, job.data);
     } catch (error) {
       // Forged or altered: kept for an operator, never retried.
-      await deadLetter(error);
+      await deadLetter(error, false);
       if (error instanceof MessageRefused) throw new UnrecoverableError(`refused: ${error.message}`);
       throw error;
     }
@@ -138,7 +146,7 @@ export class UsageBatcher implements OnApplicationBootstrap, OnApplicationShutdo
     try {
       await this.enqueue(rows, events.length);
     } catch (error) {
-      if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) await deadLetter(error);
+      if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) await deadLetter(error, true);
       throw error;
     }
     return `${rows.length} rows written`;
