@@ -12,6 +12,7 @@ import { ReportCache } from './reports/report-cache';
 import { ReportsHandler } from './reports/reports.handler';
 import { ReportsService } from './reports/reports.service';
 import { RetentionSystem } from './rollups/retention.system';
+import { RollupLag } from './rollups/rollup-lag';
 import { RollupsSystem } from './rollups/rollups.system';
 
 @Module({})
@@ -35,6 +36,7 @@ export class AppModule {
         RawEventsSystem,
         UsageBatcher,
         RollupsSystem,
+        RollupLag,
         RetentionSystem,
         MaintenanceProcessor,
         jobSchedules(MAINTENANCE_QUEUE, [

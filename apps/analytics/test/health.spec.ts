@@ -1,4 +1,5 @@
 import { type INestApplication } from '@nestjs/common';
+import { Client } from 'pg';
 import { runService } from '@smartbeak/runtime';
 import {
   freePort,
@@ -38,6 +39,8 @@ describe(`${SERVICE_NAME} process`, () => {
         ...messageKeyring([SERVICE_NAME]).env(SERVICE_NAME),
         HTTP_PORT: String(port),
         LOG_LEVEL: 'silent',
+        // The rollup waits: this spec reads its lag.
+        ANALYTICS_ROLLUP_EVERY_MS: '3600000',
       },
       module: (config: AnalyticsConfig) => AppModule.register(config),
       database: (config: { DATABASE_URL: string }) => analyticsDatabaseOptions(config.DATABASE_URL),
@@ -47,5 +50,24 @@ describe(`${SERVICE_NAME} process`, () => {
     const ready = await fetch(`http://127.0.0.1:${port}/health/ready`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual(expect.objectContaining({ status: 'ok' }));
+
+    // The rollup lag: none, then an hour that ended two hours ago still waits for its rollup.
+    const lag = async () => {
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      return Number(/^smartbeak_analytics_rollup_lag_seconds (\S+)$/m.exec(metrics)?.[1]);
+    };
+    expect(await lag()).toBe(0);
+    const client = new Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      await client.query(
+        `INSERT INTO rollup_dirty (tier, bucket) VALUES ('hour', date_trunc('hour', now(), 'UTC') - interval '3 hours')`,
+      );
+    } finally {
+      await client.end();
+    }
+    const seconds = await lag();
+    expect(seconds).toBeGreaterThanOrEqual(2 * 3600);
+    expect(seconds).toBeLessThan(3 * 3600);
   });
 });
