@@ -35,7 +35,8 @@ function aclRules(p) {
     'api-gateway': `${rpc('api-gateway')} ~${p}:idem:* ~${p}:ratelimit:* ~${p}:bull:* &${p}:live:*`,
     'control-plane': service('control-plane'),
     content: service('content'),
-    publishing: service('publishing', `~${p}:bull:publishing:*`),
+    // `&p:live:*`: job signals for the console's live job list.
+    publishing: service('publishing', `~${p}:bull:publishing:* &${p}:live:*`),
     media: service('media', `~${p}:media:*`),
     notifications: service('notifications', `&${p}:live:*`),
     // `p:analytics:*`: the report cache.

@@ -20,7 +20,7 @@ import { DomainsController } from './domains/domains.controller';
 import { ApiHealthController } from './health/api-health.controller';
 import { MeController } from './me/me.controller';
 import { MediaController } from './media/media.controller';
-import { LiveStreams } from './notifications/live-streams';
+import { LiveStreams } from './live/live-streams';
 import { NotificationsController } from './notifications/notifications.controller';
 import { PublishingController } from './publishing/publishing.controller';
 import { ProblemFilter } from './problem/problem.filter';

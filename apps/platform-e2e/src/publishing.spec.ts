@@ -1,9 +1,10 @@
-import { eventually, FakeLinkedIn, FakeWordPress, testInfra, until } from '@smartbeak/testing';
+import { eventually, FakeLinkedIn, FakeWordPress, testInfra, uniqueName, until } from '@smartbeak/testing';
 import { Queue } from 'bullmq';
 import { Client } from 'pg';
 import request from 'supertest';
 
 import { PNG_1X1 } from './media-files';
+import { openStream } from './notify';
 import { expectProblem, Platform } from './platform';
 
 interface Job {
@@ -213,6 +214,45 @@ describe('publishing: jobs through the gateway to WordPress, LinkedIn and email'
       .expect(202);
     expect((await settle(again.body.id)).state).toBe('completed');
     expect(wordpress.postsWithSlug(item.slug)).toBe(1);
+  });
+
+  it('streams each job change live to the org (SSE), and nothing to another org', async () => {
+    const stream = openStream(`${platform.url}/api/publishing/jobs/stream`, editor);
+    const outsider = openStream(
+      `${platform.url}/api/publishing/jobs/stream`,
+      await platform.token({
+        userId: 'user_editor',
+        orgId: uniqueName('org_other'),
+        permissions: ['content:read'],
+      }),
+    );
+    try {
+      await Promise.all([stream.opened, outsider.opened]);
+      expect(stream.status()).toBe(200);
+      const item = await content('Streamed');
+      const mail = await target('email', { from: 'news@pub.example.com', to: ['live@example.net'] }, 'live');
+      const job = (
+        await api()
+          .post('/api/publishing/jobs')
+          .send({ contentId: item.id, targetIds: [mail.id] })
+          .expect(202)
+      ).body as Job;
+      await eventually(
+        async () => {
+          const states = stream.events.filter((e) => e.id === job.id).map((e) => e.data['state']);
+          expect(states).toContain('completed');
+        },
+        { timeoutMs: 20_000 },
+      );
+      const completed = stream.events.find((e) => e.id === job.id && e.data['state'] === 'completed');
+      expect(completed?.data).toEqual(
+        expect.objectContaining({ id: job.id, title: 'Streamed', contentId: item.id }),
+      );
+      expect(outsider.events).toEqual([]);
+    } finally {
+      stream.close();
+      outsider.close();
+    }
   });
 
   it('uploads a media-library image to WordPress as the featured image', async () => {

@@ -139,6 +139,20 @@ export const EVENT_ROUTES: Partial<Record<EventName, readonly EventQueue[]>> = {
   [Events.media.assetRejected]: NOTIFY,
 };
 
+/**
+ * Live signals: after relaying an event, the producer's relay publishes its
+ * aggregate id on this Redis channel, where the gateway's live streams
+ * listen (`GET /api/publishing/jobs/stream`). A signal carries only an id;
+ * the stream's reader asks the owning service for the rest.
+ */
+export function liveChannelOf(prefix: string, type: string, orgId: string | null): string | null {
+  if (!orgId) return null;
+  if (type.startsWith('publishing.job.') || type.startsWith('publishing.target.')) {
+    return `${prefix}:live:jobs:${orgId}`;
+  }
+  return null;
+}
+
 /** An event's payload on the wire is at most this big: ids, versions and what changed, never bodies. */
 export const MAX_EVENT_PAYLOAD_BYTES = 8_192;
 

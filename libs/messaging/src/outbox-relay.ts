@@ -1,6 +1,7 @@
 import {
   BATCHED_EVENT_QUEUES,
   EVENT_ROUTES,
+  liveChannelOf,
   type EventEnvelope,
   type EventQueue,
   MAX_EVENT_PAYLOAD_BYTES,
@@ -231,6 +232,16 @@ export class OutboxRelay {
       [rows.map((row) => row.id)],
     );
     for (const row of rows) outboxRelayed.inc({ type: row.type });
+    // Live streams hear of it (fire-and-forget: a stream also refreshes by itself).
+    const signals = rows.flatMap((row) => {
+      const channel = liveChannelOf(this.options.prefix, row.type, row.org_id);
+      return channel ? [[channel, row.aggregate_id] as const] : [];
+    });
+    if (signals.length) {
+      const pipeline = this.redis!.pipeline();
+      for (const [channel, id] of signals) pipeline.publish(channel, id);
+      await pipeline.exec().catch((error: unknown) => this.options.onError?.(error));
+    }
     return rows.length;
   }
 

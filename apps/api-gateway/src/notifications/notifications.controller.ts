@@ -39,7 +39,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import { GatewayRpc } from '../rpc/gateway-rpc';
-import { LiveStreams } from './live-streams';
+import { LiveStreams } from '../live/live-streams';
 
 const HEARTBEAT_MS = 15_000;
 /** Signals are fire-and-forget: a stream also looks by itself this often. */

@@ -1,5 +1,12 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiHeader,
+  ApiOkResponse,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
 import { CurrentContext, RequirePermissions } from '@smartbeak/auth';
 import {
   ApiPageOf,
@@ -18,7 +25,10 @@ import {
   TargetTestResultDto,
 } from '@smartbeak/contracts';
 
+import type { FastifyReply } from 'fastify';
+
 import { Idempotent } from '../idempotency/idempotency.interceptor';
+import { LiveStreams } from '../live/live-streams';
 import { GatewayRpc } from '../rpc/gateway-rpc';
 
 /** docs/api.md § Publishing. Secrets go in, never out. */
@@ -26,7 +36,10 @@ import { GatewayRpc } from '../rpc/gateway-rpc';
 @ApiBearerAuth()
 @Controller('publishing')
 export class PublishingController {
-  constructor(private readonly rpc: GatewayRpc) {}
+  constructor(
+    private readonly rpc: GatewayRpc,
+    private readonly live: LiveStreams,
+  ) {}
 
   @Post('targets')
   @HttpCode(201)
@@ -74,6 +87,44 @@ export class PublishingController {
   @ApiPageOf(JobDto)
   listJobs(@CurrentContext() ctx: RequestContext, @Query() query: ListJobsQueryDto): Promise<Page<JobDto>> {
     return this.rpc.forward(Patterns.publishing.jobList, ctx, query);
+  }
+
+  /**
+   * Server-Sent Events: a job of the caller's org as it changes (`event:
+   * job`, its JobDto), from publishing's relay signals. The job is read with
+   * the caller's own context, so tenancy and domain rules hold. Signals are
+   * fire-and-forget: after a reconnect, list the jobs again. A comment line
+   * every 15 s keeps proxies from closing it.
+   */
+  @Get('jobs/stream')
+  @RequirePermissions('content:read')
+  @ApiProduces('text/event-stream')
+  async jobStream(@CurrentContext() ctx: RequestContext, @Res() reply: FastifyReply): Promise<void> {
+    reply.hijack();
+    const raw = reply.raw;
+    raw.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    raw.write('retry: 3000\n\n');
+    let closed = false;
+    const send = async (jobId: string): Promise<void> => {
+      try {
+        const job = await this.rpc.forward<JobDto>(Patterns.publishing.jobGet, ctx, { id: jobId });
+        if (!closed) raw.write(`id: ${job.id}\nevent: job\ndata: ${JSON.stringify(job)}\n\n`);
+      } catch {
+        // Not this member's to see (another domain), or gone: nothing to say.
+      }
+    };
+    const stop = await this.live.listenToJobs(ctx.orgId, (jobId) => void send(jobId));
+    const heartbeat = setInterval(() => raw.write(': ping\n\n'), 15_000);
+    raw.on('close', () => {
+      closed = true;
+      clearInterval(heartbeat);
+      stop();
+    });
   }
 
   @Get('jobs/:id')

@@ -14,7 +14,7 @@ import {
   Title,
 } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 
 import { api, data } from '../api/client';
 import type { components } from '../api/schema';
@@ -149,14 +149,19 @@ export default function Publishing() {
         await api.GET('/api/content', { params: { query: { domainId: domainId ?? undefined, limit: 100 } } }),
       ).items,
   });
+  const live = useJobStream();
   const jobs = usePages(
     ['jobs', { domainId }],
     async (cursor) =>
       data(await api.GET('/api/publishing/jobs', { params: { query: { limit: 25, cursor } } })),
-    // Live while anything is still on its way.
+    // The stream says when a job moves; without it (or as a safety net) the list looks by itself.
     {
       refetchInterval: (query) =>
-        query.state.data?.pages.some((p) => p.items.some((j) => OPEN.includes(j.state))) ? 1_500 : 5_000,
+        live
+          ? 30_000
+          : query.state.data?.pages.some((p) => p.items.some((j) => OPEN.includes(j.state)))
+            ? 1_500
+            : 5_000,
     },
   );
   const tested = useMutation({
@@ -380,6 +385,23 @@ export default function Publishing() {
       {writer && <DeadLetters />}
     </Stack>
   );
+}
+
+/**
+ * The org's job changes as they happen (`GET /api/publishing/jobs/stream`,
+ * SSE): each one refreshes the job list. True while the stream is open.
+ */
+function useJobStream(): boolean {
+  const queries = useQueryClient();
+  const [open, setOpen] = useState(false);
+  useEffect(() => {
+    const source = new EventSource('/api/publishing/jobs/stream');
+    source.onopen = () => setOpen(true);
+    source.onerror = () => setOpen(false); // the browser reconnects by itself; polling covers the gap
+    source.addEventListener('job', () => void queries.invalidateQueries({ queryKey: ['jobs'] }));
+    return () => source.close();
+  }, [queries]);
+  return open;
 }
 
 /** Jobs that ran out of tries or could not be sent (validation, system errors): why, and a re-drive. */

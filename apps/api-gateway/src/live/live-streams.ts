@@ -4,10 +4,11 @@ import Redis from 'ioredis';
 import { GatewayConfig } from '../config/gateway.config';
 import { GATEWAY_CONFIG } from '../gateway.tokens';
 
-type Wake = () => void;
+type Wake = (message: string) => void;
 
 /**
- * The live-stream signals notifications publishes (`<prefix>:live:<org>:<user>`),
+ * Live signals on Redis — notifications' (`<prefix>:live:<org>:<user>`) and the
+ * publishing relay's job signals (`<prefix>:live:jobs:<org>`) —
  * on one subscriber connection for the whole gateway: a channel is
  * subscribed while at least one stream of that member is open.
  */
@@ -23,16 +24,24 @@ export class LiveStreams implements OnApplicationShutdown {
     if (!this.subscriber) {
       this.subscriber = new Redis(this.config.REDIS_URL, { maxRetriesPerRequest: null });
       this.subscriber.on('error', (error) => this.logger.warn(`live signals: ${error.message}`));
-      this.subscriber.on('message', (channel: string) => {
-        for (const wake of this.listeners.get(channel) ?? []) wake();
+      this.subscriber.on('message', (channel: string, message: string) => {
+        for (const wake of this.listeners.get(channel) ?? []) wake(message);
       });
     }
     return this.subscriber;
   }
 
   /** Calls `wake` on each signal for the member until the returned function is called. */
-  async listen(orgId: string, userId: string, wake: Wake): Promise<() => void> {
-    const channel = `${this.config.REDIS_PREFIX}:live:${orgId}:${userId}`;
+  listen(orgId: string, userId: string, wake: Wake): Promise<() => void> {
+    return this.listenTo(`${this.config.REDIS_PREFIX}:live:${orgId}:${userId}`, wake);
+  }
+
+  /** The same for an org's publishing jobs (publishing's relay signals each job event with the job id). */
+  listenToJobs(orgId: string, wake: Wake): Promise<() => void> {
+    return this.listenTo(`${this.config.REDIS_PREFIX}:live:jobs:${orgId}`, wake);
+  }
+
+  private async listenTo(channel: string, wake: Wake): Promise<() => void> {
     let set = this.listeners.get(channel);
     if (!set) {
       set = new Set();
