@@ -328,6 +328,16 @@ describe('the console in a browser', () => {
     await page.getByRole('textbox', { name: 'Title', exact: true }).fill('Final title');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText('Saved (version 5)').waitFor();
+    // Rich text: a bold line at the end of the body, saved as HTML the API keeps.
+    await page.getByRole('textbox', { name: 'Body', exact: true }).click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: 'Bold', exact: true }).click();
+    await page.keyboard.type('Strong words');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved (version 6)').waitFor();
+    const saved = await request(platform.url).get(`/api/content/${itemId}`).set('Cookie', tab).expect(200);
+    expect(saved.body.body).toContain('<strong>Strong words</strong>');
     // The event history: every save is there, with who made it and what changed.
     const history = page.getByRole('table', { name: 'Event history' });
     await history.getByText('user_editor').first().waitFor();

@@ -7,6 +7,7 @@ import { api, ApiProblem, data } from '../api/client';
 import type { components } from '../api/schema';
 import { EventHistory } from '../components/EventHistory';
 import { Revisions } from '../components/Revisions';
+import { RichText } from '../components/RichText';
 import { Failed, fieldError, formError, Loading } from '../components/States';
 import { can, useMe } from '../session';
 import { STATUS_COLOR } from './ContentList';
@@ -167,14 +168,12 @@ export default function ContentEditor() {
             readOnly={!writer || lockedByOther}
             required
           />
-          <Textarea
-            label="Body (HTML)"
+          <RichText
+            label="Body"
             value={draft!.body}
-            onChange={(e) => setDraft({ ...draft!, body: e.currentTarget.value })}
+            onChange={(body) => setDraft((current) => (current ? { ...current, body } : current))}
             error={fieldError(save.error, 'body')}
             readOnly={!writer || lockedByOther}
-            autosize
-            minRows={8}
           />
           <Textarea
             label="Excerpt"
