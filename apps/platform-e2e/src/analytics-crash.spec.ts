@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 
 import { type EventEnvelope, EventQueues, Events } from '@smartbeak/contracts';
-import { bullPrefix, EVENT_JOB_OPTIONS, MessageKeys, sealEvent } from '@smartbeak/messaging';
+import {
+  bullPrefix,
+  EVENT_BATCH_JOB,
+  EVENT_JOB_OPTIONS,
+  MessageKeys,
+  sealEventBatch,
+} from '@smartbeak/messaging';
 import { eventually, testInfra, uniqueName } from '@smartbeak/testing';
 import { Queue } from 'bullmq';
 import { Client } from 'pg';
@@ -11,6 +17,7 @@ import { Platform } from './platform';
 
 const EVENTS = 100_000;
 const REDELIVERED = 5_000;
+const RELAY_BATCH = 200;
 
 jest.setTimeout(300_000);
 
@@ -43,32 +50,36 @@ describe('analytics: kill -9 of the ingestion worker during a 100k-event burst',
     const env = platform.messageKeys.env('content');
     const keys = MessageKeys.parse('content', env.MESSAGE_SIGNING_KEY, env.MESSAGE_TRUSTED_KEYS);
     const start = Date.now();
-    const events: EventEnvelope[] = Array.from({ length: EVENTS }, (_, i) =>
-      sealEvent(keys, {
-        id: randomUUID(),
-        type: Events.content.created,
-        aggregateId: randomUUID(),
-        orgId,
-        domainId: null,
-        // Spread over the last minute: whatever the hour, every event is at most a minute old.
-        occurredAt: new Date(start - 60_000 + Math.floor((i * 60_000) / EVENTS)).toISOString(),
-        payload: { actor: 'user_burst' },
-        version: 1,
-      }),
-    );
-    const add = (batch: EventEnvelope[], suffix = '') =>
-      queue.addBulk(
-        batch.map((event) => ({
-          name: event.type,
-          data: event,
-          opts: { ...EVENT_JOB_OPTIONS, jobId: `${event.id}${suffix}` },
-        })),
-      );
+    const events: EventEnvelope[] = Array.from({ length: EVENTS }, (_, i) => ({
+      id: randomUUID(),
+      type: Events.content.created,
+      aggregateId: randomUUID(),
+      orgId,
+      domainId: null,
+      // Spread over the last minute: whatever the hour, every event is at most a minute old.
+      occurredAt: new Date(start - 60_000 + Math.floor((i * 60_000) / EVENTS)).toISOString(),
+      payload: { actor: 'user_burst' },
+      version: 1,
+    }));
+    /** As content's relay delivers them: one job per 200 events, one seal each. */
+    const add = async (batch: EventEnvelope[], suffix = '') => {
+      const jobs = [];
+      for (let i = 0; i < batch.length; i += RELAY_BATCH) {
+        const part = batch.slice(i, i + RELAY_BATCH);
+        jobs.push({
+          name: EVENT_BATCH_JOB,
+          data: sealEventBatch(keys, part),
+          opts: { ...EVENT_JOB_OPTIONS, jobId: `batch-${part[0]!.id}${suffix}` },
+        });
+      }
+      for (let i = 0; i < jobs.length; i += 50) await queue.addBulk(jobs.slice(i, i + 50));
+    };
     const stored = async () =>
       (await db.query(`SELECT count(*)::int AS n FROM events_raw WHERE org_id = $1`, [orgId])).rows[0]
         .n as number;
 
-    for (let i = 0; i < EVENTS; i += 5_000) await add(events.slice(i, i + 5_000));
+    // The burst goes on while the worker dies: it is killed as soon as a good part is stored.
+    const adding = add(events);
     // Mid-burst: a good part written, far from all.
     await eventually(async () => expect(await stored()).toBeGreaterThan(15_000), {
       timeoutMs: 120_000,
@@ -77,9 +88,10 @@ describe('analytics: kill -9 of the ingestion worker during a 100k-event burst',
     await platform.analytics[0]!.crash();
     const atKill = await stored();
     expect(atKill).toBeLessThan(EVENTS);
+    await adding;
 
-    // Redelivery, as a relay that died before marking its rows sent would do: the same events, new job ids.
-    await add(events.slice(0, REDELIVERED), '-again');
+    // Redelivery, as a relay that died before marking its rows sent would do: the same events, other batches.
+    await add(events.slice(100, 100 + REDELIVERED), '-again');
     await platform.startAnalytics();
 
     await eventually(
