@@ -31,9 +31,9 @@ export class RawEventsSystem {
    * is skipped by the primary key) and the hours they touch marked dirty,
    * in one transaction. Returns how many rows were new.
    */
-  async write(_scope: SystemScope, rows: RawRow[]): Promise<number> {
+  async write(scope: SystemScope, rows: RawRow[]): Promise<number> {
     if (!rows.length) return 0;
-    await this.ensurePartitions(_scope, [...new Set(rows.map((row) => utcDay(row.occurredAt).getTime()))]);
+    await this.ensurePartitions(scope, [...new Set(rows.map((row) => utcDay(row.occurredAt).getTime()))]);
     return this.db.transaction(async (tx) => {
       const inserted = await insertRows(tx, rows);
       await markHours(tx, rows);

@@ -9,17 +9,6 @@ const TIER_TABLE: Record<Granularity, string> = {
 
 /** What a sum is split by, beside the metric. */
 export type SumKey = 'bucket' | 'domainId' | 'dimension';
-// A bucket is read as epoch milliseconds: a number costs nothing to read, where a timestamp is parsed per row.
-const SUM_COLUMN: Record<SumKey, string> = {
-  bucket: '(extract(epoch FROM bucket) * 1000)::float8 AS bucket',
-  domainId: 'domain_id AS "domainId"',
-  dimension: 'dimension',
-};
-const GROUP_COLUMN: Record<SumKey, string> = {
-  bucket: 'bucket',
-  domainId: 'domain_id',
-  dimension: 'dimension',
-};
 
 export interface SumRow {
   metric: MetricName;
@@ -71,11 +60,19 @@ export class ReportsRepository extends Repository {
     return where;
   }
 
+  /**
+   * `bucket` is the expression of a row's bucket (a tier's column, or a zone's
+   * calendar over it); it is read as epoch milliseconds — a number costs
+   * nothing to read, where a timestamp is parsed into a Date per row.
+   */
   private sum(table: string, where: Where, by: SumKey[], bucket = 'bucket'): Promise<SumRow[]> {
-    const column = (key: SumKey) =>
-      key === 'bucket' ? `(extract(epoch FROM ${bucket}) * 1000)::float8 AS bucket` : SUM_COLUMN[key];
-    const columns = ['metric', ...by.map(column)].join(', ');
-    const group = ['metric', ...by.map((key) => (key === 'bucket' ? bucket : GROUP_COLUMN[key]))].join(', ');
+    const split: Record<SumKey, { column: string; group: string }> = {
+      bucket: { column: `(extract(epoch FROM ${bucket}) * 1000)::float8 AS bucket`, group: bucket },
+      domainId: { column: 'domain_id AS "domainId"', group: 'domain_id' },
+      dimension: { column: 'dimension', group: 'dimension' },
+    };
+    const columns = ['metric', ...by.map((key) => split[key].column)].join(', ');
+    const group = ['metric', ...by.map((key) => split[key].group)].join(', ');
     return this.sql.rows<SumRow>(
       `SELECT ${columns}, sum(value)::float8 AS value FROM ${table} WHERE ${where.sql} GROUP BY ${group}`,
       where.params,
