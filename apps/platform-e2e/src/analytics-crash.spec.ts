@@ -122,7 +122,6 @@ describe('analytics: kill -9 of the ingestion worker during a 100k-event burst',
       },
       { timeoutMs: 20_000 },
     );
-    // eslint-disable-next-line no-console -- the kill point is a figure the issue note reports
     console.log(`analytics crash: ${atKill} of ${EVENTS} stored at the kill; ${EVENTS} after, exactly`);
   });
 });
