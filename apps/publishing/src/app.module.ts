@@ -2,13 +2,14 @@ import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { EventQueues, type TargetType } from '@smartbeak/contracts';
 import { eventConsumerHost, jobSchedules, serviceQueues, ServiceRuntimeModule } from '@smartbeak/runtime';
 import { outboundPolicyOf, smtpTransport } from '@smartbeak/outbound';
+import { CredentialVault } from '@smartbeak/persistence';
 
 import { httpWith, type PublishingAdapter } from './adapters/adapter';
 import { EmailAdapter } from './adapters/email.adapter';
 import { LinkedInAdapter } from './adapters/linkedin.adapter';
 import { WordPressAdapter } from './adapters/wordpress.adapter';
 import { type PublishingConfig, SERVICE_NAME } from './config/publishing.config';
-import { CredentialVault } from './credentials/credentials';
+
 import { publishingDatabaseOptions } from './database/schema';
 import { ContentEventHandlers } from './events/content-events';
 import { DeadLettersHandler } from './dead-letters/dead-letters.handler';

@@ -1,12 +1,12 @@
 import 'reflect-metadata';
 
 import { loadConfig } from '@smartbeak/config';
-import { systemScope } from '@smartbeak/persistence';
+import { CredentialVault, systemScope } from '@smartbeak/persistence';
 import { runService } from '@smartbeak/runtime';
 
 import { AppModule } from './app.module';
 import { PublishingConfig, SERVICE_NAME } from './config/publishing.config';
-import { CredentialVault } from './credentials/credentials';
+
 import { publishingDatabaseOptions } from './database/schema';
 import { TargetsSystem } from './targets/targets.system';
 
@@ -30,7 +30,7 @@ runService(
         const rows = await targets.sealedSecrets(scope);
         let rotated = 0;
         for (const row of rows.filter((r) => vault.isStale(r.secret))) {
-          const owner = { orgId: row.orgId, targetId: row.id };
+          const owner = { orgId: row.orgId, rowId: row.id };
           if (
             await targets.reseal(scope, row.id, row.secret, vault.seal(vault.open(row.secret, owner), owner))
           )

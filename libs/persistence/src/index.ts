@@ -1,3 +1,4 @@
+export * from './credential-vault';
 export * from './cursor';
 export * from './data-source';
 export * from './database';

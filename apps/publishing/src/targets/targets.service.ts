@@ -17,12 +17,12 @@ import {
 } from '@smartbeak/contracts';
 import { DomainError, parseDto } from '@smartbeak/errors';
 import { assertOutboundAllowed, OutboundRefusedError, outboundPolicyOf } from '@smartbeak/outbound';
-import { mapPage, scopeOf, type TenantScope } from '@smartbeak/persistence';
+import { CredentialVault, mapPage, scopeOf, type TenantScope } from '@smartbeak/persistence';
 import { SERVICE_CONFIG } from '@smartbeak/runtime';
 
 import { type PublishingAdapter, type ResolvedTarget } from '../adapters/adapter';
 import { PublishingConfig } from '../config/publishing.config';
-import { CredentialVault } from '../credentials/credentials';
+
 import { ADAPTERS, CREDENTIAL_VAULT } from '../publishing.tokens';
 
 import { type TargetRow, TargetsRepository } from './targets.repository';
@@ -63,7 +63,7 @@ export class TargetsService {
       type: input.type,
       name: input.name,
       config: visible,
-      secret: this.vault.seal(secret, { orgId: ctx.orgId, targetId: id }),
+      secret: this.vault.seal(secret, { orgId: ctx.orgId, rowId: id }),
       autoPublish: input.autoPublish ?? true,
     });
     return toTargetDto(row);
@@ -100,7 +100,7 @@ export class TargetsService {
       domainId: row.domainId,
       autoPublish: row.autoPublish,
       config: row.config,
-      secret: this.vault.open(row.secret, { orgId: row.orgId, targetId: row.id }),
+      secret: this.vault.open(row.secret, { orgId: row.orgId, rowId: row.id }),
     }));
   }
 

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Events, type JobTargetState, type TargetType } from '@smartbeak/contracts';
 import { SERVICE_CONFIG } from '@smartbeak/runtime';
 import { type OutboxEvent } from '@smartbeak/messaging';
-import { Database, systemScope } from '@smartbeak/persistence';
+import { CredentialVault, Database, systemScope } from '@smartbeak/persistence';
 
 import {
   type Outcome,
@@ -13,7 +13,7 @@ import {
   type ResolvedTarget,
 } from '../adapters/adapter';
 import { PublishingConfig } from '../config/publishing.config';
-import { CredentialVault } from '../credentials/credentials';
+
 import { type JobRow, type JobTargetRow } from '../jobs/job-rows';
 import { JobRunsSystem, type SettledRun } from '../jobs/job-runs.system';
 import { ADAPTERS, CREDENTIAL_VAULT } from '../publishing.tokens';
@@ -168,7 +168,7 @@ export class Publisher {
             id: t.targetId,
             type: t.type,
             config: t.config,
-            secret: this.vault.open(t.secret, { orgId: job.orgId, targetId: t.targetId }),
+            secret: this.vault.open(t.secret, { orgId: job.orgId, rowId: t.targetId }),
           },
       previous: t.previousId ? { externalId: t.previousId, externalUrl: t.previousUrl } : null,
       claimed: t.claimed,

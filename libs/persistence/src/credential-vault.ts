@@ -1,20 +1,20 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
-/** The row a sealed secret belongs to: it opens for that row only. */
+/** The row a sealed secret belongs to (org and row id): it opens for that row only. */
 export interface SecretOwner {
   orgId: string;
-  targetId: string;
+  rowId: string;
 }
 
 /** GCM's full 16-byte tag, set and required explicitly (a shorter tag would be easier to forge). */
 const TAG_BYTES = 16;
 
 /**
- * AES-256-GCM for destination secrets. A sealed value reads
+ * AES-256-GCM for secrets stored in a row (publishing destinations, SEO sources). A sealed value reads
  * `v2:<key id>:<iv>:<tag>:<ciphertext>` (base64url parts). The key id says
  * which key opens it, so keys rotate without a flag day; the associated data
- * binds the key id **and the owning row** (org and target), so a sealed value
- * copied into another row — another org's target, say — does not open.
+ * binds the key id **and the owning row** (org and row), so a sealed value
+ * copied into another row — another org's destination, say — does not open.
  * `v1` values (key id only as associated data) still open, and count as
  * stale: `main.js rotate-credentials` re-seals them as `v2`.
  */
@@ -75,7 +75,5 @@ export class CredentialVault {
 }
 
 function associatedData(version: string, keyId: string, owner: SecretOwner): Buffer {
-  return Buffer.from(
-    version === 'v1' ? keyId : `v2\u0000${keyId}\u0000${owner.orgId}\u0000${owner.targetId}`,
-  );
+  return Buffer.from(version === 'v1' ? keyId : `v2\u0000${keyId}\u0000${owner.orgId}\u0000${owner.rowId}`);
 }

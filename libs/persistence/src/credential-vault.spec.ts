@@ -1,9 +1,9 @@
 import { createCipheriv, randomBytes } from 'node:crypto';
 
-import { CredentialVault, type SecretOwner } from './credentials';
+import { CredentialVault, type SecretOwner } from './credential-vault';
 
 const key = () => randomBytes(32).toString('base64');
-const owner: SecretOwner = { orgId: 'org_a', targetId: '3d6f1a0e-0000-4000-8000-000000000001' };
+const owner: SecretOwner = { orgId: 'org_a', rowId: '3d6f1a0e-0000-4000-8000-000000000001' };
 
 describe(CredentialVault.name, () => {
   it('seals to ciphertext that names its key and opens back to the secret', () => {
@@ -26,9 +26,7 @@ describe(CredentialVault.name, () => {
   it('opens a secret only for the row it was sealed for (copied to another target or org, it does not open)', () => {
     const vault = new CredentialVault(`k1:${key()}`);
     const sealed = vault.seal({ token: 'mine' }, owner);
-    expect(() =>
-      vault.open(sealed, { ...owner, targetId: '3d6f1a0e-0000-4000-8000-000000000002' }),
-    ).toThrow();
+    expect(() => vault.open(sealed, { ...owner, rowId: '3d6f1a0e-0000-4000-8000-000000000002' })).toThrow();
     expect(() => vault.open(sealed, { ...owner, orgId: 'org_b' })).toThrow();
   });
 
