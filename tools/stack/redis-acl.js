@@ -41,6 +41,7 @@ function aclRules(p) {
     notifications: service('notifications', `&${p}:live:*`),
     // `p:analytics:*`: the report cache.
     analytics: service('analytics', `~${p}:analytics:*`),
+    seo: service('seo'),
     // `nx g @smartbeak/tools:service <name>` adds new services above this line.
   };
 }

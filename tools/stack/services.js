@@ -42,6 +42,7 @@ const SERVICES = [
   },
   { name: 'notifications', httpPort: 3106, database: 'notifications', env: notificationsEnv },
   { name: 'analytics', httpPort: 3107, database: 'analytics' },
+  { name: 'seo', httpPort: 3108, database: 'seo', env: seoEnv },
   // `nx g @smartbeak/tools:service <name>` adds new services above this line.
 ];
 
@@ -82,6 +83,19 @@ function notificationsEnv({ mail, secrets }) {
     VAPID_PRIVATE_KEY: secrets.vapid.privateKey,
     PAGERDUTY_EVENTS_URL: `${catcher}/pagerduty/v2/enqueue`,
     PAGERDUTY_ROUTING_KEY: 'local-routing-key',
+    OUTBOUND_ALLOWLIST: '127.0.0.0/8,::1',
+    OUTBOUND_ALLOW_HTTP: 'true',
+  };
+}
+
+/** Search Console and Ahrefs point at the catcher's stand-ins (tools/stack/seo-standin.js), which have data for any property. */
+function seoEnv({ mail, secrets }) {
+  const catcher = new URL(mail.api).origin;
+  return {
+    SEO_ENCRYPTION_KEYS: `dev:${secrets.credentialKey}`,
+    GSC_API_BASE_URL: `${catcher}/seo`,
+    GOOGLE_OAUTH_TOKEN_URL: `${catcher}/seo/token`,
+    AHREFS_API_BASE_URL: `${catcher}/seo`,
     OUTBOUND_ALLOWLIST: '127.0.0.0/8,::1',
     OUTBOUND_ALLOW_HTTP: 'true',
   };

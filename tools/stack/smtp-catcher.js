@@ -17,6 +17,10 @@ const { SMTPServer } = require('smtp-server');
 
 const { waitUntilBindable } = require('./free-port');
 const { fault, handleProvider } = require('./provider-catcher');
+const { createSeoStandIn } = require('./seo-standin');
+
+// Search Console and Ahrefs stand-ins under /seo, with data for any property (tools/stack/seo-standin.js).
+const seo = createSeoStandIn({ demo: true });
 
 const { values } = parseArgs({
   options: { 'smtp-port': { type: 'string' }, 'http-port': { type: 'string' } },
@@ -74,7 +78,10 @@ smtp.on('error', (error) => process.stderr.write(`smtp catcher: ${error.message}
 const http = createServer((req, res) => {
   const url = new URL(req.url, `http://${req.headers.host || 'catcher'}`);
   if (url.pathname !== '/messages') {
-    handleProvider(req, res, url, record)
+    const handled = url.pathname.startsWith('/seo/')
+      ? seo.handle(req, res, url.pathname.slice('/seo'.length), url.searchParams)
+      : handleProvider(req, res, url, record);
+    handled
       .then((handled) => {
         if (!handled) res.writeHead(404).end();
       })

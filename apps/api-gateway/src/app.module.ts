@@ -11,6 +11,7 @@ import Redis from 'ioredis';
 
 import { EventDeadLettersController } from './admin/event-dead-letters.controller';
 import { AnalyticsController } from './analytics/analytics.controller';
+import { SeoController } from './seo/seo.controller';
 import { UsageMeter } from './analytics/usage-meter';
 import { AuditLogsController } from './audit-logs/audit-logs.controller';
 import { ContentController } from './content/content.controller';
@@ -93,6 +94,7 @@ export class AppModule {
         NotificationsController,
         EventDeadLettersController,
         AnalyticsController,
+        SeoController,
         ...(devSessions ? [DevSessionController] : []),
       ],
       providers: [

@@ -27,7 +27,7 @@ import webpush from 'web-push';
 
 /** The services behind the gateway a spec may ask for (the gateway always runs). */
 export type ServiceName =
-  'control-plane' | 'media' | 'content' | 'publishing' | 'notifications' | 'analytics';
+  'control-plane' | 'media' | 'content' | 'publishing' | 'notifications' | 'analytics' | 'seo';
 export const ALL_SERVICES: ServiceName[] = [
   'control-plane',
   'media',
@@ -58,6 +58,8 @@ export interface PlatformOptions {
   publishingEnv?: Record<string, string>;
   notificationsEnv?: Record<string, string>;
   analyticsEnv?: Record<string, string>;
+  /** SEO runs only when asked for (its specs bring their own provider stand-ins and point it at them). */
+  seoEnv?: Record<string, string>;
   /** Another Redis than the test stack's (its ACL users set up): the URL of each process's user. */
   redisUrlFor?: (user: string) => string;
 }
@@ -143,11 +145,13 @@ export class Platform {
   /** Analytics' processes: one at start; `startAnalytics` adds more (or restarts a killed one). */
   analytics: RunningProcess[] = [];
   analyticsDb!: TestDatabase;
+  seo?: RunningProcess;
+  seoDb!: TestDatabase;
   credentialKey = randomBytes(32).toString('base64');
   mediaWebhookSecret = uniqueName('media_secret');
   keys!: TestKeys;
   /** The Ed25519 keys the gateway and each service sign their messages with. */
-  messageKeys: MessageKeyring = messageKeyring(['api-gateway', ...ALL_SERVICES]);
+  messageKeys: MessageKeyring = messageKeyring(['api-gateway', ...ALL_SERVICES, 'seo']);
   /** The Redis prefix of this platform's queues and RPC lists. */
   prefix!: string;
   url!: string;
@@ -351,6 +355,26 @@ export class Platform {
       starting.push(this.startAnalytics());
     }
 
+    if (services.has('seo')) {
+      this.seoDb = dbOf('seo');
+      const port = await freePort();
+      this.env.seo = {
+        ...common('seo'),
+        DATABASE_URL: this.seoDb.url,
+        HTTP_PORT: String(port),
+        SEO_ENCRYPTION_KEYS: `e2e:${this.credentialKey}`,
+        // The providers' stand-ins run on this machine; back-offs short so retries show within a test.
+        OUTBOUND_ALLOWLIST: '127.0.0.0/8,::1',
+        OUTBOUND_ALLOW_HTTP: 'true',
+        SEO_RETRY_BASE_MS: '100',
+        SEO_RETRY_MAX_MS: '500',
+        GSC_MIN_INTERVAL_MS: '0',
+        ...options.seoEnv,
+      };
+      this.seo = spawnApp('seo', this.env.seo);
+      starting.push(ready(this.seo, `http://127.0.0.1:${port}/health/ready`, 'seo'));
+    }
+
     const [gatewayPort, metricsPort] = [await freePort(), await freePort()];
     this.url = `http://127.0.0.1:${gatewayPort}`;
     this.metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
@@ -437,6 +461,7 @@ export class Platform {
         this.media,
         this.publishing,
         this.notifications,
+        this.seo,
         ...this.content,
         ...this.publishingWorkers,
         ...this.analytics,

@@ -46,6 +46,18 @@ export const Events = {
     /** The gateway's usage meter: API requests per org, domain and route class since its last flush. */
     usageMetered: 'api-gateway.usage.metered',
   },
+  seo: {
+    /** A keyword's average position worse by more than the threshold, week over week. */
+    keywordDropped: 'seo.keyword.dropped',
+    keywordEnteredTop10: 'seo.keyword.entered-top10',
+    keywordLeftTop10: 'seo.keyword.left-top10',
+    /** Another page now ranks for the keyword (a cannibalisation hint). */
+    keywordUrlChanged: 'seo.keyword.url-changed',
+    /** A page's clicks fell week over week. */
+    pageClicksDropped: 'seo.page.clicks-dropped',
+    /** A scheduled or manual ingestion gave up (credentials, quota, budget, provider errors). */
+    ingestionFailed: 'seo.ingestion.failed',
+  },
   media: {
     assetReady: 'media.asset.ready',
     assetDeleted: 'media.asset.deleted',
@@ -137,6 +149,7 @@ export const EVENT_ROUTES: Partial<Record<EventName, readonly EventQueue[]>> = {
   // Not relayed: the gateway adds its meter's events straight to analytics' queue.
   [Events.gateway.usageMetered]: METER,
   [Events.media.assetRejected]: NOTIFY,
+  ...Object.fromEntries(Object.values(Events.seo).map((type) => [type, NOTIFY])),
 };
 
 /**

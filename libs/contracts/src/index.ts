@@ -10,4 +10,5 @@ export * from './pagination';
 export * from './patterns';
 export * from './publishing';
 export * from './request-context';
+export * from './seo';
 export * from './zoned-time';

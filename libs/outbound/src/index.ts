@@ -1,2 +1,3 @@
 export * from './outbound';
 export * from './mail';
+export * from './google-oauth';

@@ -125,7 +125,7 @@ export class GatewayConfig extends BaseConfig {
 
   /** Comma-separated services that /api/health asks. */
   @IsString()
-  HEALTH_SERVICES: string = 'control-plane,content,publishing,media,notifications,analytics';
+  HEALTH_SERVICES: string = 'control-plane,content,publishing,media,notifications,analytics,seo';
 
   /** Operator orgs whose `org:admin` may open the queue dashboard (/api/admin/queues); unset: not mounted. */
   @IsOptional()

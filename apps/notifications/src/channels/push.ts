@@ -1,5 +1,11 @@
-import { type OutboundPolicy } from '@smartbeak/outbound';
-import { importPKCS8, SignJWT } from 'jose';
+import {
+  type GoogleCredentials,
+  GoogleAccessTokens,
+  type GoogleServiceAccount,
+  GoogleTokenError,
+  type OutboundPolicy,
+  parseGoogleCredentials,
+} from '@smartbeak/outbound';
 import webpush from 'web-push';
 
 import { call, PermanentSendError, retryAfterMs, type Sent, TransientSendError } from './provider';
@@ -32,62 +38,49 @@ export interface PushSender {
   send(device: PushDevice, message: PushMessage): Promise<Sent>;
 }
 
-interface ServiceAccount {
-  project_id: string;
-  client_email: string;
-  private_key: string;
-}
+type ServiceAccount = Omit<GoogleServiceAccount, 'type'> & { type?: 'service_account'; project_id: string };
 
-/** Reads a service-account key given raw or base64. */
+/** Reads a service-account key given raw or base64 (libs/outbound checks it); FCM also needs its project_id. */
 export function parseServiceAccount(text: string): ServiceAccount {
-  const raw = text.trim().startsWith('{') ? text : Buffer.from(text, 'base64').toString('utf8');
-  const parsed = JSON.parse(raw) as Partial<ServiceAccount>;
-  if (!parsed.project_id || !parsed.client_email || !parsed.private_key) {
+  let account: GoogleCredentials;
+  try {
+    account = parseGoogleCredentials(text);
+  } catch (error) {
+    throw new Error(`FCM_SERVICE_ACCOUNT: ${(error as Error).message}`);
+  }
+  if (account.type !== 'service_account' || !account.project_id) {
     throw new Error('FCM_SERVICE_ACCOUNT needs project_id, client_email and private_key');
   }
-  return parsed as ServiceAccount;
+  return account as ServiceAccount;
 }
 
 /**
  * FCM HTTP v1 `POST /v1/projects/{project}/messages:send`, with an OAuth
- * access token from the service account (a signed JWT exchanged at the token
- * URL, RFC 7523), cached until a minute before it expires.
+ * access token from the service account (libs/outbound's GoogleAccessTokens).
  */
 export class FcmPushSender implements PushSender {
   readonly name = 'fcm';
-  private token: { value: string; expiresAt: number } | null = null;
+  private readonly tokens: GoogleAccessTokens;
 
   constructor(
     private readonly account: ServiceAccount,
     private readonly options: { apiUrl: string; tokenUrl: string },
     private readonly policy: OutboundPolicy,
-  ) {}
+  ) {
+    this.tokens = new GoogleAccessTokens(
+      { ...account, type: 'service_account' },
+      { tokenUrl: options.tokenUrl, scope: 'https://www.googleapis.com/auth/firebase.messaging' },
+      policy,
+    );
+  }
 
   private async accessToken(): Promise<string> {
-    if (this.token && this.token.expiresAt > Date.now() + 60_000) return this.token.value;
-    const key = await importPKCS8(this.account.private_key, 'RS256');
-    const now = Math.floor(Date.now() / 1000);
-    const assertion = await new SignJWT({ scope: 'https://www.googleapis.com/auth/firebase.messaging' })
-      .setProtectedHeader({ alg: 'RS256', typ: 'JWT' })
-      .setIssuer(this.account.client_email)
-      .setAudience(this.options.tokenUrl)
-      .setIssuedAt(now)
-      .setExpirationTime(now + 3600)
-      .sign(key);
-    const response = await call(this.options.tokenUrl, this.policy, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
-        assertion,
-      }).toString(),
-    });
-    if (response.status !== 200) {
-      throw new TransientSendError(`Google OAuth ${response.status}: ${response.text().slice(0, 200)}`);
+    try {
+      return await this.tokens.get();
+    } catch (error) {
+      if (error instanceof GoogleTokenError) throw new TransientSendError(error.message);
+      throw error;
     }
-    const body = response.json<{ access_token: string; expires_in: number }>();
-    this.token = { value: body.access_token, expiresAt: Date.now() + body.expires_in * 1000 };
-    return body.access_token;
   }
 
   async send(device: PushDevice, message: PushMessage): Promise<Sent> {
@@ -119,7 +112,7 @@ export class FcmPushSender implements PushSender {
     }
     const code = error.error?.details?.find((d) => d.errorCode)?.errorCode ?? error.error?.status;
     const detail = `FCM ${response.status} ${code ?? ''}: ${error.error?.message ?? ''}`.trim();
-    if (response.status === 401) this.token = null;
+    if (response.status === 401) this.tokens.reset();
     if (code === 'UNREGISTERED' || (response.status === 404 && !code)) throw new DeviceGoneError(detail);
     if (code === 'INVALID_ARGUMENT' && response.status === 400) throw new DeviceGoneError(detail);
     if (response.status === 429 || code === 'QUOTA_EXCEEDED') {

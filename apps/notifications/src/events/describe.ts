@@ -146,6 +146,65 @@ export function describe(event: EventEnvelope, item: ContentItemDto | null): Des
         link: `/media/${event.aggregateId}`,
       };
     default:
+      return describeSeo(event);
+  }
+}
+
+const SEO_READERS: RecipientsQueryDto[] = [{ permission: 'seo:read' }];
+const position = (value: unknown) => (typeof value === 'number' ? value.toFixed(1) : '?');
+
+/** SEO analysis signals and failed imports: for the org's members who read SEO (docs/seo.md § Analysis). */
+function describeSeo(event: EventEnvelope): Described | null {
+  const p = event.payload;
+  const keyword = `“${str(p['query'], 'a keyword')}”`;
+  const keywordLink = `/seo/keywords/${event.aggregateId}`;
+  const seo = (title: string, body: string, link: string) =>
+    ({
+      type: event.type as NotificationType,
+      audience: SEO_READERS,
+      exclude: [],
+      title,
+      body,
+      link,
+    }) as Described;
+  switch (event.type) {
+    case Events.seo.keywordDropped:
+      return seo(
+        `Ranking drop: ${keyword}`,
+        `Average position ${position(p['previousPosition'])} → ${position(p['position'])} over the 7 days to ${str(p['windowEnd'])}.`,
+        keywordLink,
+      );
+    case Events.seo.keywordLeftTop10:
+      return seo(
+        `Out of the top 10: ${keyword}`,
+        `Average position ${position(p['previousPosition'])} → ${position(p['position'])}.`,
+        keywordLink,
+      );
+    case Events.seo.keywordEnteredTop10:
+      return seo(
+        `Into the top 10: ${keyword}`,
+        `Average position ${position(p['previousPosition'])} → ${position(p['position'])}.`,
+        keywordLink,
+      );
+    case Events.seo.keywordUrlChanged:
+      return seo(
+        `Another page ranks for ${keyword}`,
+        `${str(p['url'])} took over from ${str(p['previousUrl'])}: check the two do not compete.`,
+        keywordLink,
+      );
+    case Events.seo.pageClicksDropped:
+      return seo(
+        `Fewer search clicks: ${str(p['url'], 'a page')}`,
+        `${String(p['clicks'] ?? '?')} clicks in the 7 days to ${str(p['windowEnd'])}, down from ${String(p['previousClicks'] ?? '?')}.`,
+        '/seo',
+      );
+    case Events.seo.ingestionFailed:
+      return seo(
+        `SEO import failed: ${str(p['sourceName'], 'a source')}`,
+        `${str(p['error'], 'The provider refused it.')} Stored history is unchanged.`,
+        '/seo',
+      );
+    default:
       return null;
   }
 }

@@ -89,6 +89,36 @@ export const NOTIFICATION_TYPES = {
     defaults: on(false, false, false),
     description: 'An upload failed its checks',
   },
+  [Events.seo.keywordDropped]: {
+    critical: false,
+    defaults: on(true, false, true),
+    description: 'A keyword lost ranking positions week over week',
+  },
+  [Events.seo.keywordLeftTop10]: {
+    critical: false,
+    defaults: on(true, false, true),
+    description: 'A keyword fell out of the top 10',
+  },
+  [Events.seo.keywordEnteredTop10]: {
+    critical: false,
+    defaults: on(false, false, true),
+    description: 'A keyword entered the top 10',
+  },
+  [Events.seo.keywordUrlChanged]: {
+    critical: false,
+    defaults: on(false, false, true),
+    description: 'Another page ranks for a keyword (possible cannibalisation)',
+  },
+  [Events.seo.pageClicksDropped]: {
+    critical: false,
+    defaults: on(true, false, true),
+    description: 'A page lost search clicks week over week',
+  },
+  [Events.seo.ingestionFailed]: {
+    critical: false,
+    defaults: on(true, false, true),
+    description: 'An SEO data import failed (credentials, quota or budget)',
+  },
 } as const satisfies Record<string, NotificationTypeInfo>;
 
 export type NotificationType = keyof typeof NOTIFICATION_TYPES;

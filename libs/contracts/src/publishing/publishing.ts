@@ -240,7 +240,11 @@ export class JobDto {
   @ApiProperty({ format: 'uuid' }) domainId!: string;
   @ApiProperty({ format: 'uuid' }) contentId!: string;
   @ApiProperty({ description: "The item's title when the job was made" }) title!: string;
-  @ApiProperty({ nullable: true, type: String, description: 'The featured image (its CDN URL), if one was picked' })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'The featured image (its CDN URL), if one was picked',
+  })
   featuredImageUrl!: string | null;
   @ApiProperty({ enum: JOB_STATES }) state!: JobState;
   @ApiProperty({ type: [JobTargetDto] }) targets!: JobTargetDto[];

@@ -1,0 +1,169 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiPropertyOptional,
+  ApiTags,
+} from '@nestjs/swagger';
+import { CurrentContext, RequirePermissions } from '@smartbeak/auth';
+import {
+  ApiPageOf,
+  CreateSeoSourceDto,
+  IngestionDto,
+  KeywordDto,
+  KeywordHistoryDto,
+  ListIngestionsQueryDto,
+  ListKeywordsQueryDto,
+  ListSeoPagesQueryDto,
+  ListSeoSourcesQueryDto,
+  type Page,
+  type RequestContext,
+  RunIngestionDto,
+  SeoPageDto,
+  SeoPatterns,
+  SeoSourceDto,
+  SeoSourceTestDto,
+} from '@smartbeak/contracts';
+import { IsDateString, IsOptional } from 'class-validator';
+
+import { Idempotent } from '../idempotency/idempotency.interceptor';
+import { GatewayRpc } from '../rpc/gateway-rpc';
+
+class HistoryQuery {
+  @ApiPropertyOptional({ description: 'YYYY-MM-DD; default 16 months before `to`' })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  from?: string;
+
+  @ApiPropertyOptional({ description: 'YYYY-MM-DD; default today' })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  to?: string;
+}
+
+/** SEO sources, ingestions, keywords and pages (docs/seo.md). Secrets go in, never out. */
+@ApiTags('seo')
+@ApiBearerAuth()
+@Controller('seo')
+export class SeoController {
+  constructor(private readonly rpc: GatewayRpc) {}
+
+  @Post('sources')
+  @HttpCode(201)
+  @Idempotent()
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Same key and body within 24 h returns the first result',
+  })
+  @RequirePermissions('seo:write')
+  @ApiCreatedResponse({
+    type: SeoSourceDto,
+    description: 'Checked against the provider first (GSC sites.get; Ahrefs key)',
+  })
+  createSource(
+    @CurrentContext() ctx: RequestContext,
+    @Body() body: CreateSeoSourceDto,
+  ): Promise<SeoSourceDto> {
+    return this.rpc.forward(SeoPatterns.sourceCreate, ctx, body);
+  }
+
+  @Get('sources')
+  @RequirePermissions('seo:read')
+  @ApiPageOf(SeoSourceDto)
+  listSources(
+    @CurrentContext() ctx: RequestContext,
+    @Query() query: ListSeoSourcesQueryDto,
+  ): Promise<Page<SeoSourceDto>> {
+    return this.rpc.forward(SeoPatterns.sourceList, ctx, query);
+  }
+
+  @Get('sources/:id')
+  @RequirePermissions('seo:read')
+  @ApiOkResponse({ type: SeoSourceDto })
+  getSource(@CurrentContext() ctx: RequestContext, @Param('id') id: string): Promise<SeoSourceDto> {
+    return this.rpc.forward(SeoPatterns.sourceGet, ctx, { id });
+  }
+
+  @Post('sources/:id/test')
+  @HttpCode(200)
+  @RequirePermissions('seo:write')
+  @ApiOkResponse({
+    type: SeoSourceTestDto,
+    description: 'ok: false with the provider’s reason when the check fails',
+  })
+  testSource(@CurrentContext() ctx: RequestContext, @Param('id') id: string): Promise<SeoSourceTestDto> {
+    return this.rpc.forward(SeoPatterns.sourceTest, ctx, { id });
+  }
+
+  @Delete('sources/:id')
+  @HttpCode(204)
+  @RequirePermissions('seo:write')
+  @ApiNoContentResponse({ description: 'The source, its schedule, ingestions and metrics are gone' })
+  async removeSource(@CurrentContext() ctx: RequestContext, @Param('id') id: string): Promise<void> {
+    await this.rpc.forward(SeoPatterns.sourceRemove, ctx, { id });
+  }
+
+  @Post('ingestions')
+  @HttpCode(202)
+  @RequirePermissions('seo:write')
+  @ApiAcceptedResponse({
+    type: IngestionDto,
+    description: 'Queued; while one of the source is queued or running, that one',
+  })
+  runIngestion(@CurrentContext() ctx: RequestContext, @Body() body: RunIngestionDto): Promise<IngestionDto> {
+    return this.rpc.forward(SeoPatterns.ingestionRun, ctx, body);
+  }
+
+  @Get('ingestions')
+  @RequirePermissions('seo:read')
+  @ApiPageOf(IngestionDto)
+  listIngestions(
+    @CurrentContext() ctx: RequestContext,
+    @Query() query: ListIngestionsQueryDto,
+  ): Promise<Page<IngestionDto>> {
+    return this.rpc.forward(SeoPatterns.ingestionList, ctx, query);
+  }
+
+  @Get('ingestions/:id')
+  @RequirePermissions('seo:read')
+  @ApiOkResponse({ type: IngestionDto })
+  getIngestion(@CurrentContext() ctx: RequestContext, @Param('id') id: string): Promise<IngestionDto> {
+    return this.rpc.forward(SeoPatterns.ingestionGet, ctx, { id });
+  }
+
+  @Get('keywords')
+  @RequirePermissions('seo:read')
+  @ApiPageOf(KeywordDto)
+  listKeywords(
+    @CurrentContext() ctx: RequestContext,
+    @Query() query: ListKeywordsQueryDto,
+  ): Promise<Page<KeywordDto>> {
+    return this.rpc.forward(SeoPatterns.keywordList, ctx, query);
+  }
+
+  @Get('keywords/:id/history')
+  @RequirePermissions('seo:read')
+  @ApiOkResponse({ type: KeywordHistoryDto })
+  keywordHistory(
+    @CurrentContext() ctx: RequestContext,
+    @Param('id') id: string,
+    @Query() query: HistoryQuery,
+  ): Promise<KeywordHistoryDto> {
+    return this.rpc.forward(SeoPatterns.keywordHistory, ctx, { id, ...query });
+  }
+
+  @Get('pages')
+  @RequirePermissions('seo:read')
+  @ApiPageOf(SeoPageDto)
+  pages(
+    @CurrentContext() ctx: RequestContext,
+    @Query() query: ListSeoPagesQueryDto,
+  ): Promise<Page<SeoPageDto>> {
+    return this.rpc.forward(SeoPatterns.pageList, ctx, query);
+  }
+}

@@ -1,0 +1,9 @@
+/** seo's BullMQ queue: ingestion runs (one job per ingestion) and each source's daily schedule. */
+export const INGESTION_QUEUE = 'seo-ingestions';
+
+/** A run the API queued: `{ ingestionId }`, job id = the ingestion's id. */
+export const RUN_JOB = 'run';
+/** A source's scheduled run (a job scheduler per source): `{ sourceId }`. */
+export const SCHEDULED_JOB = 'scheduled';
+
+export const schedulerId = (sourceId: string) => `source-${sourceId}`;
