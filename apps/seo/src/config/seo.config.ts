@@ -40,7 +40,7 @@ export class SeoConfig extends OutboundServiceConfig {
   @IsInt()
   @Min(1)
   @Max(90)
-  SEO_WINDOW_DAYS: number = 30;
+  SEO_WINDOW_DAYS: number = 7;
 
   /** Rows per searchanalytics.query page (the API's most: 25,000). */
   @IsInt()

@@ -772,6 +772,134 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/seo/ingestions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["SeoController_listIngestions"];
+        put?: never;
+        post: operations["SeoController_runIngestion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/seo/ingestions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["SeoController_getIngestion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/seo/keywords": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["SeoController_listKeywords"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/seo/keywords/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["SeoController_keywordHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/seo/pages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["SeoController_pages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/seo/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["SeoController_listSources"];
+        put?: never;
+        post: operations["SeoController_createSource"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/seo/sources/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["SeoController_getSource"];
+        put?: never;
+        post?: never;
+        delete: operations["SeoController_removeSource"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/seo/sources/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["SeoController_testSource"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -953,6 +1081,21 @@ export interface components {
             scheduledFor?: string;
             targetIds: string[];
         };
+        CreateSeoSourceDto: {
+            /** @description gsc: `{ property: "sc-domain:example.com" | "https://example.com/", credentials: <service-account key JSON | authorized_user JSON> }`; ahrefs: `{ target, apiKey, mode?: exact|prefix|domain|subdomains, country?, monthlyUnitBudget? }` */
+            config: {
+                [key: string]: unknown;
+            };
+            /**
+             * Format: uuid
+             * @description Defaults to the token’s domain
+             */
+            domainId?: string;
+            /** @description Defaults to the property or target */
+            name?: string;
+            /** @enum {string} */
+            type: "gsc" | "ahrefs";
+        };
         CreateTargetDto: {
             /**
              * @description Publish here when an item's scheduled time comes
@@ -1072,6 +1215,38 @@ export interface components {
             removed?: string[];
             to: Record<string, never> | null;
         };
+        IngestionDto: {
+            createdAt: string;
+            createdBy?: string | null;
+            /** Format: uuid */
+            domainId: string;
+            error?: string;
+            /** @description failed: auth | quota | budget | provider | invalid */
+            errorCode?: string;
+            finishedAt: string | null;
+            /** Format: uuid */
+            id: string;
+            /** @description API pages fetched */
+            pages: number;
+            /** @description Up to 10 rejected rows, with the reason */
+            rejectSample: components["schemas"]["RejectedRowDto"][];
+            rowsRead: number;
+            rowsRejected: number;
+            rowsStored: number;
+            /** Format: uuid */
+            sourceId: string;
+            /** @enum {string} */
+            sourceType: "gsc" | "ahrefs";
+            startedAt: string | null;
+            /** @enum {string} */
+            state: "queued" | "running" | "succeeded" | "failed";
+            /** @enum {string} */
+            trigger: "manual" | "schedule";
+            /** @description Ahrefs API units spent (0 for GSC) */
+            unitsSpent: number;
+            windowEnd: string | null;
+            windowStart: string | null;
+        };
         JobDto: {
             attempts: number;
             /** Format: date-time */
@@ -1107,6 +1282,42 @@ export interface components {
             targetId: string;
             /** @enum {string} */
             type: "wordpress" | "linkedin" | "email";
+        };
+        KeywordDto: {
+            /** @description Last 7 days of data */
+            clicks: number;
+            ctr: number;
+            /** Format: uuid */
+            domainId: string;
+            /** Format: uuid */
+            id: string;
+            impressions: number;
+            lastDate: string | null;
+            /** @description Impression-weighted average */
+            position: number | null;
+            /** @description Average position of the 7 days before minus this one: positive is better */
+            positionChange: number | null;
+            /** @description Normalised: lower case, trimmed, whitespace folded, NFC */
+            query: string;
+            /** @description The page with the most impressions */
+            url: string | null;
+        };
+        KeywordHistoryDto: {
+            keyword: components["schemas"]["KeywordDto"];
+            points: components["schemas"]["KeywordPointDto"][];
+        };
+        KeywordPointDto: {
+            clicks: number;
+            ctr: number;
+            /** @enum {string} */
+            dataState: "final" | "fresh";
+            date: string;
+            impressions: number;
+            position: number;
+            /** @enum {string} */
+            source: "gsc" | "ahrefs";
+            /** @description The page that ranked (most impressions that day) */
+            url: string;
         };
         MediaAssetDto: {
             cdnUrl: string | null;
@@ -1158,7 +1369,7 @@ export interface components {
             seq: string;
             title: string;
             /** @enum {string} */
-            type: "publishing.job.failed" | "publishing.job.completed" | "publishing.target.unconfirmed" | "publishing.job.dead-lettered" | "content.item.submitted" | "content.item.published" | "content.item.lock-revoked" | "media.asset.rejected";
+            type: "publishing.job.failed" | "publishing.job.completed" | "publishing.target.unconfirmed" | "publishing.job.dead-lettered" | "content.item.submitted" | "content.item.published" | "content.item.lock-revoked" | "media.asset.rejected" | "seo.keyword.dropped" | "seo.keyword.left-top10" | "seo.keyword.entered-top10" | "seo.keyword.url-changed" | "seo.page.clicks-dropped" | "seo.ingestion.failed";
         };
         PortfolioReportDto: {
             domains: components["schemas"]["PortfolioRowDto"][];
@@ -1181,7 +1392,7 @@ export interface components {
         PreferenceItemDto: {
             channels: components["schemas"]["ChannelSwitchesDto"];
             /** @enum {string} */
-            type: "publishing.job.failed" | "publishing.job.completed" | "publishing.target.unconfirmed" | "publishing.job.dead-lettered" | "content.item.submitted" | "content.item.published" | "content.item.lock-revoked" | "media.asset.rejected";
+            type: "publishing.job.failed" | "publishing.job.completed" | "publishing.target.unconfirmed" | "publishing.job.dead-lettered" | "content.item.submitted" | "content.item.published" | "content.item.lock-revoked" | "media.asset.rejected" | "seo.keyword.dropped" | "seo.keyword.left-top10" | "seo.keyword.entered-top10" | "seo.keyword.url-changed" | "seo.page.clicks-dropped" | "seo.ingestion.failed";
         };
         PreferencesDto: {
             /** @enum {string} */
@@ -1213,6 +1424,12 @@ export interface components {
             /** @description An FCM registration token (kind fcm) */
             token?: string;
         };
+        RejectedRowDto: {
+            reason: string;
+            row: {
+                [key: string]: unknown;
+            };
+        };
         ResolveTargetDto: {
             /** @enum {string} */
             action: "mark-succeeded" | "retry";
@@ -1220,6 +1437,42 @@ export interface components {
         RestoreRevisionDto: {
             /** @description The item's current version */
             version: number;
+        };
+        RunIngestionDto: {
+            /** Format: uuid */
+            sourceId: string;
+        };
+        SeoPageDto: {
+            clicks: number;
+            impressions: number;
+            /** @description Distinct keywords it was shown for */
+            keywords: number;
+            url: string;
+        };
+        SeoSourceDto: {
+            createdAt: string;
+            createdBy: string;
+            /** Format: uuid */
+            domainId: string;
+            /** @description Days up to this one are stored as final */
+            finalThrough: string | null;
+            /** @description The oldest day stored completely */
+            historyFrom: string | null;
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @description The config without its secrets: property (gsc); target, mode, country, monthlyUnitBudget (ahrefs) */
+            settings: {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            type: "gsc" | "ahrefs";
+            /** @description Ahrefs: API units spent this calendar month (UTC) */
+            unitsSpentThisMonth?: number;
+        };
+        SeoSourceTestDto: {
+            detail: string;
+            ok: boolean;
         };
         TargetDto: {
             autoPublish: boolean;
@@ -2704,6 +2957,285 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TargetTestResultDto"];
+                };
+            };
+        };
+    };
+    SeoController_listIngestions: {
+        parameters: {
+            query?: {
+                /** @description The `nextCursor` of the previous page */
+                cursor?: string;
+                domainId?: string;
+                limit?: number;
+                sourceId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["IngestionDto"][];
+                        /** @description Pass as `cursor` for the next page; null on the last one */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+        };
+    };
+    SeoController_runIngestion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RunIngestionDto"];
+            };
+        };
+        responses: {
+            /** @description Queued; while one of the source is queued or running, that one */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IngestionDto"];
+                };
+            };
+        };
+    };
+    SeoController_getIngestion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IngestionDto"];
+                };
+            };
+        };
+    };
+    SeoController_listKeywords: {
+        parameters: {
+            query?: {
+                /** @description The `nextCursor` of the previous page */
+                cursor?: string;
+                domainId?: string;
+                limit?: number;
+                /** @description Part of the query text */
+                q?: string;
+                sort?: "clicks" | "impressions" | "position" | "change";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["KeywordDto"][];
+                        /** @description Pass as `cursor` for the next page; null on the last one */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+        };
+    };
+    SeoController_keywordHistory: {
+        parameters: {
+            query?: {
+                /** @description YYYY-MM-DD; default 16 months before `to` */
+                from?: string;
+                /** @description YYYY-MM-DD; default today */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KeywordHistoryDto"];
+                };
+            };
+        };
+    };
+    SeoController_pages: {
+        parameters: {
+            query?: {
+                /** @description The `nextCursor` of the previous page */
+                cursor?: string;
+                /** @description Days back from the latest day of data (default 28) */
+                days?: number;
+                domainId?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["SeoPageDto"][];
+                        /** @description Pass as `cursor` for the next page; null on the last one */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+        };
+    };
+    SeoController_listSources: {
+        parameters: {
+            query?: {
+                /** @description The `nextCursor` of the previous page */
+                cursor?: string;
+                domainId?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["SeoSourceDto"][];
+                        /** @description Pass as `cursor` for the next page; null on the last one */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+        };
+    };
+    SeoController_createSource: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Same key and body within 24 h returns the first result */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateSeoSourceDto"];
+            };
+        };
+        responses: {
+            /** @description Checked against the provider first (GSC sites.get; Ahrefs key) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SeoSourceDto"];
+                };
+            };
+        };
+    };
+    SeoController_getSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SeoSourceDto"];
+                };
+            };
+        };
+    };
+    SeoController_removeSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The source, its schedule, ingestions and metrics are gone */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    SeoController_testSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description ok: false with the provider’s reason when the check fails */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SeoSourceTestDto"];
                 };
             };
         };
