@@ -14,6 +14,7 @@ const Publishing = lazy(() => import('./pages/Publishing'));
 const Media = lazy(() => import('./pages/Media'));
 const AuditLog = lazy(() => import('./pages/AuditLog'));
 const Analytics = lazy(() => import('./pages/Analytics'));
+const Seo = lazy(() => import('./pages/Seo'));
 
 const page = (element: ReactNode) => <Suspense fallback={<Loading />}>{element}</Suspense>;
 
@@ -32,6 +33,7 @@ export const router = createBrowserRouter([
       { path: 'media', element: page(<Media />) },
       { path: 'audit', element: page(<AuditLog />) },
       { path: 'analytics', element: page(<Analytics />) },
+      { path: 'seo', element: page(<Seo />) },
       { path: '*', element: <Navigate to="/content" replace /> },
     ],
   },

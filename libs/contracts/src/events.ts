@@ -49,8 +49,8 @@ export const Events = {
   seo: {
     /** A keyword's average position worse by more than the threshold, week over week. */
     keywordDropped: 'seo.keyword.dropped',
-    keywordEnteredTop10: 'seo.keyword.entered-top10',
-    keywordLeftTop10: 'seo.keyword.left-top10',
+    keywordEnteredTop10: 'seo.keyword.top-ten-reached',
+    keywordLeftTop10: 'seo.keyword.top-ten-exited',
     /** Another page now ranks for the keyword (a cannibalisation hint). */
     keywordUrlChanged: 'seo.keyword.url-changed',
     /** A page's clicks fell week over week. */

@@ -1369,7 +1369,7 @@ export interface components {
             seq: string;
             title: string;
             /** @enum {string} */
-            type: "publishing.job.failed" | "publishing.job.completed" | "publishing.target.unconfirmed" | "publishing.job.dead-lettered" | "content.item.submitted" | "content.item.published" | "content.item.lock-revoked" | "media.asset.rejected" | "seo.keyword.dropped" | "seo.keyword.left-top10" | "seo.keyword.entered-top10" | "seo.keyword.url-changed" | "seo.page.clicks-dropped" | "seo.ingestion.failed";
+            type: "publishing.job.failed" | "publishing.job.completed" | "publishing.target.unconfirmed" | "publishing.job.dead-lettered" | "content.item.submitted" | "content.item.published" | "content.item.lock-revoked" | "media.asset.rejected" | "seo.keyword.dropped" | "seo.keyword.top-ten-exited" | "seo.keyword.top-ten-reached" | "seo.keyword.url-changed" | "seo.page.clicks-dropped" | "seo.ingestion.failed";
         };
         PortfolioReportDto: {
             domains: components["schemas"]["PortfolioRowDto"][];
@@ -1392,7 +1392,7 @@ export interface components {
         PreferenceItemDto: {
             channels: components["schemas"]["ChannelSwitchesDto"];
             /** @enum {string} */
-            type: "publishing.job.failed" | "publishing.job.completed" | "publishing.target.unconfirmed" | "publishing.job.dead-lettered" | "content.item.submitted" | "content.item.published" | "content.item.lock-revoked" | "media.asset.rejected" | "seo.keyword.dropped" | "seo.keyword.left-top10" | "seo.keyword.entered-top10" | "seo.keyword.url-changed" | "seo.page.clicks-dropped" | "seo.ingestion.failed";
+            type: "publishing.job.failed" | "publishing.job.completed" | "publishing.target.unconfirmed" | "publishing.job.dead-lettered" | "content.item.submitted" | "content.item.published" | "content.item.lock-revoked" | "media.asset.rejected" | "seo.keyword.dropped" | "seo.keyword.top-ten-exited" | "seo.keyword.top-ten-reached" | "seo.keyword.url-changed" | "seo.page.clicks-dropped" | "seo.ingestion.failed";
         };
         PreferencesDto: {
             /** @enum {string} */

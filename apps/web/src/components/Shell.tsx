@@ -29,11 +29,10 @@ const PAGES = [
   { to: '/media', label: 'Media' },
   { to: '/domains', label: 'Domains' },
   { to: '/analytics', label: 'Analytics' },
+  { to: '/seo', label: 'SEO' },
   { to: '/notifications', label: 'Notifications' },
   { to: '/audit', label: 'Audit log' },
 ];
-/** Pages whose console screens are not built yet (their APIs exist or their services are coming). */
-const COMING = ['SEO'];
 
 function DomainSwitcher() {
   const [domainId, setDomainId] = useCurrentDomain();
@@ -143,12 +142,6 @@ export function Shell() {
             rightSection={page.to === '/notifications' ? <UnreadBadge /> : undefined}
           />
         ))}
-        <Text size="xs" fw={600} mt="md" px="xs">
-          Coming next
-        </Text>
-        <Text size="sm" px="xs" c="dimmed">
-          {COMING.join(' · ')}
-        </Text>
         <Text size="xs" c="dimmed" mt="auto" p="xs">
           Signed in to {me.data.orgId}
         </Text>
