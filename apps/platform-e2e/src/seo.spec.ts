@@ -1,9 +1,11 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { eventually, WORKSPACE_ROOT } from '@smartbeak/testing';
 import { Client } from 'pg';
 
+import { devSession, launchChromium, seriousViolations } from './browser';
 import { asUser } from './notify';
 import { expectProblem, Platform, seedTenant, type Tenant } from './platform';
 
@@ -357,4 +359,45 @@ describe('SEO: ingestion from Search Console and Ahrefs stand-ins, history, anal
     expectProblem(await api(outsider).post('/api/seo/ingestions').send({ sourceId: someId }), 404);
     expect((await api(outsider).get('/api/seo/keywords').expect(200)).body.items).toEqual([]);
   }, 60_000);
+
+  it('the console page: sources, the keyword table with change arrows, a keyword’s position chart', async () => {
+    const browser = await launchChromium();
+    try {
+      const context = await browser.newContext({
+        baseURL: platform.url,
+        viewport: { width: 1280, height: 860 },
+      });
+      const cookie = await devSession(platform, {
+        orgId: tenant.orgId,
+        userId: 'user_console',
+        permissions: ['org:admin', 'seo:read', 'seo:write'],
+      });
+      const [name, value] = cookie.split('=') as [string, string];
+      await context.addCookies([{ name, value, url: platform.url }]);
+      const page = await context.newPage();
+      await page.goto('/seo');
+      await page.getByRole('heading', { name: 'SEO', exact: true }).waitFor();
+      await page.getByText('sc-domain:drops.example').first().waitFor();
+      await page.getByRole('button', { name: 'Test' }).first().click();
+      await page
+        .getByText(/readable|key accepted/)
+        .first()
+        .waitFor();
+      // The drops: worst change first when sorted by change, with a down arrow.
+      await page.getByRole('combobox', { name: 'Sort by' }).click();
+      await page.getByRole('option', { name: 'Change', exact: true }).click();
+      await page.getByRole('textbox', { name: 'Search' }).fill('keyword 1');
+      const keyword = page.getByRole('button', { name: /^keyword 1/ }).first();
+      await keyword.click();
+      await page.getByRole('img', { name: 'Average position per day (1 at the top)' }).waitFor();
+      await page.getByText(/^Ranking URL: https:\/\//).waitFor();
+      expect(await seriousViolations(page)).toEqual([]);
+      const screenshots = join(WORKSPACE_ROOT, 'docs/screenshots');
+      mkdirSync(screenshots, { recursive: true });
+      await page.screenshot({ path: join(screenshots, 'seo.png'), fullPage: true });
+      await context.close();
+    } finally {
+      await browser.close();
+    }
+  }, 90_000);
 });

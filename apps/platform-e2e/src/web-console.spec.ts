@@ -4,12 +4,11 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
-import AxeBuilder from '@axe-core/playwright';
 import { eventually, freePort, uniqueName } from '@smartbeak/testing';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import request from 'supertest';
 
-import { launchChromium } from './browser';
+import { devSession, launchChromium, seriousViolations } from './browser';
 import { PNG_1X1 } from './media-files';
 import { caught } from './notify';
 import { expectProblem, Platform } from './platform';
@@ -25,24 +24,6 @@ const EVERYTHING = [
   'media:write',
   'analytics:read',
 ];
-
-/** A dev session's cookie for `who` (the gateway's own sign-in, as the console uses it). */
-async function devSession(
-  platform: Platform,
-  who: { orgId: string; userId: string; permissions: string[] },
-): Promise<string> {
-  const res = await request(platform.url).post('/api/dev/session').send(who).expect(201);
-  const cookie = [res.headers['set-cookie']].flat()[0] as string;
-  return cookie.split(';')[0]!;
-}
-
-/** Serious or critical accessibility violations on the page as it is now. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page: page as never }).analyze();
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 describe('the console: served by the gateway, signed in by cookie', () => {
   let platform: Platform;

@@ -34,6 +34,7 @@ export const router = createBrowserRouter([
       { path: 'audit', element: page(<AuditLog />) },
       { path: 'analytics', element: page(<Analytics />) },
       { path: 'seo', element: page(<Seo />) },
+      { path: 'seo/keywords/:id', element: page(<Seo />) },
       { path: '*', element: <Navigate to="/content" replace /> },
     ],
   },

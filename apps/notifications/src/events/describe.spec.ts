@@ -58,3 +58,48 @@ describe('a failed job that was also dead-lettered', () => {
     );
   });
 });
+
+describe('SEO signals', () => {
+  const signal = (type: string, payload: Record<string, unknown>): EventEnvelope => ({
+    id: `evt-${type}`,
+    type: type as EventEnvelope['type'],
+    aggregateId: 'kw-1',
+    orgId: 'org_a',
+    domainId: 'dom-1',
+    occurredAt: '2026-12-02T09:00:00.000Z',
+    payload,
+  });
+
+  it('a ranking drop tells the org’s SEO readers, with the positions and a link to the keyword', () => {
+    const described = describeEvent(
+      signal(Events.seo.keywordDropped, {
+        query: 'seo tools',
+        position: 12.04,
+        previousPosition: 4.5,
+        windowEnd: '2026-12-01',
+      }),
+      null,
+    )!;
+    expect(described).toEqual(
+      expect.objectContaining({
+        type: Events.seo.keywordDropped,
+        audience: [{ permission: 'seo:read' }],
+        title: 'Ranking drop: “seo tools”',
+        body: 'Average position 4.5 → 12.0 over the 7 days to 2026-12-01.',
+        link: '/seo/keywords/kw-1',
+      }),
+    );
+  });
+
+  it('a failed import says why and that nothing stored was lost', () => {
+    const described = describeEvent(
+      signal(Events.seo.ingestionFailed, {
+        sourceName: 'sc-domain:example.com',
+        error: 'GSC 403 forbidden: no access.',
+      }),
+      null,
+    )!;
+    expect(described.title).toBe('SEO import failed: sc-domain:example.com');
+    expect(described.body).toBe('GSC 403 forbidden: no access. Stored history is unchanged.');
+  });
+});

@@ -76,21 +76,25 @@ export class AnalysisSystem {
                   sum(weighted) / sum(weight) AS position,
                   (array_agg(page ORDER BY impressions DESC, clicks DESC, page))[1] AS url
              FROM days GROUP BY keyword_id, current
+         ), targets AS (
+           -- The keywords this source has figures for, and those whose summary it gave before (now without figures).
+           SELECT keyword_id AS id FROM periods
+           UNION
+           SELECT id FROM keywords WHERE domain_id = $2 AND summary_source = $1
          ), summary AS (
            SELECT k.id, coalesce(c.clicks, 0) AS clicks, coalesce(c.impressions, 0) AS impressions,
                   CASE WHEN coalesce(c.impressions, 0) > 0 THEN c.clicks::float8 / c.impressions ELSE 0 END AS ctr,
                   round(c.position::numeric, 2)::float8 AS position, round(p.position::numeric, 2)::float8 AS previous_position,
                   round((p.position - c.position)::numeric, 2)::float8 AS position_change,
                   c.url, p.url AS previous_url
-             FROM keywords k
+             FROM targets t
+             JOIN keywords k ON k.id = t.id
              LEFT JOIN periods c ON c.keyword_id = k.id AND c.current
              LEFT JOIN periods p ON p.keyword_id = k.id AND NOT p.current
-            WHERE k.domain_id = $2
-              AND (k.summary_source = $1 OR EXISTS (SELECT 1 FROM periods x WHERE x.keyword_id = k.id))
-              -- Search Console's figures win over Ahrefs' estimates for a keyword both know.
-              AND NOT ($4 = 'ahrefs' AND EXISTS (
+            -- Search Console's figures win over Ahrefs' estimates for a keyword both know.
+            WHERE $4 <> 'ahrefs' OR NOT EXISTS (
                 SELECT 1 FROM keyword_metrics g JOIN seo_sources gs ON gs.id = g.source_id AND gs.type = 'gsc'
-                 WHERE g.keyword_id = k.id AND g.date BETWEEN $3::date - 13 AND $3::date))
+                 WHERE g.keyword_id = k.id AND g.date BETWEEN $3::date - 13 AND $3::date)
          )
          UPDATE keywords k
             SET clicks = s.clicks, impressions = s.impressions, ctr = s.ctr, position = s.position,

@@ -16,6 +16,7 @@ import {
 } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { useParams } from 'react-router';
 
 import { api, data } from '../api/client';
 import type { components } from '../api/schema';
@@ -41,7 +42,7 @@ function Change({ value }: { value: number | null }) {
   return (
     <Text
       span
-      c={value > 0 ? 'teal' : 'red'}
+      c={value > 0 ? 'teal.9' : 'red.9'}
       aria-label={value > 0 ? `up ${value.toFixed(1)}` : `down ${(-value).toFixed(1)}`}
     >
       {value > 0 ? '▲' : '▼'} {Math.abs(value).toFixed(1)}
@@ -91,13 +92,11 @@ function PositionChart({ points }: { points: Point[] }) {
   );
 }
 
-function KeywordHistory({ keyword }: { keyword: Keyword }) {
+function KeywordHistory({ id }: { id: string }) {
   const history = useQuery({
-    queryKey: ['seo', 'history', keyword.id],
+    queryKey: ['seo', 'history', id],
     queryFn: async () =>
-      data(
-        await api.GET('/api/seo/keywords/{id}/history', { params: { path: { id: keyword.id }, query: {} } }),
-      ),
+      data(await api.GET('/api/seo/keywords/{id}/history', { params: { path: { id }, query: {} } })),
   });
   if (history.isPending) return <Loading />;
   if (history.error) return <Failed error={history.error} />;
@@ -105,7 +104,7 @@ function KeywordHistory({ keyword }: { keyword: Keyword }) {
   const urls = [...new Set(points.map((p) => p.url))];
   return (
     <Card withBorder>
-      <Title order={4}>“{keyword.query}”</Title>
+      <Title order={4}>“{history.data.keyword.query}”</Title>
       <PositionChart points={points} />
       <Text size="sm">
         Ranking URL{urls.length > 1 ? 's (it changed)' : ''}: {urls.slice(-3).join(' → ') || '–'}
@@ -199,7 +198,10 @@ export default function Seo() {
   const client = useQueryClient();
   const [sort, setSort] = useState<Sort>('clicks');
   const [q, setQ] = useState('');
-  const [selected, setSelected] = useState<Keyword | null>(null);
+  // A notification's link opens /seo/keywords/:id with that keyword's chart.
+  const { id: linked } = useParams();
+  const [picked, setSelected] = useState<Keyword | null>(null);
+  const selected = picked?.id ?? linked ?? null;
   const [tested, setTested] = useState<Record<string, { ok: boolean; detail: string }>>({});
   const scope = domainId ? { domainId } : {};
 
@@ -265,7 +267,7 @@ export default function Seo() {
                 </Table.Td>
                 <Table.Td>
                   {tested[s.id] && (
-                    <Text size="sm" c={tested[s.id]?.ok ? 'teal' : 'red'}>
+                    <Text size="sm" c={tested[s.id]?.ok ? 'teal.9' : 'red.9'}>
                       {tested[s.id]?.detail}
                     </Text>
                   )}
@@ -311,7 +313,7 @@ export default function Seo() {
           ]}
         />
       </Group>
-      {selected && <KeywordHistory keyword={selected} />}
+      {selected && <KeywordHistory id={selected} />}
       <Listing pages={keywords} empty="No keywords yet: connect a source and let it run.">
         {(items) => (
           <Table highlightOnHover>
@@ -379,7 +381,7 @@ export default function Seo() {
                   </Table.Td>
                   <Table.Td>{i.unitsSpent ? number.format(i.unitsSpent) : '–'}</Table.Td>
                   <Table.Td>
-                    <Text size="xs" c="red">
+                    <Text size="xs" c="red.9">
                       {i.error ?? ''}
                     </Text>
                   </Table.Td>

@@ -97,6 +97,8 @@ export class SeoInitial1796223754165 implements MigrationInterface {
       await runner.query(`CREATE INDEX keywords_${name}_idx ON keywords (domain_id, ${key})`);
       await runner.query(`CREATE INDEX keywords_org_${name}_idx ON keywords (org_id, ${key})`);
     }
+    // The analysis reads the keywords whose summary a source gave.
+    await runner.query(`CREATE INDEX keywords_summary_source_idx ON keywords (summary_source)`);
     await runner.query(`CREATE INDEX keywords_query_trgm_idx ON keywords USING gin (query gin_trgm_ops)`);
 
     await runner.query(`
