@@ -6,7 +6,6 @@ import {
   ApiHeader,
   ApiNoContentResponse,
   ApiOkResponse,
-  ApiPropertyOptional,
   ApiTags,
 } from '@nestjs/swagger';
 import { CurrentContext, RequirePermissions } from '@smartbeak/auth';
@@ -16,6 +15,7 @@ import {
   IngestionDto,
   KeywordDto,
   KeywordHistoryDto,
+  KeywordHistoryRangeDto,
   ListIngestionsQueryDto,
   ListKeywordsQueryDto,
   ListSeoPagesQueryDto,
@@ -28,22 +28,9 @@ import {
   SeoSourceDto,
   SeoSourceTestDto,
 } from '@smartbeak/contracts';
-import { IsDateString, IsOptional } from 'class-validator';
 
 import { Idempotent } from '../idempotency/idempotency.interceptor';
 import { GatewayRpc } from '../rpc/gateway-rpc';
-
-class HistoryQuery {
-  @ApiPropertyOptional({ description: 'YYYY-MM-DD; default 16 months before `to`' })
-  @IsOptional()
-  @IsDateString({ strict: true })
-  from?: string;
-
-  @ApiPropertyOptional({ description: 'YYYY-MM-DD; default today' })
-  @IsOptional()
-  @IsDateString({ strict: true })
-  to?: string;
-}
 
 /** SEO sources, ingestions, keywords and pages (docs/seo.md). Secrets go in, never out. */
 @ApiTags('seo')
@@ -152,7 +139,7 @@ export class SeoController {
   keywordHistory(
     @CurrentContext() ctx: RequestContext,
     @Param('id') id: string,
-    @Query() query: HistoryQuery,
+    @Query() query: KeywordHistoryRangeDto,
   ): Promise<KeywordHistoryDto> {
     return this.rpc.forward(SeoPatterns.keywordHistory, ctx, { id, ...query });
   }

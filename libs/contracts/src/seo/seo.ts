@@ -210,12 +210,9 @@ export class KeywordHistoryDto {
   @ApiProperty({ type: [KeywordPointDto] }) points!: KeywordPointDto[];
 }
 
-export class KeywordHistoryQueryDto {
-  @IsString()
-  @MaxLength(100)
-  id!: string;
-
-  @ApiPropertyOptional({ description: 'YYYY-MM-DD; default 16 months back' })
+/** The days of a keyword's history (the gateway's query string). */
+export class KeywordHistoryRangeDto {
+  @ApiPropertyOptional({ description: 'YYYY-MM-DD; default 16 months before `to`' })
   @IsOptional()
   @IsDateString({ strict: true })
   from?: string;
@@ -224,6 +221,12 @@ export class KeywordHistoryQueryDto {
   @IsOptional()
   @IsDateString({ strict: true })
   to?: string;
+}
+
+export class KeywordHistoryQueryDto extends KeywordHistoryRangeDto {
+  @IsString()
+  @MaxLength(100)
+  id!: string;
 }
 
 export class ListSeoPagesQueryDto extends PageQueryDto {
