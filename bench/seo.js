@@ -78,9 +78,12 @@ async function main() {
           SEO_BACKFILL_MONTHS: '1',
           SEO_WINDOW_DAYS: '7',
           GSC_MIN_INTERVAL_MS: '0',
+          // The run's own account of where its time went (fetch, normalise, write, analyse).
+          LOG_LEVEL: 'info',
         },
       }),
     );
+    const seoProcess = processes[0];
     processes.push(startGateway(infra, keys, ['seo']));
     await waitOk('http://127.0.0.1:3208/health/ready');
     await waitOk(`${GATEWAY}/api/health`);
@@ -138,6 +141,15 @@ async function main() {
     process.stdout.write('ingesting…\n');
     const run = await runOnce();
     if (run.state !== 'succeeded') throw new Error(`the ingestion failed: ${run.error}`);
+    await new Promise((r) => setTimeout(r, 200));
+    const phases = /ms (\{[^}]*\})/.exec(
+      seoProcess.output
+        .join('')
+        .split('\n')
+        .filter((l) => l.includes('succeeded'))
+        .pop() ?? '',
+    );
+    process.stdout.write(`the run's phases (ms): ${phases ? phases[1] : 'not logged'}\n`);
 
     // The raw baseline: the stored rows, COPY'd out and into a copy of the table with the same indexes.
     await db.query(`DROP TABLE IF EXISTS bench_copy`);

@@ -108,6 +108,7 @@ function createSeoStandIn({ demo = false } = {}) {
   const tokens = new Set();
   const faults = [];
   const calls = {};
+  const cache = new Map();
   let unitsUsed = 0;
 
   /** The next fault of `route`, if one is due (after `afterCalls` calls of the route). */
@@ -247,14 +248,21 @@ function createSeoStandIn({ demo = false } = {}) {
         );
       }
       const all = body.dataState === 'all';
-      const rows = [];
-      for (let a = 0; a < data.days; a++) {
-        const date = day(a);
-        if (date < body.startDate || date > body.endDate) continue;
-        if (!all && a < data.freshDays) continue;
-        rows.push(...gscRows(siteUrl, data, a));
+      // The sorted rows of a query, kept while its pages are read (as the API answers page after page quickly).
+      const key = JSON.stringify([siteUrl, data, body.startDate, body.endDate, all, day(0)]);
+      let rows = cache.get(key);
+      if (!rows) {
+        rows = [];
+        for (let a = 0; a < data.days; a++) {
+          const date = day(a);
+          if (date < body.startDate || date > body.endDate) continue;
+          if (!all && a < data.freshDays) continue;
+          rows.push(...gscRows(siteUrl, data, a));
+        }
+        rows.sort((x, y) => y.clicks - x.clicks || (x.keys.join('\u0000') < y.keys.join('\u0000') ? -1 : 1));
+        cache.clear();
+        cache.set(key, rows);
       }
-      rows.sort((x, y) => y.clicks - x.clicks || (x.keys.join('\u0000') < y.keys.join('\u0000') ? -1 : 1));
       const startRow = body.startRow || 0;
       const page = rows.slice(startRow, startRow + rowLimit);
       const firstIncomplete = day(Math.max(0, data.freshDays - 1));

@@ -20,6 +20,14 @@ interface Span {
   end: string | null;
 }
 
+/** Where a run's time went (ms), logged with its outcome. */
+interface Timings {
+  fetch: number;
+  normalise: number;
+  write: number;
+  analyse: number;
+}
+
 /**
  * Runs one ingestion: fetch each window whole, check and normalise it, write
  * it in one transaction, then analyse the domain. A provider error ends it
@@ -45,18 +53,21 @@ export class IngestionRunner {
     if (!started) return { state: 'gone' };
     const { ingestion, source } = started;
     const span: Span = { start: null, end: null };
+    const timings: Timings = { fetch: 0, normalise: 0, write: 0, analyse: 0 };
     try {
-      if (source.type === 'gsc') await this.gsc(scope, ingestion, source, span);
-      else await this.ahrefs(scope, ingestion, source, span);
+      if (source.type === 'gsc') await this.gsc(scope, ingestion, source, span, timings);
+      else await this.ahrefs(scope, ingestion, source, span, timings);
+      const analysing = Date.now();
       const analysed = await this.analysis.run(scope, {
         orgId: source.orgId,
         domainId: source.domainId,
         sourceId: source.id,
       });
+      timings.analyse = Date.now() - analysing;
       await this.ingestions.succeed(scope, ingestion.id, span);
       this.logger.log(
         `ingestion ${ingestion.id} (${source.type}) succeeded: ${span.start ?? '-'}..${span.end ?? '-'}, ` +
-          `analysis to ${analysed.windowEnd ?? '-'} ${JSON.stringify(analysed.signals)}`,
+          `analysis to ${analysed.windowEnd ?? '-'} ${JSON.stringify(analysed.signals)}, ms ${JSON.stringify(timings)}`,
       );
       return { state: 'succeeded' };
     } catch (error) {
@@ -78,6 +89,7 @@ export class IngestionRunner {
     ingestion: IngestionRow,
     source: SourceRow,
     span: Span,
+    timings: Timings,
   ): Promise<void> {
     const { credentials } = this.vault.open<{ credentials: GoogleCredentials }>(source.secret, {
       orgId: source.orgId,
@@ -99,7 +111,9 @@ export class IngestionRunner {
       const raw: RawRow[] = [];
       // Without metadata (no incomplete day in the window), every day of it is final.
       let firstIncomplete = addDays(today, 1);
+      let fetching = Date.now();
       for await (const page of client.rows(window.start, window.end)) {
+        timings.fetch += Date.now() - fetching;
         raw.push(...page.rows);
         if (page.firstIncompleteDate && page.firstIncompleteDate < firstIncomplete)
           firstIncomplete = page.firstIncompleteDate;
@@ -108,8 +122,13 @@ export class IngestionRunner {
           pages: 1,
           units: 0,
         });
+        fetching = Date.now();
       }
+      timings.fetch += Date.now() - fetching;
+      let at = Date.now();
       const checked = normaliseRows(raw, window);
+      timings.normalise += Date.now() - at;
+      at = Date.now();
       const next = advance(state, window, firstIncomplete);
       await this.metrics.writeWindow(scope, {
         ingestionId: ingestion.id,
@@ -121,6 +140,7 @@ export class IngestionRunner {
         sample: checked.sample,
         span: next,
       });
+      timings.write += Date.now() - at;
       state = next;
       widen(span, window);
     }
@@ -131,6 +151,7 @@ export class IngestionRunner {
     ingestion: IngestionRow,
     source: SourceRow,
     span: Span,
+    timings: Timings,
   ): Promise<void> {
     const { apiKey } = this.vault.open<{ apiKey: string }>(source.secret, {
       orgId: source.orgId,
@@ -148,6 +169,7 @@ export class IngestionRunner {
     const window = { start: day, end: day, kind: 'recent' as const };
     const spent = await this.sources.unitsSpentThisMonth(orgScope(source.orgId));
     const raw: RawRow[] = [];
+    let at = Date.now();
     for await (const page of client.rows(day, settings.monthlyUnitBudget - spent)) {
       raw.push(...page.rows);
       await this.ingestions.progress(scope, ingestion.id, {
@@ -156,7 +178,11 @@ export class IngestionRunner {
         units: page.units,
       });
     }
+    timings.fetch = Date.now() - at;
+    at = Date.now();
     const checked = normaliseRows(raw, window);
+    timings.normalise = Date.now() - at;
+    at = Date.now();
     await this.metrics.writeWindow(scope, {
       ingestionId: ingestion.id,
       source,
@@ -171,6 +197,7 @@ export class IngestionRunner {
         addDays(day, 1),
       ),
     });
+    timings.write = Date.now() - at;
     widen(span, window);
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Database, type SystemScope } from '@smartbeak/persistence';
+import { Database, type SystemScope, type Transaction } from '@smartbeak/persistence';
 
 import { type MetricRow, type Rejected } from './normalise';
 
@@ -15,6 +15,20 @@ export interface WindowWrite {
   /** The source's stored span once this window is in. */
   span: { historyFrom: string; finalThrough: string };
 }
+
+/** keyword_metrics' columns, in the order rows are copied. */
+const METRIC_COLUMNS = [
+  'keyword_id',
+  'source_id',
+  'date',
+  'page',
+  'domain_id',
+  'clicks',
+  'impressions',
+  'ctr',
+  'position',
+  'data_state',
+];
 
 /**
  * Writes a whole window in one transaction: the keywords it names, its rows
@@ -45,48 +59,30 @@ export class MetricsSystem {
           )
         ).map((row) => [row.query, row.id]),
       );
-      await tx.run(
-        `CREATE TEMP TABLE incoming (
-           keyword_id uuid, date date, page text, clicks integer, impressions integer,
-           ctr double precision, position double precision, data_state varchar(5),
-           PRIMARY KEY (keyword_id, date, page)
-         ) ON COMMIT DROP`,
-      );
-      await tx.run(
-        `INSERT INTO incoming
-         SELECT * FROM unnest($1::uuid[], $2::date[], $3::text[], $4::int[], $5::int[], $6::float8[], $7::float8[], $8::text[])`,
-        [
-          rows.map((row) => ids.get(row.query)),
-          rows.map((row) => row.date),
-          rows.map((row) => row.page),
-          rows.map((row) => row.clicks),
-          rows.map((row) => row.impressions),
-          rows.map((row) => row.ctr),
-          rows.map((row) => row.position),
-          rows.map((row) => (row.date >= write.firstIncomplete ? 'fresh' : 'final')),
-        ],
-      );
-      // Statistics for the planner: the upsert and the anti-join below are hash joins, not loops.
-      await tx.run(`ANALYZE incoming`);
-      const stored = await tx.run(
-        `INSERT INTO keyword_metrics AS m
-           (keyword_id, source_id, date, page, domain_id, clicks, impressions, ctr, position, data_state)
-         SELECT keyword_id, $1, date, page, $2, clicks, impressions, ctr, position, data_state FROM incoming
-         ON CONFLICT (keyword_id, source_id, date, page) DO UPDATE
-           SET clicks = excluded.clicks, impressions = excluded.impressions, ctr = excluded.ctr,
-               position = excluded.position, data_state = excluded.data_state
-           WHERE (m.clicks, m.impressions, m.ctr, m.position, m.data_state)
-                 IS DISTINCT FROM (excluded.clicks, excluded.impressions, excluded.ctr, excluded.position, excluded.data_state)`,
-        [source.id, source.domainId],
-      );
-      // The provider answered for every day of the window: what it no longer lists is gone.
-      const removed = await tx.run(
-        `DELETE FROM keyword_metrics m
-          WHERE m.source_id = $1 AND m.date BETWEEN $2 AND $3
-            AND NOT EXISTS (SELECT 1 FROM incoming n
-                             WHERE n.keyword_id = m.keyword_id AND n.date = m.date AND n.page = m.page)`,
+      const copy = rows.map((row) => [
+        ids.get(row.query),
+        source.id,
+        row.date,
+        row.page,
+        source.domainId,
+        row.clicks,
+        row.impressions,
+        row.ctr,
+        row.position,
+        row.date >= write.firstIncomplete ? 'fresh' : 'final',
+      ]);
+      const held = await tx.one(
+        `SELECT 1 AS held FROM keyword_metrics WHERE source_id = $1 AND date BETWEEN $2 AND $3 LIMIT 1`,
         [source.id, window.start, window.end],
       );
+      let stored = copy.length;
+      let removed = 0;
+      if (!held) {
+        // Nothing of the window is stored yet (a backfill, a new day): straight in, at COPY's speed.
+        await tx.copyIn('keyword_metrics', METRIC_COLUMNS, copy);
+      } else {
+        ({ stored, removed } = await replaceWindow(tx, source, window, copy));
+      }
       await tx.run(
         `UPDATE seo_sources SET history_from = $2, final_through = $3, updated_at = now() WHERE id = $1`,
         [source.id, write.span.historyFrom, write.span.finalThrough],
@@ -102,4 +98,40 @@ export class MetricsSystem {
       return { stored, removed };
     });
   }
+}
+
+/**
+ * A window already (partly) stored: its rows staged, then new ones inserted,
+ * changed ones updated, unchanged ones left alone, and rows the provider no
+ * longer lists removed.
+ */
+async function replaceWindow(
+  tx: Transaction,
+  source: { id: string },
+  window: { start: string; end: string },
+  copy: unknown[][],
+): Promise<{ stored: number; removed: number }> {
+  await tx.run(`CREATE TEMP TABLE incoming (LIKE keyword_metrics INCLUDING DEFAULTS) ON COMMIT DROP`);
+  await tx.run(`ALTER TABLE incoming ADD PRIMARY KEY (keyword_id, date, page)`);
+  await tx.copyIn('incoming', METRIC_COLUMNS, copy);
+  // Statistics for the planner: the upsert and the anti-join below are hash joins, not loops.
+  await tx.run(`ANALYZE incoming`);
+  const stored = await tx.run(
+    `INSERT INTO keyword_metrics AS m (${METRIC_COLUMNS.join(', ')})
+     SELECT ${METRIC_COLUMNS.join(', ')} FROM incoming
+     ON CONFLICT (keyword_id, source_id, date, page) DO UPDATE
+       SET clicks = excluded.clicks, impressions = excluded.impressions, ctr = excluded.ctr,
+           position = excluded.position, data_state = excluded.data_state
+       WHERE (m.clicks, m.impressions, m.ctr, m.position, m.data_state)
+             IS DISTINCT FROM (excluded.clicks, excluded.impressions, excluded.ctr, excluded.position, excluded.data_state)`,
+  );
+  // The provider answered for every day of the window: what it no longer lists is gone.
+  const removed = await tx.run(
+    `DELETE FROM keyword_metrics m
+      WHERE m.source_id = $1 AND m.date BETWEEN $2 AND $3
+        AND NOT EXISTS (SELECT 1 FROM incoming n
+                         WHERE n.keyword_id = m.keyword_id AND n.date = m.date AND n.page = m.page)`,
+    [source.id, window.start, window.end],
+  );
+  return { stored, removed };
 }

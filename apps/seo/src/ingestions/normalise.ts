@@ -90,8 +90,12 @@ export function isDay(value: unknown): value is string {
 const wholeCount = (value: unknown) => typeof value === 'number' && Number.isInteger(value) && value >= 0;
 const finite = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
 
-/** Why a row cannot be stored, or null when it can (after normalising). */
-function check(raw: RawRow, window: { start: string; end: string }): string | MetricRow {
+/** Why a row cannot be stored, or null when it can (after normalising). `urls` remembers pages seen (they repeat by day). */
+function check(
+  raw: RawRow,
+  window: { start: string; end: string },
+  urls: Map<string, string | null>,
+): string | MetricRow {
   if (!isDay(raw.date)) return 'date is not a YYYY-MM-DD day';
   if (raw.date < window.start || raw.date > window.end) return 'date outside the requested window';
   if (typeof raw.query !== 'string') return 'query missing';
@@ -99,7 +103,11 @@ function check(raw: RawRow, window: { start: string; end: string }): string | Me
   if (!query) return 'query empty';
   if (query.length > 1000) return 'query longer than 1000 characters';
   if (typeof raw.page !== 'string') return 'page missing';
-  const page = canonicalUrl(raw.page);
+  let page = urls.get(raw.page);
+  if (page === undefined) {
+    page = canonicalUrl(raw.page);
+    urls.set(raw.page, page);
+  }
   if (!page) return 'page is not an http(s) URL';
   if (page.length > 2000) return 'page URL longer than 2000 characters';
   if (!wholeCount(raw.clicks)) return 'clicks is not a whole number ≥ 0';
@@ -127,9 +135,10 @@ export function normaliseRows(
 ): { rows: MetricRow[]; rejected: number; sample: Rejected[] } {
   const merged = new Map<string, MetricRow>();
   const sample: Rejected[] = [];
+  const urls = new Map<string, string | null>();
   let rejected = 0;
   for (const raw of rows) {
-    const result = check(raw, window);
+    const result = check(raw, window, urls);
     if (typeof result === 'string') {
       rejected++;
       if (sample.length < SAMPLE) sample.push({ reason: result, row: { ...raw } });
