@@ -1,23 +1,37 @@
-import { Pool } from 'pg';
+import { randomUUID } from 'node:crypto';
 
-import { createTestDatabase, type TestDatabase } from '@smartbeak/testing';
+import { Client, Pool } from 'pg';
 
 import { Database } from '../src/database';
 
+// The test stack's PostgreSQL (`npm test` exports it); not through @smartbeak/testing, which depends on this lib.
+const SERVER = process.env['SMARTBEAK_TEST_PG_URL'];
+const NAME = `t_persistence_copy_${randomUUID().slice(0, 8)}`;
+
+async function admin(sql: string): Promise<void> {
+  if (!SERVER) throw new Error('SMARTBEAK_TEST_PG_URL is not set: run the tests through `npm test`');
+  const client = new Client({ connectionString: `${SERVER}/postgres` });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
 describe('Transaction.copyIn (COPY … FROM STDIN, real PostgreSQL)', () => {
-  let db: TestDatabase;
   let pool: Pool;
   let database: Database;
 
   beforeAll(async () => {
-    db = await createTestDatabase('persistence_copy');
-    pool = new Pool({ connectionString: db.url, max: 2 });
+    await admin(`CREATE DATABASE ${NAME}`);
+    pool = new Pool({ connectionString: `${SERVER}/${NAME}`, max: 2 });
     database = new Database(pool);
     await database.run(`CREATE TABLE copied (id int PRIMARY KEY, name text, at timestamptz, score float8)`);
   });
   afterAll(async () => {
     await pool.end();
-    await db.drop();
+    await admin(`DROP DATABASE ${NAME}`);
   });
 
   it('loads every value as given: escapes, NULLs, dates and numbers', async () => {
