@@ -102,13 +102,6 @@ export class PublishingController {
   async jobStream(@CurrentContext() ctx: RequestContext, @Res() reply: FastifyReply): Promise<void> {
     reply.hijack();
     const raw = reply.raw;
-    raw.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
-    raw.write('retry: 3000\n\n');
     let closed = false;
     const send = async (jobId: string): Promise<void> => {
       try {
@@ -118,7 +111,19 @@ export class PublishingController {
         // Not this member's to see (another domain), or gone: nothing to say.
       }
     };
+    // Subscribed before the answer starts: a client that acts as soon as the stream is open misses nothing.
     const stop = await this.live.listenToJobs(ctx.orgId, (jobId) => void send(jobId));
+    if (raw.destroyed) {
+      stop();
+      return;
+    }
+    raw.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    raw.write('retry: 3000\n\n');
     const heartbeat = setInterval(() => raw.write(': ping\n\n'), 15_000);
     raw.on('close', () => {
       closed = true;
