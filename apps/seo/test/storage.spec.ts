@@ -183,4 +183,53 @@ describe('seo storage: whole windows, history, analysis (real PostgreSQL)', () =
     } while (cursor);
     expect(seen.sort()).toEqual(['alpha', 'beta', 'delta', 'epsilon']);
   });
+
+  it('analysis: another page taking over a keyword, and a page losing clicks, each told once', async () => {
+    const window = { start: addDays(today, -13), end: today };
+    const rows: MetricRow[] = [];
+    for (let d = 0; d < 14; d++) {
+      const date = addDays(today, -d);
+      const thisWeek = d < 7;
+      // zeta ranked with /guide last week and with /guide-2026 this week.
+      rows.push(
+        row(date, 'zeta', { page: `https://example.com/${thisWeek ? 'guide-2026' : 'guide'}`, position: 3 }),
+      );
+      // eta's page had 40 clicks a day last week and 10 this week.
+      rows.push(
+        row(date, 'eta', { page: 'https://example.com/pricing', clicks: thisWeek ? 10 : 40, position: 2 }),
+      );
+    }
+    await write(window, rows);
+    const first = await analysis.run(SYSTEM, { orgId: org, domainId, sourceId: source.id });
+    // Two pages lost clicks: /pricing, and /guide (its keyword moved to /guide-2026).
+    expect(first.signals).toEqual({ 'seo.keyword.url-changed': 1, 'seo.page.clicks-dropped': 2 });
+    const told = await db.database.rows<{ type: string; payload: Record<string, unknown> }>(
+      `SELECT type, payload FROM outbox WHERE domain_id = $1 AND type IN ('seo.keyword.url-changed', 'seo.page.clicks-dropped')
+        ORDER BY type, payload->>'url'`,
+      [domainId],
+    );
+    expect(told).toEqual([
+      {
+        type: 'seo.keyword.url-changed',
+        payload: expect.objectContaining({
+          query: 'zeta',
+          url: 'https://example.com/guide-2026',
+          previousUrl: 'https://example.com/guide',
+        }),
+      },
+      {
+        type: 'seo.page.clicks-dropped',
+        payload: expect.objectContaining({ url: 'https://example.com/guide', clicks: 0, previousClicks: 70 }),
+      },
+      {
+        type: 'seo.page.clicks-dropped',
+        payload: expect.objectContaining({
+          url: 'https://example.com/pricing',
+          clicks: 70,
+          previousClicks: 280,
+        }),
+      },
+    ]);
+    expect((await analysis.run(SYSTEM, { orgId: org, domainId, sourceId: source.id })).signals).toEqual({});
+  });
 });
