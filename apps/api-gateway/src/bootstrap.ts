@@ -1,3 +1,4 @@
+import { parsePublishableKey } from '@clerk/shared/keys';
 import helmet from '@fastify/helmet';
 import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -103,10 +104,14 @@ export async function createGateway(config: GatewayConfig): Promise<NestFastifyA
 
   const document = openApiDocument(app);
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
+  const clerkKey = config.CLERK_PUBLISHABLE_KEY ? parsePublishableKey(config.CLERK_PUBLISHABLE_KEY) : null;
   await serveWebApp(
     fastify,
     resolve(config.WEB_ROOT ?? join(__dirname, '../web')),
     splitList(config.WEB_CSP_ORIGINS),
+    clerkKey && config.CLERK_PUBLISHABLE_KEY
+      ? { publishableKey: config.CLERK_PUBLISHABLE_KEY, frontendApi: clerkKey.frontendApi }
+      : undefined,
   );
   const dashboardQueues = await mountQueueDashboard(app, config);
   const metrics = await serveMetrics(config.METRICS_PORT);

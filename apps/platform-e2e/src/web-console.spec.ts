@@ -166,12 +166,18 @@ describe('the console bundle', () => {
 
 describe('the console with a real Clerk key', () => {
   let platform: Platform;
+  // A development instance's publishable key names its Frontend API (base64 of `<host>$`).
+  const FAPI = 'clerk.smartbeak-e2e.example';
+  const PUBLISHABLE = `pk_test_${Buffer.from(`${FAPI}$`).toString('base64')}`;
 
   beforeAll(async () => {
     const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     platform = await Platform.start({
       services: ['control-plane'],
-      gatewayEnv: { CLERK_JWT_KEY: publicKey.export({ type: 'spki', format: 'pem' }).toString() },
+      gatewayEnv: {
+        CLERK_JWT_KEY: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+        CLERK_PUBLISHABLE_KEY: PUBLISHABLE,
+      },
     });
   });
   afterAll(() => platform?.stop());
@@ -183,6 +189,36 @@ describe('the console with a real Clerk key', () => {
         .send({ orgId: 'org_x', userId: 'user_x', permissions: ['org:admin'] }),
       404,
     );
+  });
+
+  it('gives the console the publishable key and admits Clerk in its CSP, nothing more', async () => {
+    const res = await request(platform.url).get('/sign-in').expect(200);
+    expect(res.text).toContain(`<meta name="clerk-publishable-key" content="${PUBLISHABLE}">`);
+    const csp = String(res.headers['content-security-policy']);
+    expect(csp).toContain(`script-src 'self' https://${FAPI} https://challenges.cloudflare.com;`);
+    expect(csp).toMatch(new RegExp(`connect-src 'self'[^;]* https://${FAPI.replace(/\./g, '\\.')};`));
+    expect(csp).toMatch(/img-src [^;]*https:\/\/img\.clerk\.com/);
+    expect(csp).toContain("worker-src 'self' blob:");
+    expect(csp).toContain('frame-src https://challenges.cloudflare.com');
+    expect(csp).toContain("frame-ancestors 'none'");
+  });
+
+  it('signs in with Clerk’s components: the page loads Clerk from the instance, and no dev sign-in shows', async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ baseURL: platform.url });
+      // Clerk's servers are out of reach here: the request is what shows the component mounting.
+      await page.route(`https://${FAPI}/**`, (route) => route.abort());
+      const clerkJs = page.waitForRequest((r) => r.url().startsWith(`https://${FAPI}/`));
+      await page.goto('/sign-in');
+      expect((await clerkJs).url()).toMatch(/clerk-js/);
+      expect(await page.getByLabel('Organisation id').count()).toBe(0);
+      // The rest of the console sends a signed-out visitor to that sign-in.
+      await page.goto('/content');
+      await page.waitForURL('**/sign-in');
+    } finally {
+      await browser.close();
+    }
   });
 });
 

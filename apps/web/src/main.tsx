@@ -2,11 +2,12 @@ import '@mantine/core/styles.css';
 
 import { ColorSchemeScript, createTheme, type CSSVariablesResolver, MantineProvider } from '@mantine/core';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { StrictMode } from 'react';
+import { lazy, StrictMode, Suspense } from 'react';
 import { createRoot } from 'react-dom/client';
 import { RouterProvider } from 'react-router';
 
 import { ApiProblem } from './api/client';
+import { CLERK_PUBLISHABLE_KEY } from './clerk';
 import { router } from './router';
 
 // Shade 8 and a darker "dimmed": text on buttons and secondary text keep WCAG AA contrast (4.5:1).
@@ -34,12 +35,22 @@ const queries = new QueryClient({
   },
 });
 
+// With a Clerk instance, Clerk wraps the console (its own chunk: the development build loads none of it).
+const ClerkRoot = CLERK_PUBLISHABLE_KEY ? lazy(() => import('./clerk-root')) : null;
+const app = <RouterProvider router={router} />;
+
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <ColorSchemeScript defaultColorScheme="auto" />
     <MantineProvider theme={theme} defaultColorScheme="auto" cssVariablesResolver={contrast}>
       <QueryClientProvider client={queries}>
-        <RouterProvider router={router} />
+        {ClerkRoot ? (
+          <Suspense fallback={null}>
+            <ClerkRoot>{app}</ClerkRoot>
+          </Suspense>
+        ) : (
+          app
+        )}
       </QueryClientProvider>
     </MantineProvider>
   </StrictMode>,

@@ -1,3 +1,4 @@
+import { parsePublishableKey } from '@clerk/shared/keys';
 import { BaseConfig } from '@smartbeak/config';
 import {
   IsInt,
@@ -22,6 +23,23 @@ class DevSessionKeyAlone implements ValidatorConstraintInterface {
   }
   defaultMessage(): string {
     return 'DEV_SESSION_KEY is for local development only: unset it in production or when a Clerk key (CLERK_JWT_KEY, CLERK_SECRET_KEY) is set';
+  }
+}
+
+/** A publishable key Clerk would accept, and a way to verify what it signs in. */
+@ValidatorConstraint({ name: 'clerkPublishableKey' })
+class PublishableKeyRule implements ValidatorConstraintInterface {
+  validate(value: unknown, args: ValidationArguments): boolean {
+    const config = args.object as GatewayConfig;
+    return (
+      typeof value === 'string' &&
+      parsePublishableKey(value) !== null &&
+      Boolean(config.CLERK_JWT_KEY || config.CLERK_SECRET_KEY)
+    );
+  }
+
+  defaultMessage(): string {
+    return 'CLERK_PUBLISHABLE_KEY must be a Clerk publishable key (pk_test_… or pk_live_…), set with CLERK_JWT_KEY or CLERK_SECRET_KEY';
   }
 }
 
@@ -63,6 +81,17 @@ export class GatewayConfig extends BaseConfig {
   @IsOptional()
   @IsString()
   WEB_CSP_ORIGINS?: string;
+
+  /**
+   * Clerk's publishable key (`pk_test_…`, `pk_live_…`): the console signs in
+   * with Clerk's components (sign-in, organisation switcher) instead of the
+   * development sign-in, and its CSP admits the instance's Frontend API. Needs
+   * CLERK_JWT_KEY or CLERK_SECRET_KEY, which verify what it signs in.
+   */
+  @IsOptional()
+  @IsString()
+  @Validate(PublishableKeyRule)
+  CLERK_PUBLISHABLE_KEY?: string;
 
   /** Clerk secret key: tokens are verified against the instance's JWKS. */
   @IsOptional()

@@ -4,22 +4,45 @@ import { extname, join, normalize } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 
-/** The console's Content-Security-Policy: its own scripts only, no inline script, no framing. */
-export function webAppCsp(extraOrigins: readonly string[]): string {
+/** Clerk's sign-in in the console: the publishable key, and the instance's Frontend API host it names. */
+export interface WebAppClerk {
+  publishableKey: string;
+  frontendApi: string;
+}
+
+/** Cloudflare's bot protection, which Clerk's sign-in loads (Clerk's CSP guide). */
+const CLERK_CHALLENGES = 'https://challenges.cloudflare.com';
+
+/**
+ * The console's Content-Security-Policy: its own scripts only, no inline
+ * script, no framing. With Clerk, what Clerk's CSP guide lists: its Frontend
+ * API for scripts and calls, its image host, Cloudflare's challenge (script
+ * and frame), workers from blobs.
+ */
+export function webAppCsp(extraOrigins: readonly string[], clerk?: WebAppClerk): string {
   const extra = extraOrigins.length ? ` ${extraOrigins.join(' ')}` : '';
+  const fapi = clerk ? ` https://${clerk.frontendApi}` : '';
   return [
     "default-src 'self'",
-    "script-src 'self'",
-    // Mantine sets CSS variables in style attributes.
+    `script-src 'self'${clerk ? `${fapi} ${CLERK_CHALLENGES}` : ''}`,
+    // Mantine sets CSS variables in style attributes (and Clerk styles at run time).
     "style-src 'self' 'unsafe-inline'",
-    `img-src 'self' data: blob:${extra}`,
-    `connect-src 'self'${extra}`,
+    `img-src 'self' data: blob:${extra}${clerk ? ' https://img.clerk.com' : ''}`,
+    `connect-src 'self'${extra}${fapi}`,
+    ...(clerk ? ["worker-src 'self' blob:", `frame-src ${CLERK_CHALLENGES}`] : []),
     "font-src 'self'",
     "object-src 'none'",
     "base-uri 'self'",
     "form-action 'self'",
     "frame-ancestors 'none'",
   ].join('; ');
+}
+
+/** index.html with the publishable key in a meta tag (no inline script: the CSP stays strict). */
+function withClerk(index: Buffer, clerk?: WebAppClerk): Buffer {
+  if (!clerk) return index;
+  const meta = `<meta name="clerk-publishable-key" content="${clerk.publishableKey.replace(/[^A-Za-z0-9_$=+/-]/g, '')}">`;
+  return Buffer.from(index.toString('utf8').replace('</head>', `  ${meta}\n  </head>`));
 }
 
 const NOT_THE_APP = /^\/(api|health|metrics)(\/|$|\?)/;
@@ -36,11 +59,12 @@ export async function serveWebApp(
   fastify: FastifyInstance,
   root: string,
   cspOrigins: readonly string[],
+  clerk?: WebAppClerk,
 ): Promise<boolean> {
   const indexPath = join(root, 'index.html');
   if (!existsSync(indexPath)) return false;
-  const index = readFileSync(indexPath);
-  const csp = webAppCsp(cspOrigins);
+  const index = withClerk(readFileSync(indexPath), clerk);
+  const csp = webAppCsp(cspOrigins, clerk);
   if (existsSync(join(root, 'assets'))) {
     await fastify.register(fastifyStatic, {
       root: join(root, 'assets'),

@@ -15,10 +15,11 @@ import {
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { NavLink as RouterLink, Outlet, useLocation, useNavigate } from 'react-router';
 
 import { api, ApiProblem, data } from '../api/client';
+import { CLERK_PUBLISHABLE_KEY } from '../clerk';
 import { useCurrentDomain, useMe } from '../session';
 import { useDomains } from './DomainSelect';
 import { Failed, Loading } from './States';
@@ -67,6 +68,9 @@ function UnreadBadge() {
     </Badge>
   );
 }
+
+/** Clerk's organisation switcher and account menu (a chunk of its own, loaded only with Clerk). */
+const ClerkAccount = lazy(() => import('./ClerkWidgets').then((m) => ({ default: m.ClerkAccount })));
 
 export function Shell() {
   const [opened, { toggle, close }] = useDisclosure();
@@ -117,17 +121,23 @@ export function Shell() {
                 {colorScheme === 'dark' ? '☀' : '☾'}
               </ActionIcon>
             </Tooltip>
-            <Menu position="bottom-end">
-              <Menu.Target>
-                <Button variant="default" title="Account">
-                  {me.data.name ?? me.data.userId}
-                </Button>
-              </Menu.Target>
-              <Menu.Dropdown>
-                <Menu.Label>{me.data.orgId}</Menu.Label>
-                <Menu.Item onClick={signOut}>Sign out</Menu.Item>
-              </Menu.Dropdown>
-            </Menu>
+            {CLERK_PUBLISHABLE_KEY ? (
+              <Suspense fallback={null}>
+                <ClerkAccount />
+              </Suspense>
+            ) : (
+              <Menu position="bottom-end">
+                <Menu.Target>
+                  <Button variant="default" title="Account">
+                    {me.data.name ?? me.data.userId}
+                  </Button>
+                </Menu.Target>
+                <Menu.Dropdown>
+                  <Menu.Label>{me.data.orgId}</Menu.Label>
+                  <Menu.Item onClick={signOut}>Sign out</Menu.Item>
+                </Menu.Dropdown>
+              </Menu>
+            )}
           </Group>
         </Group>
       </AppShell.Header>

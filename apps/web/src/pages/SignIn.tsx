@@ -1,11 +1,12 @@
 import { Alert, Button, Checkbox, Container, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { useNavigate } from 'react-router';
 
 import { api, ApiProblem } from '../api/client';
 import type { components } from '../api/schema';
-import { fieldError, formError } from '../components/States';
+import { CLERK_PUBLISHABLE_KEY } from '../clerk';
+import { fieldError, formError, Loading } from '../components/States';
 
 type Permission = components['schemas']['DevSessionDto']['permissions'][number];
 
@@ -21,11 +22,28 @@ const PERMISSIONS: { value: Permission; label: string }[] = [
 ];
 
 /**
- * Local sign-in (the gateway runs with the development key, no Clerk
+ * Sign-in: Clerk's own when the gateway has a Clerk instance; otherwise the
+ * local sign-in (the gateway runs with the development key, no Clerk
  * account): choose who to be. The gateway answers with an httpOnly session
  * cookie. With a real Clerk instance this endpoint does not exist.
  */
+const ClerkSignIn = lazy(() =>
+  import('../components/ClerkWidgets').then((m) => ({ default: m.ClerkSignIn })),
+);
+
 export default function SignIn() {
+  return CLERK_PUBLISHABLE_KEY ? (
+    <Container size={460} py={60}>
+      <Suspense fallback={<Loading />}>
+        <ClerkSignIn />
+      </Suspense>
+    </Container>
+  ) : (
+    <DevSignIn />
+  );
+}
+
+function DevSignIn() {
   const navigate = useNavigate();
   const queries = useQueryClient();
   const [orgId, setOrgId] = useState('org_demo');
