@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import Redis from 'ioredis';
 
 import { GatewayConfig } from '../config/gateway.config';
@@ -13,20 +19,31 @@ type Wake = (message: string) => void;
  * subscribed while at least one stream of that member is open.
  */
 @Injectable()
-export class LiveStreams implements OnApplicationShutdown {
+export class LiveStreams implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(LiveStreams.name);
   private subscriber?: Redis;
-  private readonly listeners = new Map<string, Set<Wake>>();
+  private ready?: Promise<void>;
+  /** Per channel: its listeners, and the SUBSCRIBE that makes them hear (every caller waits for it). */
+  private readonly listeners = new Map<string, { wakes: Set<Wake>; subscribed: Promise<unknown> }>();
+  /** Per channel, the last SUBSCRIBE or UNSUBSCRIBE sent: the next waits for it, so they never overtake. */
+  private readonly tails = new Map<string, Promise<unknown>>();
 
   constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig) {}
 
+  /** Connected at start: a SUBSCRIBE issued while ioredis still connects can race its handshake. */
+  onApplicationBootstrap(): void {
+    this.connection();
+  }
+
   private connection(): Redis {
     if (!this.subscriber) {
-      this.subscriber = new Redis(this.config.REDIS_URL, { maxRetriesPerRequest: null });
-      this.subscriber.on('error', (error) => this.logger.warn(`live signals: ${error.message}`));
-      this.subscriber.on('message', (channel: string, message: string) => {
-        for (const wake of this.listeners.get(channel) ?? []) wake(message);
+      const subscriber = new Redis(this.config.REDIS_URL, { maxRetriesPerRequest: null });
+      subscriber.on('error', (error) => this.logger.warn(`live signals: ${error.message}`));
+      subscriber.on('message', (channel: string, message: string) => {
+        for (const wake of this.listeners.get(channel)?.wakes ?? []) wake(message);
       });
+      this.ready = new Promise((resolve) => subscriber.once('ready', () => resolve()));
+      this.subscriber = subscriber;
     }
     return this.subscriber;
   }
@@ -41,22 +58,46 @@ export class LiveStreams implements OnApplicationShutdown {
     return this.listenTo(`${this.config.REDIS_PREFIX}:live:jobs:${orgId}`, wake);
   }
 
+  /**
+   * Resolves once the channel is subscribed (so a signal sent after it is
+   * heard), whether this call subscribed it or an earlier one is doing so.
+   */
   private async listenTo(channel: string, wake: Wake): Promise<() => void> {
-    let set = this.listeners.get(channel);
-    if (!set) {
-      set = new Set();
-      this.listeners.set(channel, set);
-      await this.connection().subscribe(channel);
+    let entry = this.listeners.get(channel);
+    if (!entry) {
+      const connection = this.connection();
+      entry = { wakes: new Set(), subscribed: this.inTurn(channel, () => connection.subscribe(channel)) };
+      this.listeners.set(channel, entry);
     }
-    set.add(wake);
-    return () => {
-      const current = this.listeners.get(channel);
-      current?.delete(wake);
-      if (current && !current.size) {
+    entry.wakes.add(wake);
+    const mine = entry;
+    const stop = () => {
+      mine.wakes.delete(wake);
+      if (!mine.wakes.size && this.listeners.get(channel) === mine) {
         this.listeners.delete(channel);
-        void this.subscriber?.unsubscribe(channel).catch(() => undefined);
+        void this.inTurn(channel, async () => this.subscriber?.unsubscribe(channel)).catch(() => undefined);
       }
     };
+    try {
+      await mine.subscribed;
+    } catch (error) {
+      stop();
+      throw error;
+    }
+    return stop;
+  }
+
+  /** Runs `command` for `channel` once the connection is ready and the channel's previous command is answered. */
+  private inTurn(channel: string, command: () => Promise<unknown>): Promise<unknown> {
+    const previous = this.tails.get(channel) ?? this.ready ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(command);
+    this.tails.set(channel, next);
+    void next
+      .catch(() => undefined)
+      .then(() => {
+        if (this.tails.get(channel) === next) this.tails.delete(channel);
+      });
+    return next;
   }
 
   onApplicationShutdown(): void {

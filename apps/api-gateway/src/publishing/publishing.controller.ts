@@ -112,7 +112,21 @@ export class PublishingController {
       }
     };
     // Subscribed before the answer starts: a client that acts as soon as the stream is open misses nothing.
-    const stop = await this.live.listenToJobs(ctx.orgId, (jobId) => void send(jobId));
+    let stop: () => void;
+    try {
+      stop = await this.live.listenToJobs(ctx.orgId, (jobId) => void send(jobId));
+    } catch {
+      // Redis refused the subscription: say so (the console falls back to polling).
+      raw.writeHead(503, { 'content-type': 'application/problem+json' }).end(
+        JSON.stringify({
+          type: 'about:blank',
+          title: 'Service Unavailable',
+          status: 503,
+          detail: 'Live job updates are unavailable right now',
+        }),
+      );
+      return;
+    }
     if (raw.destroyed) {
       stop();
       return;
