@@ -40,4 +40,29 @@ describe(GatewayConfig.name, () => {
       loadConfig(GatewayConfig, { NODE_ENV: 'development', DEV_SESSION_KEY: 'not a key' }),
     ).toThrow(/DEV_SESSION_KEY must be a PKCS#8 PEM private key/);
   });
+
+  it('takes a Clerk publishable key only beside a key that verifies Clerk tokens', () => {
+    const publishable = `pk_test_${Buffer.from('clerk.example.com$').toString('base64')}`;
+    expect(
+      loadConfig(GatewayConfig, {
+        NODE_ENV: 'development',
+        CLERK_JWT_KEY: KEY,
+        CLERK_PUBLISHABLE_KEY: publishable,
+      }).CLERK_PUBLISHABLE_KEY,
+    ).toBe(publishable);
+    expect(() =>
+      loadConfig(GatewayConfig, {
+        NODE_ENV: 'development',
+        DEV_SESSION_KEY: '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----',
+        CLERK_PUBLISHABLE_KEY: publishable,
+      }),
+    ).toThrow(/CLERK_PUBLISHABLE_KEY must be a Clerk publishable key/);
+    expect(() =>
+      loadConfig(GatewayConfig, {
+        NODE_ENV: 'development',
+        CLERK_JWT_KEY: KEY,
+        CLERK_PUBLISHABLE_KEY: 'pk_test_nope',
+      }),
+    ).toThrow(/CLERK_PUBLISHABLE_KEY must be a Clerk publishable key/);
+  });
 });

@@ -42,7 +42,13 @@ export class LiveStreams implements OnApplicationBootstrap, OnApplicationShutdow
       subscriber.on('message', (channel: string, message: string) => {
         for (const wake of this.listeners.get(channel)?.wakes ?? []) wake(message);
       });
-      this.ready = new Promise((resolve) => subscriber.once('ready', () => resolve()));
+      // One channel always subscribed: the count never falls to zero, so ioredis never leaves subscriber
+      // mode between one stream's UNSUBSCRIBE and the next one's SUBSCRIBE (and misreads what follows).
+      this.ready = new Promise<void>((resolve) => subscriber.once('ready', () => resolve())).then(
+        async () => {
+          await subscriber.subscribe(`${this.config.REDIS_PREFIX}:live:keepalive`);
+        },
+      );
       this.subscriber = subscriber;
     }
     return this.subscriber;
