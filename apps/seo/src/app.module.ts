@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CredentialVault } from '@smartbeak/persistence';
-import { serviceQueues, ServiceRuntimeModule } from '@smartbeak/runtime';
+import { jobSchedules, serviceQueues, ServiceRuntimeModule } from '@smartbeak/runtime';
 
 import { AnalysisSystem } from './analysis/analysis.system';
 import { type SeoConfig, SERVICE_NAME } from './config/seo.config';
@@ -17,7 +17,7 @@ import { KeywordsService } from './keywords/keywords.service';
 import { Providers } from './providers/providers';
 import { IngestionQueue } from './queues/ingestion-queue';
 import { IngestionProcessor } from './queues/ingestion.processor';
-import { INGESTION_QUEUE } from './queues/queues';
+import { INGESTION_QUEUE, SWEEP_JOB } from './queues/queues';
 import { CREDENTIAL_VAULT } from './seo.tokens';
 import { SourcesHandler } from './sources/sources.handler';
 import { SourcesRepository } from './sources/sources.repository';
@@ -49,6 +49,7 @@ export class AppModule {
         MetricsSystem,
         IngestionRunner,
         IngestionProcessor,
+        jobSchedules(INGESTION_QUEUE, [{ name: SWEEP_JOB, everyMs: config.SEO_SWEEP_EVERY_MS }]),
         AnalysisSystem,
         KeywordsRepository,
         KeywordsService,

@@ -7,6 +7,7 @@ import { AnalysisSystem } from '../src/analysis/analysis.system';
 import { type SeoConfig } from '../src/config/seo.config';
 import { MIGRATIONS, seoDatabaseOptions } from '../src/database/schema';
 import { IngestionsRepository } from '../src/ingestions/ingestions.repository';
+import { IngestionsSystem } from '../src/ingestions/ingestions.system';
 import { MetricsSystem, type WindowWrite } from '../src/ingestions/metrics.system';
 import { type MetricRow } from '../src/ingestions/normalise';
 import { addDays, dayOf } from '../src/ingestions/windows';
@@ -231,5 +232,57 @@ describe('seo storage: whole windows, history, analysis (real PostgreSQL)', () =
       },
     ]);
     expect((await analysis.run(SYSTEM, { orgId: org, domainId, sourceId: source.id })).signals).toEqual({});
+  });
+
+  it('ends runs nothing has moved for long, unless their job still waits in the queue; live ones stay', async () => {
+    const sources = new SourcesRepository(db.database);
+    const ingestions = new IngestionsRepository(db.database);
+    const system = new IngestionsSystem(db.database);
+    const make = async (label: string) => {
+      const created = await sources.insert(orgScope(org), {
+        id: randomUUID(),
+        domainId,
+        type: 'gsc',
+        name: label,
+        external: `sc-domain:${label}.example`,
+        settings: {},
+        secret: 'sealed',
+        createdBy: 'user_1',
+      });
+      return (await ingestions.queue(orgScope(org), created!, 'manual', 'user_1')).id;
+    };
+    const [lostQueued, waiting, lostRunning, live] = await Promise.all(
+      ['lost-queued', 'waiting', 'lost-running', 'live'].map(make),
+    );
+    await db.database.run(
+      `UPDATE ingestions SET created_at = now() - interval '2 hours' WHERE id = ANY($1)`,
+      [[lostQueued, waiting, lostRunning, live]],
+    );
+    await system.start(SYSTEM, lostRunning as string);
+    await system.start(SYSTEM, live as string);
+    await db.database.run(`UPDATE ingestions SET heartbeat_at = now() - interval '1 hour' WHERE id = $1`, [
+      lostRunning,
+    ]);
+
+    const ended = await system.sweepStale(SYSTEM, 30 * 60_000, async (id) => id === waiting);
+    expect(ended).toBe(2);
+    const states = await db.database.rows<{ id: string; state: string; error_code: string | null }>(
+      `SELECT id, state, error_code FROM ingestions WHERE id = ANY($1)`,
+      [[lostQueued, waiting, lostRunning, live]],
+    );
+    const byId = Object.fromEntries(states.map((r) => [r.id, `${r.state} ${r.error_code ?? ''}`.trim()]));
+    expect([byId[lostQueued!], byId[waiting!], byId[lostRunning!], byId[live!]]).toEqual([
+      'failed stale',
+      'queued',
+      'failed stale',
+      'running',
+    ]);
+    const told = await db.database.one<{ n: number }>(
+      `SELECT count(*)::int AS n FROM outbox WHERE type = 'seo.ingestion.failed' AND aggregate_id = ANY($1)`,
+      [[lostQueued, lostRunning]],
+    );
+    expect(told?.n).toBe(2);
+    // Ended once: a second sweep finds nothing more.
+    expect(await system.sweepStale(SYSTEM, 30 * 60_000, async (id) => id === waiting)).toBe(0);
   });
 });

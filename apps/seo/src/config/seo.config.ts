@@ -78,6 +78,16 @@ export class SeoConfig extends OutboundServiceConfig {
   @Min(1)
   SEO_RETRY_MAX_MS: number = 120_000;
 
+  /** An ingestion nothing has moved for this long is ended as failed (`stale`), freeing its source. */
+  @IsInt()
+  @Min(60_000)
+  SEO_STALE_AFTER_MS: number = 1_800_000;
+
+  /** How often the sweep for lost ingestions runs. */
+  @IsInt()
+  @Min(1_000)
+  SEO_SWEEP_EVERY_MS: number = 300_000;
+
   /** Ingestions run at once by one process. */
   @IsInt()
   @Min(1)

@@ -36,7 +36,7 @@ export class IngestionsSystem {
     id: string,
   ): Promise<{ ingestion: IngestionRow; source: SourceRow } | null> {
     const started = await this.db.run(
-      `UPDATE ingestions SET state = 'running', started_at = coalesce(started_at, now())
+      `UPDATE ingestions SET state = 'running', started_at = coalesce(started_at, now()), heartbeat_at = now()
         WHERE id = $1 AND state IN ('queued', 'running')`,
       [id],
     );
@@ -60,7 +60,9 @@ export class IngestionsSystem {
     delta: { rowsRead: number; pages: number; units: number },
   ): Promise<void> {
     await this.db.run(
-      `UPDATE ingestions SET rows_read = rows_read + $2, pages = pages + $3, units_spent = units_spent + $4 WHERE id = $1`,
+      `UPDATE ingestions SET rows_read = rows_read + $2, pages = pages + $3, units_spent = units_spent + $4,
+              heartbeat_at = now()
+        WHERE id = $1`,
       [id, delta.rowsRead, delta.pages, delta.units],
     );
   }
@@ -109,5 +111,46 @@ export class IngestionsSystem {
         },
       ]);
     });
+  }
+
+  /**
+   * Ends ingestions nothing has moved for `staleMs` (queued and no longer in
+   * the queue, or running without a page or window since): their job is gone
+   * (it failed for good, or its queue lost it). A live run moves its
+   * heartbeat with every page, and a crashed worker's job comes back within
+   * BullMQ's lock time, well inside `staleMs`. Each ended run frees its source
+   * for the next, and is told as failed.
+   */
+  async sweepStale(
+    scope: SystemScope,
+    staleMs: number,
+    stillQueued: (ingestionId: string) => Promise<boolean>,
+  ): Promise<number> {
+    const stale = await this.db.rows<IngestionRow>(
+      `SELECT ${INGESTION_COLUMNS} ${INGESTION_FROM}
+        WHERE i.state IN ('queued', 'running')
+          AND coalesce(i.heartbeat_at, i.created_at) < now() - make_interval(secs => $1::float8 / 1000)`,
+      [staleMs],
+    );
+    let ended = 0;
+    for (const ingestion of stale) {
+      // Waiting its turn behind other runs is not lost.
+      if (ingestion.state === 'queued' && (await stillQueued(ingestion.id))) continue;
+      const source = await this.db.one<SourceRow>(`SELECT ${SOURCE_COLUMNS} FROM seo_sources WHERE id = $1`, [
+        ingestion.sourceId,
+      ]);
+      if (!source) continue;
+      if (ingestion.state === 'queued')
+        await this.db.run(`UPDATE ingestions SET state = 'running' WHERE id = $1 AND state = 'queued'`, [
+          ingestion.id,
+        ]);
+      await this.fail(scope, ingestion, source, {
+        code: 'stale',
+        message: `No progress for ${Math.round(staleMs / 60_000)} minutes: the run was lost; the next one picks up from the stored days`,
+        span: { start: ingestion.windowStart, end: ingestion.windowEnd },
+      });
+      ended++;
+    }
+    return ended;
   }
 }

@@ -89,7 +89,7 @@ export class MetricsSystem {
       );
       await tx.run(
         `UPDATE ingestions
-            SET rows_stored = rows_stored + $2, rows_rejected = rows_rejected + $3,
+            SET rows_stored = rows_stored + $2, rows_rejected = rows_rejected + $3, heartbeat_at = now(),
                 reject_sample = (SELECT coalesce(jsonb_agg(e), '[]') FROM (
                   SELECT e FROM jsonb_array_elements(reject_sample || $4::jsonb) AS e LIMIT 10) AS s)
           WHERE id = $1`,

@@ -34,6 +34,12 @@ export class IngestionQueue {
     );
   }
 
+  /** Whether a run's job still waits or runs in the queue (its job id is the ingestion's). */
+  async isPending(ingestionId: string): Promise<boolean> {
+    const state = await this.queue.getJobState(ingestionId);
+    return ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children'].includes(state);
+  }
+
   async unschedule(sourceId: string): Promise<void> {
     await this.queue.removeJobScheduler(schedulerId(sourceId));
   }

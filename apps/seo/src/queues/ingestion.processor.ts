@@ -8,7 +8,8 @@ import { type SeoConfig } from '../config/seo.config';
 
 import { IngestionRunner } from '../ingestions/ingestion-runner';
 import { IngestionsSystem } from '../ingestions/ingestions.system';
-import { INGESTION_QUEUE, RUN_JOB, SCHEDULED_JOB } from './queues';
+import { IngestionQueue } from './ingestion-queue';
+import { INGESTION_QUEUE, RUN_JOB, SCHEDULED_JOB, SWEEP_JOB } from './queues';
 
 const SYSTEM = systemScope('SEO ingestion runs, for whichever org the job names');
 
@@ -24,6 +25,7 @@ export class IngestionProcessor extends WorkerHost implements OnApplicationBoots
     @Inject(SERVICE_CONFIG) private readonly config: SeoConfig,
     private readonly runner: IngestionRunner,
     private readonly ingestions: IngestionsSystem,
+    private readonly queue: IngestionQueue,
   ) {
     super();
   }
@@ -34,6 +36,12 @@ export class IngestionProcessor extends WorkerHost implements OnApplicationBoots
 
   async process(job: Job<{ ingestionId?: string; sourceId?: string }>): Promise<unknown> {
     if (job.name === RUN_JOB && job.data.ingestionId) return this.runner.run(SYSTEM, job.data.ingestionId);
+    if (job.name === SWEEP_JOB) {
+      const ended = await this.ingestions.sweepStale(SYSTEM, this.config.SEO_STALE_AFTER_MS, (id) =>
+        this.queue.isPending(id),
+      );
+      return { ended };
+    }
     if (job.name === SCHEDULED_JOB && job.data.sourceId) {
       const id = await this.ingestions.queueScheduled(SYSTEM, job.data.sourceId);
       // One is queued or running already (a manual run): that one covers this turn.

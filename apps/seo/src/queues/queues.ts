@@ -6,4 +6,7 @@ export const RUN_JOB = 'run';
 /** A source's scheduled run (a job scheduler per source): `{ sourceId }`. */
 export const SCHEDULED_JOB = 'scheduled';
 
+/** Ends lost ingestions (SEO_SWEEP_EVERY_MS; ingestions.system.ts `sweepStale`). */
+export const SWEEP_JOB = 'sweep';
+
 export const schedulerId = (sourceId: string) => `source-${sourceId}`;

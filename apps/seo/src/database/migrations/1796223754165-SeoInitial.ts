@@ -53,6 +53,8 @@ export class SeoInitial1796223754165 implements MigrationInterface {
         created_by varchar(100),
         created_at timestamptz(3) NOT NULL DEFAULT now(),
         started_at timestamptz(3),
+        -- Moved by every page and window a run gets through: a run silent for long is over (the sweep).
+        heartbeat_at timestamptz(3),
         finished_at timestamptz(3)
       )`);
     await runner.query(
