@@ -2,7 +2,9 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { eventually, WORKSPACE_ROOT } from '@smartbeak/testing';
+import { bullPrefix } from '@smartbeak/messaging';
+import { eventually, testInfra, WORKSPACE_ROOT } from '@smartbeak/testing';
+import { Queue } from 'bullmq';
 import { Client } from 'pg';
 
 import { devSession, launchChromium, seriousViolations } from './browser';
@@ -358,6 +360,39 @@ describe('SEO: ingestion from Search Console and Ahrefs stand-ins, history, anal
     expectProblem(await api(outsider).get(`/api/seo/sources/${someId}`), 404);
     expectProblem(await api(outsider).post('/api/seo/ingestions').send({ sourceId: someId }), 404);
     expect((await api(outsider).get('/api/seo/keywords').expect(200)).body.items).toEqual([]);
+  }, 60_000);
+
+  it('pauses the sources of a suspended domain (no run now, no schedule) and resumes them with it', async () => {
+    const sources = (await api(reader).get('/api/seo/sources?limit=100').expect(200)).body.items as {
+      id: string;
+      paused: boolean;
+    }[];
+    expect(sources.length).toBeGreaterThan(0);
+    const queue = new Queue('seo-ingestions', {
+      connection: { url: testInfra().redisUrl },
+      prefix: bullPrefix(platform.prefix),
+    });
+    const scheduled = async () => Boolean(await queue.getJobScheduler(`source-${sources[0]!.id}`));
+    expect(await scheduled()).toBe(true);
+    await asUser(platform, tenant.admin).post(`/api/domains/${tenant.domainId}/suspend`).expect(200);
+    await eventually(async () => {
+      const now = (await api(reader).get(`/api/seo/sources/${sources[0]!.id}`).expect(200)).body;
+      expect(now.paused).toBe(true);
+      expect(await scheduled()).toBe(false);
+    });
+    const refused = await api(writer).post('/api/seo/ingestions').send({ sourceId: sources[0]!.id });
+    expectProblem(refused, 422);
+    expect(refused.body.detail).toMatch(/suspended/);
+    await asUser(platform, tenant.admin).post(`/api/domains/${tenant.domainId}/resume`).expect(200);
+    await eventually(async () => {
+      const now = (await api(reader).get(`/api/seo/sources/${sources[0]!.id}`).expect(200)).body;
+      expect(now.paused).toBe(false);
+      expect(await scheduled()).toBe(true);
+    });
+    await queue.close();
+    const run = await api(writer).post('/api/seo/ingestions').send({ sourceId: sources[0]!.id }).expect(202);
+    expect(['queued', 'running', 'succeeded']).toContain(run.body.state);
+    await settled(run.body.id as string);
   }, 60_000);
 
   it('the console page: sources, the keyword table with change arrows, a keyword’s position chart', async () => {

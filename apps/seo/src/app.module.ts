@@ -1,10 +1,12 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CredentialVault } from '@smartbeak/persistence';
-import { jobSchedules, serviceQueues, ServiceRuntimeModule } from '@smartbeak/runtime';
+import { EventQueues } from '@smartbeak/contracts';
+import { eventConsumerHost, jobSchedules, serviceQueues, ServiceRuntimeModule } from '@smartbeak/runtime';
 
 import { AnalysisSystem } from './analysis/analysis.system';
 import { type SeoConfig, SERVICE_NAME } from './config/seo.config';
 import { seoDatabaseOptions } from './database/schema';
+import { ControlPlaneEventHandlers } from './events/control-plane-events';
 import { IngestionRunner } from './ingestions/ingestion-runner';
 import { IngestionsHandler } from './ingestions/ingestions.handler';
 import { IngestionsRepository } from './ingestions/ingestions.repository';
@@ -22,6 +24,7 @@ import { CREDENTIAL_VAULT } from './seo.tokens';
 import { SourcesHandler } from './sources/sources.handler';
 import { SourcesRepository } from './sources/sources.repository';
 import { SourcesService } from './sources/sources.service';
+import { SourcesSystem } from './sources/sources.system';
 
 @Module({})
 export class AppModule {
@@ -43,6 +46,9 @@ export class AppModule {
         IngestionQueue,
         SourcesRepository,
         SourcesService,
+        SourcesSystem,
+        ControlPlaneEventHandlers,
+        eventConsumerHost(EventQueues.seo, SERVICE_NAME, ControlPlaneEventHandlers),
         IngestionsRepository,
         IngestionsService,
         IngestionsSystem,

@@ -89,6 +89,7 @@ export const CONSUMED_EVENT_QUEUES: readonly EventQueue[] = [
   EventQueues.publishing,
   EventQueues.notifications,
   EventQueues.analytics,
+  EventQueues.seo,
 ];
 
 /**
@@ -115,9 +116,10 @@ const NOTIFY: readonly EventQueue[] = [EventQueues.notifications];
  */
 export const EVENT_ROUTES: Partial<Record<EventName, readonly EventQueue[]>> = {
   [Events.controlPlane.domainCreated]: [],
-  [Events.controlPlane.domainSuspended]: [],
-  [Events.controlPlane.domainResumed]: [],
-  [Events.controlPlane.orgDeleted]: [],
+  // SEO pauses a suspended domain's sources (and a deleted org's) and resumes them.
+  [Events.controlPlane.domainSuspended]: [EventQueues.seo],
+  [Events.controlPlane.domainResumed]: [EventQueues.seo],
+  [Events.controlPlane.orgDeleted]: [EventQueues.seo],
   ...Object.fromEntries(
     [
       Events.content.drafted,

@@ -31,6 +31,11 @@ export class IngestionsService {
     const source = await this.sources.find(scopeOf(ctx), input.sourceId);
     if (!source || (ctx.domainId && source.domainId !== ctx.domainId))
       throw new DomainError(CommonError.NOT_FOUND, 'No such SEO source');
+    if (source.paused)
+      throw new DomainError(
+        CommonError.RULE_VIOLATION,
+        'The domain is suspended: its SEO sources are paused until it is resumed',
+      );
     const queued = await this.ingestions.queue(scopeOf(ctx), source, 'manual', ctx.userId);
     if (queued.created) await this.queue.run(queued.id);
     return this.get(ctx, queued.id);

@@ -15,12 +15,12 @@ import { INGESTION_COLUMNS, INGESTION_FROM, type IngestionRow } from './ingestio
 export class IngestionsSystem {
   constructor(private readonly db: Database) {}
 
-  /** A scheduled run of a source: a new queued ingestion, or null while one is queued or running (or the source is gone). */
+  /** A scheduled run of a source: a new queued ingestion, or null while one is queued or running (or the source is gone or paused). */
   async queueScheduled(_scope: SystemScope, sourceId: string): Promise<string | null> {
     try {
       const row = await this.db.one<{ id: string }>(
         `INSERT INTO ingestions (org_id, domain_id, source_id, trigger)
-         SELECT org_id, domain_id, id, 'schedule' FROM seo_sources WHERE id = $1 RETURNING id`,
+         SELECT org_id, domain_id, id, 'schedule' FROM seo_sources WHERE id = $1 AND NOT paused RETURNING id`,
         [sourceId],
       );
       return row?.id ?? null;

@@ -15,12 +15,13 @@ export interface SourceRow {
   secret: string;
   historyFrom: string | null;
   finalThrough: string | null;
+  paused: boolean;
   createdBy: string;
   createdAt: Date;
 }
 
 export const SOURCE_COLUMNS = `id, org_id AS "orgId", domain_id AS "domainId", type, name, external, settings, secret,
-  to_char(history_from, 'YYYY-MM-DD') AS "historyFrom", to_char(final_through, 'YYYY-MM-DD') AS "finalThrough",
+  to_char(history_from, 'YYYY-MM-DD') AS "historyFrom", to_char(final_through, 'YYYY-MM-DD') AS "finalThrough", paused,
   created_by AS "createdBy", created_at AS "createdAt"`;
 
 /** SEO sources, always within one org. Work across orgs is in sources.system.ts. */

@@ -170,6 +170,7 @@ export function toSourceDto(row: SourceRow, unitsSpentThisMonth?: number): SeoSo
     settings: row.settings,
     historyFrom: row.historyFrom,
     finalThrough: row.finalThrough,
+    paused: row.paused,
     ...(unitsSpentThisMonth === undefined ? {} : { unitsSpentThisMonth }),
     createdBy: row.createdBy,
     createdAt: row.createdAt.toISOString(),

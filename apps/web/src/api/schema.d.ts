@@ -1461,6 +1461,8 @@ export interface components {
             /** Format: uuid */
             id: string;
             name: string;
+            /** @description Its domain is suspended (or its org deleted): no runs until resumed; data kept */
+            paused: boolean;
             /** @description The config without its secrets: property (gsc); target, mode, country, monthlyUnitBudget (ahrefs) */
             settings: {
                 [key: string]: unknown;

@@ -84,6 +84,10 @@ export class SeoSourceDto {
   historyFrom!: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'Days up to this one are stored as final' })
   finalThrough!: string | null;
+  @ApiProperty({
+    description: 'Its domain is suspended (or its org deleted): no runs until resumed; data kept',
+  })
+  paused!: boolean;
   @ApiPropertyOptional({ description: 'Ahrefs: API units spent this calendar month (UTC)' })
   unitsSpentThisMonth?: number;
   @ApiProperty() createdBy!: string;

@@ -23,6 +23,8 @@ export class SeoInitial1796223754165 implements MigrationInterface {
         -- Stored completely: every day from history_from, final up to final_through.
         history_from date,
         final_through date,
+        -- Its domain is suspended (or its org deleted): no scheduled runs, no run now; data kept.
+        paused boolean NOT NULL DEFAULT false,
         created_by varchar(100) NOT NULL,
         created_at timestamptz(3) NOT NULL DEFAULT now(),
         updated_at timestamptz(3) NOT NULL DEFAULT now(),
