@@ -12,7 +12,7 @@ import { type SourceRow, SourcesRepository } from '../sources/sources.repository
 import { IngestionsSystem } from './ingestions.system';
 import { type IngestionRow } from './ingestions.repository';
 import { MetricsSystem } from './metrics.system';
-import { normaliseRows, type RawRow } from './normalise';
+import { normaliseRows, type RawRow, WindowRows } from './normalise';
 import { addDays, advance, dayOf, monthsBack, planWindows } from './windows';
 
 interface Span {
@@ -108,13 +108,15 @@ export class IngestionRunner {
       windowDays: this.config.SEO_WINDOW_DAYS,
     });
     for (const window of windows) {
-      const raw: RawRow[] = [];
+      const checked = new WindowRows(window);
       // Without metadata (no incomplete day in the window), every day of it is final.
       let firstIncomplete = addDays(today, 1);
       let fetching = Date.now();
       for await (const page of client.rows(window.start, window.end)) {
         timings.fetch += Date.now() - fetching;
-        raw.push(...page.rows);
+        const at = Date.now();
+        checked.add(page.rows);
+        timings.normalise += Date.now() - at;
         if (page.firstIncompleteDate && page.firstIncompleteDate < firstIncomplete)
           firstIncomplete = page.firstIncompleteDate;
         await this.ingestions.progress(scope, ingestion.id, {
@@ -125,10 +127,7 @@ export class IngestionRunner {
         fetching = Date.now();
       }
       timings.fetch += Date.now() - fetching;
-      let at = Date.now();
-      const checked = normaliseRows(raw, window);
-      timings.normalise += Date.now() - at;
-      at = Date.now();
+      const at = Date.now();
       const next = advance(state, window, firstIncomplete);
       await this.metrics.writeWindow(scope, {
         ingestionId: ingestion.id,

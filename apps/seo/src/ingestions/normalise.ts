@@ -124,39 +124,55 @@ function check(
 const SAMPLE = 10;
 
 /**
- * Checks and normalises a window's rows. Rows that become the same keyword ×
- * page × date (two spellings of a query, a URL with and without tracking
- * parameters) are merged: clicks and impressions summed, the position
- * weighted by impressions, the ctr recomputed.
+ * Checks and normalises a window's rows, page by page as they arrive. Rows
+ * that become the same keyword × page × date (two spellings of a query, a URL
+ * with and without tracking parameters) are merged: clicks and impressions
+ * summed, the position weighted by impressions, the ctr recomputed.
  */
+export class WindowRows {
+  private readonly merged = new Map<string, MetricRow>();
+  /** Pages seen (they repeat by day), canonicalised once. */
+  private readonly urls = new Map<string, string | null>();
+  readonly sample: Rejected[] = [];
+  rejected = 0;
+
+  constructor(private readonly window: { start: string; end: string }) {}
+
+  add(rows: RawRow[]): void {
+    for (const raw of rows) {
+      const result = check(raw, this.window, this.urls);
+      if (typeof result === 'string') {
+        this.rejected++;
+        if (this.sample.length < SAMPLE) this.sample.push({ reason: result, row: { ...raw } });
+        continue;
+      }
+      const key = `${result.date}\u0000${result.query}\u0000${result.page}`;
+      const seen = this.merged.get(key);
+      if (!seen) {
+        this.merged.set(key, result);
+        continue;
+      }
+      const impressions = seen.impressions + result.impressions;
+      seen.position = impressions
+        ? (seen.position * seen.impressions + result.position * result.impressions) / impressions
+        : Math.min(seen.position, result.position);
+      seen.clicks += result.clicks;
+      seen.impressions = impressions;
+      seen.ctr = impressions ? seen.clicks / impressions : 0;
+    }
+  }
+
+  get rows(): MetricRow[] {
+    return [...this.merged.values()];
+  }
+}
+
+/** `WindowRows` over one batch of rows. */
 export function normaliseRows(
   rows: RawRow[],
   window: { start: string; end: string },
 ): { rows: MetricRow[]; rejected: number; sample: Rejected[] } {
-  const merged = new Map<string, MetricRow>();
-  const sample: Rejected[] = [];
-  const urls = new Map<string, string | null>();
-  let rejected = 0;
-  for (const raw of rows) {
-    const result = check(raw, window, urls);
-    if (typeof result === 'string') {
-      rejected++;
-      if (sample.length < SAMPLE) sample.push({ reason: result, row: { ...raw } });
-      continue;
-    }
-    const key = `${result.date}\u0000${result.query}\u0000${result.page}`;
-    const seen = merged.get(key);
-    if (!seen) {
-      merged.set(key, result);
-      continue;
-    }
-    const impressions = seen.impressions + result.impressions;
-    seen.position = impressions
-      ? (seen.position * seen.impressions + result.position * result.impressions) / impressions
-      : Math.min(seen.position, result.position);
-    seen.clicks += result.clicks;
-    seen.impressions = impressions;
-    seen.ctr = impressions ? seen.clicks / impressions : 0;
-  }
-  return { rows: [...merged.values()], rejected, sample };
+  const checked = new WindowRows(window);
+  checked.add(rows);
+  return { rows: checked.rows, rejected: checked.rejected, sample: checked.sample };
 }

@@ -74,42 +74,58 @@ export class GscClient {
     return { permissionLevel: body.permissionLevel ?? 'unknown' };
   }
 
-  /** Every row of [start, end] by date, query and page (`dataState: all`), page by page. */
+  /**
+   * Every row of [start, end] by date, query and page (`dataState: all`),
+   * page by page. The next page is asked for as soon as a full one arrives,
+   * so it travels while the caller works on this one.
+   */
   async *rows(start: string, end: string): AsyncGenerator<GscPage> {
     const pageRows = Math.min(this.settings.pageRows, GSC_MAX_ROWS);
+    let next = this.page(start, end, 0, pageRows);
     for (let startRow = 0; ; startRow += pageRows) {
-      const response = await this.call('POST', `${this.siteUrl()}/searchAnalytics/query`, {
-        startDate: start,
-        endDate: end,
-        dimensions: ['date', 'query', 'page'],
-        type: 'web',
-        dataState: 'all',
-        aggregationType: 'byPage',
-        rowLimit: pageRows,
-        startRow,
-      });
-      const body = response.json<{
-        rows?: {
-          keys?: unknown[];
-          clicks?: unknown;
-          impressions?: unknown;
-          ctr?: unknown;
-          position?: unknown;
-        }[];
-        metadata?: { firstIncompleteDate?: string };
-      }>();
-      const rows = (body.rows ?? []).map((row) => ({
-        date: row.keys?.[0],
-        query: row.keys?.[1],
-        page: row.keys?.[2],
-        clicks: row.clicks,
-        impressions: row.impressions,
-        ctr: row.ctr,
-        position: row.position,
-      }));
-      yield { rows, firstIncompleteDate: body.metadata?.firstIncompleteDate };
-      if (rows.length < pageRows) return;
+      const page = await next;
+      const full = page.rows.length >= pageRows;
+      if (full) {
+        next = this.page(start, end, startRow + pageRows, pageRows);
+        // Handled here too: if the caller stops first, a failing fetch is not an unhandled rejection.
+        next.catch(() => undefined);
+      }
+      yield page;
+      if (!full) return;
     }
+  }
+
+  private async page(start: string, end: string, startRow: number, pageRows: number): Promise<GscPage> {
+    const response = await this.call('POST', `${this.siteUrl()}/searchAnalytics/query`, {
+      startDate: start,
+      endDate: end,
+      dimensions: ['date', 'query', 'page'],
+      type: 'web',
+      dataState: 'all',
+      aggregationType: 'byPage',
+      rowLimit: pageRows,
+      startRow,
+    });
+    const body = response.json<{
+      rows?: {
+        keys?: unknown[];
+        clicks?: unknown;
+        impressions?: unknown;
+        ctr?: unknown;
+        position?: unknown;
+      }[];
+      metadata?: { firstIncompleteDate?: string };
+    }>();
+    const rows = (body.rows ?? []).map((row) => ({
+      date: row.keys?.[0],
+      query: row.keys?.[1],
+      page: row.keys?.[2],
+      clicks: row.clicks,
+      impressions: row.impressions,
+      ctr: row.ctr,
+      position: row.position,
+    }));
+    return { rows, firstIncompleteDate: body.metadata?.firstIncompleteDate };
   }
 
   private async call(method: string, url: string, body?: unknown): Promise<OutboundResponse> {
