@@ -34,6 +34,11 @@ export function decodeCursor(cursor: string): CursorValue {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Whether `value` is a uuid (a path id that is not one matches no row: skip the query). */
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
+
 function badCursor(): DomainError {
   return DomainError.validation([
     { field: 'cursor', message: 'cursor must be a cursor returned by a previous page' },
@@ -52,6 +57,17 @@ export function decodeNumberCursor(cursor: string): number {
   const [value] = decodeCursor(cursor);
   if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw badCursor();
   return value;
+}
+
+/**
+ * A `(number, id)` cursor of a sort on a figure (clicks, a position — not
+ * unique, any finite number), tie-broken by a uuid or by a text key, checked.
+ */
+export function decodeSortCursor(cursor: string, id: 'uuid' | 'text'): [number, string] {
+  const [value, key] = decodeCursor(cursor);
+  if (typeof value !== 'number' || !Number.isFinite(value) || (id === 'uuid' && !UUID.test(key)))
+    throw badCursor();
+  return [value, key];
 }
 
 export function pageSize(limit?: number): number {

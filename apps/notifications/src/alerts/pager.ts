@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
 
-import { type OutboundPolicy } from '@smartbeak/outbound';
+import { type OutboundPolicy, retryAfterMs } from '@smartbeak/outbound';
 
-import { call, PermanentSendError, retryAfterMs, type Sent, TransientSendError } from '../channels/provider';
+import { call, PermanentSendError, type Sent, TransientSendError } from '../channels/provider';
 
 export interface OperatorPage {
   /** Dedupes at the pager: the same alert twice is one incident. */

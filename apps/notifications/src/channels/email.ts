@@ -1,15 +1,8 @@
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
-import { type OutboundPolicy } from '@smartbeak/outbound';
+import { type OutboundPolicy, retryAfterMs } from '@smartbeak/outbound';
 import { type Transporter } from 'nodemailer';
 
-import {
-  call,
-  PermanentSendError,
-  type Provider,
-  retryAfterMs,
-  type Sent,
-  TransientSendError,
-} from './provider';
+import { call, PermanentSendError, type Provider, type Sent, TransientSendError } from './provider';
 
 export interface EmailMessage {
   from: string;

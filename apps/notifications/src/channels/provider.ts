@@ -135,16 +135,6 @@ export class ProviderChain<M> {
   }
 }
 
-/** `Retry-After` (seconds or an HTTP date) in milliseconds. */
-export function retryAfterMs(value: string | string[] | undefined): number | undefined {
-  const text = Array.isArray(value) ? value[0] : value;
-  if (!text) return undefined;
-  const seconds = Number(text);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(text);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
-}
-
 /** An HTTP exchange with a provider through the outbound guard; a network failure is transient. */
 export async function call(
   url: string,

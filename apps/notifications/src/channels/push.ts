@@ -5,10 +5,11 @@ import {
   GoogleTokenError,
   type OutboundPolicy,
   parseGoogleCredentials,
+  retryAfterMs,
 } from '@smartbeak/outbound';
 import webpush from 'web-push';
 
-import { call, PermanentSendError, retryAfterMs, type Sent, TransientSendError } from './provider';
+import { call, PermanentSendError, type Sent, TransientSendError } from './provider';
 
 export interface PushMessage {
   title: string;

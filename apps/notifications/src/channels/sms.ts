@@ -1,15 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-import { type OutboundPolicy } from '@smartbeak/outbound';
+import { type OutboundPolicy, retryAfterMs } from '@smartbeak/outbound';
 
-import {
-  call,
-  PermanentSendError,
-  type Provider,
-  retryAfterMs,
-  type Sent,
-  TransientSendError,
-} from './provider';
+import { call, PermanentSendError, type Provider, type Sent, TransientSendError } from './provider';
 
 export interface SmsMessage {
   /** E.164. */

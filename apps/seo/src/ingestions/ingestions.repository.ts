@@ -1,9 +1,14 @@
 import { type IngestionState, type Page, type SeoSourceType } from '@smartbeak/contracts';
-import { isUniqueViolation, newestFirst, Repository, type TenantScope, Where } from '@smartbeak/persistence';
+import {
+  isUniqueViolation,
+  isUuid,
+  newestFirst,
+  Repository,
+  type TenantScope,
+  Where,
+} from '@smartbeak/persistence';
 
 import { type Rejected } from './normalise';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** An `ingestions` row, with its source's type. */
 export interface IngestionRow {
@@ -68,7 +73,7 @@ export class IngestionsRepository extends Repository {
   }
 
   find(scope: TenantScope, id: string): Promise<IngestionRow | undefined> {
-    if (!UUID.test(id)) return Promise.resolve(undefined);
+    if (!isUuid(id)) return Promise.resolve(undefined);
     return this.sql.one<IngestionRow>(
       `SELECT ${INGESTION_COLUMNS} ${INGESTION_FROM} WHERE i.id = $1 AND i.org_id = $2`,
       [id, scope.orgId],

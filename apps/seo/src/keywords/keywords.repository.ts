@@ -1,15 +1,13 @@
 import { type KeywordSort, type Page } from '@smartbeak/contracts';
-import { DomainError } from '@smartbeak/errors';
 import {
-  decodeCursor,
+  decodeSortCursor,
   encodeCursor,
+  isUuid,
   pageSize,
   Repository,
   type TenantScope,
   Where,
 } from '@smartbeak/persistence';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface KeywordRow {
   id: string;
@@ -58,12 +56,6 @@ const KEYWORD_COLUMNS = `id, domain_id AS "domainId", query, clicks, impressions
 /** The org's domains with SEO sources ($1 the org, $2 one domain or null): metrics are reached through them only. */
 const ORG_DOMAINS = `SELECT DISTINCT domain_id FROM seo_sources WHERE org_id = $1 AND ($2::uuid IS NULL OR domain_id = $2)`;
 
-function badCursor(): DomainError {
-  return DomainError.validation([
-    { field: 'cursor', message: 'cursor must be a cursor returned by a previous page' },
-  ]);
-}
-
 /** Keywords, their daily history and the pages they rank with — always within one org. */
 export class KeywordsRepository extends Repository {
   async list(
@@ -76,8 +68,7 @@ export class KeywordsRepository extends Repository {
     if (filters.q)
       where.add(`query LIKE ?`, `%${filters.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
     if (filters.cursor) {
-      const [value, id] = decodeCursor(filters.cursor);
-      if (typeof value !== 'number' || !UUID.test(id)) throw badCursor();
+      const [value, id] = decodeSortCursor(filters.cursor, 'uuid');
       where.add(`(${key}, id) ${direction === 'DESC' ? '<' : '>'} (?::float8, ?::uuid)`, value, id);
     }
     const limit = pageSize(filters.limit);
@@ -92,7 +83,7 @@ export class KeywordsRepository extends Repository {
   }
 
   find(scope: TenantScope, id: string): Promise<KeywordRow | undefined> {
-    if (!UUID.test(id)) return Promise.resolve(undefined);
+    if (!isUuid(id)) return Promise.resolve(undefined);
     return this.sql.one<KeywordRow>(
       `SELECT ${KEYWORD_COLUMNS}, 0::float8 AS "sortKey" FROM keywords WHERE id = $1 AND org_id = $2`,
       [id, scope.orgId],
@@ -131,8 +122,7 @@ export class KeywordsRepository extends Repository {
     const params: unknown[] = [scope.orgId, filters.domainId ?? null, filters.from, filters.to];
     let after = '';
     if (filters.cursor) {
-      const [clicks, url] = decodeCursor(filters.cursor);
-      if (typeof clicks !== 'number') throw badCursor();
+      const [clicks, url] = decodeSortCursor(filters.cursor, 'text');
       params.push(clicks, url);
       after = `WHERE (clicks, url COLLATE "C") < ($5::int, $6::text COLLATE "C")`;
     }

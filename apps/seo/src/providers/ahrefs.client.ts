@@ -1,7 +1,7 @@
 import { type OutboundPolicy, type OutboundResponse, outboundRequest } from '@smartbeak/outbound';
 
 import { type RawRow } from '../ingestions/normalise';
-import { fromOutbound, ProviderError, retryAfterMs, type RetryPolicy, withRetries } from './provider-error';
+import { fromOutbound, ProviderError, retryAfter, type RetryPolicy, withRetries } from './provider-error';
 
 export interface AhrefsSettings {
   apiBaseUrl: string;
@@ -149,7 +149,7 @@ export class AhrefsClient {
           'quota',
           detail,
           true,
-          retryAfterMs(response.headers['retry-after'], this.settings.retry.maxMs),
+          retryAfter(response.headers['retry-after'], this.settings.retry.maxMs),
         );
       if (response.status >= 500) throw new ProviderError('provider', detail, true);
       throw new ProviderError('invalid', detail);

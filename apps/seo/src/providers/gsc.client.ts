@@ -8,7 +8,7 @@ import {
 } from '@smartbeak/outbound';
 
 import { type RawRow } from '../ingestions/normalise';
-import { fromOutbound, ProviderError, retryAfterMs, type RetryPolicy, withRetries } from './provider-error';
+import { fromOutbound, ProviderError, retryAfter, type RetryPolicy, withRetries } from './provider-error';
 
 /** Read-only access is all ingestion needs. */
 const SCOPE = 'https://www.googleapis.com/auth/webmasters.readonly';
@@ -186,7 +186,7 @@ export class GscClient {
     }
     const reason = body.error?.errors?.find((e) => e.reason)?.reason ?? body.error?.status ?? '';
     const detail = `GSC ${response.status}${reason ? ` ${reason}` : ''}: ${(body.error?.message ?? '').slice(0, 300)}`;
-    const wait = retryAfterMs(response.headers['retry-after'], this.settings.retry.maxMs);
+    const wait = retryAfter(response.headers['retry-after'], this.settings.retry.maxMs);
     if (response.status === 401) {
       this.tokens.reset();
       return new ProviderError('auth', detail);

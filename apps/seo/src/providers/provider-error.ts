@@ -1,4 +1,4 @@
-import { OutboundFailedError, OutboundRefusedError } from '@smartbeak/outbound';
+import { OutboundFailedError, OutboundRefusedError, retryAfterMs } from '@smartbeak/outbound';
 
 /** Why an ingestion or a test failed, as the API reports it (`errorCode`). */
 export type ProviderErrorCode =
@@ -20,13 +20,10 @@ export class ProviderError extends Error {
   }
 }
 
-/** `Retry-After` in seconds or as an HTTP date, in ms (capped at `capMs`). */
-export function retryAfterMs(header: string | string[] | undefined, capMs: number): number | undefined {
-  const value = Array.isArray(header) ? header[0] : header;
-  if (!value) return undefined;
-  const seconds = Number(value);
-  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - Date.now();
-  return Number.isFinite(ms) && ms >= 0 ? Math.min(ms, capMs) : undefined;
+/** The provider's `Retry-After` in ms, capped at the longest back-off (a provider asking for a day is not waited for inline). */
+export function retryAfter(header: string | string[] | undefined, capMs: number): number | undefined {
+  const ms = retryAfterMs(header);
+  return ms === undefined ? undefined : Math.min(ms, capMs);
 }
 
 /** Outbound failures as provider errors: a refused destination is final; a failed exchange is worth a retry. */

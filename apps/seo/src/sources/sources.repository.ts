@@ -1,7 +1,12 @@
 import { type Page, type SeoSourceType } from '@smartbeak/contracts';
-import { isUniqueViolation, newestFirst, Repository, type TenantScope, Where } from '@smartbeak/persistence';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import {
+  isUniqueViolation,
+  isUuid,
+  newestFirst,
+  Repository,
+  type TenantScope,
+  Where,
+} from '@smartbeak/persistence';
 
 /** A `seo_sources` row (dates as YYYY-MM-DD). */
 export interface SourceRow {
@@ -59,7 +64,7 @@ export class SourcesRepository extends Repository {
   }
 
   find(scope: TenantScope, id: string): Promise<SourceRow | undefined> {
-    if (!UUID.test(id)) return Promise.resolve(undefined);
+    if (!isUuid(id)) return Promise.resolve(undefined);
     return this.sql.one<SourceRow>(
       `SELECT ${SOURCE_COLUMNS} FROM seo_sources WHERE id = $1 AND org_id = $2`,
       [id, scope.orgId],
@@ -77,7 +82,7 @@ export class SourcesRepository extends Repository {
 
   /** Deletes the source with its ingestions and metrics (cascade). */
   async remove(scope: TenantScope, id: string): Promise<boolean> {
-    if (!UUID.test(id)) return false;
+    if (!isUuid(id)) return false;
     return (
       (await this.sql.run(`DELETE FROM seo_sources WHERE id = $1 AND org_id = $2`, [id, scope.orgId])) > 0
     );
