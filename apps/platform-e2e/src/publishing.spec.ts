@@ -779,4 +779,193 @@ describe('publishing: jobs through the gateway to WordPress, LinkedIn and email'
     const jobs = (await api().get(`/api/publishing/jobs?contentId=${item.id}`).expect(200)).body.items;
     expect(jobs).toHaveLength(1);
   });
+
+  describe('the batch API (POST /api/publishing/jobs/batch)', () => {
+    interface BatchItem {
+      index: number;
+      status: number;
+      job?: Job;
+      problem?: { status: number; code: string; detail: string; type: string; title: string };
+    }
+    const jobsOf = async (contentIds: string[]) =>
+      (
+        await db.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM publishing_jobs WHERE content_id = ANY($1::uuid[])',
+          [contentIds],
+        )
+      ).rows[0]!.n;
+
+    it('makes the valid items and answers each refused one with the problem a single create gives', async () => {
+      const [a, b] = await Promise.all([content('Batch A'), content('Batch B')]);
+      const draft = (
+        await api().post('/api/content').send({ title: 'Batch draft', body: '<p>d</p>' }).expect(201)
+      ).body;
+      const wp = await target('wordpress', wpConfig(), 'batch');
+      const unknownTarget = '00000000-0000-4000-8000-000000000001';
+      const res = await api()
+        .post('/api/publishing/jobs/batch')
+        .send({
+          jobs: [
+            { contentId: a.id, targetIds: [wp.id] },
+            { contentId: draft.id, targetIds: [wp.id] },
+            { contentId: b.id, targetIds: [unknownTarget] },
+            { contentId: b.id, targetIds: [wp.id] },
+          ],
+        })
+        .expect(207);
+      expect(res.body.accepted).toBe(2);
+      expect(res.body.rejected).toBe(2);
+      const results: BatchItem[] = res.body.items;
+      expect(results.map((r) => [r.index, r.status])).toEqual([
+        [0, 202],
+        [1, 422],
+        [2, 404],
+        [3, 202],
+      ]);
+      expect(results[1]!.problem).toEqual(
+        expect.objectContaining({ status: 422, code: 'PUBLISHING.CONTENT_NOT_PUBLISHABLE' }),
+      );
+      expect(results[2]!.problem).toEqual(
+        expect.objectContaining({ status: 404, code: 'PUBLISHING.TARGET_NOT_FOUND' }),
+      );
+      expect(results[2]!.problem!.detail).toContain(unknownTarget);
+      // The same item and target made alone answer the same problem.
+      const single = await api()
+        .post('/api/publishing/jobs')
+        .send({ contentId: draft.id, targetIds: [wp.id] });
+      expectProblem(single, 422);
+      expect(single.body.code).toBe(results[1]!.problem!.code);
+      expect(await jobsOf([draft.id])).toBe(0);
+      expect(await jobsOf([a.id, b.id])).toBe(2);
+      const done = await Promise.all([settle(results[0]!.job!.id), settle(results[3]!.job!.id)]);
+      expect(done.map((j) => j.state)).toEqual(['completed', 'completed']);
+      expect(done[0]!.targets[0]!.externalUrl).toMatch(/^http/);
+    });
+
+    it("answers another org's content and targets as missing (404), item by item", async () => {
+      const otherAdmin = await platform.token({
+        userId: 'user_other_admin',
+        orgId: 'org_other_pub',
+        permissions: ['org:admin'],
+      });
+      const otherDomain = (
+        await request(platform.url)
+          .post('/api/domains')
+          .set('Authorization', `Bearer ${otherAdmin}`)
+          .send({ name: 'Other', hostname: 'other-batch.example.com' })
+          .expect(201)
+      ).body.id;
+      const other = await platform.token({
+        userId: 'user_other',
+        orgId: 'org_other_pub',
+        domainId: otherDomain,
+        permissions: [
+          'content:read',
+          'content:write',
+          'content:review',
+          'content:publish',
+          'publishing:write',
+        ],
+      });
+      const theirs = (
+        await api(other).post('/api/content').send({ title: 'Theirs', body: '<p>t</p>' }).expect(201)
+      ).body;
+      await api(other)
+        .post(`/api/content/${theirs.id}/transitions`)
+        .send({ to: 'review', version: 1 })
+        .expect(200);
+      const theirTarget = (
+        await api(other)
+          .post('/api/publishing/targets')
+          .send({ type: 'wordpress', name: 'theirs', config: wpConfig() })
+          .expect(201)
+      ).body;
+      const mine = await content('Mine in a mixed batch');
+      const wp = await target('wordpress', wpConfig(), 'mine-batch');
+
+      const res = await api()
+        .post('/api/publishing/jobs/batch')
+        .send({
+          jobs: [
+            { contentId: theirs.id, targetIds: [wp.id] },
+            { contentId: mine.id, targetIds: [theirTarget.id] },
+            { contentId: mine.id, targetIds: [wp.id] },
+          ],
+        })
+        .expect(207);
+      const results: BatchItem[] = res.body.items;
+      expect(results.map((r) => r.status)).toEqual([404, 404, 202]);
+      expect(results[0]!.problem!.code).toBe('CONTENT.ITEM_NOT_FOUND');
+      expect(results[1]!.problem!.code).toBe('PUBLISHING.TARGET_NOT_FOUND');
+      // Nothing of theirs was written, and they cannot see our job.
+      expect(await jobsOf([theirs.id])).toBe(0);
+      await api(other).get(`/api/publishing/jobs/${results[2]!.job!.id}`).expect(404);
+    });
+
+    it('replays a batch with the same Idempotency-Key (one set of jobs); another body with it is refused', async () => {
+      const [a, b] = await Promise.all([content('Idem batch A'), content('Idem batch B')]);
+      const wp = await target('wordpress', wpConfig(), 'idem-batch');
+      const key = `batch-${Date.now()}`;
+      const body = {
+        jobs: [
+          { contentId: a.id, targetIds: [wp.id] },
+          { contentId: b.id, targetIds: [wp.id] },
+        ],
+      };
+      const first = await api()
+        .post('/api/publishing/jobs/batch')
+        .set('Idempotency-Key', key)
+        .send(body)
+        .expect(207);
+      const again = await api()
+        .post('/api/publishing/jobs/batch')
+        .set('Idempotency-Key', key)
+        .send(body)
+        .expect(207);
+      expect(again.body.items.map((r: BatchItem) => r.job!.id)).toEqual(
+        first.body.items.map((r: BatchItem) => r.job!.id),
+      );
+      expect(await jobsOf([a.id, b.id])).toBe(2);
+      expectProblem(
+        await api()
+          .post('/api/publishing/jobs/batch')
+          .set('Idempotency-Key', key)
+          .send({ jobs: [body.jobs[0]] }),
+        422,
+      );
+      expect(await jobsOf([a.id, b.id])).toBe(2);
+    });
+
+    it('refuses a malformed batch whole (400 naming the item), and more than 100 items', async () => {
+      const item = await content('Shape check');
+      const wp = await target('wordpress', wpConfig(), 'shape');
+      const bad = await api()
+        .post('/api/publishing/jobs/batch')
+        .send({
+          jobs: [
+            { contentId: item.id, targetIds: [wp.id] },
+            { contentId: 'nope', targetIds: [wp.id] },
+          ],
+        });
+      expectProblem(bad, 400);
+      expect(JSON.stringify(bad.body.errors)).toContain('jobs.1.contentId');
+      expectProblem(await api().post('/api/publishing/jobs/batch').send({ jobs: [] }), 400);
+      const tooMany = Array.from({ length: 101 }, () => ({ contentId: item.id, targetIds: [wp.id] }));
+      expectProblem(await api().post('/api/publishing/jobs/batch').send({ jobs: tooMany }), 400);
+      expect(await jobsOf([item.id])).toBe(0);
+      // Permission: the same rule as a single create.
+      const reader = await platform.token({
+        userId: 'user_reader',
+        orgId: 'org_pub',
+        domainId,
+        permissions: ['content:read'],
+      });
+      expectProblem(
+        await api(reader)
+          .post('/api/publishing/jobs/batch')
+          .send({ jobs: [{ contentId: item.id, targetIds: [wp.id] }] }),
+        403,
+      );
+    });
+  });
 });

@@ -24,6 +24,8 @@ const CAPACITY = 10_000;
  */
 export class DomainAccess {
   private readonly cache = new Map<string, { result: DomainCheckResult | null; until: number }>();
+  /** Questions on their way: many requests for one domain at once ask once (a batch, a burst). */
+  private readonly asking = new Map<string, Promise<DomainCheckResult | null>>();
 
   constructor(private readonly rpc: RpcSender) {}
 
@@ -41,11 +43,25 @@ export class DomainAccess {
     if (cached && cached.until > Date.now()) {
       result = cached.result;
     } else {
-      result = await this.ask(ctx, domainId);
-      if (this.cache.size >= CAPACITY) this.cache.delete(this.cache.keys().next().value as string);
-      // A missing or suspended domain is asked again soon: a resume takes effect within seconds.
-      const ttl = result?.status === 'active' ? FOUND_TTL_MS : MISSING_TTL_MS;
-      this.cache.set(key, { result, until: Date.now() + ttl });
+      let asked = this.asking.get(key);
+      if (!asked) {
+        asked = this.ask(ctx, domainId).then(
+          (answer) => {
+            this.asking.delete(key);
+            if (this.cache.size >= CAPACITY) this.cache.delete(this.cache.keys().next().value as string);
+            // A missing or suspended domain is asked again soon: a resume takes effect within seconds.
+            const ttl = answer?.status === 'active' ? FOUND_TTL_MS : MISSING_TTL_MS;
+            this.cache.set(key, { result: answer, until: Date.now() + ttl });
+            return answer;
+          },
+          (error: unknown) => {
+            this.asking.delete(key);
+            throw error;
+          },
+        );
+        this.asking.set(key, asked);
+      }
+      result = await asked;
     }
     if (!result) throw new DomainError(CommonError.NOT_FOUND, 'Domain not found');
     if (result.status !== 'active') throw DomainError.forbidden('This domain is suspended');

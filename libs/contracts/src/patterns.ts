@@ -24,6 +24,8 @@ export const Patterns = {
     create: 'content.item.create',
     update: 'content.item.update',
     get: 'content.item.get',
+    /** Several items by id, those of the caller's org (publishing's batch). */
+    getMany: 'content.item.get-many',
     list: 'content.item.list',
     transition: 'content.item.transition',
     delete: 'content.item.delete',
@@ -41,6 +43,7 @@ export const Patterns = {
     targetList: 'publishing.target.list',
     targetTest: 'publishing.target.test',
     jobCreate: 'publishing.job.create',
+    jobCreateBatch: 'publishing.job.create-batch',
     jobGet: 'publishing.job.get',
     jobList: 'publishing.job.list',
     jobRetry: 'publishing.job.retry',
@@ -114,6 +117,7 @@ const SERVICE_CALLS: Partial<Record<string, ServiceCallGrant>> = {
   [Patterns.controlPlane.clerkWebhook]: { callers: [GATEWAY_NAME], permissions: [], serviceOnly: true },
   [Patterns.media.storageWebhook]: { callers: [GATEWAY_NAME], permissions: [], serviceOnly: true },
   [Patterns.content.get]: { callers: ['publishing', 'notifications'], permissions: ['content:read'] },
+  [Patterns.content.getMany]: { callers: ['publishing'], permissions: ['content:read'] },
   [Patterns.media.assetGet]: { callers: ['publishing'], permissions: ['content:read'] },
   // Notifications decides recipients from memberships, and titles from the item.
   [Patterns.controlPlane.memberRecipients]: {

@@ -5,14 +5,18 @@ import {
   ApiHeader,
   ApiOkResponse,
   ApiProduces,
+  ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import { CurrentContext, RequirePermissions } from '@smartbeak/auth';
 import {
   ApiPageOf,
+  CreateJobBatchDto,
   CreateJobDto,
   CreateTargetDto,
   DeadLetterDto,
+  JobBatchDto,
+  type JobBatchOutcome,
   JobDto,
   ListJobsQueryDto,
   ListTargetsQueryDto,
@@ -28,6 +32,7 @@ import {
 import type { FastifyReply } from 'fastify';
 
 import { Idempotent } from '../idempotency/idempotency.interceptor';
+import { problem, STATUS_OF } from '../problem/problem';
 import { LiveStreams } from '../live/live-streams';
 import { GatewayRpc } from '../rpc/gateway-rpc';
 
@@ -80,6 +85,44 @@ export class PublishingController {
   @ApiAcceptedResponse({ type: JobDto })
   createJob(@CurrentContext() ctx: RequestContext, @Body() body: CreateJobDto): Promise<JobDto> {
     return this.rpc.forward(Patterns.publishing.jobCreate, ctx, body);
+  }
+
+  /**
+   * Up to 100 jobs in one request, each with the rules of POST /jobs. 207
+   * Multi-Status with an item per job, in request order: `status` 202 and
+   * the job, or the status and problem a single create would have answered.
+   * Valid items are made together even when others are refused.
+   */
+  @Post('jobs/batch')
+  @HttpCode(207)
+  @Idempotent()
+  @RequirePermissions('content:publish')
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Same key and body within 24 h returns the first answer',
+  })
+  @ApiResponse({ status: 207, type: JobBatchDto })
+  async createJobs(
+    @CurrentContext() ctx: RequestContext,
+    @Body() body: CreateJobBatchDto,
+  ): Promise<JobBatchDto> {
+    const outcomes = await this.rpc.forward<JobBatchOutcome[]>(Patterns.publishing.jobCreateBatch, ctx, body);
+    const items = outcomes.map(({ index, job, error }) => {
+      if (job) return { index, status: 202, job };
+      const status = (error && STATUS_OF[error.code]) || 500;
+      const detail = error?.message ?? 'The item could not be made';
+      return {
+        index,
+        status,
+        problem: problem(status, error?.code ?? 'COMMON.INTERNAL', detail, {
+          errors: error?.errors,
+          ...error?.extras,
+        }),
+      };
+    });
+    const accepted = items.filter((item) => item.status === 202).length;
+    return { accepted, rejected: items.length - accepted, items };
   }
 
   @Get('jobs')

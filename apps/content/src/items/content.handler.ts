@@ -5,6 +5,7 @@ import {
   type ContentDiffDto,
   type ContentEventDto,
   ContentIdDto,
+  ContentIdsDto,
   type ContentItemDto,
   type ContentLockDto,
   type ContentRevisionDto,
@@ -51,6 +52,14 @@ export class ContentHandler {
     @RpcPayload(UpdateContentDto) input: UpdateContentDto,
   ): Promise<ContentItemDto> {
     return this.commands.update(ctx, input);
+  }
+
+  @MessagePattern(Patterns.content.getMany)
+  getMany(
+    @RpcCtx() ctx: RequestContext,
+    @RpcPayload(ContentIdsDto) { ids }: ContentIdsDto,
+  ): Promise<ContentItemDto[]> {
+    return this.queries.getMany(ctx, ids);
   }
 
   @MessagePattern(Patterns.content.get)

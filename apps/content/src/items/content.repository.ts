@@ -55,6 +55,17 @@ export class ContentRepository extends Repository {
     );
   }
 
+  /** The org's live items among `ids`, with their leases; ids that are not uuids are skipped. */
+  findMany(scope: TenantScope, ids: string[]): Promise<ItemRow[]> {
+    const valid = ids.filter((id) => UUID.test(id));
+    if (!valid.length) return Promise.resolve([]);
+    return this.sql.rows<ItemRow>(
+      `SELECT ${ITEM_COLUMNS}, ${LOCK_COLUMNS} FROM content_items i ${LOCK_JOIN}
+        WHERE i.id = ANY($1::uuid[]) AND i.org_id = $2 AND i.deleted_at IS NULL`,
+      [valid, scope.orgId],
+    );
+  }
+
   /** The same, row-locked until the caller's transaction ends (`in(tx)`). */
   async findForUpdate(scope: TenantScope, id: string, deleted = false): Promise<ItemRow | undefined> {
     if (!UUID.test(id)) return undefined;

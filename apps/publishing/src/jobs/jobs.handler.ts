@@ -2,7 +2,9 @@ import { Controller } from '@nestjs/common';
 import { MessagePattern } from '@nestjs/microservices';
 import { RpcCtx } from '@smartbeak/auth';
 import {
+  CreateJobBatchDto,
   CreateJobDto,
+  type JobBatchOutcome,
   type JobDto,
   ListJobsQueryDto,
   type Page,
@@ -29,6 +31,15 @@ export class JobsHandler {
   @IdempotentCommand()
   createJob(@RpcCtx() ctx: RequestContext, @RpcPayload(CreateJobDto) input: CreateJobDto): Promise<JobDto> {
     return this.creation.create(ctx, input);
+  }
+
+  @MessagePattern(Patterns.publishing.jobCreateBatch)
+  @IdempotentCommand()
+  createBatch(
+    @RpcCtx() ctx: RequestContext,
+    @RpcPayload(CreateJobBatchDto) input: CreateJobBatchDto,
+  ): Promise<JobBatchOutcome[]> {
+    return this.creation.createBatch(ctx, input);
   }
 
   @MessagePattern(Patterns.publishing.jobGet)

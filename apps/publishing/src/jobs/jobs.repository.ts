@@ -29,71 +29,90 @@ export interface JobFilters {
 
 /** Publishing jobs with their targets and history, within one org. Sweeps: jobs.system.ts. */
 export class JobsRepository extends Repository {
-  /**
-   * Writes a job, its targets, its history and its event in one statement
-   * (`pending` when scheduled, else `queued`).
-   */
+  /** Writes one job: see insertMany. */
   async insert(scope: TenantScope, input: NewJobRow): Promise<{ job: JobRow; targets: JobTargetRow[] }> {
-    const id = randomUUID();
-    const state = input.scheduledFor ? 'pending' : 'queued';
-    const detail = input.scheduledFor ? `scheduled for ${input.scheduledFor.toISOString()}` : null;
-    const events = outboxRows([
-      {
+    const [made] = await this.insertMany(scope, [input]);
+    return made!;
+  }
+
+  /**
+   * Writes jobs, their targets, their history and their events in one
+   * statement (each `pending` when scheduled, else `queued`); the answer is
+   * in the order of `inputs`.
+   */
+  async insertMany(
+    scope: TenantScope,
+    inputs: NewJobRow[],
+  ): Promise<{ job: JobRow; targets: JobTargetRow[] }[]> {
+    if (!inputs.length) return [];
+    const jobs = inputs.map((input) => {
+      const scheduledFor = input.scheduledFor?.toISOString() ?? null;
+      return {
+        id: randomUUID(),
+        domain_id: input.domainId,
+        content_id: input.contentId,
+        content: input.snapshot,
+        state: scheduledFor ? 'pending' : 'queued',
+        scheduled_for: scheduledFor,
+        created_by: input.actor,
+        target_ids: input.targetIds,
+        detail: scheduledFor ? `scheduled for ${scheduledFor}` : null,
+      };
+    });
+    const events = outboxRows(
+      jobs.map((job) => ({
         type: Events.publishing.jobQueued,
-        aggregateId: id,
+        aggregateId: job.id,
         orgId: scope.orgId,
-        domainId: input.domainId,
+        domainId: job.domain_id,
         payload: {
-          jobId: id,
-          contentId: input.contentId,
-          state,
-          scheduledFor: input.scheduledFor?.toISOString() ?? null,
+          jobId: job.id,
+          contentId: job.content_id,
+          state: job.state,
+          scheduledFor: job.scheduled_for,
         },
-      },
-    ]);
-    const row = await this.sql.one<{ job: Record<string, unknown>; targets: JobTargetRow[] }>(
-      `WITH j AS (
+      })),
+    );
+    const rows = await this.sql.rows<{ job: Record<string, unknown>; targets: JobTargetRow[] | null }>(
+      `WITH input AS (
+         SELECT * FROM jsonb_to_recordset($2::jsonb)
+           AS x(id uuid, domain_id uuid, content_id uuid, content jsonb, state varchar, scheduled_for timestamptz,
+                created_by varchar, target_ids uuid[], detail text)),
+       j AS (
          INSERT INTO publishing_jobs (id, org_id, domain_id, content_id, content, state, scheduled_for, created_by)
-         VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8) RETURNING *),
+         SELECT id, $1, domain_id, content_id, content, state, scheduled_for, created_by FROM input RETURNING *),
        t AS (
          INSERT INTO job_targets (job_id, target_id, type, position, state)
-         SELECT $1, pt.id, pt.type, array_position($9::uuid[], pt.id), 'pending'
-           FROM publishing_targets pt WHERE pt.id = ANY($9::uuid[]) AND pt.org_id = $2
+         SELECT i.id, pt.id, pt.type, array_position(i.target_ids, pt.id), 'pending'
+           FROM input i JOIN publishing_targets pt ON pt.id = ANY(i.target_ids) AND pt.org_id = $1
          RETURNING job_id AS "jobId", target_id AS "targetId", type, state, attempts, external_id AS "externalId",
                    external_url AS "externalUrl", last_error AS "lastError", position),
-       history AS (INSERT INTO job_events (job_id, state, detail) SELECT id, state, $10 FROM j),
-       events AS (${outboxInsertSql(11)})
-       SELECT (SELECT row_to_json(x) FROM (SELECT ${JOB_COLUMNS} FROM j) x) AS job,
-              (SELECT coalesce(json_agg(t ORDER BY t.position), '[]'::json) FROM t) AS targets`,
-      [
-        id,
-        scope.orgId,
-        input.domainId,
-        input.contentId,
-        JSON.stringify(input.snapshot),
-        state,
-        input.scheduledFor,
-        input.actor,
-        input.targetIds,
-        detail,
-        events,
-      ],
+       history AS (INSERT INTO job_events (job_id, state, detail) SELECT id, state, detail FROM input),
+       events AS (${outboxInsertSql(3)})
+       SELECT row_to_json(x) AS job,
+              (SELECT json_agg(t ORDER BY t.position) FROM t WHERE t."jobId" = x.id) AS targets
+         FROM (SELECT ${JOB_COLUMNS} FROM j) x`,
+      [scope.orgId, JSON.stringify(jobs), events],
     );
-    const job = row!.job as unknown as JobRow & {
-      scheduledFor: string | null;
-      createdAt: string;
-      updatedAt: string;
-    };
-    return {
-      job: {
-        ...job,
-        scheduledFor: job.scheduledFor ? new Date(job.scheduledFor) : null,
-        createdAt: new Date(job.createdAt),
-        updatedAt: new Date(job.updatedAt),
-        completedAt: null,
-      },
-      targets: row!.targets ?? [],
-    };
+    const byId = new Map(rows.map((row) => [row.job['id'] as string, row]));
+    return jobs.map(({ id }) => {
+      const row = byId.get(id)!;
+      const job = row.job as unknown as JobRow & {
+        scheduledFor: string | null;
+        createdAt: string;
+        updatedAt: string;
+      };
+      return {
+        job: {
+          ...job,
+          scheduledFor: job.scheduledFor ? new Date(job.scheduledFor) : null,
+          createdAt: new Date(job.createdAt),
+          updatedAt: new Date(job.updatedAt),
+          completedAt: null,
+        },
+        targets: row.targets ?? [],
+      };
+    });
   }
 
   /** The job; `forUpdate` row-locks it until the caller's transaction ends. */

@@ -18,24 +18,32 @@ export class JobQueue {
   ) {}
 
   /** Delayed to scheduledFor; a repeat add of the same run is ignored. After commit. */
-  async enqueue(job: Pick<JobRow, 'id' | 'run' | 'scheduledFor'>): Promise<void> {
-    const delay = job.scheduledFor ? Math.max(0, job.scheduledFor.getTime() - Date.now()) : 0;
+  enqueue(job: Pick<JobRow, 'id' | 'run' | 'scheduledFor'>): Promise<void> {
+    return this.enqueueMany([job]);
+  }
+
+  /** The same for many jobs, in one round trip to Redis. */
+  async enqueueMany(jobs: Pick<JobRow, 'id' | 'run' | 'scheduledFor'>[]): Promise<void> {
+    if (!jobs.length) return;
+    const now = Date.now();
     try {
-      await this.queue.add(
-        'publish',
-        { jobId: job.id },
-        {
-          jobId: queueJobId(job.id, job.run),
-          delay,
-          attempts: this.config.PUBLISHING_MAX_ATTEMPTS,
-          backoff: { type: 'jittered' },
-          removeOnComplete: { age: 24 * 3600, count: 10_000 },
-          removeOnFail: { age: 7 * 24 * 3600 },
-        },
+      await this.queue.addBulk(
+        jobs.map((job) => ({
+          name: 'publish',
+          data: { jobId: job.id },
+          opts: {
+            jobId: queueJobId(job.id, job.run),
+            delay: job.scheduledFor ? Math.max(0, job.scheduledFor.getTime() - now) : 0,
+            attempts: this.config.PUBLISHING_MAX_ATTEMPTS,
+            backoff: { type: 'jittered' },
+            removeOnComplete: { age: 24 * 3600, count: 10_000 },
+            removeOnFail: { age: 7 * 24 * 3600 },
+          },
+        })),
       );
     } catch (error) {
-      // The job is recorded; the sweeper queues it when Redis is back.
-      this.logger.warn(`could not queue job ${job.id}: ${(error as Error).message}`);
+      // The jobs are recorded; the sweeper queues them when Redis is back.
+      this.logger.warn(`could not queue ${jobs.length} job(s), ${jobs[0]!.id}…: ${(error as Error).message}`);
     }
   }
 }

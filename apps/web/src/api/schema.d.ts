@@ -724,6 +724,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/publishing/jobs/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["PublishingController_createJobs"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/publishing/jobs/stream": {
         parameters: {
             query?: never;
@@ -1066,6 +1082,9 @@ export interface components {
             /** @example Acme blog */
             name: string;
         };
+        CreateJobBatchDto: {
+            jobs: components["schemas"]["CreateJobDto"][];
+        };
         CreateJobDto: {
             /** Format: uuid */
             contentId: string;
@@ -1246,6 +1265,25 @@ export interface components {
             unitsSpent: number;
             windowEnd: string | null;
             windowStart: string | null;
+        };
+        JobBatchDto: {
+            /** @description Items made into jobs */
+            accepted: number;
+            /** @description One per job of the request, in its order */
+            items: components["schemas"]["JobBatchItemDto"][];
+            /** @description Items refused, each with its problem */
+            rejected: number;
+        };
+        JobBatchItemDto: {
+            /** @description Position of the item in the request */
+            index: number;
+            job?: components["schemas"]["JobDto"];
+            /** @description RFC 9457 problem details of the item, as a single create would answer them */
+            problem?: {
+                [key: string]: unknown;
+            };
+            /** @description 202 when the job was made, else the status a single create would answer */
+            status: number;
         };
         JobDto: {
             attempts: number;
@@ -2870,6 +2908,32 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["JobDto"];
+                };
+            };
+        };
+    };
+    PublishingController_createJobs: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Same key and body within 24 h returns the first answer */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateJobBatchDto"];
+            };
+        };
+        responses: {
+            207: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobBatchDto"];
                 };
             };
         };

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
+  ArrayMinSize,
   IsArray,
   IsIn,
   IsInt,
@@ -185,6 +186,15 @@ export class ContentIdDto {
   @IsString()
   @Length(1, 100)
   id!: string;
+}
+
+export class ContentIdsDto {
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @Length(1, 100, { each: true })
+  ids!: string[];
 }
 
 export class TransitionRequestDto extends TransitionDto {

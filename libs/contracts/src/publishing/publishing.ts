@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -16,8 +16,10 @@ import {
   IsUUID,
   Length,
   Matches,
+  ValidateNested,
 } from 'class-validator';
 
+import { type SerializedError } from '../errors';
 import { PageQueryDto } from '../pagination';
 
 export const TARGET_TYPES = ['wordpress', 'linkedin', 'email'] as const;
@@ -164,6 +166,25 @@ export class CreateJobDto {
   featuredMediaId?: string;
 }
 
+/** At most this many jobs in one batch request. */
+export const JOB_BATCH_MAX = 100;
+
+/**
+ * Up to 100 jobs in one request: each item is a CreateJobDto and follows the
+ * same rules. An item's shape error refuses the whole batch (400, field
+ * `jobs.N.field`); a rule an item breaks (missing content, a foreign target)
+ * fails that item alone.
+ */
+export class CreateJobBatchDto {
+  @ApiProperty({ type: [CreateJobDto], minItems: 1, maxItems: JOB_BATCH_MAX })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(JOB_BATCH_MAX)
+  @ValidateNested({ each: true })
+  @Type(() => CreateJobDto)
+  jobs!: CreateJobDto[];
+}
+
 export class ListJobsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
@@ -265,4 +286,41 @@ export class DeadLetterDto {
   @ApiProperty() retryCount!: number;
   @ApiProperty({ type: Object }) payload!: Record<string, unknown>;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) redrivenAt!: string | null;
+}
+
+/** One item of a batch as publishing answers it: the job made, or why not. */
+export interface JobBatchOutcome {
+  index: number;
+  job?: JobDto;
+  error?: SerializedError;
+}
+
+/** One item of a batch as the gateway answers it. */
+export class JobBatchItemDto {
+  @ApiProperty({ description: 'Position of the item in the request' })
+  index!: number;
+
+  @ApiProperty({ description: '202 when the job was made, else the status a single create would answer' })
+  status!: number;
+
+  @ApiPropertyOptional({ type: () => JobDto })
+  job?: JobDto;
+
+  @ApiPropertyOptional({
+    description: 'RFC 9457 problem details of the item, as a single create would answer them',
+    type: 'object',
+    additionalProperties: true,
+  })
+  problem?: Record<string, unknown>;
+}
+
+export class JobBatchDto {
+  @ApiProperty({ description: 'Items made into jobs' })
+  accepted!: number;
+
+  @ApiProperty({ description: 'Items refused, each with its problem' })
+  rejected!: number;
+
+  @ApiProperty({ type: [JobBatchItemDto], description: 'One per job of the request, in its order' })
+  items!: JobBatchItemDto[];
 }
