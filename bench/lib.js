@@ -138,6 +138,25 @@ const BENCH_ORIGIN = 'https://bench.smartbeak.test';
 /** Settings every bench gateway runs with, beside its ports and keys: production mode, as deployed. */
 const gatewayProductionEnv = { NODE_ENV: 'production', CLERK_AUTHORIZED_PARTIES: BENCH_ORIGIN };
 
+/** CPU seconds used so far by every process on the machine, grouped: our services by name, others by command. */
+function cpuSeconds(names) {
+  const { readdirSync } = require('node:fs');
+  const used = {};
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue; // gone
+    }
+    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
+    const group = names.get(Number(pid)) ?? (Number(pid) === process.pid ? 'bench (this process)' : comm);
+    used[group] = (used[group] ?? 0) + ticks / 100;
+  }
+  return used;
+}
 /** Signs bench session tokens (2 h, subject user_bench, azp the bench origin) with the stack's dev key. */
 async function tokenSigner(privatePath) {
   const { SignJWT, importPKCS8 } = await import('jose');
@@ -197,6 +216,7 @@ function startGateway(infra, keys, healthServices) {
 }
 
 module.exports = {
+  cpuSeconds,
   startService,
   startGateway,
   rssOf,

@@ -21,29 +21,19 @@ const { Client } = require('pg');
 
 const stack = require('../tools/stack/local-stack');
 const system = require('../tools/stack/system');
-const { api: apiCall, load, startGateway, startService, table, waitOk, tokenSigner } = require('./lib');
+const {
+  api: apiCall,
+  cpuSeconds,
+  load,
+  startGateway,
+  startService,
+  table,
+  waitOk,
+  tokenSigner,
+} = require('./lib');
 
 const GATEWAY = 'http://127.0.0.1:3200';
 
-/** CPU seconds used so far by every process on the machine, grouped: our services by name, others by command. */
-function cpuSeconds(names) {
-  const { readdirSync } = require('node:fs');
-  const used = {};
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    let stat;
-    try {
-      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    } catch {
-      continue; // gone
-    }
-    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
-    const group = names.get(Number(pid)) ?? (Number(pid) === process.pid ? 'bench (this process)' : comm);
-    used[group] = (used[group] ?? 0) + ticks / 100;
-  }
-  return used;
-}
 const ORG = `org_notify_bench_${Date.now()}`;
 const EMAIL = 'bench-recipient@example.com';
 const CONCURRENCY = 16;

@@ -1,9 +1,12 @@
 #!/usr/bin/env node
-// Benchmark (not a test): publishing jobs per second end to end (POST
-// /api/publishing/jobs accepted → job completed) with 1 and 2 worker
-// replicas against a no-delay WordPress-shaped target, beside raw BullMQ
-// (add → process, an empty processor) on the same Redis, in one run.
-//   node bench/publishing.js [--jobs 1000] [--connections 32]
+// Benchmark (not a test): publishing jobs per second end to end (accepted
+// through the gateway → job completed) against a no-delay WordPress-shaped
+// target, beside raw BullMQ (add → process, an empty processor) on the same
+// Redis, in one run: single creates (POST /api/publishing/jobs) with one
+// worker, then batches (POST /api/publishing/jobs/batch, 100 per request)
+// with 1, 2 and 4 worker replicas; the accept rate apart; CPU per job of
+// each process.
+//   node bench/publishing.js [--jobs 2000] [--connections 32]
 'use strict';
 
 const { readFileSync, writeFileSync, mkdirSync } = require('node:fs');
@@ -18,6 +21,7 @@ const stack = require('../tools/stack/local-stack');
 const system = require('../tools/stack/system');
 const {
   api: apiCall,
+  cpuSeconds,
   pool,
   startGateway,
   startNode,
@@ -28,10 +32,12 @@ const {
 } = require('./lib');
 
 const GATEWAY = 'http://127.0.0.1:3200';
+/** The processes whose CPU is reported: ours, PostgreSQL, Redis and the load generator. */
+const MEASURED = /^(control-plane|content|publishing|gateway|no-delay|postgres|redis|bench)/;
 
 async function main() {
   const { values } = parseArgs({
-    options: { jobs: { type: 'string', default: '1000' }, connections: { type: 'string', default: '32' } },
+    options: { jobs: { type: 'string', default: '2000' }, connections: { type: 'string', default: '32' } },
   });
   const jobs = Number(values.jobs);
   const connections = Number(values.connections);
@@ -60,6 +66,14 @@ async function main() {
     const workers = [start('publishing', 3205, ['worker'], publishingEnv)];
     processes.push(startNode(join(__dirname, 'no-delay-target.js'), { PORT: '3297' }));
     processes.push(startGateway(infra, keys, ['control-plane', 'content', 'publishing']));
+    const processName = [
+      'control-plane',
+      'content',
+      'publishing api',
+      'publishing worker 1',
+      'no-delay target',
+      'gateway',
+    ];
     for (const port of [3201, 3202, 3204, 3205]) await waitOk(`http://127.0.0.1:${port}/health/ready`);
     await waitOk(`${GATEWAY}/api/health`);
 
@@ -73,15 +87,22 @@ async function main() {
       domain_id: domainId,
       permissions: ['content:read', 'content:write', 'content:review', 'content:publish', 'publishing:write'],
     });
-    const target = await api('POST', '/api/publishing/targets', token, {
-      type: 'wordpress',
-      name: 'no-delay',
-      autoPublish: false,
-      config: { baseUrl: 'http://127.0.0.1:3297', username: 'bench', applicationPassword: 'bench' },
-    });
-    process.stdout.write(`making ${2 * jobs} content items…\n`);
+    // One target per run: each run publishes the same items to a destination of its own.
+    const RUNS = 4;
+    const targets = [];
+    for (let r = 0; r < RUNS; r++) {
+      targets.push(
+        await api('POST', '/api/publishing/targets', token, {
+          type: 'wordpress',
+          name: `no-delay-${r}`,
+          autoPublish: false,
+          config: { baseUrl: 'http://127.0.0.1:3297', username: 'bench', applicationPassword: 'bench' },
+        }),
+      );
+    }
+    process.stdout.write(`making ${jobs} content items…\n`);
     const items = await pool(
-      Array.from({ length: 2 * jobs }, (_, i) => i),
+      Array.from({ length: jobs }, (_, i) => i),
       connections,
       async (i) => {
         const item = await api('POST', '/api/content', token, {
@@ -95,14 +116,34 @@ async function main() {
 
     const db = new Client({ connectionString: infra.databaseUrl(service('publishing').database) });
     await db.connect();
-    const endToEnd = async (label, contentIds) => {
+    const names = () => new Map(processes.map((child, i) => [child.pid, processName[i] ?? `process ${i}`]));
+    /** Submits `contentIds` to `target` (singly or in batches of 100), then waits for every job to end. */
+    const endToEnd = async (label, target, { batch }) => {
+      const cpuBefore = cpuSeconds(names());
       const started = Date.now();
-      const ids = await pool(
-        contentIds,
-        connections,
-        async (contentId) =>
-          (await api('POST', '/api/publishing/jobs', token, { contentId, targetIds: [target.id] })).id,
-      );
+      let ids;
+      if (batch) {
+        const chunks = [];
+        for (let i = 0; i < items.length; i += 100) chunks.push(items.slice(i, i + 100));
+        const answers = await pool(chunks, 4, (chunk) =>
+          api('POST', '/api/publishing/jobs/batch', token, {
+            jobs: chunk.map((contentId) => ({ contentId, targetIds: [target.id] })),
+          }),
+        );
+        ids = answers.flatMap((answer) =>
+          answer.items.map((item) => {
+            if (!item.job) throw new Error(`batch item refused: ${JSON.stringify(item.problem)}`);
+            return item.job.id;
+          }),
+        );
+      } else {
+        ids = await pool(
+          items,
+          connections,
+          async (contentId) =>
+            (await api('POST', '/api/publishing/jobs', token, { contentId, targetIds: [target.id] })).id,
+        );
+      }
       const accepted = Date.now();
       for (;;) {
         const { rows } = await db.query(
@@ -111,18 +152,26 @@ async function main() {
         );
         if (rows[0].done === ids.length) {
           const seconds = (Date.now() - started) / 1000;
+          const cpuAfter = cpuSeconds(names());
+          const cpu = {};
+          for (const [group, used] of Object.entries(cpuAfter)) {
+            const ms = ((used - (cpuBefore[group] ?? 0)) * 1000) / ids.length;
+            if (ms >= 0.05 && MEASURED.test(group)) cpu[group] = Number(ms.toFixed(2));
+          }
+          cpuRows.push({ path: label, ...cpu });
           return {
             path: label,
             jobs: ids.length,
             'jobs/s': Math.round(ids.length / seconds),
             seconds: seconds.toFixed(1),
-            'accept s': ((accepted - started) / 1000).toFixed(1),
+            'accept/s': Math.round(ids.length / ((accepted - started) / 1000)),
             failed: rows[0].failed,
           };
         }
         await new Promise((r) => setTimeout(r, 50));
       }
     };
+    const cpuRows = [];
 
     const rawBullmq = async () => {
       const connection = { url: infra.redisUrl, maxRetriesPerRequest: null };
@@ -155,28 +204,54 @@ async function main() {
         jobs,
         'jobs/s': Math.round(jobs / seconds),
         seconds: seconds.toFixed(1),
-        'accept s': ((accepted - started) / 1000).toFixed(1),
+        'accept/s': Math.round(jobs / ((accepted - started) / 1000)),
         failed: 0,
       };
     };
 
     const rows = [];
     rows.push(await rawBullmq());
-    rows.push(await endToEnd('API → worker ×1 → target', items.slice(0, jobs)));
-    workers.push(start('publishing', 3206, ['worker'], publishingEnv));
-    await waitOk('http://127.0.0.1:3206/health/ready');
-    rows.push(await endToEnd('API → worker ×2 → target', items.slice(jobs)));
+    rows.push(await endToEnd('API single → worker ×1 → target', targets[0], { batch: false }));
+    await db.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    await db.query('SELECT pg_stat_statements_reset()');
+    rows.push(await endToEnd('API batch → worker ×1 → target', targets[1], { batch: true }));
+    const statements = (
+      await db.query(
+        `SELECT round(s.calls::numeric / $1, 2)::float AS "per job", round(s.total_exec_time::numeric / $1, 3)::float AS "ms per job",
+                left(regexp_replace(s.query, '\\s+', ' ', 'g'), 100) AS query
+           FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+          WHERE d.datname = current_database() AND s.query NOT LIKE '%pg_stat_statements%'
+          ORDER BY s.total_exec_time DESC LIMIT 10`,
+        [jobs],
+      )
+    ).rows;
+    const addWorker = async (port) => {
+      workers.push(start('publishing', port, ['worker'], publishingEnv));
+      processName[processes.length - 1] = `publishing worker ${workers.length}`;
+      await waitOk(`http://127.0.0.1:${port}/health/ready`);
+    };
+    await addWorker(3206);
+    rows.push(await endToEnd('API batch → worker ×2 → target', targets[2], { batch: true }));
+    await addWorker(3207);
+    await addWorker(3208);
+    rows.push(await endToEnd('API batch → worker ×4 → target', targets[3], { batch: true }));
     await db.end();
     for (const r of rows.slice(1)) r.ratio = `${Math.round((r['jobs/s'] / rows[0]['jobs/s']) * 100)} %`;
     rows[0].ratio = '';
 
     process.stdout.write(
-      `\npublishing throughput, ${jobs} jobs per run, ${connections} concurrent submitters, ${cpus().length} cores\n\n${table(rows)}\n\n`,
+      `\npublishing throughput, ${jobs} jobs per run, ${connections} concurrent single submitters or 4 batches of 100 in flight, ${cpus().length} cores\n\n${table(rows)}\n\n` +
+        `CPU ms per job, by process (the whole run of each row)\n\n${table(cpuRows.map(fill(cpuRows)))}\n\n` +
+        `publishing's statements in the batch ×1 run (pg_stat_statements), per job\n\n${table(statements)}\n\n`,
     );
     mkdirSync(join(__dirname, 'results'), { recursive: true });
     writeFileSync(
       join(__dirname, 'results/publishing.json'),
-      JSON.stringify({ at: new Date().toISOString(), jobs, connections, rows }, null, 2),
+      JSON.stringify(
+        { at: new Date().toISOString(), jobs, connections, rows, cpuMsPerJob: cpuRows, statements },
+        null,
+        2,
+      ),
     );
   } finally {
     for (const child of processes) child.kill('SIGTERM');
@@ -186,6 +261,12 @@ async function main() {
 }
 
 const api = (method, path, token, body) => apiCall(GATEWAY, method, path, token, body);
+
+/** Every row with every column (blank where a process used nothing), for one table. */
+const fill = (rows) => {
+  const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
+  return (row) => Object.fromEntries(columns.map((c) => [c, row[c] ?? '']));
+};
 
 main()
   .then(() => process.exit(0))

@@ -151,6 +151,35 @@ describe('outbound requests to user-supplied URLs', () => {
     expect((closed as OutboundFailedError).sent).toBe(false); // never connected: safe to retry
   });
 
+  it('keeps a connection to a site alive between calls, and resends once when the site closed it idle', async () => {
+    const sockets: string[] = [];
+    let dropNext = false;
+    const site = createServer((req, res) => {
+      if (dropNext) {
+        // Like a site that closed the idle connection just as the next request arrived.
+        dropNext = false;
+        req.socket.destroy();
+        return;
+      }
+      res.end(JSON.stringify({ method: req.method }));
+    });
+    site.on('connection', (socket) => sockets.push(`${socket.remotePort}`));
+    await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(site.address() as { port: number }).port}/post`;
+    const policy = outboundPolicy({ allowList: '127.0.0.1', allowHttp: true, timeoutMs: 2_000 });
+    try {
+      for (let i = 0; i < 3; i++)
+        expect((await outboundRequest(url, { method: 'POST', body: '{}' }, policy)).status).toBe(200);
+      expect(sockets).toHaveLength(1);
+      dropNext = true;
+      const resent = await outboundRequest(url, { method: 'POST', body: '{}' }, policy);
+      expect(resent.json()).toEqual({ method: 'POST' });
+      expect(sockets).toHaveLength(2);
+    } finally {
+      await new Promise((resolve) => site.close(resolve));
+    }
+  });
+
   it('checks a destination without sending anything', async () => {
     await expect(
       assertOutboundAllowed('http://169.254.169.254/', outboundPolicy({ allowHttp: true })),

@@ -1,6 +1,6 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 
 import ipaddr from 'ipaddr.js';
@@ -233,11 +233,38 @@ function checkUrl(raw: string, policy: OutboundPolicy): URL {
   return url;
 }
 
+/** An idle kept-alive connection is closed after this long (below the usual server's 5 s). */
+const IDLE_SOCKET_MS = 4_000;
+
+/**
+ * Kept-alive connections, one pool per policy: a worker posting to one site
+ * reuses its connection (and TLS session) instead of a new one per call.
+ * A socket is checked by the policy's guarded lookup when it connects, and
+ * only a call under the same policy reuses it.
+ */
+const agentsOf = new WeakMap<OutboundPolicy, { http: HttpAgent; https: HttpsAgent }>();
+
+function agentFor(policy: OutboundPolicy, https: boolean): HttpAgent | HttpsAgent {
+  let agents = agentsOf.get(policy);
+  if (!agents) {
+    const options = {
+      keepAlive: true,
+      timeout: IDLE_SOCKET_MS,
+      maxFreeSockets: 64,
+      scheduling: 'lifo' as const,
+    };
+    agents = { http: new HttpAgent(options), https: new HttpsAgent(options) };
+    agentsOf.set(policy, agents);
+  }
+  return https ? agents.https : agents.http;
+}
+
 function exchange(
   raw: string,
   request: OutboundRequest & { method: string },
   policy: OutboundPolicy,
   deadline: number,
+  reuse = true,
 ): Promise<OutboundResponse> {
   const url = checkUrl(raw, policy);
   const remaining = deadline - Date.now();
@@ -247,6 +274,7 @@ function exchange(
   return new Promise((resolve, reject) => {
     let written = false;
     let settled = false;
+    let answered = false;
     const fail = (error: Error) => {
       if (settled) return;
       settled = true;
@@ -266,7 +294,8 @@ function exchange(
         ...(body ? { 'content-length': String(body.length) } : {}),
       },
       lookup: guardedLookup(policy, portOf(url)),
-      agent: false,
+      // A retry after a stale kept-alive connection takes a new one of its own.
+      agent: reuse ? agentFor(policy, url.protocol === 'https:') : false,
     });
     const timer = setTimeout(
       () =>
@@ -274,6 +303,15 @@ function exchange(
       remaining,
     );
     req.on('error', (error) => {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (req.reusedSocket && !answered && (code === 'ECONNRESET' || code === 'EPIPE') && !settled) {
+        // The site closed an idle kept-alive connection as we wrote: it never read this request
+        // (Node's documented case). Send it once more, on a new connection.
+        settled = true;
+        clearTimeout(timer);
+        resolve(exchange(raw, request, policy, deadline, false));
+        return;
+      }
       // The lookup's refusal surfaces here, wrapped by net; keep its meaning.
       const cause = (error as { cause?: unknown }).cause;
       fail(
@@ -284,6 +322,7 @@ function exchange(
       written = true;
     });
     req.on('response', (res) => {
+      answered = true;
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (chunk: Buffer) => {
