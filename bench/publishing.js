@@ -168,7 +168,7 @@ async function main() {
             failed: rows[0].failed,
           };
         }
-        await new Promise((r) => setTimeout(r, 50));
+        await new Promise((r) => setTimeout(r, 100));
       }
     };
     const cpuRows = [];

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
@@ -23,11 +24,36 @@ export interface Sql {
 
 type Queryable = Pick<Pool, 'query'> | Pick<PoolClient, 'query'>;
 
+/** At most this many distinct statements are prepared per process; others run unnamed. */
+const PREPARED_CAPACITY = 2_000;
+const preparedNames = new Map<string, string>();
+
+/**
+ * A statement as pg sends it: named (prepared once per connection, then
+ * only bound and executed — PostgreSQL parses it once and may keep a generic
+ * plan) unless DATABASE_PREPARED_STATEMENTS=false, for a pooler that cannot
+ * carry prepared statements (PgBouncer before 1.21 in transaction mode).
+ */
+function statement(
+  text: string,
+  values: readonly unknown[],
+): { text: string; values: unknown[]; name?: string } {
+  // Without parameters pg uses the simple protocol, where a text may hold several statements.
+  if (!values.length || process.env['DATABASE_PREPARED_STATEMENTS'] === 'false')
+    return { text, values: values as unknown[] };
+  let name = preparedNames.get(text);
+  if (!name && preparedNames.size < PREPARED_CAPACITY) {
+    name = `sb_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    preparedNames.set(text, name);
+  }
+  return name ? { name, text, values: values as unknown[] } : { text, values: values as unknown[] };
+}
+
 class Executor implements Sql {
   constructor(protected readonly target: Queryable) {}
 
   async rows<T extends QueryResultRow>(text: string, params: readonly unknown[] = []): Promise<T[]> {
-    const result = await this.target.query<T>(text, params as unknown[]);
+    const result = await this.target.query<T>(statement(text, params));
     return result.rows;
   }
 
@@ -36,7 +62,7 @@ class Executor implements Sql {
   }
 
   async run(text: string, params: readonly unknown[] = []): Promise<number> {
-    const result = await this.target.query(text, params as unknown[]);
+    const result = await this.target.query(statement(text, params));
     return result.rowCount ?? 0;
   }
 }
