@@ -83,6 +83,10 @@ export class ServiceConfig extends BaseConfig {
   @Max(200)
   DATABASE_POOL_SIZE: number = 10;
 
+  /** Named (prepared) statements; false behind a pooler that cannot carry them (PgBouncer < 1.21, transaction mode). */
+  @IsBoolean()
+  DATABASE_PREPARED_STATEMENTS: boolean = true;
+
   /** How many RPC requests one replica works on at once. */
   @IsInt()
   @Min(1)

@@ -28,19 +28,24 @@ type Queryable = Pick<Pool, 'query'> | Pick<PoolClient, 'query'>;
 const PREPARED_CAPACITY = 2_000;
 const preparedNames = new Map<string, string>();
 
-/**
- * A statement as pg sends it: named (prepared once per connection, then
- * only bound and executed — PostgreSQL parses it once and may keep a generic
- * plan) unless DATABASE_PREPARED_STATEMENTS=false, for a pooler that cannot
- * carry prepared statements (PgBouncer before 1.21 in transaction mode).
- */
+export interface DatabaseOptions {
+  /**
+   * Named statements (prepared once per connection, then only bound and
+   * executed: PostgreSQL parses each once and may keep a generic plan).
+   * Off for a pooler that cannot carry them (PgBouncer before 1.21 in
+   * transaction mode): DATABASE_PREPARED_STATEMENTS=false.
+   */
+  prepare?: boolean;
+}
+
+/** A statement as pg sends it: named when `prepare` is on and it has parameters. */
 function statement(
   text: string,
   values: readonly unknown[],
+  prepare: boolean,
 ): { text: string; values: unknown[]; name?: string } {
   // Without parameters pg uses the simple protocol, where a text may hold several statements.
-  if (!values.length || process.env['DATABASE_PREPARED_STATEMENTS'] === 'false')
-    return { text, values: values as unknown[] };
+  if (!values.length || !prepare) return { text, values: values as unknown[] };
   let name = preparedNames.get(text);
   if (!name && preparedNames.size < PREPARED_CAPACITY) {
     name = `sb_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
@@ -50,10 +55,13 @@ function statement(
 }
 
 class Executor implements Sql {
-  constructor(protected readonly target: Queryable) {}
+  constructor(
+    protected readonly target: Queryable,
+    protected readonly prepare: boolean,
+  ) {}
 
   async rows<T extends QueryResultRow>(text: string, params: readonly unknown[] = []): Promise<T[]> {
-    const result = await this.target.query<T>(statement(text, params));
+    const result = await this.target.query<T>(statement(text, params, this.prepare));
     return result.rows;
   }
 
@@ -62,7 +70,7 @@ class Executor implements Sql {
   }
 
   async run(text: string, params: readonly unknown[] = []): Promise<number> {
-    const result = await this.target.query(statement(text, params));
+    const result = await this.target.query(statement(text, params, this.prepare));
     return result.rowCount ?? 0;
   }
 }
@@ -100,8 +108,11 @@ function copyText(value: unknown): string {
 class TransactionExecutor extends Executor implements Transaction {
   readonly effects: (() => unknown)[] = [];
 
-  constructor(private readonly client: PoolClient) {
-    super(client);
+  constructor(
+    private readonly client: PoolClient,
+    prepare: boolean,
+  ) {
+    super(client, prepare);
   }
 
   afterCommit(effect: () => unknown): void {
@@ -134,21 +145,24 @@ class TransactionExecutor extends Executor implements Transaction {
  * injects to reach its tables.
  */
 export class Database extends Executor {
-  constructor(readonly pool: Pool) {
-    super(pool);
+  constructor(
+    readonly pool: Pool,
+    options: DatabaseOptions = {},
+  ) {
+    super(pool, options.prepare ?? true);
   }
 
   /** The pool under an initialised TypeORM DataSource (wiring only). */
-  static of(dataSource: DataSource): Database {
+  static of(dataSource: DataSource, options: DatabaseOptions = {}): Database {
     const pool = (dataSource.driver as unknown as { master?: Pool }).master;
     if (!pool) throw new Error('the DataSource is not initialised: no pool to use');
-    return new Database(pool);
+    return new Database(pool, options);
   }
 
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
   async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
-    const tx = new TransactionExecutor(client);
+    const tx = new TransactionExecutor(client, this.prepare);
     let broken = false;
     let result: T;
     try {

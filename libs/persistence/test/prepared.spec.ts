@@ -20,7 +20,6 @@ describe('statements are prepared once per connection (real PostgreSQL)', () => 
     database = new Database(pool);
   });
   afterAll(() => pool.end());
-  afterEach(() => delete process.env['DATABASE_PREPARED_STATEMENTS']);
 
   it('names a parameterised statement, reuses the name, and answers the same rows', async () => {
     const text = 'SELECT $1::int + 1 AS n /* prepared-spec */';
@@ -36,10 +35,11 @@ describe('statements are prepared once per connection (real PostgreSQL)', () => 
     expect((await prepared()).some((p) => p.statement.includes('SELECT 2'))).toBe(false);
   });
 
-  it('prepares nothing with DATABASE_PREPARED_STATEMENTS=false (poolers without prepared statements)', async () => {
-    process.env['DATABASE_PREPARED_STATEMENTS'] = 'false';
+  it('prepares nothing with `prepare: false` (DATABASE_PREPARED_STATEMENTS=false, poolers without them)', async () => {
+    const unprepared = new Database(pool, { prepare: false });
     const text = 'SELECT $1::text AS v /* unprepared-spec */';
-    expect(await database.rows(text, ['x'])).toEqual([{ v: 'x' }]);
+    expect(await unprepared.rows(text, ['x'])).toEqual([{ v: 'x' }]);
+    expect(await unprepared.transaction((tx) => tx.rows(text, ['y']))).toEqual([{ v: 'y' }]);
     expect((await prepared()).some((p) => p.statement.includes('unprepared-spec'))).toBe(false);
   });
 });

@@ -168,8 +168,9 @@ export class ServiceRuntimeModule {
         // The one way a service reaches its tables (TypeORM only opens the pool and migrates).
         {
           provide: Database,
-          inject: [getDataSourceToken()],
-          useFactory: (dataSource: DataSource) => Database.of(dataSource),
+          inject: [getDataSourceToken(), SERVICE_CONFIG],
+          useFactory: (dataSource: DataSource, config: ServiceConfig) =>
+            Database.of(dataSource, { prepare: config.DATABASE_PREPARED_STATEMENTS }),
         },
         {
           provide: EventDeadLetters,

@@ -19,7 +19,7 @@ export class ReadDatabase implements OnApplicationShutdown {
         application_name: 'analytics-reports',
       });
       this.own.on('error', () => undefined); // a dropped idle connection; the next query reconnects
-      this.database = new Database(this.own);
+      this.database = new Database(this.own, { prepare: config.DATABASE_PREPARED_STATEMENTS });
     } else {
       this.database = primary;
     }
