@@ -151,13 +151,18 @@ describe('outbound requests to user-supplied URLs', () => {
     expect((closed as OutboundFailedError).sent).toBe(false); // never connected: safe to retry
   });
 
-  it('keeps a connection to a site alive between calls, and resends once when the site closed it idle', async () => {
+  it('keeps a connection to a site alive between calls; never resends a request the site may have read', async () => {
     const sockets: string[] = [];
-    let dropNext = false;
+    let resetNext = false;
+    let closeNext = false;
     const site = createServer((req, res) => {
-      if (dropNext) {
-        // Like a site that closed the idle connection just as the next request arrived.
-        dropNext = false;
+      if (closeNext) {
+        closeNext = false;
+        res.setHeader('connection', 'close');
+      }
+      if (resetNext) {
+        // The request arrived whole; the connection dies before any answer.
+        resetNext = false;
         req.socket.destroy();
         return;
       }
@@ -167,13 +172,19 @@ describe('outbound requests to user-supplied URLs', () => {
     await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(site.address() as { port: number }).port}/post`;
     const policy = outboundPolicy({ allowList: '127.0.0.1', allowHttp: true, timeoutMs: 2_000 });
+    const post = () => outboundRequest(url, { method: 'POST', body: '{}' }, policy);
     try {
-      for (let i = 0; i < 3; i++)
-        expect((await outboundRequest(url, { method: 'POST', body: '{}' }, policy)).status).toBe(200);
+      for (let i = 0; i < 3; i++) expect((await post()).status).toBe(200);
       expect(sockets).toHaveLength(1);
-      dropNext = true;
-      const resent = await outboundRequest(url, { method: 'POST', body: '{}' }, policy);
-      expect(resent.json()).toEqual({ method: 'POST' });
+      // The site closes the connection after an answer: the next call opens a new one.
+      closeNext = true;
+      expect((await post()).status).toBe(200);
+      expect((await post()).json()).toEqual({ method: 'POST' });
+      expect(sockets).toHaveLength(2);
+      resetNext = true;
+      const failure = await post().catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(OutboundFailedError);
+      expect((failure as OutboundFailedError).sent).toBe(true);
       expect(sockets).toHaveLength(2);
     } finally {
       await new Promise((resolve) => site.close(resolve));

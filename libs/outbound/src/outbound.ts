@@ -304,9 +304,16 @@ function exchange(
     );
     req.on('error', (error) => {
       const code = (error as NodeJS.ErrnoException).code;
-      if (req.reusedSocket && !answered && (code === 'ECONNRESET' || code === 'EPIPE') && !settled) {
-        // The site closed an idle kept-alive connection as we wrote: it never read this request
-        // (Node's documented case). Send it once more, on a new connection.
+      if (
+        req.reusedSocket &&
+        !written &&
+        !answered &&
+        (code === 'ECONNRESET' || code === 'EPIPE') &&
+        !settled
+      ) {
+        // A kept-alive connection the site had closed, found dead before the request was out:
+        // nothing reached the site, so it goes once more on a new connection. Once written,
+        // a reset is an unknown outcome like any other (never resent blindly).
         settled = true;
         clearTimeout(timer);
         resolve(exchange(raw, request, policy, deadline, false));

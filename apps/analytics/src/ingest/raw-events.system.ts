@@ -36,8 +36,9 @@ export class RawEventsSystem {
     await this.ensurePartitions(scope, [...new Set(rows.map((row) => utcDay(row.occurredAt).getTime()))]);
     return this.db.transaction(async (tx) => {
       const inserted = await insertRows(tx, rows);
-      await markHours(tx, rows);
-      return inserted;
+      // Only what is new moves an hour: a redelivered event leaves a rolled-up hour alone.
+      await markHours(tx, inserted);
+      return inserted.length;
     });
   }
 
@@ -85,11 +86,13 @@ export class RawEventsSystem {
   }
 }
 
-async function insertRows(tx: Transaction, rows: RawRow[]): Promise<number> {
-  return tx.run(
+/** The rows that were new (when each happened); the others were stored already. */
+async function insertRows(tx: Transaction, rows: RawRow[]): Promise<Date[]> {
+  const inserted = await tx.rows<{ occurredAt: Date }>(
     `INSERT INTO events_raw (event_id, occurred_at, org_id, domain_id, metric, dimension, value)
      SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::varchar[], $4::uuid[], $5::varchar[], $6::varchar[], $7::bigint[])
-     ON CONFLICT DO NOTHING`,
+     ON CONFLICT DO NOTHING
+     RETURNING occurred_at AS "occurredAt"`,
     [
       rows.map((row) => row.eventId),
       rows.map((row) => row.occurredAt),
@@ -100,6 +103,7 @@ async function insertRows(tx: Transaction, rows: RawRow[]): Promise<number> {
       rows.map((row) => row.value),
     ],
   );
+  return inserted.map((row) => row.occurredAt);
 }
 
 /**
@@ -107,8 +111,9 @@ async function insertRows(tx: Transaction, rows: RawRow[]): Promise<number> {
  * new generation even when the hour is dirty already: a rollup that read
  * the hour before this commit sees the generation move and keeps the mark.
  */
-async function markHours(tx: Transaction, rows: RawRow[]): Promise<void> {
-  const hours = [...new Set(rows.map((row) => Math.floor(row.occurredAt.getTime() / 3_600_000)))].sort();
+async function markHours(tx: Transaction, times: Date[]): Promise<void> {
+  if (!times.length) return;
+  const hours = [...new Set(times.map((at) => Math.floor(at.getTime() / 3_600_000)))].sort();
   await tx.run(
     `INSERT INTO rollup_dirty (tier, bucket)
      SELECT 'hour', to_timestamp(h * 3600) FROM unnest($1::bigint[]) AS h
