@@ -33,7 +33,8 @@ function aclRules(p) {
     // The queue dashboard (operators) reads and retries every queue.
     // `&p:live:*`: the live-stream signals of notifications (the SSE stream).
     'api-gateway': `${rpc('api-gateway')} ~${p}:idem:* ~${p}:ratelimit:* ~${p}:bull:* &${p}:live:*`,
-    'control-plane': service('control-plane'),
+    // `&p:live:*`: its relay tells gateways which org's domains changed (their read cache).
+    'control-plane': service('control-plane', `&${p}:live:*`),
     content: service('content'),
     // `&p:live:*`: job signals for the console's live job list.
     publishing: service('publishing', `~${p}:bull:publishing:* &${p}:live:*`),

@@ -22,6 +22,7 @@ import { ApiHealthController } from './health/api-health.controller';
 import { MeController } from './me/me.controller';
 import { MediaController } from './media/media.controller';
 import { LiveStreams } from './live/live-streams';
+import { ControlPlaneCache } from './rpc/control-plane-cache';
 import { NotificationsController } from './notifications/notifications.controller';
 import { PublishingController } from './publishing/publishing.controller';
 import { ProblemFilter } from './problem/problem.filter';
@@ -115,6 +116,7 @@ export class AppModule {
           timeoutMs: config.RPC_TIMEOUT_MS,
         }),
         GatewayRpc,
+        ControlPlaneCache,
         LiveStreams,
         // Counts each authenticated request (analytics' api.requests).
         UsageMeter,

@@ -1,3 +1,4 @@
+import { eventually } from '@smartbeak/testing';
 import request from 'supertest';
 import { Webhook } from 'svix';
 
@@ -89,6 +90,34 @@ describe('Clerk webhooks (Svix-signed) keep users, orgs and memberships in step'
       },
     }).expect(200);
     await deliver({ type: 'session.created', data: { id: 'sess_1' } }).expect(200);
+  });
+
+  it("a deleted org's domains read suspended at once, though the gateway keeps control-plane reads", async () => {
+    const orgId = `org_gone_${Date.now()}`;
+    const admin = await platform.token({ userId: 'user_gone', orgId, permissions: ['org:admin'] });
+    const read = () =>
+      request(platform.url)
+        .get(`/api/domains/${domain.id}`)
+        .set('Authorization', `Bearer ${admin}`)
+        .expect(200);
+    const domain = (
+      await request(platform.url)
+        .post('/api/domains')
+        .set('Authorization', `Bearer ${admin}`)
+        .send({ name: 'Gone', hostname: `gone-${Date.now()}.example.com` })
+        .expect(201)
+    ).body;
+    // Read twice: the second answer is the gateway's kept one.
+    expect((await read()).body.status).toBe('active');
+    expect((await read()).body.status).toBe('active');
+    // The deletion reaches control-plane as a webhook, not through the domain routes: the gateway
+    // learns of it from control-plane's relay signal, well before its answers would expire (30 s).
+    await deliver({
+      type: 'organization.deleted',
+      object: 'event',
+      data: { id: orgId, deleted: true },
+    }).expect(200);
+    await eventually(async () => expect((await read()).body.status).toBe('suspended'), { timeoutMs: 10_000 });
   });
 
   it('refuses a bad signature, a missing one and a stale timestamp with 401, applying nothing', async () => {

@@ -168,6 +168,30 @@ export function liveChannelOf(prefix: string, type: string, orgId: string | null
   return null;
 }
 
+/**
+ * Where control-plane's relay says an org's domains or the org itself
+ * changed, with the org id as the message (the gateway drops what it keeps
+ * of the org's control-plane reads). One channel: a gateway subscribes once.
+ */
+export function controlPlaneSignalChannel(prefix: string): string {
+  return `${prefix}:live:control-plane`;
+}
+
+/** The signal a relay publishes after relaying an event: channel and message, if the event has one. */
+export function liveSignalOf(
+  prefix: string,
+  type: string,
+  orgId: string | null,
+  aggregateId: string,
+): readonly [channel: string, message: string] | null {
+  if (!orgId) return null;
+  if (type.startsWith('control-plane.domain.') || type.startsWith('control-plane.org.')) {
+    return [controlPlaneSignalChannel(prefix), orgId];
+  }
+  const channel = liveChannelOf(prefix, type, orgId);
+  return channel ? [channel, aggregateId] : null;
+}
+
 /** An event's payload on the wire is at most this big: ids, versions and what changed, never bodies. */
 export const MAX_EVENT_PAYLOAD_BYTES = 8_192;
 

@@ -1,7 +1,7 @@
 import {
   BATCHED_EVENT_QUEUES,
   EVENT_ROUTES,
-  liveChannelOf,
+  liveSignalOf,
   type EventEnvelope,
   type EventQueue,
   MAX_EVENT_PAYLOAD_BYTES,
@@ -234,8 +234,8 @@ export class OutboxRelay {
     for (const row of rows) outboxRelayed.inc({ type: row.type });
     // Live streams hear of it (fire-and-forget: a stream also refreshes by itself).
     const signals = rows.flatMap((row) => {
-      const channel = liveChannelOf(this.options.prefix, row.type, row.org_id);
-      return channel ? [[channel, row.aggregate_id] as const] : [];
+      const signal = liveSignalOf(this.options.prefix, row.type, row.org_id, row.aggregate_id);
+      return signal ? [signal] : [];
     });
     if (signals.length) {
       const pipeline = this.redis!.pipeline();

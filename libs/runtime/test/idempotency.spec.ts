@@ -126,13 +126,13 @@ describe('Idempotency-Key in the owning service', () => {
       rpc.send<{ id: number }>('demo.thing.create', { ctx, payload, idempotencyKey: 'key-1' }, timeoutMs);
 
     // The first attempt outlives the caller's patience: the outcome is unknown to it.
-    await expect(send({ name: 'a', slowMs: 800 }, 200)).rejects.toMatchObject({
+    await expect(send({ name: 'a', slowMs: 2_000 }, 200)).rejects.toMatchObject({
       code: CommonError.SERVICE_TIMEOUT,
     });
     // A retry while it still runs is told so; once it is done, the retry gets the first answer.
-    await expect(send({ name: 'a', slowMs: 800 })).rejects.toMatchObject({ code: CommonError.CONFLICT });
-    const first = await eventually(() => send({ name: 'a', slowMs: 800 }));
-    expect(await send({ name: 'a', slowMs: 800 })).toEqual(first);
+    await expect(send({ name: 'a', slowMs: 2_000 })).rejects.toMatchObject({ code: CommonError.CONFLICT });
+    const first = await eventually(() => send({ name: 'a', slowMs: 2_000 }));
+    expect(await send({ name: 'a', slowMs: 2_000 })).toEqual(first);
     expect(await things()).toBe(1);
 
     // The same key with another body is refused; without a key, each request writes.

@@ -5,6 +5,7 @@ import {
   ApiPageOf,
   CreateDomainDto,
   DomainDto,
+  type DomainStatus,
   ListDomainsQueryDto,
   Page,
   Patterns,
@@ -12,13 +13,17 @@ import {
 } from '@smartbeak/contracts';
 
 import { Idempotent } from '../idempotency/idempotency.interceptor';
+import { ControlPlaneCache } from '../rpc/control-plane-cache';
 import { GatewayRpc } from '../rpc/gateway-rpc';
 
 @ApiTags('control-plane')
 @ApiBearerAuth()
 @Controller('domains')
 export class DomainsController {
-  constructor(private readonly rpc: GatewayRpc) {}
+  constructor(
+    private readonly rpc: GatewayRpc,
+    private readonly cache: ControlPlaneCache,
+  ) {}
 
   @Post()
   @HttpCode(201)
@@ -30,8 +35,10 @@ export class DomainsController {
   })
   @RequirePermissions('org:admin')
   @ApiCreatedResponse({ type: DomainDto })
-  create(@CurrentContext() ctx: RequestContext, @Body() body: CreateDomainDto): Promise<DomainDto> {
-    return this.rpc.forward(Patterns.controlPlane.domainCreate, ctx, body);
+  async create(@CurrentContext() ctx: RequestContext, @Body() body: CreateDomainDto): Promise<DomainDto> {
+    const created = await this.rpc.forward<DomainDto>(Patterns.controlPlane.domainCreate, ctx, body);
+    this.cache.drop(ctx.orgId);
+    return created;
   }
 
   @Get()
@@ -43,7 +50,8 @@ export class DomainsController {
   @Get(':id')
   @ApiOkResponse({ type: DomainDto })
   get(@CurrentContext() ctx: RequestContext, @Param('id') id: string): Promise<DomainDto> {
-    return this.rpc.forward(Patterns.controlPlane.domainGet, ctx, { id });
+    const pattern = Patterns.controlPlane.domainGet;
+    return this.cache.read(pattern, ctx, { id }, () => this.rpc.forward<DomainDto>(pattern, ctx, { id }));
   }
 
   @Post(':id/suspend')
@@ -51,7 +59,7 @@ export class DomainsController {
   @RequirePermissions('org:admin')
   @ApiOkResponse({ type: DomainDto, description: 'Suspended: it takes no new work (403) until resumed' })
   suspend(@CurrentContext() ctx: RequestContext, @Param('id') id: string): Promise<DomainDto> {
-    return this.rpc.forward(Patterns.controlPlane.domainSetStatus, ctx, { id, status: 'suspended' });
+    return this.setStatus(ctx, id, 'suspended');
   }
 
   @Post(':id/resume')
@@ -59,6 +67,15 @@ export class DomainsController {
   @RequirePermissions('org:admin')
   @ApiOkResponse({ type: DomainDto })
   resume(@CurrentContext() ctx: RequestContext, @Param('id') id: string): Promise<DomainDto> {
-    return this.rpc.forward(Patterns.controlPlane.domainSetStatus, ctx, { id, status: 'active' });
+    return this.setStatus(ctx, id, 'active');
+  }
+
+  /** This gateway forgets the org's kept reads at once; the others on control-plane's signal. */
+  private async setStatus(ctx: RequestContext, id: string, status: DomainStatus): Promise<DomainDto> {
+    try {
+      return await this.rpc.forward<DomainDto>(Patterns.controlPlane.domainSetStatus, ctx, { id, status });
+    } finally {
+      this.cache.drop(ctx.orgId);
+    }
   }
 }

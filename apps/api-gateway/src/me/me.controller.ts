@@ -3,17 +3,23 @@ import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentContext } from '@smartbeak/auth';
 import { MeDto, Patterns, RequestContext } from '@smartbeak/contracts';
 
+import { ControlPlaneCache } from '../rpc/control-plane-cache';
 import { GatewayRpc } from '../rpc/gateway-rpc';
 
 @ApiTags('control-plane')
 @ApiBearerAuth()
 @Controller('me')
 export class MeController {
-  constructor(private readonly rpc: GatewayRpc) {}
+  constructor(
+    private readonly rpc: GatewayRpc,
+    private readonly cache: ControlPlaneCache,
+  ) {}
 
+  /** Control-plane's answer for this caller, kept a while (ControlPlaneCache). */
   @Get()
   @ApiOkResponse({ type: MeDto })
   me(@CurrentContext() ctx: RequestContext): Promise<MeDto> {
-    return this.rpc.forward(Patterns.controlPlane.me, ctx);
+    const pattern = Patterns.controlPlane.me;
+    return this.cache.read(pattern, ctx, {}, () => this.rpc.forward<MeDto>(pattern, ctx));
   }
 }
