@@ -1,5 +1,5 @@
 import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown, Provider } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { DevSessionSigner, TokenVerifier } from '@smartbeak/auth';
@@ -118,9 +118,8 @@ export class AppModule {
         GatewayRpc,
         ControlPlaneCache,
         LiveStreams,
-        // Counts each authenticated request (analytics' api.requests).
+        // Counts each authenticated request (analytics' api.requests); attached to Fastify in bootstrap.ts.
         UsageMeter,
-        { provide: APP_INTERCEPTOR, useExisting: UsageMeter },
         {
           provide: TokenVerifier,
           useFactory: () =>

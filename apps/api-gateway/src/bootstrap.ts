@@ -13,6 +13,7 @@ import { Logger } from 'nestjs-pino';
 import pino from 'pino';
 
 import { mountQueueDashboard } from './admin/queue-dashboard';
+import { UsageMeter } from './analytics/usage-meter';
 import { AppModule } from './app.module';
 import { type GatewayConfig } from './config/gateway.config';
 import { registerFormBodies, registerJsonBodies, registerRequestScope } from './http/fastify-http';
@@ -74,6 +75,7 @@ export async function createGateway(config: GatewayConfig): Promise<NestFastifyA
   app.enableShutdownHooks();
   const fastify = app.getHttpAdapter().getInstance();
   registerRequestScope(fastify, pino(pinoOptions({ service: 'api-gateway', level: config.LOG_LEVEL })));
+  app.get(UsageMeter).attach(fastify);
   registerJsonBodies(fastify, config.BODY_LIMIT_BYTES);
   registerFormBodies(fastify, config.BODY_LIMIT_BYTES);
   await app.register(helmet, {
