@@ -37,10 +37,15 @@ const MEASURED = /^(control-plane|content|publishing|gateway|no-delay|postgres|r
 
 async function main() {
   const { values } = parseArgs({
-    options: { jobs: { type: 'string', default: '2000' }, connections: { type: 'string', default: '32' } },
+    options: {
+      jobs: { type: 'string', default: '2000' },
+      connections: { type: 'string', default: '32' },
+      scheduled: { type: 'string', default: '10000' },
+    },
   });
   const jobs = Number(values.jobs);
   const connections = Number(values.connections);
+  const scheduledJobs = Number(values.scheduled);
   const settings = stack.stackSettings('bench');
   const infra = stack.startInfrastructure(settings);
   const processes = [];
@@ -209,6 +214,65 @@ async function main() {
       };
     };
 
+    /**
+     * `count` jobs due at one instant (an agency's 9:00), made through the batch API with the
+     * workers running: how late each job's first attempt started (its `active` history row)
+     * after its scheduledFor, and whether any started early.
+     */
+    const scheduledAccuracy = async (count) => {
+      const extra = [];
+      for (let r = 0; r < Math.ceil(count / items.length); r++) {
+        extra.push(
+          await api('POST', '/api/publishing/targets', token, {
+            type: 'wordpress',
+            name: `no-delay-scheduled-${r}`,
+            autoPublish: false,
+            config: { baseUrl: 'http://127.0.0.1:3297', username: 'bench', applicationPassword: 'bench' },
+          }),
+        );
+      }
+      // Due once every batch is in at the measured accept rate, with room to spare.
+      const due = new Date(Math.ceil((Date.now() + 15_000 + count) / 1000) * 1000);
+      const bodies = Array.from({ length: count }, (_, i) => ({
+        contentId: items[i % items.length],
+        targetIds: [extra[Math.floor(i / items.length)].id],
+        scheduledFor: due.toISOString(),
+      }));
+      const chunks = [];
+      for (let i = 0; i < bodies.length; i += 100) chunks.push(bodies.slice(i, i + 100));
+      const answers = await pool(chunks, 4, (jobs) =>
+        api('POST', '/api/publishing/jobs/batch', token, { jobs }),
+      );
+      const ids = answers.flatMap((answer) => answer.items.map((item) => item.job.id));
+      const madeBy = Date.now();
+      for (;;) {
+        const { rows: done } = await db.query(
+          `SELECT count(*)::int AS n FROM publishing_jobs WHERE id = ANY($1::uuid[]) AND state IN ('completed', 'failed')`,
+          [ids],
+        );
+        if (done[0].n === ids.length) break;
+        await new Promise((r) => setTimeout(r, 1_000));
+      }
+      const { rows: late } = await db.query(
+        `SELECT extract(epoch FROM (f.first_at - j.scheduled_for)) * 1000 AS ms
+           FROM publishing_jobs j
+           JOIN LATERAL (SELECT min(e.at) AS first_at FROM job_events e WHERE e.job_id = j.id AND e.state = 'active') f ON true
+          WHERE j.id = ANY($1::uuid[])`,
+        [ids],
+      );
+      const sorted = late.map((r) => Number(r.ms)).sort((a, b) => a - b);
+      const at = (q) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]);
+      return {
+        path: `${count} jobs due at one instant, ${workers.length} workers`,
+        jobs: count,
+        'made s before due': ((due.getTime() - madeBy) / 1000).toFixed(1),
+        'p50 late ms': at(0.5),
+        'p99 late ms': at(0.99),
+        'max late ms': at(1),
+        early: sorted.filter((ms) => ms < 0).length,
+      };
+    };
+
     const rows = [];
     rows.push(await rawBullmq());
     rows.push(await endToEnd('API single → worker ×1 → target', targets[0], { batch: false }));
@@ -235,6 +299,7 @@ async function main() {
     await addWorker(3207);
     await addWorker(3208);
     rows.push(await endToEnd('API batch → worker ×4 → target', targets[3], { batch: true }));
+    const accuracy = scheduledJobs > 0 ? await scheduledAccuracy(scheduledJobs) : null;
     await db.end();
     for (const r of rows.slice(1)) r.ratio = `${Math.round((r['jobs/s'] / rows[0]['jobs/s']) * 100)} %`;
     rows[0].ratio = '';
@@ -242,13 +307,22 @@ async function main() {
     process.stdout.write(
       `\npublishing throughput, ${jobs} jobs per run, ${connections} concurrent single submitters or 4 batches of 100 in flight, ${cpus().length} cores\n\n${table(rows)}\n\n` +
         `CPU ms per job, by process (the whole run of each row)\n\n${table(cpuRows.map(fill(cpuRows)))}\n\n` +
-        `publishing's statements in the batch ×1 run (pg_stat_statements), per job\n\n${table(statements)}\n\n`,
+        `publishing's statements in the batch ×1 run (pg_stat_statements), per job\n\n${table(statements)}\n\n` +
+        (accuracy ? `scheduled accuracy (first attempt after scheduledFor)\n\n${table([accuracy])}\n\n` : ''),
     );
     mkdirSync(join(__dirname, 'results'), { recursive: true });
     writeFileSync(
       join(__dirname, 'results/publishing.json'),
       JSON.stringify(
-        { at: new Date().toISOString(), jobs, connections, rows, cpuMsPerJob: cpuRows, statements },
+        {
+          at: new Date().toISOString(),
+          jobs,
+          connections,
+          rows,
+          cpuMsPerJob: cpuRows,
+          statements,
+          scheduledAccuracy: accuracy,
+        },
         null,
         2,
       ),
