@@ -31,6 +31,9 @@ export function postgresOptions(options: PostgresOptions): DataSourceOptions {
       statement_timeout: 30_000,
       idle_in_transaction_session_timeout: 60_000,
       connectionTimeoutMillis: 5_000,
+      // Statements are prepared once per connection (database.ts), but always planned for their
+      // values: a generic plan chosen while a table was small can be ruinous once it has grown.
+      options: '-c plan_cache_mode=force_custom_plan',
     },
   };
 }

@@ -31,7 +31,8 @@ const preparedNames = new Map<string, string>();
 export interface DatabaseOptions {
   /**
    * Named statements (prepared once per connection, then only bound and
-   * executed: PostgreSQL parses each once and may keep a generic plan).
+   * executed: PostgreSQL parses each once; the services' pools plan each
+   * execution for its values, `plan_cache_mode=force_custom_plan`).
    * Off for a pooler that cannot carry them (PgBouncer before 1.21 in
    * transaction mode): DATABASE_PREPARED_STATEMENTS=false.
    */
