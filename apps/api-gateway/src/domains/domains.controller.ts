@@ -35,10 +35,8 @@ export class DomainsController {
   })
   @RequirePermissions('org:admin')
   @ApiCreatedResponse({ type: DomainDto })
-  async create(@CurrentContext() ctx: RequestContext, @Body() body: CreateDomainDto): Promise<DomainDto> {
-    const created = await this.rpc.forward<DomainDto>(Patterns.controlPlane.domainCreate, ctx, body);
-    this.cache.drop(ctx.orgId);
-    return created;
+  create(@CurrentContext() ctx: RequestContext, @Body() body: CreateDomainDto): Promise<DomainDto> {
+    return this.rpc.forward(Patterns.controlPlane.domainCreate, ctx, body);
   }
 
   @Get()

@@ -6,7 +6,7 @@ import type { FastifyReply } from 'fastify';
 
 import { fastifyErrorProblem } from '../http/fastify-http';
 
-import { problem, sendProblem, STATUS_OF } from './problem';
+import { domainProblem, problem, sendProblem } from './problem';
 
 const CODE_OF_STATUS: Record<number, string> = {
   400: CommonError.VALIDATION,
@@ -28,10 +28,7 @@ export class ProblemFilter implements ExceptionFilter {
   }
 
   toProblem(error: unknown): ProblemDetails {
-    if (error instanceof DomainError) {
-      const status = STATUS_OF[error.code] ?? 500;
-      return problem(status, error.code, error.message, { errors: error.errors, ...error.extras });
-    }
+    if (error instanceof DomainError) return domainProblem(error);
     if (error instanceof ThrottlerException) {
       return problem(
         429,

@@ -8,6 +8,7 @@ import {
   type ErrorCode,
   type FieldError,
   type ProblemDetails,
+  type SerializedError,
 } from '@smartbeak/contracts';
 import type { FastifyReply } from 'fastify';
 
@@ -95,6 +96,12 @@ export function problem(
   const reserved = { type: typeOf(code), title: titleOf(status), status, detail, code };
   // Extension members never override the standard ones.
   return { ...reserved, ...rest, ...reserved, ...(errors?.length ? { errors } : {}) };
+}
+
+/** A service's error (thrown, or one item of a batch) as the problem the gateway answers for it. */
+export function domainProblem(error: SerializedError): ProblemDetails {
+  const status = STATUS_OF[error.code] ?? 500;
+  return problem(status, error.code, error.message, { errors: error.errors, ...error.extras });
 }
 
 export function sendProblem(reply: FastifyReply, body: ProblemDetails): void {

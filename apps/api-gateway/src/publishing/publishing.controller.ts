@@ -11,6 +11,7 @@ import {
 import { CurrentContext, RequirePermissions } from '@smartbeak/auth';
 import {
   ApiPageOf,
+  CommonError,
   CreateJobBatchDto,
   CreateJobDto,
   CreateTargetDto,
@@ -32,7 +33,7 @@ import {
 import type { FastifyReply } from 'fastify';
 
 import { Idempotent } from '../idempotency/idempotency.interceptor';
-import { problem, STATUS_OF } from '../problem/problem';
+import { domainProblem } from '../problem/problem';
 import { LiveStreams } from '../live/live-streams';
 import { GatewayRpc } from '../rpc/gateway-rpc';
 
@@ -110,16 +111,11 @@ export class PublishingController {
     const outcomes = await this.rpc.forward<JobBatchOutcome[]>(Patterns.publishing.jobCreateBatch, ctx, body);
     const items = outcomes.map(({ index, job, error }) => {
       if (job) return { index, status: 202, job };
-      const status = (error && STATUS_OF[error.code]) || 500;
-      const detail = error?.message ?? 'The item could not be made';
-      return {
-        index,
-        status,
-        problem: problem(status, error?.code ?? 'COMMON.INTERNAL', detail, {
-          errors: error?.errors,
-          ...error?.extras,
-        }),
-      };
+      // The problem a single create would have answered for this item.
+      const itemProblem = domainProblem(
+        error ?? { code: CommonError.INTERNAL, message: 'The item could not be made' },
+      );
+      return { index, status: itemProblem.status, problem: itemProblem };
     });
     const accepted = items.filter((item) => item.status === 202).length;
     return { accepted, rejected: items.length - accepted, items };

@@ -1,5 +1,5 @@
 import { type ContentStatus, type Page } from '@smartbeak/contracts';
-import { keysetPage, Repository, type TenantScope, Where } from '@smartbeak/persistence';
+import { isUuid, keysetPage, Repository, type TenantScope, Where } from '@smartbeak/persistence';
 
 import {
   COLUMN_NAMES,
@@ -16,8 +16,6 @@ import {
 } from './item-rows';
 import { type ItemEventPayload, type ItemState } from './projection';
 import { escapeLike, nextSlug } from './slug';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface NewEvent {
   eventId: string;
@@ -47,7 +45,7 @@ export interface ItemFilters {
 export class ContentRepository extends Repository {
   /** The item with its live lease; deleted items only when asked for. */
   async find(scope: TenantScope, id: string, deleted = false): Promise<ItemRow | undefined> {
-    if (!UUID.test(id)) return undefined;
+    if (!isUuid(id)) return undefined;
     return this.sql.one<ItemRow>(
       `SELECT ${ITEM_COLUMNS}, ${LOCK_COLUMNS} FROM content_items i ${LOCK_JOIN}
         WHERE i.id = $1 AND i.org_id = $2 AND i.deleted_at IS ${deleted ? 'NOT NULL' : 'NULL'}`,
@@ -57,7 +55,7 @@ export class ContentRepository extends Repository {
 
   /** The org's live items among `ids`, with their leases; ids that are not uuids are skipped. */
   findMany(scope: TenantScope, ids: string[]): Promise<ItemRow[]> {
-    const valid = ids.filter((id) => UUID.test(id));
+    const valid = ids.filter((id) => isUuid(id));
     if (!valid.length) return Promise.resolve([]);
     return this.sql.rows<ItemRow>(
       `SELECT ${ITEM_COLUMNS}, ${LOCK_COLUMNS} FROM content_items i ${LOCK_JOIN}
@@ -68,7 +66,7 @@ export class ContentRepository extends Repository {
 
   /** The same, row-locked until the caller's transaction ends (`in(tx)`). */
   async findForUpdate(scope: TenantScope, id: string, deleted = false): Promise<ItemRow | undefined> {
-    if (!UUID.test(id)) return undefined;
+    if (!isUuid(id)) return undefined;
     return this.sql.one<ItemRow>(
       `SELECT ${ITEM_COLUMNS}, ${LOCK_COLUMNS} FROM content_items i ${LOCK_JOIN}
         WHERE i.id = $1 AND i.org_id = $2 AND i.deleted_at IS ${deleted ? 'NOT NULL' : 'NULL'}

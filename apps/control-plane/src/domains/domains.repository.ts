@@ -1,7 +1,5 @@
 import { type DomainStatus, type ListDomainsQueryDto, type Page } from '@smartbeak/contracts';
-import { newestFirst, Repository, type TenantScope, Where } from '@smartbeak/persistence';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid, newestFirst, Repository, type TenantScope, Where } from '@smartbeak/persistence';
 
 /** A site in the registry. Hostnames are unique per org. */
 export interface DomainRow {
@@ -27,7 +25,7 @@ export class DomainsRepository extends Repository {
   }
 
   findById(scope: TenantScope, id: string): Promise<DomainRow | undefined> {
-    if (!UUID.test(id)) return Promise.resolve(undefined);
+    if (!isUuid(id)) return Promise.resolve(undefined);
     return this.sql.one<DomainRow>(`SELECT ${DOMAIN_COLUMNS} FROM domains WHERE id = $1 AND org_id = $2`, [
       id,
       scope.orgId,
@@ -42,7 +40,7 @@ export class DomainsRepository extends Repository {
 
   /** One domain's status; undefined when it is not the org's, or already had that status. */
   setStatus(scope: TenantScope, id: string, status: DomainStatus): Promise<DomainRow | undefined> {
-    if (!UUID.test(id)) return Promise.resolve(undefined);
+    if (!isUuid(id)) return Promise.resolve(undefined);
     return this.sql.one<DomainRow>(
       `UPDATE domains SET status = $3, updated_at = now() WHERE id = $1 AND org_id = $2 AND status <> $3
        RETURNING ${DOMAIN_COLUMNS}`,

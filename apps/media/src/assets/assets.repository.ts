@@ -1,10 +1,8 @@
 import { Events, type MediaStatus, type Page } from '@smartbeak/contracts';
 import { appendToOutbox } from '@smartbeak/messaging';
-import { newestFirst, Repository, type TenantScope, Where } from '@smartbeak/persistence';
+import { isUuid, newestFirst, Repository, type TenantScope, Where } from '@smartbeak/persistence';
 
 import { ASSET_COLUMNS, type AssetRow } from './asset-rows';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface NewAsset {
   id: string;
@@ -50,7 +48,7 @@ export class AssetsRepository extends Repository {
 
   /** A live (not deleted) asset of the org. */
   async find(scope: TenantScope, id: string): Promise<AssetRow | undefined> {
-    if (!UUID.test(id)) return undefined;
+    if (!isUuid(id)) return undefined;
     return this.sql.one<AssetRow>(
       `SELECT ${ASSET_COLUMNS} FROM media_assets WHERE id = $1 AND org_id = $2 AND deleted_at IS NULL`,
       [id, scope.orgId],

@@ -1,7 +1,5 @@
 import { type Page } from '@smartbeak/contracts';
-import { newestFirst, Repository, type TenantScope, Where } from '@smartbeak/persistence';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid, newestFirst, Repository, type TenantScope, Where } from '@smartbeak/persistence';
 
 export interface DeadLetterRow {
   id: string;
@@ -39,7 +37,7 @@ export class DeadLettersRepository extends Repository {
     scope: TenantScope,
     id: string,
   ): Promise<{ deliveryId: string; channel: string } | undefined> {
-    if (!UUID.test(id)) return undefined;
+    if (!isUuid(id)) return undefined;
     return this.sql.one(
       `WITH letter AS (
          UPDATE delivery_dead_letters SET redriven_at = now()
@@ -53,7 +51,7 @@ export class DeadLettersRepository extends Repository {
   }
 
   find(scope: TenantScope, id: string): Promise<DeadLetterRow | undefined> {
-    if (!UUID.test(id)) return Promise.resolve(undefined);
+    if (!isUuid(id)) return Promise.resolve(undefined);
     return this.sql.one<DeadLetterRow>(`SELECT ${COLUMNS} FROM ${FROM} WHERE l.id = $1 AND l.org_id = $2`, [
       id,
       scope.orgId,

@@ -1,9 +1,7 @@
 import { type NotificationDto, type OutboundChannel, type Page } from '@smartbeak/contracts';
-import { newestFirst, Repository, type TenantScope, Where } from '@smartbeak/persistence';
+import { isUuid, newestFirst, Repository, type TenantScope, Where } from '@smartbeak/persistence';
 
 import { type PlannedDelivery } from '../delivery/planner';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface NotificationRow {
   id: string;
@@ -130,7 +128,7 @@ export class InboxRepository extends Repository {
 
   /** Whether the user has this notification (read now, or already). */
   async markRead(scope: TenantScope, userId: string, id: string): Promise<boolean> {
-    if (!UUID.test(id)) return false;
+    if (!isUuid(id)) return false;
     const row = await this.sql.one<{ id: string }>(
       `UPDATE notifications SET read_at = COALESCE(read_at, now())
         WHERE id = $1 AND org_id = $2 AND user_id = $3 AND in_app RETURNING id`,

@@ -1,7 +1,5 @@
 import { type DeviceKind } from '@smartbeak/contracts';
-import { Repository, type TenantScope } from '@smartbeak/persistence';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid, Repository, type TenantScope } from '@smartbeak/persistence';
 
 export interface DeviceRow {
   id: string;
@@ -29,7 +27,7 @@ export class DevicesRepository extends Repository {
   }
 
   async remove(scope: TenantScope, userId: string, id: string): Promise<boolean> {
-    if (!UUID.test(id)) return false;
+    if (!isUuid(id)) return false;
     return (
       (await this.sql.run(`DELETE FROM devices WHERE id = $1 AND org_id = $2 AND user_id = $3`, [
         id,

@@ -6,6 +6,7 @@ import {
   type OutboundRequest,
   type OutboundResponse,
   outboundRequest,
+  retryAfterMs,
 } from '@smartbeak/outbound';
 
 /** What a job publishes: the item as it was when the job was made. */
@@ -76,7 +77,7 @@ export function outcomeOfStatus(res: OutboundResponse, what: string): Outcome {
     return {
       kind: 'transient',
       message: `${what}: ${res.status} ${detail}`,
-      retryAfterMs: retryAfterMs(res),
+      retryAfterMs: retryAfterMs(res.headers['retry-after']),
     };
   }
   if (res.status === 401 || res.status === 403) {
@@ -94,17 +95,6 @@ export function outcomeOfError(error: unknown, what: string): Outcome {
       : { kind: 'transient', message: `${what}: ${error.message}` };
   }
   throw error;
-}
-
-/** `Retry-After` in seconds or as an HTTP date, in ms. */
-export function retryAfterMs(res: OutboundResponse): number | undefined {
-  const header = res.headers['retry-after'];
-  const value = Array.isArray(header) ? header[0] : header;
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
 function errorDetail(res: OutboundResponse): string {

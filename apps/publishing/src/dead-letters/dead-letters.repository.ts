@@ -1,7 +1,5 @@
 import { type DeadLetterDto, type Page } from '@smartbeak/contracts';
-import { keysetPage, Repository, type TenantScope, Where } from '@smartbeak/persistence';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid, keysetPage, Repository, type TenantScope, Where } from '@smartbeak/persistence';
 
 export type DeadLetterRow = Omit<DeadLetterDto, 'failedAt' | 'redrivenAt'> & {
   failedAt: Date;
@@ -26,7 +24,7 @@ export class DeadLettersRepository extends Repository {
 
   /** Marks the letter sent back, once; its job id, or undefined when missing or already sent. */
   async markRedriven(scope: TenantScope, id: string): Promise<string | undefined> {
-    if (!UUID.test(id)) return undefined;
+    if (!isUuid(id)) return undefined;
     const row = await this.sql.one<{ jobId: string }>(
       `UPDATE dead_letters SET redriven_at = now() WHERE id = $1 AND org_id = $2 AND redriven_at IS NULL
        RETURNING job_id AS "jobId"`,

@@ -3,12 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { Events, type JobState, type Page, PublishingError } from '@smartbeak/contracts';
 import { DomainError } from '@smartbeak/errors';
 import { outboxInsertSql, outboxRows } from '@smartbeak/messaging';
-import { newestFirst, Repository, type TenantScope, Where } from '@smartbeak/persistence';
+import { isUuid, newestFirst, Repository, type TenantScope, Where } from '@smartbeak/persistence';
 
 import { type PublishableContent } from '../adapters/adapter';
 import { JOB_COLUMNS, JOB_TARGET_COLUMNS, type JobRow, type JobTargetRow, recordChange } from './job-rows';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface NewJobRow {
   domainId: string;
@@ -88,10 +86,10 @@ export class JobsRepository extends Repository {
          RETURNING job_id AS "jobId", target_id AS "targetId", type, state, attempts, external_id AS "externalId",
                    external_url AS "externalUrl", last_error AS "lastError", position),
        history AS (INSERT INTO job_events (job_id, state, detail) SELECT id, state, detail FROM input),
-       events AS (${outboxInsertSql(3)})
-       SELECT row_to_json(x) AS job,
-              (SELECT json_agg(t ORDER BY t.position) FROM t WHERE t."jobId" = x.id) AS targets
-         FROM (SELECT ${JOB_COLUMNS} FROM j) x`,
+       events AS (${outboxInsertSql(3)}),
+       by_job AS (SELECT "jobId", json_agg(t ORDER BY t.position) AS targets FROM t GROUP BY "jobId")
+       SELECT row_to_json(x) AS job, by_job.targets
+         FROM (SELECT ${JOB_COLUMNS} FROM j) x LEFT JOIN by_job ON by_job."jobId" = x.id`,
       [scope.orgId, JSON.stringify(jobs), events],
     );
     const byId = new Map(rows.map((row) => [row.job['id'] as string, row]));
@@ -117,7 +115,7 @@ export class JobsRepository extends Repository {
 
   /** The job; `forUpdate` row-locks it until the caller's transaction ends. */
   async find(scope: TenantScope, id: string, forUpdate = false): Promise<JobRow | undefined> {
-    if (!UUID.test(id)) return undefined;
+    if (!isUuid(id)) return undefined;
     return this.sql.one<JobRow>(
       `SELECT ${JOB_COLUMNS} FROM publishing_jobs j WHERE j.id = $1 AND j.org_id = $2 ${forUpdate ? 'FOR UPDATE' : ''}`,
       [id, scope.orgId],

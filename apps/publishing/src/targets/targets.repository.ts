@@ -1,7 +1,5 @@
 import { type Page, type TargetType } from '@smartbeak/contracts';
-import { newestFirst, Repository, type TenantScope, Where } from '@smartbeak/persistence';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid, newestFirst, Repository, type TenantScope, Where } from '@smartbeak/persistence';
 
 export interface TargetRow {
   id: string;
@@ -58,7 +56,7 @@ export class TargetsRepository extends Repository {
 
   /** The org's live targets among `ids` (ids that are not uuids are simply not found). */
   findMany(scope: TenantScope, ids: string[]): Promise<TargetRow[]> {
-    const valid = ids.filter((id) => UUID.test(id));
+    const valid = ids.filter((id) => isUuid(id));
     if (!valid.length) return Promise.resolve([]);
     return this.sql.rows<TargetRow>(
       `SELECT ${TARGET_COLUMNS} FROM publishing_targets WHERE org_id = $1 AND id = ANY($2::uuid[]) AND deleted_at IS NULL`,
