@@ -90,7 +90,7 @@ async function main() {
           run('npx', ['tsc', '-p', 'apps/web/tsconfig.json']),
           // The console's API types are the gateway's OpenAPI document's (npm run web:api).
           run('node', ['tools/web-api.js', '--check']),
-          run('npx', ['eslint', 'apps', 'libs', 'tools/nx-plugin']),
+          run('npx', ['eslint', 'apps', 'libs', 'tools/nx-plugin', 'deploy']),
         ])
       ).every(Boolean),
     );
