@@ -4,6 +4,7 @@
 'use strict';
 
 const stack = require('./stack/local-stack');
+const { onSupportedNode } = require('./stack/node-runtime');
 
 async function main() {
   const started = Date.now();
@@ -84,4 +85,4 @@ async function main() {
   }
 }
 
-void main();
+void onSupportedNode(stack.log).then(main);

@@ -7,6 +7,7 @@
 'use strict';
 
 const stack = require('./stack/local-stack');
+const { onSupportedNode } = require('./stack/node-runtime');
 const system = require('./stack/system');
 
 async function main() {
@@ -41,7 +42,9 @@ async function main() {
   setInterval(() => undefined, 1 << 30);
 }
 
-main().catch((error) => {
-  process.stderr.write(`${error.stack || error}\n`);
-  process.exit(1);
-});
+onSupportedNode(stack.log)
+  .then(main)
+  .catch((error) => {
+    process.stderr.write(`${error.stack || error}\n`);
+    process.exit(1);
+  });

