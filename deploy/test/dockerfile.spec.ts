@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '../..');
-const { lint } = require(join(ROOT, 'tools/deploy/dockerfile-lint.js')) as { lint: (text: string) => string[] };
+const { lint } = require(join(ROOT, 'tools/deploy/dockerfile-lint.js')) as {
+  lint: (text: string) => string[];
+};
 
 describe('docker/Dockerfile', () => {
   it('passes our rules: pinned base, no ADD of URLs, no secrets in ENV/ARG, a lean non-root final stage', () => {

@@ -22,6 +22,8 @@ const SHUTDOWN_TIMEOUT_MS = 20_000;
 const GRACE_SECONDS = PRE_STOP_SECONDS + SHUTDOWN_TIMEOUT_MS / 1000 + 15;
 
 const PART_OF = 'smartbeak';
+/** The shared objects: the platform pipeline applies them (`-l app.kubernetes.io/component=common`). */
+const COMMON_LABELS = { 'app.kubernetes.io/part-of': 'smartbeak', 'app.kubernetes.io/component': 'common' };
 const labels = (name) => ({ 'app.kubernetes.io/name': name, 'app.kubernetes.io/part-of': PART_OF });
 
 /** Settings every pod shares; overlays set the endpoints (credentials stay in Secrets). */
@@ -29,7 +31,7 @@ function commonConfig() {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: { name: 'smartbeak-common' },
+    metadata: { name: 'smartbeak-common', labels: COMMON_LABELS },
     data: {
       NODE_ENV: 'production',
       LOG_LEVEL: 'info',
@@ -55,7 +57,7 @@ function defaultDeny() {
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
-    metadata: { name: 'smartbeak-default-deny' },
+    metadata: { name: 'smartbeak-default-deny', labels: COMMON_LABELS },
     spec: {
       podSelector: { matchLabels: { 'app.kubernetes.io/part-of': PART_OF } },
       policyTypes: ['Ingress', 'Egress'],
@@ -81,7 +83,7 @@ function kedaAuthentication() {
   return {
     apiVersion: 'keda.sh/v1alpha1',
     kind: 'TriggerAuthentication',
-    metadata: { name: 'smartbeak-queue-depth' },
+    metadata: { name: 'smartbeak-queue-depth', labels: COMMON_LABELS },
     spec: {
       secretTargetRef: [
         { parameter: 'username', name: 'smartbeak-keda', key: 'REDIS_USER' },
@@ -268,7 +270,15 @@ function ownConfig(d) {
     });
   }
   data.REDIS_USER = d.secret ?? d.name;
-  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `smartbeak-${d.name}` }, data };
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: {
+      name: `smartbeak-${d.name}`,
+      labels: { ...labels(d.name), 'app.kubernetes.io/component': 'config' },
+    },
+    data,
+  };
 }
 
 function service(d) {
@@ -291,7 +301,7 @@ function autoscaling(d) {
       {
         apiVersion: 'autoscaling/v2',
         kind: 'HorizontalPodAutoscaler',
-        metadata: { name: d.name },
+        metadata: { name: d.name, labels: labels(d.name) },
         spec: {
           scaleTargetRef: target,
           minReplicas: min,
@@ -310,7 +320,7 @@ function autoscaling(d) {
     {
       apiVersion: 'keda.sh/v1alpha1',
       kind: 'ScaledObject',
-      metadata: { name: d.name },
+      metadata: { name: d.name, labels: labels(d.name) },
       spec: {
         scaleTargetRef: { name: d.name },
         minReplicaCount: min,
@@ -340,7 +350,7 @@ function disruptionBudget(d) {
   return {
     apiVersion: 'policy/v1',
     kind: 'PodDisruptionBudget',
-    metadata: { name: d.name },
+    metadata: { name: d.name, labels: labels(d.name) },
     spec: { maxUnavailable: 1, selector: { matchLabels: { 'app.kubernetes.io/name': d.name } } },
   };
 }
@@ -349,7 +359,7 @@ function serviceAccount(d) {
   return {
     apiVersion: 'v1',
     kind: 'ServiceAccount',
-    metadata: { name: d.name, labels: labels(d.name) },
+    metadata: { name: d.name, labels: { ...labels(d.name), 'app.kubernetes.io/component': 'config' } },
     automountServiceAccountToken: false,
   };
 }
@@ -359,7 +369,7 @@ function networkPolicy(d) {
   const policy = {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
-    metadata: { name: d.name },
+    metadata: { name: d.name, labels: labels(d.name) },
     spec: {
       podSelector: { matchLabels: { 'app.kubernetes.io/name': d.name } },
       policyTypes: [],
