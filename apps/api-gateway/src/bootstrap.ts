@@ -29,16 +29,31 @@ function trustProxyOf(value: string | undefined): boolean | number | string[] {
 
 /** The public HTTP contract as OpenAPI 3 (served at /api/docs; the console's API types come from it). */
 export function openApiDocument(app: NestFastifyApplication): OpenAPIObject {
-  return SwaggerModule.createDocument(
+  const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle('SmartBeak API')
       .setDescription('Content operations for portfolios of websites. Errors are RFC 9457 problem+json.')
       .setVersion('1')
+      .setLicense('Proprietary', 'https://smartbeak.example/terms')
+      .addServer('/', 'This gateway')
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'Clerk session JWT' })
       .addCookieAuth('__session')
       .build(),
   );
+  // Operations that declare no authentication take none (health, the dev sign-in): say so.
+  // Those taking the bearer token take the `__session` cookie as well (libs/auth token-verifier).
+  for (const operations of Object.values(document.paths)) {
+    for (const operation of Object.values(operations)) {
+      if (typeof operation !== 'object' || !('responses' in operation)) continue;
+      // A new array each time: Nest shares one between the operations of a controller.
+      const security = operation.security ?? [];
+      operation.security = security.some((requirement: Record<string, string[]>) => 'bearer' in requirement)
+        ? [...security, { cookie: [] }]
+        : [...security];
+    }
+  }
+  return document;
 }
 
 /**

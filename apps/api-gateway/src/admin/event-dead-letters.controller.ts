@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiTags, ApiOperation } from '@nestjs/swagger';
 import { CurrentContext, RequirePermissions } from '@smartbeak/auth';
 import {
   eventDeadLetterPatterns,
@@ -27,6 +27,7 @@ export class EventDeadLettersController {
 
   @Get()
   @RequirePermissions('org:admin')
+  @ApiOperation({ summary: 'Events a service could not apply (operators)' })
   list(
     @CurrentContext() ctx: RequestContext,
     @Query() query: ListEventDeadLettersQueryDto,
@@ -38,6 +39,7 @@ export class EventDeadLettersController {
   @Post(':service/:id/redrive')
   @HttpCode(200)
   @RequirePermissions('org:admin')
+  @ApiOperation({ summary: 'Deliver a dead-lettered event again (operators)' })
   redrive(
     @CurrentContext() ctx: RequestContext,
     @Param('service') service: string,

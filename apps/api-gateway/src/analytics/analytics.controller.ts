@@ -7,6 +7,7 @@ import {
   ApiPropertyOptional,
   ApiTags,
   getSchemaPath,
+  ApiOperation,
 } from '@nestjs/swagger';
 import { CurrentContext, RequirePermissions } from '@smartbeak/auth';
 import {
@@ -55,6 +56,7 @@ export class AnalyticsController {
   @RequirePermissions('analytics:read')
   @ApiProduces('application/json', 'text/csv')
   @ApiOkResponse({ type: UsageReportDto, description: 'Also text/csv: metric, bucket, value' })
+  @ApiOperation({ summary: 'API usage per period (JSON or CSV)' })
   async usage(
     @CurrentContext() ctx: RequestContext,
     @Query() { format, ...query }: UsageQuery,
@@ -77,6 +79,7 @@ export class AnalyticsController {
     description:
       'Per period and domain: created, published, attempts, failures, success rate, by destination',
   })
+  @ApiOperation({ summary: 'Content report: created, published, attempts and failures per period and domain' })
   async content(
     @CurrentContext() ctx: RequestContext,
     @Query() { format, ...query }: ContentReportQuery,
@@ -95,6 +98,7 @@ export class AnalyticsController {
     type: PortfolioReportDto,
     description: "Every domain of the org side by side: each metric's total for the period",
   })
+  @ApiOperation({ summary: "Portfolio report across the org's domains" })
   async portfolio(
     @CurrentContext() ctx: RequestContext,
     @Query() { format, ...query }: PortfolioQuery,
@@ -116,6 +120,7 @@ export class AnalyticsController {
     schema: { type: 'object', additionalProperties: { $ref: getSchemaPath(MetricDefinitionDto) } },
     description: 'Every metric by name: unit, source, dimension, description',
   })
+  @ApiOperation({ summary: 'The metrics reports can show: unit, source, dimension, description' })
   metrics(@CurrentContext() ctx: RequestContext): Promise<unknown> {
     return this.rpc.forward(AnalyticsPatterns.metrics, ctx);
   }

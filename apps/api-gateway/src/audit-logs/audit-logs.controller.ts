@@ -1,5 +1,5 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiTags, ApiOperation } from '@nestjs/swagger';
 import { CurrentContext, RequirePermissions } from '@smartbeak/auth';
 import {
   ApiPageOf,
@@ -21,6 +21,7 @@ export class AuditLogsController {
   @Get()
   @RequirePermissions('org:admin')
   @ApiPageOf(AuditLogDto)
+  @ApiOperation({ summary: "The org's audit log, newest first, paged" })
   list(
     @CurrentContext() ctx: RequestContext,
     @Query() query: ListAuditLogsQueryDto,

@@ -47,6 +47,7 @@ export class ContentController {
   @RequirePermissions('content:write')
   @ApiHeader({ name: 'Idempotency-Key', required: false })
   @ApiCreatedResponse({ type: ContentItemDto, description: 'A draft at version 1' })
+  @ApiOperation({ summary: 'Create a draft' })
   create(@CurrentContext() ctx: RequestContext, @Body() body: CreateContentDto): Promise<ContentItemDto> {
     return this.rpc.forward(Patterns.content.create, ctx, body);
   }
@@ -65,6 +66,7 @@ export class ContentController {
   @Get()
   @RequirePermissions('content:read')
   @ApiPageOf(ContentItemDto)
+  @ApiOperation({ summary: "The domain's content, paged and filtered, without bodies" })
   list(
     @CurrentContext() ctx: RequestContext,
     @Query() query: ListContentQueryDto,
@@ -75,6 +77,7 @@ export class ContentController {
   @Get(':id')
   @RequirePermissions('content:read')
   @ApiOkResponse({ type: ContentItemDto })
+  @ApiOperation({ summary: 'One content item with its body (ETag for If-Match)' })
   get(@CurrentContext() ctx: RequestContext, @Param('id') id: string): Promise<ContentItemDto> {
     return this.rpc.forward(Patterns.content.get, ctx, { id });
   }
@@ -83,6 +86,7 @@ export class ContentController {
   @HttpCode(204)
   @RequirePermissions('content:write')
   @ApiNoContentResponse({ description: 'Soft-deleted; purged after 30 days unless restored' })
+  @ApiOperation({ summary: 'Soft-delete an item (restorable until purged)' })
   async delete(@CurrentContext() ctx: RequestContext, @Param('id') id: string): Promise<void> {
     await this.rpc.forward(Patterns.content.delete, ctx, { id });
   }
@@ -91,6 +95,7 @@ export class ContentController {
   @HttpCode(200)
   @RequirePermissions('content:write')
   @ApiOkResponse({ type: ContentItemDto })
+  @ApiOperation({ summary: 'Restore a soft-deleted item' })
   restore(@CurrentContext() ctx: RequestContext, @Param('id') id: string): Promise<ContentItemDto> {
     return this.rpc.forward(Patterns.content.restore, ctx, { id });
   }
@@ -111,6 +116,7 @@ export class ContentController {
   @HttpCode(200)
   @RequirePermissions('content:write')
   @ApiOkResponse({ type: ContentLockDto, description: 'Acquired or renewed; 423 when another user holds it' })
+  @ApiOperation({ summary: 'Take or renew the edit lock' })
   lock(
     @CurrentContext() ctx: RequestContext,
     @Param('id') id: string,
@@ -123,6 +129,7 @@ export class ContentController {
   @HttpCode(204)
   @RequirePermissions('content:write')
   @ApiNoContentResponse({ description: "Released (an admin may break another user's lock; it is audited)" })
+  @ApiOperation({ summary: 'Release the edit lock' })
   async unlock(@CurrentContext() ctx: RequestContext, @Param('id') id: string): Promise<void> {
     await this.rpc.forward(Patterns.content.lockRelease, ctx, { id });
   }
@@ -130,6 +137,7 @@ export class ContentController {
   @Get(':id/events')
   @RequirePermissions('content:read')
   @ApiPageOf(ContentEventDto)
+  @ApiOperation({ summary: "The item's lifecycle events, newest first" })
   events(
     @CurrentContext() ctx: RequestContext,
     @Param('id') id: string,
@@ -153,6 +161,7 @@ export class ContentController {
   @Get(':id/revisions/:a/diff/:b')
   @RequirePermissions('content:read')
   @ApiOkResponse({ type: ContentDiffDto })
+  @ApiOperation({ summary: 'The difference between two versions' })
   diff(
     @CurrentContext() ctx: RequestContext,
     @Param('id') id: string,
@@ -165,6 +174,7 @@ export class ContentController {
   @Get(':id/revisions/:version')
   @RequirePermissions('content:read')
   @ApiOkResponse({ type: ContentRevisionDto })
+  @ApiOperation({ summary: 'One version, with its body' })
   revision(
     @CurrentContext() ctx: RequestContext,
     @Param('id') id: string,

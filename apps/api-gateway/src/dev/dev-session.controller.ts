@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
 import { DevSessionSigner, Public } from '@smartbeak/auth';
 import { DevSessionAnswerDto, DevSessionDto } from '@smartbeak/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -35,6 +35,7 @@ export class DevSessionController {
   @Post()
   @Public()
   @ApiCreatedResponse({ type: DevSessionAnswerDto })
+  @ApiOperation({ summary: 'Development sign-in (never in production)' })
   async signIn(
     @Body() body: DevSessionDto,
     @Req() req: FastifyRequest,
@@ -55,6 +56,7 @@ export class DevSessionController {
   @Public()
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Signed out: the cookie is cleared' })
+  @ApiOperation({ summary: 'Development sign-out' })
   signOut(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): void {
     reply.header('set-cookie', sessionCookie(req, '', 0));
   }

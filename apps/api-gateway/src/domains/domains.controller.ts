@@ -1,5 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiTags,
+  ApiOperation,
+} from '@nestjs/swagger';
 import { CurrentContext, RequirePermissions } from '@smartbeak/auth';
 import {
   ApiPageOf,
@@ -35,18 +42,21 @@ export class DomainsController {
   })
   @RequirePermissions('org:admin')
   @ApiCreatedResponse({ type: DomainDto })
+  @ApiOperation({ summary: 'Add a domain to the org' })
   create(@CurrentContext() ctx: RequestContext, @Body() body: CreateDomainDto): Promise<DomainDto> {
     return this.rpc.forward(Patterns.controlPlane.domainCreate, ctx, body);
   }
 
   @Get()
   @ApiPageOf(DomainDto)
+  @ApiOperation({ summary: "The org's domains, paged" })
   list(@CurrentContext() ctx: RequestContext, @Query() query: ListDomainsQueryDto): Promise<Page<DomainDto>> {
     return this.rpc.forward(Patterns.controlPlane.domainList, ctx, query);
   }
 
   @Get(':id')
   @ApiOkResponse({ type: DomainDto })
+  @ApiOperation({ summary: 'One domain' })
   get(@CurrentContext() ctx: RequestContext, @Param('id') id: string): Promise<DomainDto> {
     const pattern = Patterns.controlPlane.domainGet;
     return this.cache.read(pattern, ctx, { id }, () => this.rpc.forward<DomainDto>(pattern, ctx, { id }));
@@ -56,6 +66,7 @@ export class DomainsController {
   @HttpCode(200)
   @RequirePermissions('org:admin')
   @ApiOkResponse({ type: DomainDto, description: 'Suspended: it takes no new work (403) until resumed' })
+  @ApiOperation({ summary: 'Suspend a domain: it becomes read-only (writes answer 403)' })
   suspend(@CurrentContext() ctx: RequestContext, @Param('id') id: string): Promise<DomainDto> {
     return this.setStatus(ctx, id, 'suspended');
   }
@@ -64,6 +75,7 @@ export class DomainsController {
   @HttpCode(200)
   @RequirePermissions('org:admin')
   @ApiOkResponse({ type: DomainDto })
+  @ApiOperation({ summary: 'Resume a suspended domain' })
   resume(@CurrentContext() ctx: RequestContext, @Param('id') id: string): Promise<DomainDto> {
     return this.setStatus(ctx, id, 'active');
   }

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiTags, ApiOperation } from '@nestjs/swagger';
 import { Public } from '@smartbeak/auth';
 import { splitList } from '@smartbeak/config';
 import { CommonError, healthPingPattern } from '@smartbeak/contracts';
@@ -27,6 +27,7 @@ export class ApiHealthController {
   /** 200 when the gateway and every service answer; else 503 naming those that do not. */
   @Get()
   @Public()
+  @ApiOperation({ summary: 'Platform health: 200 when the gateway and every service answer, else 503 naming those that do not' })
   async health(@Res() res: FastifyReply): Promise<void> {
     const results = await Promise.all(
       this.services.map(async (service) => {

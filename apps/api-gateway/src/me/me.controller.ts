@@ -1,5 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
 import { CurrentContext } from '@smartbeak/auth';
 import { MeDto, Patterns, RequestContext } from '@smartbeak/contracts';
 
@@ -18,6 +18,7 @@ export class MeController {
   /** Control-plane's answer for this caller, kept a while (ControlPlaneCache). */
   @Get()
   @ApiOkResponse({ type: MeDto })
+  @ApiOperation({ summary: 'The signed-in user, their org, role and permissions' })
   me(@CurrentContext() ctx: RequestContext): Promise<MeDto> {
     const pattern = Patterns.controlPlane.me;
     return this.cache.read(pattern, ctx, {}, () => this.rpc.forward<MeDto>(pattern, ctx));

@@ -6,6 +6,7 @@ import {
   ApiHeader,
   ApiOkResponse,
   ApiTags,
+  ApiOperation,
 } from '@nestjs/swagger';
 import { CurrentContext, Public, RequirePermissions } from '@smartbeak/auth';
 import {
@@ -40,6 +41,7 @@ export class MediaController {
     type: UploadIntentDto,
     description: 'PUT the bytes to upload.url with upload.headers, then POST /api/media/:id/complete',
   })
+  @ApiOperation({ summary: 'Start an upload: a presigned URL to PUT the file to' })
   createUploadIntent(
     @CurrentContext() ctx: RequestContext,
     @Body() body: CreateUploadIntentDto,
@@ -66,6 +68,7 @@ export class MediaController {
   @HttpCode(200)
   @RequirePermissions('media:write')
   @ApiOkResponse({ type: MediaAssetDto })
+  @ApiOperation({ summary: 'Finish an upload: the object is checked and the asset made ready' })
   complete(@CurrentContext() ctx: RequestContext, @Param('id') id: string): Promise<MediaAssetDto> {
     return this.rpc.forward(Patterns.media.assetComplete, ctx, { id });
   }
@@ -73,6 +76,7 @@ export class MediaController {
   @Get()
   @RequirePermissions('content:read')
   @ApiPageOf(MediaAssetDto)
+  @ApiOperation({ summary: "The domain's media, paged" })
   list(
     @CurrentContext() ctx: RequestContext,
     @Query() query: ListMediaQueryDto,
@@ -83,6 +87,7 @@ export class MediaController {
   @Get(':id')
   @RequirePermissions('content:read')
   @ApiOkResponse({ type: MediaAssetDto })
+  @ApiOperation({ summary: 'One media asset with its URLs' })
   get(@CurrentContext() ctx: RequestContext, @Param('id') id: string): Promise<MediaAssetDto> {
     return this.rpc.forward(Patterns.media.assetGet, ctx, { id });
   }
@@ -90,6 +95,7 @@ export class MediaController {
   @Delete(':id')
   @HttpCode(204)
   @RequirePermissions('media:write')
+  @ApiOperation({ summary: 'Delete a media asset and its object' })
   async delete(@CurrentContext() ctx: RequestContext, @Param('id') id: string): Promise<void> {
     await this.rpc.forward(Patterns.media.assetDelete, ctx, { id });
   }

@@ -20,6 +20,7 @@ import {
   ApiOkResponse,
   ApiProduces,
   ApiTags,
+  ApiOperation,
 } from '@nestjs/swagger';
 import { CurrentContext, Public, RequirePermissions } from '@smartbeak/auth';
 import {
@@ -57,6 +58,7 @@ export class NotificationsController {
 
   @Get()
   @ApiPageOf(NotificationDto)
+  @ApiOperation({ summary: "The user's notifications, newest first, paged" })
   list(
     @CurrentContext() ctx: RequestContext,
     @Query() query: ListNotificationsQueryDto,
@@ -66,24 +68,28 @@ export class NotificationsController {
 
   @Get('unread-count')
   @ApiOkResponse({ type: UnreadCountDto })
+  @ApiOperation({ summary: 'How many notifications are unread' })
   unreadCount(@CurrentContext() ctx: RequestContext): Promise<UnreadCountDto> {
     return this.rpc.forward(Patterns.notifications.unreadCount, ctx);
   }
 
   @Post('read-all')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Mark every notification read' })
   async readAll(@CurrentContext() ctx: RequestContext): Promise<void> {
     await this.rpc.forward(Patterns.notifications.markAllRead, ctx);
   }
 
   @Get('preferences')
   @ApiOkResponse({ type: PreferencesDto })
+  @ApiOperation({ summary: "The user's notification preferences per event and channel" })
   preferences(@CurrentContext() ctx: RequestContext): Promise<PreferencesDto> {
     return this.rpc.forward(Patterns.notifications.preferencesGet, ctx);
   }
 
   @Put('preferences')
   @ApiOkResponse({ type: PreferencesDto })
+  @ApiOperation({ summary: 'Change notification preferences' })
   updatePreferences(
     @CurrentContext() ctx: RequestContext,
     @Body() body: UpdatePreferencesDto,
@@ -94,6 +100,7 @@ export class NotificationsController {
   @Post('devices')
   @HttpCode(201)
   @ApiCreatedResponse({ description: '{ id }' })
+  @ApiOperation({ summary: 'Register a device for push notifications' })
   registerDevice(
     @CurrentContext() ctx: RequestContext,
     @Body() body: RegisterDeviceDto,
@@ -103,6 +110,7 @@ export class NotificationsController {
 
   @Delete('devices/:id')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Remove a push device' })
   async removeDevice(@CurrentContext() ctx: RequestContext, @Param('id') id: string): Promise<void> {
     await this.rpc.forward(Patterns.notifications.deviceRemove, ctx, { id });
   }
@@ -115,6 +123,7 @@ export class NotificationsController {
    */
   @Get('stream')
   @ApiProduces('text/event-stream')
+  @ApiOperation({ summary: 'Live notifications (server-sent events)' })
   async stream(
     @CurrentContext() ctx: RequestContext,
     @Req() req: FastifyRequest,
@@ -227,6 +236,7 @@ export class NotificationsController {
   @Get('dead-letters')
   @RequirePermissions('org:admin')
   @ApiPageOf(DeliveryDeadLetterDto)
+  @ApiOperation({ summary: 'Deliveries that ran out of attempts' })
   deadLetters(
     @CurrentContext() ctx: RequestContext,
     @Query() query: ListDeliveryDeadLettersQueryDto,
@@ -239,12 +249,14 @@ export class NotificationsController {
   @HttpCode(202)
   @RequirePermissions('org:admin')
   @ApiAcceptedResponse({ type: DeliveryDeadLetterDto })
+  @ApiOperation({ summary: 'Send a dead-lettered delivery again' })
   redrive(@CurrentContext() ctx: RequestContext, @Param('id') id: string): Promise<DeliveryDeadLetterDto> {
     return this.rpc.forward(Patterns.notifications.deadLetterRedrive, ctx, { id });
   }
 
   @Post(':id/read')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Mark one notification read' })
   async read(@CurrentContext() ctx: RequestContext, @Param('id') id: string): Promise<void> {
     await this.rpc.forward(Patterns.notifications.markRead, ctx, { id });
   }

@@ -7,6 +7,7 @@ import {
   ApiProduces,
   ApiResponse,
   ApiTags,
+  ApiOperation,
 } from '@nestjs/swagger';
 import { CurrentContext, RequirePermissions } from '@smartbeak/auth';
 import {
@@ -52,6 +53,7 @@ export class PublishingController {
   @Idempotent()
   @RequirePermissions('publishing:write')
   @ApiOkResponse({ type: TargetDto })
+  @ApiOperation({ summary: 'Add a publishing target (WordPress, LinkedIn, email list)' })
   createTarget(@CurrentContext() ctx: RequestContext, @Body() body: CreateTargetDto): Promise<TargetDto> {
     return this.rpc.forward(Patterns.publishing.targetCreate, ctx, body);
   }
@@ -59,6 +61,7 @@ export class PublishingController {
   @Get('targets')
   @RequirePermissions('publishing:write')
   @ApiPageOf(TargetDto)
+  @ApiOperation({ summary: "The domain's publishing targets" })
   listTargets(
     @CurrentContext() ctx: RequestContext,
     @Query() query: ListTargetsQueryDto,
@@ -70,6 +73,7 @@ export class PublishingController {
   @HttpCode(200)
   @RequirePermissions('publishing:write')
   @ApiOkResponse({ type: TargetTestResultDto })
+  @ApiOperation({ summary: "Check a target's credentials against its platform" })
   testTarget(@CurrentContext() ctx: RequestContext, @Param('id') id: string): Promise<TargetTestResultDto> {
     return this.rpc.forward(Patterns.publishing.targetTest, ctx, { id });
   }
@@ -84,6 +88,7 @@ export class PublishingController {
     description: 'Same key and body within 24 h returns the first job',
   })
   @ApiAcceptedResponse({ type: JobDto })
+  @ApiOperation({ summary: 'Publish an item to targets now or at a time' })
   createJob(@CurrentContext() ctx: RequestContext, @Body() body: CreateJobDto): Promise<JobDto> {
     return this.rpc.forward(Patterns.publishing.jobCreate, ctx, body);
   }
@@ -104,6 +109,7 @@ export class PublishingController {
     description: 'Same key and body within 24 h returns the first answer',
   })
   @ApiResponse({ status: 207, type: JobBatchDto })
+  @ApiOperation({ summary: 'Create up to 100 jobs at once; 207 with one result per job' })
   async createJobs(
     @CurrentContext() ctx: RequestContext,
     @Body() body: CreateJobBatchDto,
@@ -124,6 +130,7 @@ export class PublishingController {
   @Get('jobs')
   @RequirePermissions('content:read')
   @ApiPageOf(JobDto)
+  @ApiOperation({ summary: 'Publishing jobs, newest first, paged' })
   listJobs(@CurrentContext() ctx: RequestContext, @Query() query: ListJobsQueryDto): Promise<Page<JobDto>> {
     return this.rpc.forward(Patterns.publishing.jobList, ctx, query);
   }
@@ -138,6 +145,7 @@ export class PublishingController {
   @Get('jobs/stream')
   @RequirePermissions('content:read')
   @ApiProduces('text/event-stream')
+  @ApiOperation({ summary: 'Live job changes (server-sent events)' })
   async jobStream(@CurrentContext() ctx: RequestContext, @Res() reply: FastifyReply): Promise<void> {
     reply.hijack();
     const raw = reply.raw;
@@ -188,6 +196,7 @@ export class PublishingController {
   @Get('jobs/:id')
   @RequirePermissions('content:read')
   @ApiOkResponse({ type: JobDto })
+  @ApiOperation({ summary: "One job with each target's outcome" })
   getJob(@CurrentContext() ctx: RequestContext, @Param('id') id: string): Promise<JobDto> {
     return this.rpc.forward(Patterns.publishing.jobGet, ctx, { id });
   }
@@ -196,6 +205,7 @@ export class PublishingController {
   @HttpCode(202)
   @RequirePermissions('content:publish')
   @ApiAcceptedResponse({ type: JobDto, description: 'Only the failed targets run again' })
+  @ApiOperation({ summary: "Retry a failed job's failed targets" })
   retry(@CurrentContext() ctx: RequestContext, @Param('id') id: string): Promise<JobDto> {
     return this.rpc.forward(Patterns.publishing.jobRetry, ctx, { id });
   }
@@ -204,6 +214,7 @@ export class PublishingController {
   @HttpCode(200)
   @RequirePermissions('content:publish')
   @ApiOkResponse({ type: JobDto })
+  @ApiOperation({ summary: 'Settle a target whose outcome is unknown (published or not)' })
   resolve(
     @CurrentContext() ctx: RequestContext,
     @Param('id') id: string,
@@ -216,6 +227,7 @@ export class PublishingController {
   @Get('dead-letters')
   @RequirePermissions('publishing:write')
   @ApiPageOf(DeadLetterDto)
+  @ApiOperation({ summary: 'Jobs that ran out of attempts' })
   deadLetters(
     @CurrentContext() ctx: RequestContext,
     @Query() query: PageQueryDto,
@@ -227,6 +239,7 @@ export class PublishingController {
   @HttpCode(202)
   @RequirePermissions('publishing:write')
   @ApiAcceptedResponse({ type: JobDto })
+  @ApiOperation({ summary: 'Run a dead-lettered job again' })
   redrive(@CurrentContext() ctx: RequestContext, @Param('id') id: string): Promise<JobDto> {
     return this.rpc.forward(Patterns.publishing.deadLetterRedrive, ctx, { id });
   }

@@ -7,6 +7,7 @@ import {
   ApiNoContentResponse,
   ApiOkResponse,
   ApiTags,
+  ApiOperation,
 } from '@nestjs/swagger';
 import { CurrentContext, RequirePermissions } from '@smartbeak/auth';
 import {
@@ -52,6 +53,7 @@ export class SeoController {
     type: SeoSourceDto,
     description: 'Checked against the provider first (GSC sites.get; Ahrefs key)',
   })
+  @ApiOperation({ summary: 'Connect a keyword source (Search Console or Ahrefs)' })
   createSource(
     @CurrentContext() ctx: RequestContext,
     @Body() body: CreateSeoSourceDto,
@@ -62,6 +64,7 @@ export class SeoController {
   @Get('sources')
   @RequirePermissions('seo:read')
   @ApiPageOf(SeoSourceDto)
+  @ApiOperation({ summary: "The domain's keyword sources" })
   listSources(
     @CurrentContext() ctx: RequestContext,
     @Query() query: ListSeoSourcesQueryDto,
@@ -72,6 +75,7 @@ export class SeoController {
   @Get('sources/:id')
   @RequirePermissions('seo:read')
   @ApiOkResponse({ type: SeoSourceDto })
+  @ApiOperation({ summary: 'One keyword source' })
   getSource(@CurrentContext() ctx: RequestContext, @Param('id') id: string): Promise<SeoSourceDto> {
     return this.rpc.forward(SeoPatterns.sourceGet, ctx, { id });
   }
@@ -83,6 +87,7 @@ export class SeoController {
     type: SeoSourceTestDto,
     description: 'ok: false with the provider’s reason when the check fails',
   })
+  @ApiOperation({ summary: "Check a source's credentials against its API" })
   testSource(@CurrentContext() ctx: RequestContext, @Param('id') id: string): Promise<SeoSourceTestDto> {
     return this.rpc.forward(SeoPatterns.sourceTest, ctx, { id });
   }
@@ -91,6 +96,7 @@ export class SeoController {
   @HttpCode(204)
   @RequirePermissions('seo:write')
   @ApiNoContentResponse({ description: 'The source, its schedule, ingestions and metrics are gone' })
+  @ApiOperation({ summary: 'Disconnect a keyword source' })
   async removeSource(@CurrentContext() ctx: RequestContext, @Param('id') id: string): Promise<void> {
     await this.rpc.forward(SeoPatterns.sourceRemove, ctx, { id });
   }
@@ -102,6 +108,7 @@ export class SeoController {
     type: IngestionDto,
     description: 'Queued; while one of the source is queued or running, that one',
   })
+  @ApiOperation({ summary: "Fetch a source's keywords now" })
   runIngestion(@CurrentContext() ctx: RequestContext, @Body() body: RunIngestionDto): Promise<IngestionDto> {
     return this.rpc.forward(SeoPatterns.ingestionRun, ctx, body);
   }
@@ -109,6 +116,7 @@ export class SeoController {
   @Get('ingestions')
   @RequirePermissions('seo:read')
   @ApiPageOf(IngestionDto)
+  @ApiOperation({ summary: 'Ingestion runs, newest first' })
   listIngestions(
     @CurrentContext() ctx: RequestContext,
     @Query() query: ListIngestionsQueryDto,
@@ -119,6 +127,7 @@ export class SeoController {
   @Get('ingestions/:id')
   @RequirePermissions('seo:read')
   @ApiOkResponse({ type: IngestionDto })
+  @ApiOperation({ summary: 'One ingestion run with its counts' })
   getIngestion(@CurrentContext() ctx: RequestContext, @Param('id') id: string): Promise<IngestionDto> {
     return this.rpc.forward(SeoPatterns.ingestionGet, ctx, { id });
   }
@@ -126,6 +135,7 @@ export class SeoController {
   @Get('keywords')
   @RequirePermissions('seo:read')
   @ApiPageOf(KeywordDto)
+  @ApiOperation({ summary: 'Tracked keywords with position, clicks and change' })
   listKeywords(
     @CurrentContext() ctx: RequestContext,
     @Query() query: ListKeywordsQueryDto,
@@ -136,6 +146,7 @@ export class SeoController {
   @Get('keywords/:id/history')
   @RequirePermissions('seo:read')
   @ApiOkResponse({ type: KeywordHistoryDto })
+  @ApiOperation({ summary: "A keyword's daily history" })
   keywordHistory(
     @CurrentContext() ctx: RequestContext,
     @Param('id') id: string,
@@ -147,6 +158,7 @@ export class SeoController {
   @Get('pages')
   @RequirePermissions('seo:read')
   @ApiPageOf(SeoPageDto)
+  @ApiOperation({ summary: 'Pages by search performance, paged' })
   pages(
     @CurrentContext() ctx: RequestContext,
     @Query() query: ListSeoPagesQueryDto,

@@ -7,6 +7,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Events a service could not apply (operators) */
         get: operations["EventDeadLettersController_list"];
         put?: never;
         post?: never;
@@ -25,6 +26,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Deliver a dead-lettered event again (operators) */
         post: operations["EventDeadLettersController_redrive"];
         delete?: never;
         options?: never;
@@ -39,6 +41,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** The metrics reports can show: unit, source, dimension, description */
         get: operations["AnalyticsController_metrics"];
         put?: never;
         post?: never;
@@ -55,6 +58,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Content report: created, published, attempts and failures per period and domain */
         get: operations["AnalyticsController_content"];
         put?: never;
         post?: never;
@@ -71,6 +75,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Portfolio report across the org's domains */
         get: operations["AnalyticsController_portfolio"];
         put?: never;
         post?: never;
@@ -87,6 +92,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** API usage per period (JSON or CSV) */
         get: operations["AnalyticsController_usage"];
         put?: never;
         post?: never;
@@ -103,6 +109,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** The org's audit log, newest first, paged */
         get: operations["AuditLogsController_list"];
         put?: never;
         post?: never;
@@ -119,8 +126,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** The domain's content, paged and filtered, without bodies */
         get: operations["ContentController_list"];
         put?: never;
+        /** Create a draft */
         post: operations["ContentController_create"];
         delete?: never;
         options?: never;
@@ -135,9 +144,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** One content item with its body (ETag for If-Match) */
         get: operations["ContentController_get"];
         put?: never;
         post?: never;
+        /** Soft-delete an item (restorable until purged) */
         delete: operations["ContentController_delete"];
         options?: never;
         head?: never;
@@ -151,6 +162,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** The item's lifecycle events, newest first */
         get: operations["ContentController_events"];
         put?: never;
         post?: never;
@@ -169,7 +181,9 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Take or renew the edit lock */
         post: operations["ContentController_lock"];
+        /** Release the edit lock */
         delete: operations["ContentController_unlock"];
         options?: never;
         head?: never;
@@ -185,6 +199,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Restore a soft-deleted item */
         post: operations["ContentController_restore"];
         delete?: never;
         options?: never;
@@ -216,6 +231,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** The difference between two versions */
         get: operations["ContentController_diff"];
         put?: never;
         post?: never;
@@ -232,6 +248,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** One version, with its body */
         get: operations["ContentController_revision"];
         put?: never;
         post?: never;
@@ -301,7 +318,9 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Development sign-in (never in production) */
         post: operations["DevSessionController_signIn"];
+        /** Development sign-out */
         delete: operations["DevSessionController_signOut"];
         options?: never;
         head?: never;
@@ -315,8 +334,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** The org's domains, paged */
         get: operations["DomainsController_list"];
         put?: never;
+        /** Add a domain to the org */
         post: operations["DomainsController_create"];
         delete?: never;
         options?: never;
@@ -331,6 +352,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** One domain */
         get: operations["DomainsController_get"];
         put?: never;
         post?: never;
@@ -349,6 +371,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Resume a suspended domain */
         post: operations["DomainsController_resume"];
         delete?: never;
         options?: never;
@@ -365,6 +388,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Suspend a domain: it becomes read-only (writes answer 403) */
         post: operations["DomainsController_suspend"];
         delete?: never;
         options?: never;
@@ -379,6 +403,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Platform health: 200 when the gateway and every service answer, else 503 naming those that do not */
         get: operations["ApiHealthController_health"];
         put?: never;
         post?: never;
@@ -395,6 +420,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** The signed-in user, their org, role and permissions */
         get: operations["MeController_me"];
         put?: never;
         post?: never;
@@ -411,6 +437,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** The domain's media, paged */
         get: operations["MediaController_list"];
         put?: never;
         post?: never;
@@ -427,9 +454,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** One media asset with its URLs */
         get: operations["MediaController_get"];
         put?: never;
         post?: never;
+        /** Delete a media asset and its object */
         delete: operations["MediaController_delete"];
         options?: never;
         head?: never;
@@ -445,6 +474,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Finish an upload: the object is checked and the asset made ready */
         post: operations["MediaController_complete"];
         delete?: never;
         options?: never;
@@ -461,6 +491,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Start an upload: a presigned URL to PUT the file to */
         post: operations["MediaController_createUploadIntent"];
         delete?: never;
         options?: never;
@@ -475,6 +506,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** The user's notifications, newest first, paged */
         get: operations["NotificationsController_list"];
         put?: never;
         post?: never;
@@ -493,6 +525,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Mark one notification read */
         post: operations["NotificationsController_read"];
         delete?: never;
         options?: never;
@@ -507,6 +540,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Deliveries that ran out of attempts */
         get: operations["NotificationsController_deadLetters"];
         put?: never;
         post?: never;
@@ -525,6 +559,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Send a dead-lettered delivery again */
         post: operations["NotificationsController_redrive"];
         delete?: never;
         options?: never;
@@ -541,6 +576,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Register a device for push notifications */
         post: operations["NotificationsController_registerDevice"];
         delete?: never;
         options?: never;
@@ -558,6 +594,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
+        /** Remove a push device */
         delete: operations["NotificationsController_removeDevice"];
         options?: never;
         head?: never;
@@ -571,7 +608,9 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** The user's notification preferences per event and channel */
         get: operations["NotificationsController_preferences"];
+        /** Change notification preferences */
         put: operations["NotificationsController_updatePreferences"];
         post?: never;
         delete?: never;
@@ -589,6 +628,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Mark every notification read */
         post: operations["NotificationsController_readAll"];
         delete?: never;
         options?: never;
@@ -603,6 +643,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Live notifications (server-sent events) */
         get: operations["NotificationsController_stream"];
         put?: never;
         post?: never;
@@ -619,6 +660,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** How many notifications are unread */
         get: operations["NotificationsController_unreadCount"];
         put?: never;
         post?: never;
@@ -635,6 +677,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Jobs that ran out of attempts */
         get: operations["PublishingController_deadLetters"];
         put?: never;
         post?: never;
@@ -653,6 +696,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Run a dead-lettered job again */
         post: operations["PublishingController_redrive"];
         delete?: never;
         options?: never;
@@ -667,8 +711,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Publishing jobs, newest first, paged */
         get: operations["PublishingController_listJobs"];
         put?: never;
+        /** Publish an item to targets now or at a time */
         post: operations["PublishingController_createJob"];
         delete?: never;
         options?: never;
@@ -683,6 +729,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** One job with each target's outcome */
         get: operations["PublishingController_getJob"];
         put?: never;
         post?: never;
@@ -701,6 +748,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Retry a failed job's failed targets */
         post: operations["PublishingController_retry"];
         delete?: never;
         options?: never;
@@ -717,6 +765,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Settle a target whose outcome is unknown (published or not) */
         post: operations["PublishingController_resolve"];
         delete?: never;
         options?: never;
@@ -733,6 +782,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Create up to 100 jobs at once; 207 with one result per job */
         post: operations["PublishingController_createJobs"];
         delete?: never;
         options?: never;
@@ -747,6 +797,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Live job changes (server-sent events) */
         get: operations["PublishingController_jobStream"];
         put?: never;
         post?: never;
@@ -763,8 +814,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** The domain's publishing targets */
         get: operations["PublishingController_listTargets"];
         put?: never;
+        /** Add a publishing target (WordPress, LinkedIn, email list) */
         post: operations["PublishingController_createTarget"];
         delete?: never;
         options?: never;
@@ -781,6 +834,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Check a target's credentials against its platform */
         post: operations["PublishingController_testTarget"];
         delete?: never;
         options?: never;
@@ -795,8 +849,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Ingestion runs, newest first */
         get: operations["SeoController_listIngestions"];
         put?: never;
+        /** Fetch a source's keywords now */
         post: operations["SeoController_runIngestion"];
         delete?: never;
         options?: never;
@@ -811,6 +867,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** One ingestion run with its counts */
         get: operations["SeoController_getIngestion"];
         put?: never;
         post?: never;
@@ -827,6 +884,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Tracked keywords with position, clicks and change */
         get: operations["SeoController_listKeywords"];
         put?: never;
         post?: never;
@@ -843,6 +901,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** A keyword's daily history */
         get: operations["SeoController_keywordHistory"];
         put?: never;
         post?: never;
@@ -859,6 +918,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Pages by search performance, paged */
         get: operations["SeoController_pages"];
         put?: never;
         post?: never;
@@ -875,8 +935,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** The domain's keyword sources */
         get: operations["SeoController_listSources"];
         put?: never;
+        /** Connect a keyword source (Search Console or Ahrefs) */
         post: operations["SeoController_createSource"];
         delete?: never;
         options?: never;
@@ -891,9 +953,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** One keyword source */
         get: operations["SeoController_getSource"];
         put?: never;
         post?: never;
+        /** Disconnect a keyword source */
         delete: operations["SeoController_removeSource"];
         options?: never;
         head?: never;
@@ -909,6 +973,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Check a source's credentials against its API */
         post: operations["SeoController_testSource"];
         delete?: never;
         options?: never;
@@ -1178,7 +1243,7 @@ export interface components {
             /** Format: uuid */
             notificationId: string;
             /** Format: date-time */
-            redrivenAt?: Record<string, never> | null;
+            redrivenAt?: string | null;
             title: string;
             userId: string;
         };
@@ -1397,13 +1462,13 @@ export interface components {
             createdAt: string;
             critical: boolean;
             /** Format: uuid */
-            domainId?: Record<string, never> | null;
+            domainId?: string | null;
             /** Format: uuid */
             id: string;
             /** @description A path in the console */
-            link?: Record<string, never> | null;
+            link?: string | null;
             /** Format: date-time */
-            readAt?: Record<string, never> | null;
+            readAt?: string | null;
             seq: string;
             title: string;
             /** @enum {string} */
@@ -1440,7 +1505,7 @@ export interface components {
              * @description E.164, for SMS
              * @example +14155550123
              */
-            phone?: Record<string, never> | null;
+            phone?: string | null;
             quietHours?: components["schemas"]["QuietHoursDto"] | null;
         };
         QuietHoursDto: {
@@ -1581,7 +1646,7 @@ export interface components {
              * @description E.164; null removes it
              * @example +14155550123
              */
-            phone?: Record<string, never> | null;
+            phone?: string | null;
             /** @description null turns quiet hours off */
             quietHours?: components["schemas"]["QuietHoursDto"] | null;
         };

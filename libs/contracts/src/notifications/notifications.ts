@@ -148,11 +148,12 @@ export class NotificationDto {
   @ApiProperty({ enum: NOTIFICATION_TYPE_NAMES }) type!: string;
   @ApiProperty() title!: string;
   @ApiProperty() body!: string;
-  @ApiPropertyOptional({ nullable: true, description: 'A path in the console' }) link!: string | null;
-  @ApiPropertyOptional({ nullable: true, format: 'uuid' }) domainId!: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'A path in the console' }) link!:
+    string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, format: 'uuid' }) domainId!: string | null;
   @ApiProperty() critical!: boolean;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
-  @ApiPropertyOptional({ nullable: true, format: 'date-time' }) readAt!: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, format: 'date-time' }) readAt!: string | null;
   /** Its position in the user's stream (the SSE event id). */
   @ApiProperty() seq!: string;
 }
@@ -216,7 +217,12 @@ export class PreferencesDto {
   }[];
   @ApiPropertyOptional({ type: QuietHoursDto, nullable: true }) quietHours!: QuietHoursDto | null;
   @ApiProperty({ enum: DIGEST_MODES }) digest!: DigestMode;
-  @ApiPropertyOptional({ nullable: true, example: '+14155550123', description: 'E.164, for SMS' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: '+14155550123',
+    description: 'E.164, for SMS',
+  })
   phone!: string | null;
 }
 
@@ -239,7 +245,12 @@ export class UpdatePreferencesDto {
   @IsIn(DIGEST_MODES)
   digest?: DigestMode;
 
-  @ApiPropertyOptional({ nullable: true, example: '+14155550123', description: 'E.164; null removes it' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: '+14155550123',
+    description: 'E.164; null removes it',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(32)
@@ -323,7 +334,7 @@ export class DeliveryDeadLetterDto {
   @ApiProperty() error!: string;
   @ApiProperty() attempts!: number;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
-  @ApiPropertyOptional({ nullable: true, format: 'date-time' }) redrivenAt!: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, format: 'date-time' }) redrivenAt!: string | null;
 }
 
 export class ListDeliveryDeadLettersQueryDto extends PageQueryDto {
