@@ -5,24 +5,15 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { ConfigError, loadConfig } from '@smartbeak/config';
+import { BaseConfig, ConfigError, loadConfig } from '@smartbeak/config';
 import { getMetadataStorage } from 'class-validator';
-
-import { GatewayConfig } from '../../apps/api-gateway/src/config/gateway.config';
-import { AnalyticsConfig } from '../../apps/analytics/src/config/analytics.config';
-import { ContentConfig } from '../../apps/content/src/config/content.config';
-import { ControlPlaneConfig } from '../../apps/control-plane/src/config/control-plane.config';
-import { MediaConfig } from '../../apps/media/src/config/media.config';
-import { NotificationsConfig } from '../../apps/notifications/src/config/notifications.config';
-import { PublishingConfig } from '../../apps/publishing/src/config/publishing.config';
-import { SeoConfig } from '../../apps/seo/src/config/seo.config';
 
 const ROOT = join(__dirname, '../..');
 
 type K8sObject = {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string };
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
   [key: string]: any;
 };
 type Container = { name: string; image: string; [key: string]: any };
@@ -43,17 +34,26 @@ const { DEPLOYABLES, NOT_DEPLOYED } = require(join(ROOT, 'tools/deploy/apps.js')
   NOT_DEPLOYED: Record<string, string>;
 };
 
-/** Each built app's config class: what its process refuses to start without. */
-const CONFIGS: Record<string, new () => object> = {
-  'api-gateway': GatewayConfig,
-  analytics: AnalyticsConfig,
-  content: ContentConfig,
-  'control-plane': ControlPlaneConfig,
-  media: MediaConfig,
-  notifications: NotificationsConfig,
-  publishing: PublishingConfig,
-  seo: SeoConfig,
-};
+/** Each deployed app's config class (apps/<app>/src/config/*.config.ts): what its process refuses to start without. */
+function configClassOf(app: string): (new () => object) | undefined {
+  const dir = join(ROOT, 'apps', app, 'src/config');
+  if (!existsSync(dir)) return undefined;
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.config.ts'))) {
+    const exported = Object.values(require(join(dir, file)) as Record<string, unknown>);
+    const schema = exported.find(
+      (value): value is new () => object =>
+        typeof value === 'function' && value.prototype instanceof BaseConfig,
+    );
+    if (schema) return schema;
+  }
+  return undefined;
+}
+const CONFIGS: Record<string, new () => object> = Object.fromEntries(
+  [...new Set(DEPLOYABLES.map((d) => d.app ?? d.name))].flatMap((app) => {
+    const schema = configClassOf(app);
+    return schema ? [[app, schema]] : [];
+  }),
+);
 
 /** Names a pod defines only to compose DATABASE_URL and REDIS_URL (base/common/config.yaml). */
 const URL_PARTS = new Set([
@@ -278,6 +278,23 @@ describe('deployment manifests', () => {
       }
     }
     expect(Object.keys(CONFIGS).sort()).toEqual([...new Set(DEPLOYABLES.map((d) => d.app ?? d.name))].sort());
+  });
+
+  it('a service pipeline selects exactly its own objects by label (kubectl apply -l app.kubernetes.io/name=…)', () => {
+    for (const d of DEPLOYABLES) {
+      const own = build(join(ROOT, 'deploy/k8s/base', d.name));
+      expect(own.length).toBeGreaterThanOrEqual(6);
+      for (const object of own) {
+        const id = `${object.kind}/${object.metadata.name}`;
+        expect({ id, label: object.metadata.labels?.['app.kubernetes.io/name'] }).toEqual({
+          id,
+          label: d.name,
+        });
+      }
+    }
+    for (const object of build(join(ROOT, 'deploy/k8s/base/common'))) {
+      expect(object.metadata.labels?.['app.kubernetes.io/component']).toBe('common');
+    }
   });
 
   it.each(OVERLAYS)(

@@ -407,8 +407,8 @@ function kustomization(resources) {
   return { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources };
 }
 
-/** path (relative to deploy/k8s/base) → YAML text. */
-function render() {
+/** path (relative to deploy/k8s/base) → YAML text, for `deployables` (the nx service generator passes its own). */
+function render(deployables = DEPLOYABLES) {
   const files = new Map();
   const put = (path, documents) =>
     files.set(
@@ -423,7 +423,7 @@ function render() {
     kustomization(['config.yaml', 'network-policy.yaml', 'queue-depth-auth.yaml']),
   ]);
 
-  for (const d of DEPLOYABLES) {
+  for (const d of deployables) {
     const parts = [
       ['config.yaml', [ownConfig(d)]],
       ['service-account.yaml', [serviceAccount(d)]],
@@ -438,7 +438,7 @@ function render() {
     for (const [file, documents] of parts) put(`${d.name}/${file}`, documents);
     put(`${d.name}/kustomization.yaml`, [kustomization(parts.map(([file]) => file))]);
   }
-  put('kustomization.yaml', [kustomization(['common', ...DEPLOYABLES.map((d) => d.name)])]);
+  put('kustomization.yaml', [kustomization(['common', ...deployables.map((d) => d.name)])]);
   return files;
 }
 

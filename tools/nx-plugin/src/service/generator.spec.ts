@@ -89,7 +89,7 @@ describe('service generator (`nx g @smartbeak/tools:service`)', () => {
     ]);
   });
 
-  it('wires it into the contracts, the local stack, the k8s kustomization and the gateway health list', () => {
+  it('wires it into the contracts, the local stack and the gateway health list', () => {
     expect(tree.read('libs/contracts/src/index.ts', 'utf-8')).toContain(`export * from './demo-widgets';`);
     expect(tree.read('tools/stack/services.js', 'utf-8')).toMatch(
       /\{ name: 'demo-widgets', httpPort: \d+, database: 'demo_widgets' \},/,
@@ -97,12 +97,32 @@ describe('service generator (`nx g @smartbeak/tools:service`)', () => {
     expect(tree.read('tools/stack/redis-acl.js', 'utf-8')).toContain(
       `'demo-widgets': service('demo-widgets'),`,
     );
-    expect(tree.read('deploy/k8s/kustomization.yaml', 'utf-8')).toMatch(/- demo-widgets\.yaml\n$/);
-    expect(tree.read('deploy/k8s/demo-widgets.yaml', 'utf-8')).toContain(
-      'image: smartbeak/demo-widgets:latest',
-    );
     expect(tree.read('apps/api-gateway/src/config/gateway.config.ts', 'utf-8')).toMatch(
       /HEALTH_SERVICES: string = '[^']*,demo-widgets'/,
+    );
+  });
+
+  it('deploys it: a Kubernetes base, both overlays, its pipeline and its owners', () => {
+    expect(tree.read('tools/deploy/apps.js', 'utf-8')).toMatch(
+      /name: 'demo-widgets',\n\s+port: \d+,\n\s+database: 'demo_widgets',/,
+    );
+    expect(tree.read('deploy/k8s/base/kustomization.yaml', 'utf-8')).toContain('- demo-widgets\n');
+    expect(tree.read('deploy/k8s/base/demo-widgets/deployment.yaml', 'utf-8')).toContain(
+      'image: smartbeak/demo-widgets:latest',
+    );
+    expect(tree.read('deploy/k8s/base/demo-widgets/migration-job.yaml', 'utf-8')).toContain(
+      'name: demo-widgets-migrate',
+    );
+    for (const overlay of ['dev', 'prod']) {
+      const text = tree.read(`deploy/k8s/overlays/${overlay}/kustomization.yaml`, 'utf-8');
+      expect(text).toMatch(
+        /- \{ name: smartbeak\/demo-widgets, newName: ghcr\.io\/smartbeak\/demo-widgets, newTag: [^ ]+ \}/,
+      );
+      expect(text).toContain('- { name: demo-widgets, count: 1 }');
+    }
+    expect(tree.read('.github/workflows/demo-widgets.yml', 'utf-8')).toContain('project: demo-widgets');
+    expect(tree.read('.github/CODEOWNERS', 'utf-8')).toMatch(
+      /^\/apps\/demo-widgets\/\s+@smartbeak\/demo-widgets @smartbeak\/platform$/m,
     );
   });
 

@@ -9,7 +9,12 @@ const SERVICES_MARKER = '  // `nx g @smartbeak/tools:service <name>` adds new se
 const REDIS_ACL_FILE = 'tools/stack/redis-acl.js';
 const REDIS_ACL_MARKER = '    // `nx g @smartbeak/tools:service <name>` adds new services above this line.';
 const CONTRACTS_INDEX = 'libs/contracts/src/index.ts';
-const KUSTOMIZATION = 'deploy/k8s/kustomization.yaml';
+const DEPLOYABLES_FILE = 'tools/deploy/apps.js';
+const OVERLAYS = [
+  'deploy/k8s/overlays/dev/kustomization.yaml',
+  'deploy/k8s/overlays/prod/kustomization.yaml',
+];
+const CODEOWNERS = '.github/CODEOWNERS';
 const GATEWAY_CONFIG = 'apps/api-gateway/src/config/gateway.config.ts';
 
 /** `notifications` → `notification`, `usage-events` → `usage-event` (good enough for pattern names). */
@@ -76,8 +81,7 @@ export async function serviceGenerator(tree: Tree, options: ServiceGeneratorSche
     acl.replace(REDIS_ACL_MARKER, `    '${name}': service('${name}'),\n${REDIS_ACL_MARKER}`),
   );
 
-  const kustomization = tree.read(KUSTOMIZATION, 'utf-8') ?? '';
-  tree.write(KUSTOMIZATION, `${kustomization.trimEnd()}\n  - ${name}.yaml\n`);
+  addDeployment(tree, name, httpPort, substitutions.dbName, options.team ?? name);
 
   const gateway = tree.read(GATEWAY_CONFIG, 'utf-8') ?? '';
   tree.write(
@@ -90,6 +94,61 @@ export async function serviceGenerator(tree: Tree, options: ServiceGeneratorSche
   );
 
   if (!options.skipFormat) await formatFiles(tree);
+}
+
+/**
+ * Its Kubernetes base (a tools/deploy/apps.js entry, rendered into deploy/k8s/base/<name>),
+ * its image and replica count in both overlays, and its owners.
+ */
+function addDeployment(tree: Tree, name: string, port: number, database: string, team: string): void {
+  const table = tree.read(DEPLOYABLES_FILE, 'utf-8') ?? '';
+  if (!table.includes(SERVICES_MARKER)) throw new Error(`${DEPLOYABLES_FILE} has lost its marker line`);
+  const entry = [
+    '  {',
+    `    name: '${name}',`,
+    `    port: ${port},`,
+    `    database: '${database}',`,
+    '    migrates: true,',
+    '    settings: {},',
+    '    secrets: SERVICE_SECRETS,',
+    '    scale: [2, 6],',
+    '  },',
+  ].join('\n');
+  const updated = table.replace(SERVICES_MARKER, `${entry}\n${SERVICES_MARKER}`);
+  tree.write(DEPLOYABLES_FILE, updated);
+  // The generator's renderer, over the table as it now reads.
+  const module = { exports: {} as { DEPLOYABLES: unknown[] } };
+  new Function('module', 'exports', 'require', updated)(module, module.exports, require);
+  const { render } = require(join(tree.root, 'tools/deploy/generate.js')) as {
+    render: (deployables: unknown[]) => Map<string, string>;
+  };
+  for (const [path, text] of render(module.exports.DEPLOYABLES)) tree.write(`deploy/k8s/base/${path}`, text);
+
+  for (const overlay of OVERLAYS) {
+    const text = tree.read(overlay, 'utf-8') ?? '';
+    const image = [
+      ...text.matchAll(/^ {2}- \{ name: smartbeak\/[^,]+, newName: ([^,]+)\/[^/,]+, (\w+): ([^ ]+) \}$/gm),
+    ].at(-1);
+    const replica = [...text.matchAll(/^ {2}- \{ name: [a-z-]+, count: \d+ \}$/gm)].at(-1);
+    if (!image || !replica) throw new Error(`${overlay}: no images or replicas list to add ${name} to`);
+    const [line, registry, key, tag] = image;
+    tree.write(
+      overlay,
+      text
+        .replace(
+          line,
+          `${line}\n  - { name: smartbeak/${name}, newName: ${registry}/${name}, ${key}: ${tag} }`,
+        )
+        .replace(replica[0], `${replica[0]}\n  - { name: ${name}, count: 1 }`),
+    );
+  }
+
+  const owners = `@smartbeak/${team}`;
+  const codeowners = tree.read(CODEOWNERS, 'utf-8') ?? '';
+  const lines = [`/apps/${name}/`, `/deploy/k8s/base/${name}/`, `/.github/workflows/${name}.yml`].map(
+    (path) => `${path.padEnd(42)}${owners}${team === 'platform' ? '' : ' @smartbeak/platform'}`,
+  );
+  tree.write(CODEOWNERS, `${codeowners.trimEnd()}\n\n# ${name}\n${lines.join('\n')}\n`);
 }
 
 export default serviceGenerator;
