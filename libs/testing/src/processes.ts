@@ -73,17 +73,25 @@ export class RunningProcess {
   }
 }
 
-/** Runs a built app (`dist/apps/<name>/main.js`, built by `npm test` beforehand). */
+/**
+ * Where built apps run from: `dist/apps/<name>` (built by `npm test` beforehand), or, when
+ * SMARTBEAK_APPS_DIR is set, `<that>/<name>`: the bundle-alone test's copies, each with only
+ * its own installed dependencies and nothing of the workspace above it (as in its image).
+ */
+export function appDirectory(name: string): string {
+  const override = process.env['SMARTBEAK_APPS_DIR'];
+  return override ? join(override, name) : join(WORKSPACE_ROOT, 'dist/apps', name);
+}
+
+/** Runs a built app's `main.js` (see appDirectory). */
 export function spawnApp(name: string, env: Record<string, string>, args: string[] = []): RunningProcess {
-  const child = spawn(
-    process.execPath,
-    ['--enable-source-maps', join(WORKSPACE_ROOT, 'dist/apps', name, 'main.js'), ...args],
-    {
-      cwd: WORKSPACE_ROOT,
-      env: { PATH: process.env['PATH'] ?? '', NODE_ENV: 'test', LOG_LEVEL: 'warn', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const dir = appDirectory(name);
+  const child = spawn(process.execPath, ['--enable-source-maps', join(dir, 'main.js'), ...args], {
+    // The image's working directory is its bundle's; in the workspace, the workspace.
+    cwd: process.env['SMARTBEAK_APPS_DIR'] ? dir : WORKSPACE_ROOT,
+    env: { PATH: process.env['PATH'] ?? '', NODE_ENV: 'test', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return new RunningProcess(name, child);
 }
 
