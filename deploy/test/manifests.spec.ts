@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { BaseConfig, ConfigError, loadConfig } from '@smartbeak/config';
+import { bullPrefix } from '@smartbeak/messaging';
 import { getMetadataStorage } from 'class-validator';
 
 const ROOT = join(__dirname, '../..');
@@ -413,7 +414,7 @@ describe('deployment manifests', () => {
       const lists = scaled!['spec'].triggers
         .filter((t: { type: string }) => t.type === 'redis')
         .map((t: { metadata: { listName: string } }) => t.metadata.listName);
-      expect(lists).toEqual(d.queues.map((queue) => `${prefix}:bull:${queue}:wait`));
+      expect(lists).toEqual(d.queues.map((queue) => `${bullPrefix(prefix)}:${queue}:wait`));
       for (const queue of d.queues) expect(declaredQueues(d.app ?? d.name)).toContain(queue);
     }
   });

@@ -26,17 +26,23 @@ function lint(text) {
     const values = instruction.getArguments().map((argument) => argument.getValue());
     if (keyword === 'ARG') {
       const [name, value] = values[0].split(/=(.*)/s);
-      if (SECRET_NAME.test(name)) problems.push(`line ${line}: ARG ${name} looks like a secret (use a build secret mount)`);
+      if (SECRET_NAME.test(name))
+        problems.push(`line ${line}: ARG ${name} looks like a secret (use a build secret mount)`);
       if (stages.length === 0 && value !== undefined) args.set(name, value);
     } else if (keyword === 'FROM') {
-      const image = values[0].replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g, (_all, name) => args.get(name) ?? '');
+      const image = values[0].replace(
+        /\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g,
+        (_all, name) => args.get(name) ?? '',
+      );
       const isStage = stages.some((stage) => stage.name === image);
-      if (!isStage && !PINNED.test(image)) problems.push(`line ${line}: base image ${image || values[0]} is not pinned`);
+      if (!isStage && !PINNED.test(image))
+        problems.push(`line ${line}: base image ${image || values[0]} is not pinned`);
       stages.push({ name: values[2] ?? null, instructions: [] });
     } else if (keyword === 'ENV') {
       for (const value of values) {
         const name = value.split('=')[0];
-        if (SECRET_NAME.test(name)) problems.push(`line ${line}: ENV ${name} looks like a secret (pass it at run time)`);
+        if (SECRET_NAME.test(name))
+          problems.push(`line ${line}: ENV ${name} looks like a secret (pass it at run time)`);
       }
     } else if (keyword === 'ADD' && values.some((value) => /^(https?|git|ftp):\/\/|^git@/.test(value))) {
       problems.push(`line ${line}: ADD of a URL (download in a RUN with a checksum, or COPY)`);
@@ -48,14 +54,18 @@ function lint(text) {
   const final = last.instructions;
   const users = final.filter((i) => i.keyword === 'USER');
   const user = users.at(-1)?.values[0];
-  if (!user || /^(root|0)(:|$)/.test(user)) problems.push('the final stage runs as root (no USER, or USER root)');
+  if (!user || /^(root|0)(:|$)/.test(user))
+    problems.push('the final stage runs as root (no USER, or USER root)');
   if (!final.some((i) => i.keyword === 'ENV' && i.values.includes('NODE_ENV=production')))
     problems.push('the final stage does not set NODE_ENV=production');
   if (!final.some((i) => i.keyword === 'HEALTHCHECK' && i.values[0] !== 'NONE'))
     problems.push('the final stage has no HEALTHCHECK');
   for (const i of final.filter((i) => i.keyword === 'RUN')) {
     const command = i.values.join(' ');
-    if (/\b(npm|npx|yarn|pnpm|corepack)\s+(install|ci|i|add|run|exec)\b/.test(command) || /\bnx\b/.test(command))
+    if (
+      /\b(npm|npx|yarn|pnpm|corepack)\s+(install|ci|i|add|run|exec)\b/.test(command) ||
+      /\bnx\b/.test(command)
+    )
       problems.push(`line ${i.line}: the final stage runs a package manager or build tool`);
   }
   if (!final.some((i) => i.keyword === 'RUN' && /rm\b.*\/usr\/local\/bin\/npm\b/.test(i.values.join(' '))))

@@ -78,7 +78,7 @@ function defaultDeny() {
   };
 }
 
-/** KEDA reads the queues' wait lists as its own Redis user (read-only LLEN on `<prefix>:bull:*:wait`). */
+/** KEDA reads the queues' wait lists as its own Redis user (read-only LLEN on `{<prefix>:bull}:*:wait`). */
 function kedaAuthentication() {
   return {
     apiVersion: 'keda.sh/v1alpha1',
@@ -328,14 +328,14 @@ function autoscaling(d) {
         pollingInterval: 15,
         cooldownPeriod: 300,
         triggers: [
-          // One replica per 200 jobs waiting (BullMQ's `<prefix>:bull:<queue>:wait` list).
+          // One replica per 200 jobs waiting (BullMQ's `{<prefix>:bull}:<queue>:wait` list; libs/messaging bullPrefix).
           ...d.queues.map((queue) => ({
             type: 'redis',
             authenticationRef: { name: 'smartbeak-queue-depth' },
             metadata: {
               hostFromEnv: 'REDIS_HOST',
               portFromEnv: 'REDIS_PORT',
-              listName: `smartbeak:bull:${queue}:wait`,
+              listName: `{smartbeak:bull}:${queue}:wait`,
               listLength: '200',
             },
           })),

@@ -11,12 +11,13 @@ const { randomBytes } = require('node:crypto');
 /**
  * Commands every user may run: data commands, scripts (BullMQ is Lua),
  * pub/sub, transactions; never administration (CONFIG, ACL, FLUSHALL, KEYS,
- * DEBUG, MONITOR, SHUTDOWN…). INFO stays: BullMQ and ioredis read it.
+ * DEBUG, MONITOR, SHUTDOWN…). INFO stays: BullMQ and ioredis read it. On a
+ * Redis Cluster, ioredis reads the topology (CLUSTER SLOTS/NODES/INFO/SHARDS).
  */
 const COMMANDS =
   '-@all +@read +@write +@list +@sortedset +@hash +@string +@set +@stream +@scripting ' +
   '+@pubsub +@transaction +@connection +@keyspace +@blocking -@admin -@dangerous +info +client|setname ' +
-  '+client|getname +client|id';
+  '+client|getname +client|id +cluster|slots +cluster|nodes +cluster|info +cluster|shards +cluster|myid';
 
 /**
  * Each user's keys and channels, for the deployment prefix `p` (a glob: `*`
@@ -25,19 +26,24 @@ const COMMANDS =
  * - reply channels (`p:rpc:reply:*`);
  * - its own BullMQ queues (`<name>-*`); every `*-events` queue, where its relay delivers.
  */
+/** BullMQ's key prefix, `{<p>:bull}` (libs/messaging bullPrefix: a Redis Cluster hash tag). */
+function bull(p) {
+  return `{${p}:bull}`;
+}
+
 function aclRules(p) {
   const rpc = (name) => `~${p}:rpc:${name}:* %W~${p}:rpc:*:requests %R~${p}:rpc:*:replicas &${p}:rpc:reply:*`;
   const service = (name, extra = '') =>
-    `${rpc(name)} ~${p}:bull:${name}-* ~${p}:bull:*-events:* ${extra}`.trim();
+    `${rpc(name)} ~${bull(p)}:${name}-* ~${bull(p)}:*-events:* ${extra}`.trim();
   return {
     // The queue dashboard (operators) reads and retries every queue.
     // `&p:live:*`: the live-stream signals of notifications (the SSE stream).
-    'api-gateway': `${rpc('api-gateway')} ~${p}:idem:* ~${p}:ratelimit:* ~${p}:bull:* &${p}:live:*`,
+    'api-gateway': `${rpc('api-gateway')} ~${p}:idem:* ~${p}:ratelimit:* ~${bull(p)}:* &${p}:live:*`,
     // `&p:live:*`: its relay tells gateways which org's domains changed (their read cache).
     'control-plane': service('control-plane', `&${p}:live:*`),
     content: service('content'),
     // `&p:live:*`: job signals for the console's live job list.
-    publishing: service('publishing', `~${p}:bull:publishing:* &${p}:live:*`),
+    publishing: service('publishing', `~${bull(p)}:publishing:* &${p}:live:*`),
     media: service('media', `~${p}:media:*`),
     notifications: service('notifications', `&${p}:live:*`),
     // `p:analytics:*`: the report cache.

@@ -4,10 +4,9 @@ import { HealthIndicatorService } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { DevSessionSigner, TokenVerifier } from '@smartbeak/auth';
 import { splitList } from '@smartbeak/config';
-import { MessageKeys, rpcClientProvider } from '@smartbeak/messaging';
+import { MessageKeys, type RedisClient, createRedis, rpcClientProvider } from '@smartbeak/messaging';
 import { GATEWAY_NAME } from '@smartbeak/contracts';
 import { HealthModule, loggingModule, RedisMemoryWatch, redisReadinessCheck } from '@smartbeak/observability';
-import Redis from 'ioredis';
 
 import { EventDeadLettersController } from './admin/event-dead-letters.controller';
 import { AnalyticsController } from './analytics/analytics.controller';
@@ -37,7 +36,7 @@ import { ClerkWebhookController } from './webhooks/clerk-webhook.controller';
 /** Closes the gateway's own Redis connection (rate limits, readiness) on shutdown. */
 @Injectable()
 class GatewayRedisCloser implements OnApplicationShutdown {
-  constructor(@Inject(GATEWAY_REDIS) private readonly redis: Redis) {}
+  constructor(@Inject(GATEWAY_REDIS) private readonly redis: RedisClient) {}
   onApplicationShutdown(): void {
     this.redis.disconnect();
   }
@@ -46,7 +45,7 @@ class GatewayRedisCloser implements OnApplicationShutdown {
 @Module({})
 export class AppModule {
   static register(config: GatewayConfig): DynamicModule {
-    const redis = new Redis(config.REDIS_URL, {
+    const redis = createRedis(config.REDIS_URL, {
       maxRetriesPerRequest: 1,
       enableOfflineQueue: false,
       lazyConnect: true,

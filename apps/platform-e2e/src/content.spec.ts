@@ -3,6 +3,7 @@ import { Queue } from 'bullmq';
 import request from 'supertest';
 
 import { expectProblem, Platform, seedTenant, type Tenant } from './platform';
+import { bullPrefix } from '@smartbeak/messaging';
 
 interface Item {
   id: string;
@@ -122,7 +123,7 @@ describe('content: lifecycle, versions, locks and revisions through the gateway'
     }[];
     const queues = ['publishing-events', 'analytics-events', 'notifications-events'].map(
       (name) =>
-        new Queue(name, { connection: { url: testInfra().redisUrl }, prefix: `${platform.prefix}:bull` }),
+        new Queue(name, { connection: { url: testInfra().redisUrl }, prefix: bullPrefix(platform.prefix) }),
     );
     const [publishing, analytics, notifications] = queues;
     try {

@@ -5,6 +5,7 @@ import request from 'supertest';
 
 import { asUser, caught, openStream, wordPressJob } from './notify';
 import { expectProblem, Platform, seedTenant, type Tenant } from './platform';
+import { bullPrefix } from '@smartbeak/messaging';
 
 describe('notifications: events become messages on every channel, for the right people only', () => {
   let platform: Platform;
@@ -171,7 +172,7 @@ describe('notifications: events become messages on every channel, for the right 
     // The same event delivered again (a relay that re-sends after a crash): still one notification, one email.
     const queue = new Queue('notifications-events', {
       connection: { url: testInfra().redisUrl },
-      prefix: `${platform.prefix}:bull`,
+      prefix: bullPrefix(platform.prefix),
     });
     try {
       const original = (await queue.getJobs(['completed'])).find(

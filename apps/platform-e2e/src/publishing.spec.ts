@@ -6,6 +6,7 @@ import request from 'supertest';
 import { PNG_1X1 } from './media-files';
 import { openStream } from './notify';
 import { expectProblem, Platform } from './platform';
+import { bullPrefix } from '@smartbeak/messaging';
 
 interface Job {
   id: string;
@@ -714,7 +715,7 @@ describe('publishing: jobs through the gateway to WordPress, LinkedIn and email'
     // The delayed queue job vanishes, and the time has long come.
     const queue = new Queue('publishing', {
       connection: { url: testInfra().redisUrl },
-      prefix: `${platform.prefix}:bull`,
+      prefix: bullPrefix(platform.prefix),
     });
     try {
       expect(await queue.remove(`${job.id}-0`)).toBe(1);

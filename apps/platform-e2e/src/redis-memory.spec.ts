@@ -13,6 +13,7 @@ import Redis from 'ioredis';
 import request from 'supertest';
 
 import { expectProblem, Platform } from './platform';
+import { bullPrefix } from '@smartbeak/messaging';
 
 const acl = require(join(WORKSPACE_ROOT, 'tools/stack/redis-acl.js')) as {
   applyAcl(options: { port: number; prefix: string; passwords: Record<string, string> }): void;
@@ -43,7 +44,7 @@ describe('Redis memory stays bounded', () => {
       gatewayEnv: { REDIS_MEMORY_HIGH_WATER: '0.5' },
       controlPlaneEnv: { REDIS_MEMORY_HIGH_WATER: '0.5' },
     });
-    filler = new Queue(uniqueName('filler'), { connection: admin, prefix: `${platform.prefix}:bull` });
+    filler = new Queue(uniqueName('filler'), { connection: admin, prefix: bullPrefix(platform.prefix) });
     token = await platform.token({
       userId: 'user_admin',
       orgId: uniqueName('org_full'),

@@ -209,12 +209,12 @@ describe('a hostile client on Redis', () => {
       // What content needs: its own list, pushing to others' lists, their liveness, the event queues.
       await expect(content.llen(`${p}:rpc:content:requests`)).resolves.toEqual(expect.any(Number));
       await expect(content.zcount(`${p}:rpc:control-plane:replicas`, 0, '+inf')).resolves.toBeGreaterThan(0);
-      await expect(content.exists(`${p}:bull:notifications-events:meta`)).resolves.toEqual(
+      await expect(content.exists(`${bullPrefix(p)}:notifications-events:meta`)).resolves.toEqual(
         expect.any(Number),
       );
       // What it must not: read control-plane's requests, publishing's job queue, the gateway's keys, admin commands.
       await expect(content.lrange(`${p}:rpc:control-plane:requests`, 0, -1)).rejects.toThrow(/NOPERM/);
-      await expect(content.hgetall(`${p}:bull:publishing:meta`)).rejects.toThrow(/NOPERM/);
+      await expect(content.hgetall(`${bullPrefix(p)}:publishing:meta`)).rejects.toThrow(/NOPERM/);
       await expect(content.get(`${p}:idem:anything`)).rejects.toThrow(/NOPERM/);
       await expect(content.call('CONFIG', 'GET', 'maxmemory')).rejects.toThrow(/NOPERM/);
       await expect(content.call('FLUSHALL')).rejects.toThrow(/NOPERM/);

@@ -363,7 +363,8 @@ describe('the console in a browser', () => {
     // Submit for review, then approve: published.
     await page.getByRole('button', { name: 'Submit for review' }).click();
     await page.getByRole('button', { name: 'Approve and publish' }).click();
-    await page.getByText('published', { exact: true }).waitFor();
+    // The status badge (the history and the diff say 'published' too once they refresh).
+    await page.getByText('published', { exact: true }).first().waitFor();
     const item = await request(platform.url).get(`/api/content/${itemId}`).set('Cookie', tab).expect(200);
     expect(item.body).toEqual(expect.objectContaining({ title: 'Final title', status: 'published' }));
 

@@ -16,7 +16,9 @@ export class BaseConfig {
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
 
   @IsString()
-  @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  @Matches(/^rediss?(\+cluster)?:\/\//, {
+    message: 'REDIS_URL must be a redis://, rediss://, redis+cluster:// or rediss+cluster:// URL',
+  })
   REDIS_URL: string = 'redis://127.0.0.1:6379';
 
   /** Prefix for every Redis key this deployment uses (RPC queues, BullMQ, rate limits). */

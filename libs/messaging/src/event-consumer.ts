@@ -1,12 +1,12 @@
 import { type EventEnvelope } from '@smartbeak/contracts';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
-import Redis from 'ioredis';
 import { type Database, type Transaction } from '@smartbeak/persistence';
 
 import { type EventDeadLetters } from './event-dead-letters.system';
 import { checkEvent } from './event-seal';
 import { bullPrefix } from './outbox-relay';
 import { type MessageKeys, MessageRefused } from './signing';
+import { createRedis, type RedisClient } from './redis-connection';
 
 /** Applies one event inside the inbox transaction (`tx`). */
 export type EventHandler = (event: EventEnvelope, tx: Transaction) => Promise<void>;
@@ -55,12 +55,12 @@ export interface EventConsumerOptions {
 /** A BullMQ worker that applies each event once (see applyOnce), if its producer signed it. */
 export class EventConsumer {
   private worker?: Worker;
-  private redis?: Redis;
+  private redis?: RedisClient;
 
   constructor(private readonly options: EventConsumerOptions) {}
 
   async start(): Promise<void> {
-    this.redis = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null });
+    this.redis = createRedis(this.options.redisUrl, { maxRetriesPerRequest: null });
     this.redis.on('error', () => undefined); // Outages show in the readiness probe; ioredis reconnects by itself.
     this.worker = new Worker(this.options.queue, (job: Job<EventEnvelope>) => this.process(job), {
       connection: this.redis,

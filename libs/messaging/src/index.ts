@@ -5,6 +5,7 @@ export * from './event-seal';
 export * from './keys';
 export * from './outbox';
 export * from './outbox-relay';
+export * from './redis-connection';
 export * from './redis-rpc.server';
 export * from './rpc-error.filter';
 export * from './rpc-payload.decorator';

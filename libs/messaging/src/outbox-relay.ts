@@ -8,7 +8,6 @@ import {
 } from '@smartbeak/contracts';
 import { outboxRelayed } from '@smartbeak/observability';
 import { Queue } from 'bullmq';
-import Redis from 'ioredis';
 import { type Database } from '@smartbeak/persistence';
 import { Client } from 'pg';
 import { type MigrationInterface, type QueryRunner } from 'typeorm';
@@ -16,6 +15,7 @@ import { type MigrationInterface, type QueryRunner } from 'typeorm';
 import { sealEvent, sealEventBatch } from './event-seal';
 import { OUTBOX_CHANNEL } from './outbox';
 import { type MessageKeys } from './signing';
+import { createRedis, type RedisClient } from './redis-connection';
 
 /**
  * Where the relay reads: the `outbox` table by default, or a table shaped
@@ -94,9 +94,13 @@ interface OutboxRow {
   version: number | null;
 }
 
-/** BullMQ's prefix for every queue of a deployment. */
+/**
+ * BullMQ's prefix for every queue of a deployment: `{<prefix>:bull}`. The braces
+ * are a Redis Cluster hash tag: BullMQ's scripts name several keys of a queue
+ * at once, which a cluster allows only within one slot.
+ */
 export function bullPrefix(prefix: string): string {
-  return `${prefix}:bull`;
+  return `{${prefix}:bull}`;
 }
 
 /**
@@ -126,7 +130,7 @@ export class OutboxRelay {
   private readonly queues = new Map<string, Queue>();
   private readonly routes: Partial<Record<string, readonly string[]>>;
   private readonly source: OutboxSource;
-  private redis?: Redis;
+  private redis?: RedisClient;
   private listener?: Client;
   private running = false;
   private loop?: Promise<void>;
@@ -140,7 +144,7 @@ export class OutboxRelay {
 
   async start(): Promise<void> {
     if (this.running) return;
-    this.redis = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null });
+    this.redis = createRedis(this.options.redisUrl, { maxRetriesPerRequest: null });
     this.redis.on('error', () => undefined); // Outages show in the readiness probe; ioredis reconnects by itself.
     this.running = true;
     await this.listen();

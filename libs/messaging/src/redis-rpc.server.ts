@@ -4,12 +4,12 @@ import { type CustomTransportStrategy, BaseRpcContext, Server } from '@nestjs/mi
 import { CommonError, type SerializedError } from '@smartbeak/contracts';
 import { isSerializedError } from '@smartbeak/errors';
 import { messagesRefused, rpcServerDuration, runInRequestScope } from '@smartbeak/observability';
-import Redis from 'ioredis';
 import { lastValueFrom } from 'rxjs';
 
 import { type OpenedRequest, openRequest } from './envelope';
 import { HEARTBEAT_MS, HEARTBEAT_TTL_MS, type RpcReply, type RpcRequest, rpcKeys } from './keys';
 import { type MessageKeys, MessageRefused } from './signing';
+import { createRedis, type RedisClient } from './redis-connection';
 
 export interface RedisRpcServerOptions {
   redisUrl: string;
@@ -46,8 +46,8 @@ export class RedisRpcContext extends BaseRpcContext<[string]> {
  */
 export class RedisRpcServer extends Server implements CustomTransportStrategy {
   private readonly replicaId = randomUUID();
-  private blocking?: Redis;
-  private commands?: Redis;
+  private blocking?: RedisClient;
+  private commands?: RedisClient;
   private running = false;
   private inFlight = 0;
   private slotFreed?: () => void;
@@ -63,8 +63,8 @@ export class RedisRpcServer extends Server implements CustomTransportStrategy {
 
   async listen(callback: (error?: unknown) => void): Promise<void> {
     try {
-      this.blocking = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
-      this.commands = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
+      this.blocking = createRedis(this.options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
+      this.commands = createRedis(this.options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
       // Outages show in the readiness probe; ioredis reconnects by itself.
       for (const connection of [this.blocking, this.commands]) connection.on('error', () => undefined);
       await Promise.all([this.blocking.connect(), this.commands.connect()]);

@@ -3,12 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { CommonError, type RpcEnvelope, serviceOfPattern } from '@smartbeak/contracts';
 import { DomainError, isSerializedError } from '@smartbeak/errors';
 import { rpcClientDuration } from '@smartbeak/observability';
-import Redis from 'ioredis';
 import type { FactoryProvider } from '@nestjs/common';
 
 import { sealRequest } from './envelope';
 import { type RpcReply, rpcKeys } from './keys';
 import { MessageKeys } from './signing';
+import { createRedis, type RedisClient } from './redis-connection';
 
 export interface RpcClientOptions {
   redisUrl: string;
@@ -50,20 +50,20 @@ export class RpcClient {
   private readonly replyChannel: string;
   private readonly pending = new Map<string, Pending>();
   private readonly liveness = new Map<string, { alive: boolean; checkedAt: number }>();
-  private commands?: Redis;
-  private subscriber?: Redis;
+  private commands?: RedisClient;
+  private subscriber?: RedisClient;
 
   constructor(private readonly options: RpcClientOptions) {
     this.replyChannel = rpcKeys.replies(options.prefix, this.clientId);
   }
 
   async connect(): Promise<void> {
-    this.commands = new Redis(this.options.redisUrl, {
+    this.commands = createRedis(this.options.redisUrl, {
       maxRetriesPerRequest: 1,
       enableOfflineQueue: false,
       lazyConnect: true,
     });
-    this.subscriber = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
+    this.subscriber = createRedis(this.options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
     // Outages show in the readiness probe; ioredis reconnects by itself.
     for (const connection of [this.commands, this.subscriber]) connection.on('error', () => undefined);
     await Promise.all([this.commands.connect(), this.subscriber.connect()]);

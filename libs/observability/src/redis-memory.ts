@@ -17,12 +17,24 @@ const FRESH_MS = 1_000;
  * the high-water mark the platform stops taking new work — readiness goes
  * down and the gateway answers 503 — while what it accepted can still finish.
  */
+interface MemoryInfoSource {
+  info(section: 'memory'): Promise<string>;
+}
+
+/** used_memory / maxmemory of one `INFO memory` answer (0 without a maxmemory). */
+function usedRatio(info: string): number {
+  const field = (name: string) => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)?.[1] ?? 0);
+  const max = field('maxmemory');
+  return max > 0 ? field('used_memory') / max : 0;
+}
+
 export class RedisMemoryWatch {
   private last?: { at: number; ratio: number };
   private pending?: Promise<number>;
 
   constructor(
-    private readonly redis: { info(section: 'memory'): Promise<string> },
+    /** One Redis, or a cluster (`nodes('master')`): then the fullest master counts. */
+    private readonly redis: MemoryInfoSource & { nodes?(role: 'master'): MemoryInfoSource[] },
     /** A ratio of maxmemory, e.g. 0.8. */
     readonly highWater: number,
   ) {}
@@ -38,10 +50,9 @@ export class RedisMemoryWatch {
   }
 
   private async read(): Promise<number> {
-    const info = await this.redis.info('memory');
-    const field = (name: string) => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)?.[1] ?? 0);
-    const max = field('maxmemory');
-    const ratio = max > 0 ? field('used_memory') / max : 0;
+    const sources = this.redis.nodes ? this.redis.nodes('master') : [this.redis];
+    const ratios = await Promise.all(sources.map(async (source) => usedRatio(await source.info('memory'))));
+    const ratio = Math.max(0, ...ratios);
     redisMemoryRatio.set(ratio);
     this.last = { at: Date.now(), ratio };
     return ratio;

@@ -11,7 +11,13 @@ import {
   type RequestContext,
 } from '@smartbeak/contracts';
 import { DomainError } from '@smartbeak/errors';
-import { bullPrefix, type EventDeadLetterDto, EventDeadLetters, RpcPayload } from '@smartbeak/messaging';
+import {
+  type EventDeadLetterDto,
+  EventDeadLetters,
+  RpcPayload,
+  bullConnection,
+  bullPrefix,
+} from '@smartbeak/messaging';
 import { systemScope } from '@smartbeak/persistence';
 import { Queue } from 'bullmq';
 
@@ -69,7 +75,7 @@ export function deadLetterHandler(service: string): new (...args: never[]) => ob
       let queue = this.queues.get(name);
       if (!queue) {
         queue = new Queue(name, {
-          connection: { url: this.config.REDIS_URL, maxRetriesPerRequest: null },
+          connection: bullConnection(this.config.REDIS_URL),
           prefix: bullPrefix(this.config.REDIS_PREFIX),
         });
         this.queues.set(name, queue);

@@ -1,14 +1,14 @@
 import { BullModule, InjectQueue } from '@nestjs/bullmq';
 import { type DynamicModule, Injectable, type OnApplicationBootstrap, type Type } from '@nestjs/common';
 import { type BaseConfig } from '@smartbeak/config';
-import { bullPrefix } from '@smartbeak/messaging';
+import { bullConnection, bullPrefix } from '@smartbeak/messaging';
 import { type Queue } from 'bullmq';
 
 /** BullMQ for a service: the connection and key prefix from its config, and its queues. */
 export function serviceQueues(config: BaseConfig, queues: string[]): DynamicModule[] {
   return [
     BullModule.forRoot({
-      connection: { url: config.REDIS_URL, maxRetriesPerRequest: null },
+      connection: bullConnection(config.REDIS_URL),
       prefix: bullPrefix(config.REDIS_PREFIX),
     }),
     BullModule.registerQueue(...queues.map((name) => ({ name }))),

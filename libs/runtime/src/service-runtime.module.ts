@@ -20,7 +20,9 @@ import {
   MessageKeys,
   OutboxRelay,
   type OutboxSource,
+  type RedisClient,
   RpcClient,
+  createRedis,
   rpcClientProvider,
 } from '@smartbeak/messaging';
 import {
@@ -32,7 +34,6 @@ import {
   redisReadinessCheck,
 } from '@smartbeak/observability';
 import { Database } from '@smartbeak/persistence';
-import Redis from 'ioredis';
 import { DataSource, DataSourceOptions } from 'typeorm';
 
 import { deadLetterHandler } from './dead-letters';
@@ -92,7 +93,7 @@ class OutboxRelayHost implements OnApplicationBootstrap, OnApplicationShutdown {
 /** Closes the service's general-purpose Redis connection with the application. */
 @Injectable()
 class ServiceRedisCloser implements OnApplicationShutdown {
-  constructor(@Inject(SERVICE_REDIS) private readonly redis: Redis) {}
+  constructor(@Inject(SERVICE_REDIS) private readonly redis: RedisClient) {}
   onApplicationShutdown(): void {
     this.redis.disconnect();
   }
@@ -131,7 +132,7 @@ export class ServiceRuntimeModule {
           useFactory: (
             db: TypeOrmHealthIndicator,
             indicators: HealthIndicatorService,
-            redis: Redis,
+            redis: RedisClient,
           ): ReadinessCheck[] => [
             () => db.pingCheck('database', { timeout: 2_000 }),
             redisReadinessCheck(
@@ -154,7 +155,7 @@ export class ServiceRuntimeModule {
         {
           provide: SERVICE_REDIS,
           useFactory: () => {
-            const redis = new Redis(config.REDIS_URL, {
+            const redis = createRedis(config.REDIS_URL, {
               lazyConnect: true,
               maxRetriesPerRequest: 1,
               enableOfflineQueue: false,

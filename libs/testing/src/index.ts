@@ -7,3 +7,4 @@ export * from './fakes/linkedin';
 export * from './fakes/wordpress';
 export * from './message-keys';
 export * from './redis-server';
+export * from './redis-cluster';

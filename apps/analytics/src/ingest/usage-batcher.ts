@@ -7,20 +7,21 @@ import {
 } from '@nestjs/common';
 import { type EventEnvelope, EventQueues } from '@smartbeak/contracts';
 import {
+  type EventBatch,
+  EventDeadLetters,
+  MessageKeys,
+  MessageRefused,
+  type RedisClient,
   bullPrefix,
   checkEvent,
   checkEventBatch,
-  type EventBatch,
-  EventDeadLetters,
+  createRedis,
   isEventBatch,
-  MessageKeys,
-  MessageRefused,
   resealForRedrive,
 } from '@smartbeak/messaging';
 import { systemScope } from '@smartbeak/persistence';
 import { SERVICE_CONFIG } from '@smartbeak/runtime';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
-import Redis from 'ioredis';
 import { Counter } from 'prom-client';
 import { metricsRegistry } from '@smartbeak/observability';
 
@@ -57,7 +58,7 @@ interface Waiting {
 export class UsageBatcher implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(UsageBatcher.name);
   private worker?: Worker;
-  private redis?: Redis;
+  private redis?: RedisClient;
   private buffer: Waiting[] = [];
   /** Events in the buffer (a relay's batch is one entry of many events). */
   private buffered = 0;
@@ -74,7 +75,7 @@ export class UsageBatcher implements OnApplicationBootstrap, OnApplicationShutdo
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.ANALYTICS_INGEST) return;
-    this.redis = new Redis(this.config.REDIS_URL, { maxRetriesPerRequest: null });
+    this.redis = createRedis(this.config.REDIS_URL, { maxRetriesPerRequest: null });
     this.redis.on('error', () => undefined); // the readiness probe reports Redis
     this.worker = new Worker(EventQueues.analytics, (job: Job<EventEnvelope>) => this.process(job), {
       connection: this.redis,

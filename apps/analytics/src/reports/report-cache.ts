@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { SERVICE_CONFIG, SERVICE_REDIS } from '@smartbeak/runtime';
-import type Redis from 'ioredis';
 
 import { type AnalyticsConfig } from '../config/analytics.config';
+import { type RedisClient } from '@smartbeak/messaging';
 
 /**
  * Hot reports' pre-aggregated part, cached in Redis for
@@ -18,7 +18,7 @@ export class ReportCache {
 
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: AnalyticsConfig,
-    @Inject(SERVICE_REDIS) private readonly redis: Redis,
+    @Inject(SERVICE_REDIS) private readonly redis: RedisClient,
   ) {}
 
   private generationKey(orgId: string): string {
@@ -47,8 +47,7 @@ export class ReportCache {
   /** The orgs' cached reports are stale: a rollup changed their figures. */
   async invalidate(orgIds: string[]): Promise<void> {
     if (!orgIds.length) return;
-    const pipeline = this.redis.pipeline();
-    for (const orgId of orgIds) pipeline.incr(this.generationKey(orgId));
-    await pipeline.exec();
+    // One command per key (not a pipeline): on a Redis Cluster the orgs' keys live in different slots.
+    await Promise.all(orgIds.map((orgId) => this.redis.incr(this.generationKey(orgId))));
   }
 }

@@ -5,7 +5,7 @@ import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { contextFromClaims, TokenVerifier } from '@smartbeak/auth';
 import { splitList } from '@smartbeak/config';
 import { CONSUMED_EVENT_QUEUES } from '@smartbeak/contracts';
-import { bullPrefix } from '@smartbeak/messaging';
+import { bullConnection, bullPrefix } from '@smartbeak/messaging';
 import { Queue } from 'bullmq';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
@@ -42,7 +42,7 @@ export async function mountQueueDashboard(
   const queues = DASHBOARD_QUEUES.map(
     (name) =>
       new Queue(name, {
-        connection: { url: config.REDIS_URL, maxRetriesPerRequest: null },
+        connection: bullConnection(config.REDIS_URL),
         prefix: bullPrefix(config.REDIS_PREFIX),
       }),
   );

@@ -9,7 +9,7 @@ import {
 } from '@nestjs/common';
 import { type AuthenticatedRequest } from '@smartbeak/auth';
 import { type ApiUsageMeteredPayload, type EventEnvelope, EventQueues, Events } from '@smartbeak/contracts';
-import { bullPrefix, EVENT_JOB_OPTIONS, MessageKeys, sealEvent } from '@smartbeak/messaging';
+import { EVENT_JOB_OPTIONS, MessageKeys, bullConnection, bullPrefix, sealEvent } from '@smartbeak/messaging';
 import { Queue } from 'bullmq';
 import { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 
@@ -78,7 +78,10 @@ export class UsageMeter implements OnApplicationBootstrap, OnApplicationShutdown
   onApplicationBootstrap(): void {
     if (this.config.USAGE_METER_FLUSH_MS <= 0) return;
     this.queue = new Queue(EventQueues.analytics, {
-      connection: { url: this.config.REDIS_URL, maxRetriesPerRequest: 1, enableOfflineQueue: false },
+      connection: bullConnection(this.config.REDIS_URL, {
+        maxRetriesPerRequest: 1,
+        enableOfflineQueue: false,
+      }),
       prefix: bullPrefix(this.config.REDIS_PREFIX),
     });
     this.queue.on('error', () => undefined); // a failed flush is logged and retried

@@ -16,11 +16,11 @@ import { CommonError } from '@smartbeak/contracts';
 import { DomainError } from '@smartbeak/errors';
 import { currentRequestScope } from '@smartbeak/observability';
 import type { FastifyReply } from 'fastify';
-import type Redis from 'ioredis';
 import { from, type Observable, of, switchMap, tap, catchError, throwError } from 'rxjs';
 
 import { GatewayConfig } from '../config/gateway.config';
 import { GATEWAY_CONFIG, GATEWAY_REDIS } from '../gateway.tokens';
+import { type RedisClient } from '@smartbeak/messaging';
 
 const IDEMPOTENT = 'smartbeak:idempotent';
 const TTL_MS = 24 * 60 * 60 * 1000;
@@ -57,7 +57,7 @@ interface Record_ {
 export class IdempotencyInterceptor implements NestInterceptor {
   constructor(
     private readonly reflector: Reflector,
-    @Inject(GATEWAY_REDIS) private readonly redis: Redis,
+    @Inject(GATEWAY_REDIS) private readonly redis: RedisClient,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 

@@ -5,10 +5,10 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import Redis from 'ioredis';
 
 import { GatewayConfig } from '../config/gateway.config';
 import { GATEWAY_CONFIG } from '../gateway.tokens';
+import { type RedisClient, createRedis } from '@smartbeak/messaging';
 
 type Wake = (message: string) => void;
 
@@ -21,7 +21,7 @@ type Wake = (message: string) => void;
 @Injectable()
 export class LiveStreams implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(LiveStreams.name);
-  private subscriber?: Redis;
+  private subscriber?: RedisClient;
   private ready?: Promise<void>;
   /** Per channel: its listeners, and the SUBSCRIBE that makes them hear (every caller waits for it). */
   private readonly listeners = new Map<string, { wakes: Set<Wake>; subscribed: Promise<unknown> }>();
@@ -35,9 +35,9 @@ export class LiveStreams implements OnApplicationBootstrap, OnApplicationShutdow
     this.connection();
   }
 
-  private connection(): Redis {
+  private connection(): RedisClient {
     if (!this.subscriber) {
-      const subscriber = new Redis(this.config.REDIS_URL, { maxRetriesPerRequest: null });
+      const subscriber = createRedis(this.config.REDIS_URL, { maxRetriesPerRequest: null });
       subscriber.on('error', (error) => this.logger.warn(`live signals: ${error.message}`));
       subscriber.on('message', (channel: string, message: string) => {
         for (const wake of this.listeners.get(channel)?.wakes ?? []) wake(message);

@@ -3,10 +3,10 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard, type AuthenticatedRequest, PUBLIC_ROUTE, TokenVerifier } from '@smartbeak/auth';
 import { CommonError } from '@smartbeak/contracts';
 import { DomainError } from '@smartbeak/errors';
-import type Redis from 'ioredis';
 
 import { GatewayConfig } from '../config/gateway.config';
 import { GATEWAY_CONFIG, GATEWAY_REDIS } from '../gateway.tokens';
+import { type RedisClient } from '@smartbeak/messaging';
 
 const WINDOW_MS = 60_000;
 /** An address found not blocked is not asked about again for this long (unless it fails here). */
@@ -33,7 +33,7 @@ export class RateLimitedAuthGuard extends AuthGuard {
     verifier: TokenVerifier,
     private readonly routes: Reflector,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-    @Inject(GATEWAY_REDIS) private readonly redis: Redis,
+    @Inject(GATEWAY_REDIS) private readonly redis: RedisClient,
   ) {
     super(verifier, routes);
     this.limit = config.AUTH_FAILURE_LIMIT_PER_MINUTE;

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { type ThrottlerStorage } from '@nestjs/throttler';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
-import type Redis from 'ioredis';
+import { type RedisClient } from '@smartbeak/messaging';
 
 // Fixed window per key (the throttler is named 'default' so that its headers are plain Retry-After / X-RateLimit-*): INCR, and start the window's clock on the first hit.
 const INCREMENT = `
@@ -18,7 +18,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
   private readonly logger = new Logger('RateLimit');
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 

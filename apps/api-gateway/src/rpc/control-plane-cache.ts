@@ -6,11 +6,11 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { controlPlaneSignalChannel, type RequestContext } from '@smartbeak/contracts';
-import Redis from 'ioredis';
 import { LRUCache } from 'lru-cache';
 
 import { GatewayConfig } from '../config/gateway.config';
 import { GATEWAY_CONFIG } from '../gateway.tokens';
+import { type RedisClient, createRedis } from '@smartbeak/messaging';
 
 /** An answer is kept at most this long, signal or not (a missed signal heals within it). */
 const TTL_MS = 30_000;
@@ -40,13 +40,13 @@ export class ControlPlaneCache implements OnApplicationBootstrap, OnApplicationS
   private readonly generations = new Map<string, number>();
   /** Bumped whenever everything is forgotten: an answer asked before then is never kept after. */
   private epoch = 0;
-  private subscriber?: Redis;
+  private subscriber?: RedisClient;
   private live = false;
 
   constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig) {}
 
   onApplicationBootstrap(): void {
-    const subscriber = new Redis(this.config.REDIS_URL, { maxRetriesPerRequest: null });
+    const subscriber = createRedis(this.config.REDIS_URL, { maxRetriesPerRequest: null });
     const channel = controlPlaneSignalChannel(this.config.REDIS_PREFIX);
     subscriber.on('error', (error) => this.logger.warn(`control-plane signals: ${error.message}`));
     subscriber.on('message', (_channel: string, orgId: string) => this.drop(orgId));

@@ -15,7 +15,6 @@ import {
 import { DomainError } from '@smartbeak/errors';
 import { Database, mapPage, orgScope, scopeOf, systemScope } from '@smartbeak/persistence';
 import { SERVICE_CONFIG, SERVICE_REDIS } from '@smartbeak/runtime';
-import type Redis from 'ioredis';
 
 import { MediaConfig } from '../config/media.config';
 import { MEDIA_STORAGE } from '../media.tokens';
@@ -26,6 +25,7 @@ import { type AssetRow, toMediaAssetDto } from './asset-rows';
 import { AssetsRepository, type CheckedFields } from './assets.repository';
 import { AssetsSystem } from './assets.system';
 import { verifyWebhookSignature, WEBHOOK_TOLERANCE_SECONDS } from './webhook-signature';
+import { type RedisClient } from '@smartbeak/messaging';
 
 const STORAGE_WEBHOOK = systemScope('storage webhook: an upload names only its key');
 
@@ -40,7 +40,7 @@ export class MediaService {
     private readonly system: AssetsSystem,
     @Inject(SERVICE_CONFIG) private readonly config: MediaConfig,
     @Inject(MEDIA_STORAGE) private readonly storage: StorageService,
-    @Inject(SERVICE_REDIS) private readonly redis: Redis,
+    @Inject(SERVICE_REDIS) private readonly redis: RedisClient,
     private readonly domains: DomainAccess,
   ) {
     this.allowedTypes = allowedTypesOf(config);

@@ -6,10 +6,9 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { OUTBOUND_CHANNELS } from '@smartbeak/contracts';
-import { bullPrefix } from '@smartbeak/messaging';
+import { type RedisClient, bullPrefix, createRedis } from '@smartbeak/messaging';
 import { SERVICE_CONFIG } from '@smartbeak/runtime';
 import { type Job, Worker } from 'bullmq';
-import Redis from 'ioredis';
 
 import { OperatorAlerts } from '../alerts/operator-alerts';
 import { type NotificationsConfig } from '../config/notifications.config';
@@ -26,7 +25,7 @@ import { DeliverySender } from './delivery-sender';
 export class DeliveryWorkers implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(DeliveryWorkers.name);
   private readonly workers: Worker[] = [];
-  private redis?: Redis;
+  private redis?: RedisClient;
 
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: NotificationsConfig,
@@ -35,7 +34,7 @@ export class DeliveryWorkers implements OnApplicationBootstrap, OnApplicationShu
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    this.redis = new Redis(this.config.REDIS_URL, { maxRetriesPerRequest: null });
+    this.redis = createRedis(this.config.REDIS_URL, { maxRetriesPerRequest: null });
     this.redis.on('error', () => undefined); // Outages show in the readiness probe; ioredis reconnects by itself.
     const options = {
       connection: this.redis,

@@ -1,8 +1,8 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { SERVICE_CONFIG } from '@smartbeak/runtime';
-import Redis from 'ioredis';
 
 import { type NotificationsConfig } from '../config/notifications.config';
+import { type RedisClient, createRedis } from '@smartbeak/messaging';
 
 /** The Redis channel that wakes a member's live streams at the gateway. */
 export function liveChannel(prefix: string, orgId: string, userId: string): string {
@@ -17,10 +17,10 @@ export function liveChannel(prefix: string, orgId: string, userId: string): stri
  */
 @Injectable()
 export class LiveSignal implements OnApplicationShutdown {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
 
   constructor(@Inject(SERVICE_CONFIG) private readonly config: NotificationsConfig) {
-    this.redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: true });
+    this.redis = createRedis(config.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: true });
     this.redis.on('error', () => undefined);
   }
 

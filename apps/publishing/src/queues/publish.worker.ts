@@ -5,10 +5,9 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { bullPrefix } from '@smartbeak/messaging';
+import { type RedisClient, bullPrefix, createRedis } from '@smartbeak/messaging';
 import { SERVICE_CONFIG } from '@smartbeak/runtime';
 import { type Job, Worker } from 'bullmq';
-import Redis from 'ioredis';
 
 import { PublishingConfig } from '../config/publishing.config';
 import { Publisher, RetryLater } from '../worker/publisher';
@@ -31,7 +30,7 @@ export function backoffDelay(attemptsMade: number, baseMs: number, error?: Error
 export class PublishWorker implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(PublishWorker.name);
   private worker?: Worker;
-  private redis?: Redis;
+  private redis?: RedisClient;
 
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: PublishingConfig,
@@ -39,7 +38,7 @@ export class PublishWorker implements OnApplicationBootstrap, OnApplicationShutd
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    this.redis = new Redis(this.config.REDIS_URL, { maxRetriesPerRequest: null });
+    this.redis = createRedis(this.config.REDIS_URL, { maxRetriesPerRequest: null });
     this.redis.on('error', () => undefined); // Outages show in the readiness probe; ioredis reconnects by itself.
     this.worker = new Worker(PUBLISHING_QUEUE, (job: Job<{ jobId: string }>) => this.process(job), {
       connection: this.redis,
