@@ -39,6 +39,8 @@ function ensureSystemPackages() {
   if (!which('redis-server')) missing.push('redis-server');
   // The TLS test makes its certificates with it (usually there already, with ca-certificates).
   if (!which('openssl')) missing.push('openssl');
+  // The PostgreSQL-at-scale test runs the services through it (transaction pooling).
+  if (!which('pgbouncer')) missing.push('pgbouncer');
   if (!missing.length) return;
   if (isRoot && which('apt-get')) {
     log(`installing ${missing.join(', ')} with apt-get (once)`);

@@ -62,6 +62,8 @@ export interface PlatformOptions {
   seoEnv?: Record<string, string>;
   /** Another Redis than the test stack's (its ACL users set up): the URL of each process's user. */
   redisUrlFor?: (user: string) => string;
+  /** A service's database settings from its database's URL (default: `DATABASE_URL` = that URL). */
+  databaseEnv?: (service: ServiceName, url: string) => Record<string, string>;
 }
 
 /** What a shared platform's specs need to reach it (written by the global setup). */
@@ -238,6 +240,9 @@ export class Platform {
     this.keys = keys as TestKeys;
     this.databases = databases as TestDatabase[];
     const dbOf = (service: ServiceName) => this.databases[[...services].indexOf(service)] as TestDatabase;
+    // Its database: directly, or as `databaseEnv` says (through a pooler, with its settings).
+    const databaseEnv = (service: ServiceName, url: string): Record<string, string> =>
+      options.databaseEnv ? options.databaseEnv(service, url) : { DATABASE_URL: url };
     // Each process as deployed: its own Redis ACL user, its own signing key.
     const common = (service: ServiceName) => ({
       REDIS_URL: redisUrlFor(service),
@@ -249,7 +254,7 @@ export class Platform {
 
     this.env['control-plane'] = {
       ...common('control-plane'),
-      DATABASE_URL: dbOf('control-plane').url,
+      ...databaseEnv('control-plane', dbOf('control-plane').url),
       HTTP_PORT: String(await freePort()),
       ...options.controlPlaneEnv,
     };
@@ -261,7 +266,7 @@ export class Platform {
       this.mediaUrl = `http://127.0.0.1:${port}`;
       this.env.media = {
         ...common('media'),
-        DATABASE_URL: dbOf('media').url,
+        ...databaseEnv('media', dbOf('media').url),
         HTTP_PORT: String(port),
         ...testStorageEnv(),
         MEDIA_WEBHOOK_SECRET: this.mediaWebhookSecret,
@@ -272,14 +277,18 @@ export class Platform {
     }
     if (services.has('content')) {
       this.contentDb = dbOf('content');
-      this.env.content = { ...common('content'), DATABASE_URL: this.contentDb.url, ...options.contentEnv };
+      this.env.content = {
+        ...common('content'),
+        ...databaseEnv('content', this.contentDb.url),
+        ...options.contentEnv,
+      };
       starting.push(this.startContentReplica());
     }
     if (services.has('publishing')) {
       this.publishingDb = dbOf('publishing');
       this.env.publishing = {
         ...common('publishing'),
-        DATABASE_URL: this.publishingDb.url,
+        ...databaseEnv('publishing', this.publishingDb.url),
         PUBLISHING_ENCRYPTION_KEYS: `test:${this.credentialKey}`,
         // The contract fakes listen on loopback over http: allowed here, and only here.
         OUTBOUND_ALLOWLIST: '127.0.0.1',
@@ -304,7 +313,7 @@ export class Platform {
       const vapid = webpush.generateVAPIDKeys();
       this.env.notifications = {
         ...common('notifications'),
-        DATABASE_URL: this.notificationsDb.url,
+        ...databaseEnv('notifications', this.notificationsDb.url),
         NOTIFICATIONS_LINK_SECRET: randomBytes(32).toString('hex'),
         SMTP_URL: smtpUrl,
         EMAIL_PROVIDERS: 'smtp,sendgrid,ses',
@@ -346,7 +355,7 @@ export class Platform {
       this.analyticsDb = dbOf('analytics');
       this.env.analytics = {
         ...common('analytics'),
-        DATABASE_URL: this.analyticsDb.url,
+        ...databaseEnv('analytics', this.analyticsDb.url),
         // Fast cycles: a finished hour or a late event shows within a second or so.
         ANALYTICS_ROLLUP_EVERY_MS: '500',
         ANALYTICS_BATCH_WAIT_MS: '50',
@@ -360,7 +369,7 @@ export class Platform {
       const port = await freePort();
       this.env.seo = {
         ...common('seo'),
-        DATABASE_URL: this.seoDb.url,
+        ...databaseEnv('seo', this.seoDb.url),
         HTTP_PORT: String(port),
         SEO_ENCRYPTION_KEYS: `e2e:${this.credentialKey}`,
         // The providers' stand-ins run on this machine; back-offs short so retries show within a test.

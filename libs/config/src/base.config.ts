@@ -1,6 +1,24 @@
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 
+/**
+ * `@Transform(toBoolean)`: `true`, `'true'` and `'1'` are true, anything else false. It reads
+ * the raw setting (`obj[key]`): implicit conversion has already made any non-empty string,
+ * `'false'` included, `true` by the time `value` arrives.
+ */
+export const toBoolean = ({
+  value,
+  key,
+  obj,
+}: {
+  value: unknown;
+  key: string;
+  obj: Record<string, unknown>;
+}) => {
+  const raw = obj && key in obj ? obj[key] : value;
+  return raw === true || raw === 'true' || raw === '1';
+};
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /**
@@ -86,8 +104,27 @@ export class ServiceConfig extends BaseConfig {
   DATABASE_POOL_SIZE: number = 10;
 
   /** Named (prepared) statements; false behind a pooler that cannot carry them (PgBouncer < 1.21, transaction mode). */
+  @Transform(toBoolean)
   @IsBoolean()
   DATABASE_PREPARED_STATEMENTS: boolean = true;
+
+  /**
+   * What DATABASE_URL reaches: PostgreSQL itself (`none`), or PgBouncer in transaction
+   * mode (`pgbouncer`): then no session settings travel in the startup packet (PgBouncer
+   * refuses them; set them on the role, README § PostgreSQL at scale) and the outbox
+   * relay LISTENs only on DATABASE_LISTEN_URL.
+   */
+  @IsIn(['none', 'pgbouncer'])
+  DATABASE_POOLER: 'none' | 'pgbouncer' = 'none';
+
+  /**
+   * A direct (session) connection for the outbox relay's LISTEN, which a transaction
+   * pooler cannot carry. Unset: DATABASE_URL without a pooler; with one, the relay polls
+   * (OUTBOX_POLL_MS) and does not listen.
+   */
+  @IsOptional()
+  @IsString()
+  DATABASE_LISTEN_URL?: string;
 
   /** How many RPC requests one replica works on at once. */
   @IsInt()
@@ -110,10 +147,6 @@ export class ServiceConfig extends BaseConfig {
   @Max(600_000)
   SHUTDOWN_TIMEOUT_MS: number = 15_000;
 }
-
-/** `@Transform(toBoolean)`: `true`, `'true'` and `'1'` are true, anything else false. */
-export const toBoolean = ({ value }: { value: unknown }) =>
-  value === true || value === 'true' || value === '1';
 
 /** A service that calls outside (destinations, providers): the outbound guard's settings (libs/outbound). */
 export class OutboundServiceConfig extends ServiceConfig {

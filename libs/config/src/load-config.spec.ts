@@ -26,6 +26,26 @@ describe(loadConfig.name, () => {
     expect(config.REDIS_URL).toBe('redis://127.0.0.1:6379');
   });
 
+  it("reads a boolean setting's 'false' as false, and keeps its default when unset", () => {
+    const base = { DATABASE_URL: 'postgres://x/y' };
+    expect(loadConfig(DemoConfig, base).DATABASE_PREPARED_STATEMENTS).toBe(true);
+    expect(
+      loadConfig(DemoConfig, { ...base, DATABASE_PREPARED_STATEMENTS: 'false' }).DATABASE_PREPARED_STATEMENTS,
+    ).toBe(false);
+    expect(
+      loadConfig(DemoConfig, { ...base, DATABASE_PREPARED_STATEMENTS: 'true' }).DATABASE_PREPARED_STATEMENTS,
+    ).toBe(true);
+    expect(loadConfig(DemoConfig, { ...base, DATABASE_POOLER: 'pgbouncer' }).DATABASE_POOLER).toBe(
+      'pgbouncer',
+    );
+    expect(() => loadConfig(DemoConfig, { ...base, DATABASE_POOLER: 'pgpool' })).toThrow(/DATABASE_POOLER/);
+  });
+
+  it('takes a Redis Cluster URL', () => {
+    const url = 'rediss+cluster://svc:pw@10.0.0.1:6380,10.0.0.2:6380';
+    expect(loadConfig(DemoConfig, { DATABASE_URL: 'postgres://x/y', REDIS_URL: url }).REDIS_URL).toBe(url);
+  });
+
   it('lists every problem at once', () => {
     let error: unknown;
     try {

@@ -59,8 +59,8 @@ export const DEFAULT_OUTBOX_SOURCE: OutboxSource = { table: 'outbox', idColumn: 
 export interface OutboxRelayOptions {
   source?: OutboxSource;
   database: Database;
-  /** Used for LISTEN; the relay keeps one connection of its own. */
-  databaseUrl: string;
+  /** A session connection for LISTEN (the relay keeps one of its own); none: it polls only. */
+  listenUrl?: string;
   redisUrl: string;
   prefix: string;
   /** Signs every event as the producing service (consumers refuse unsigned ones). */
@@ -259,8 +259,9 @@ export class OutboxRelay {
   }
 
   private async listen(): Promise<void> {
+    if (!this.options.listenUrl) return;
     try {
-      this.listener = new Client({ connectionString: this.options.databaseUrl });
+      this.listener = new Client({ connectionString: this.options.listenUrl });
       this.listener.on('notification', () => this.wake?.());
       this.listener.on('error', (error) => {
         this.options.onError?.(error);

@@ -125,7 +125,7 @@ describe(OutboxRelay.name, () => {
     await writeEvents(30);
     const relay = new OutboxRelay({
       database,
-      databaseUrl: db.url,
+      listenUrl: db.url,
       redisUrl,
       prefix,
       routes: ROUTES,
@@ -163,7 +163,7 @@ describe(OutboxRelay.name, () => {
     );
     const relay = new OutboxRelay({
       database,
-      databaseUrl: db.url,
+      listenUrl: db.url,
       redisUrl,
       prefix,
       routes: ROUTES,
@@ -212,7 +212,7 @@ describe(OutboxRelay.name, () => {
       );
     const relay = new OutboxRelay({
       database,
-      databaseUrl: db.url,
+      listenUrl: db.url,
       redisUrl,
       prefix,
       routes: ROUTES,
@@ -292,7 +292,7 @@ describe(OutboxRelay.name, () => {
       () =>
         new OutboxRelay({
           database,
-          databaseUrl: db.url,
+          listenUrl: db.url,
           redisUrl,
           prefix,
           routes: ROUTES,
@@ -326,7 +326,7 @@ describe(OutboxRelay.name, () => {
     await writeEvents(5);
     const relay = new OutboxRelay({
       database,
-      databaseUrl: db.url,
+      listenUrl: db.url,
       redisUrl: url,
       prefix,
       routes: ROUTES,

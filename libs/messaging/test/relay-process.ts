@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   await dataSource.initialize();
   const relay = new OutboxRelay({
     database: Database.of(dataSource),
-    databaseUrl: env['DATABASE_URL'],
+    listenUrl: env['DATABASE_URL'],
     redisUrl: env['REDIS_URL'],
     prefix: env['REDIS_PREFIX'],
     routes: { 'test.thing.happened': [env['RELAY_QUEUE']] },

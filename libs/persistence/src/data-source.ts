@@ -38,6 +38,22 @@ export function postgresOptions(options: PostgresOptions): DataSourceOptions {
   };
 }
 
+/** Settings the pool sends in each connection's startup packet, which PgBouncer refuses. */
+const SESSION_SETTINGS = ['options', 'statement_timeout', 'idle_in_transaction_session_timeout'];
+
+/**
+ * The pool's options for what DATABASE_URL reaches. Behind PgBouncer (transaction mode)
+ * the session settings are the role's (ALTER ROLE … SET: README § PostgreSQL at scale);
+ * a client-side query timeout stands in for statement_timeout, so nothing waits for ever.
+ */
+export function forPooler(options: DataSourceOptions, pooler: 'none' | 'pgbouncer'): DataSourceOptions {
+  if (pooler === 'none') return options;
+  const extra = { ...(options.extra as Record<string, unknown>) };
+  const timeout = Number(extra['statement_timeout'] ?? 30_000);
+  for (const setting of SESSION_SETTINGS) delete extra[setting];
+  return { ...options, extra: { ...extra, query_timeout: timeout + 5_000 } } as DataSourceOptions;
+}
+
 /** Applies pending migrations and returns their names. */
 export async function migrate(options: DataSourceOptions): Promise<string[]> {
   const dataSource = new DataSource(options);

@@ -2,7 +2,7 @@ import { type DynamicModule, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { loadConfig, ServiceConfig } from '@smartbeak/config';
 import { MessageKeys, RedisRpcServer, RpcErrorFilter } from '@smartbeak/messaging';
-import { Database, migrate, revertLastMigration } from '@smartbeak/persistence';
+import { Database, forPooler, migrate, revertLastMigration } from '@smartbeak/persistence';
 import { Logger } from 'nestjs-pino';
 import pino from 'pino';
 import { DataSource, type DataSourceOptions } from 'typeorm';
@@ -57,11 +57,11 @@ export async function runService<C extends ServiceConfig>(
     const base = loadConfig(ServiceConfig, env);
     const log = pino({ base: { service: options.service }, level: base.LOG_LEVEL });
     if (argv[0] === 'migrate:down') {
-      await revertLastMigration(options.database(base));
+      await revertLastMigration(forPooler(options.database(base), base.DATABASE_POOLER));
       log.info('reverted the latest migration');
       return;
     }
-    const applied = await migrate(options.database(base));
+    const applied = await migrate(forPooler(options.database(base), base.DATABASE_POOLER));
     log.info(
       { applied },
       applied.length ? `applied ${applied.length} migration(s)` : 'database is up to date',
@@ -72,7 +72,9 @@ export async function runService<C extends ServiceConfig>(
   if (command) {
     const base = loadConfig(ServiceConfig, env);
     const log = pino({ base: { service: options.service, command: argv[0] }, level: base.LOG_LEVEL });
-    const dataSource = await new DataSource(options.database(base)).initialize();
+    const dataSource = await new DataSource(
+      forPooler(options.database(base), base.DATABASE_POOLER),
+    ).initialize();
     try {
       await command(Database.of(dataSource), argv.slice(1), log);
     } finally {

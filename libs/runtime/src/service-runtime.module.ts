@@ -33,7 +33,7 @@ import {
   RedisMemoryWatch,
   redisReadinessCheck,
 } from '@smartbeak/observability';
-import { Database } from '@smartbeak/persistence';
+import { Database, forPooler } from '@smartbeak/persistence';
 import { DataSource, DataSourceOptions } from 'typeorm';
 
 import { deadLetterHandler } from './dead-letters';
@@ -74,7 +74,10 @@ class OutboxRelayHost implements OnApplicationBootstrap, OnApplicationShutdown {
         new OutboxRelay({
           source,
           database: this.database,
-          databaseUrl: this.config.DATABASE_URL,
+          // A transaction pooler cannot carry LISTEN: a direct URL, or polling alone.
+          listenUrl:
+            this.config.DATABASE_LISTEN_URL ??
+            (this.config.DATABASE_POOLER === 'none' ? this.config.DATABASE_URL : undefined),
           redisUrl: this.config.REDIS_URL,
           prefix: this.config.REDIS_PREFIX,
           keys: this.keys,
@@ -125,7 +128,7 @@ export class ServiceRuntimeModule {
       global: true,
       imports: [
         loggingModule({ service: options.service, level: config.LOG_LEVEL }),
-        TypeOrmModule.forRoot(options.database),
+        TypeOrmModule.forRoot(forPooler(options.database, config.DATABASE_POOLER)),
         MetricsModule,
         HealthModule.register({
           inject: [TypeOrmHealthIndicator, HealthIndicatorService, SERVICE_REDIS],

@@ -8,3 +8,4 @@ export * from './fakes/wordpress';
 export * from './message-keys';
 export * from './redis-server';
 export * from './redis-cluster';
+export * from './pgbouncer';

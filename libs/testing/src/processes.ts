@@ -52,13 +52,19 @@ export class RunningProcess {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** SIGTERM and wait (SIGKILL after `graceMs`). */
-  async stop(graceMs = 10_000): Promise<void> {
-    if (!this.running) return;
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
-    this.child.kill('SIGTERM');
-    await this.exited;
-    clearTimeout(timer);
+  /**
+   * SIGTERM, then SIGKILL after `graceMs`; resolves with how it ended: an exit code, or
+   * the signal that ended it (a Nest app re-raises SIGTERM after its shutdown hooks ran;
+   * SIGKILL means the grace ran out).
+   */
+  async stop(graceMs = 10_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    if (this.running) {
+      const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+      this.child.kill('SIGTERM');
+      await this.exited;
+      clearTimeout(timer);
+    }
+    return { code: this.child.exitCode, signal: this.child.signalCode };
   }
 
   /** `kill -9`: no goodbye, no cleanup. */
