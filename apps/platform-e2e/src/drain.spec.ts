@@ -2,11 +2,11 @@
 // one of two publishing workers while 200 API requests and 200 jobs are in
 // flight. The stopping replicas finish what they hold (or leave it to the
 // other), exit cleanly within their grace, and nothing fails or is lost.
-import { eventually, FakeWordPress, inPool } from '@smartbeak/testing';
+import { eventually, FakeWordPress } from '@smartbeak/testing';
 import { Client } from 'pg';
 import request from 'supertest';
 
-import { Platform } from './platform';
+import { itemsInReview, Platform, seedTenant } from './platform';
 
 describe('SIGTERM under load (a rolling update)', () => {
   let platform: Platform;
@@ -24,25 +24,12 @@ describe('SIGTERM under load (a rolling update)', () => {
       gatewayEnv: { RPC_TIMEOUT_MS: '15000' },
     });
     await Promise.all([platform.startContentReplica(), platform.startPublishingWorker()]);
-    const admin = await platform.token({
-      userId: 'user_admin',
-      orgId: 'org_drain',
-      permissions: ['org:admin'],
-    });
-    const domainId = (
-      await request(platform.url)
-        .post('/api/domains')
-        .set('Authorization', `Bearer ${admin}`)
-        .send({ name: 'Drain', hostname: 'drain.example.com' })
-        .expect(201)
-    ).body.id;
-    token = await platform.token({
-      userId: 'user_editor',
-      orgId: 'org_drain',
-      permissions: ['content:read', 'content:write', 'content:publish', 'publishing:write'],
-      domainId,
-      expiresIn: 3600,
-    });
+    const tenant = await seedTenant(platform, 'drain');
+    token = await tenant.token(
+      'user_editor',
+      ['content:read', 'content:write', 'content:publish', 'publishing:write'],
+      { expiresIn: 3600 },
+    );
     db = new Client({ connectionString: platform.publishingDb.url });
     await db.connect();
   }, 120_000);
@@ -65,23 +52,11 @@ describe('SIGTERM under load (a rolling update)', () => {
           type: 'wordpress',
           name: 'drain site',
           autoPublish: false,
-          config: {
-            baseUrl: wordpress.url,
-            username: wordpress.username,
-            applicationPassword: wordpress.password,
-          },
+          config: wordpress.targetConfig(),
         })
         .expect(201)
     ).body;
-    const items = await inPool(
-      Array.from({ length: 200 }, (_, i) => `Drain item ${i}`),
-      16,
-      async (title) => {
-        const item = (await post('/api/content').send({ title, body: '<p>x</p>' }).expect(201)).body;
-        await post(`/api/content/${item.id}/transitions`).send({ to: 'review', version: 1 }).expect(200);
-        return item as { id: string; slug: string };
-      },
-    );
+    const items = await itemsInReview(platform, token, 'Drain item', 200);
     // Each post takes a while, so the workers hold many at once when told to stop.
     wordpress.latencyMs = 40;
 

@@ -15,7 +15,7 @@ import {
 } from '@smartbeak/testing';
 import request from 'supertest';
 
-import { Platform } from './platform';
+import { Platform, seedTenant } from './platform';
 
 describe('behind PgBouncer (transaction pooling)', () => {
   let bouncer: PgBouncer;
@@ -36,25 +36,12 @@ describe('behind PgBouncer (transaction pooling)', () => {
         ...(service === 'content' ? { DATABASE_LISTEN_URL: url } : {}),
       }),
     });
-    const admin = await platform.token({
-      userId: 'user_admin',
-      orgId: 'org_pool',
-      permissions: ['org:admin'],
-    });
-    const domainId = (
-      await request(platform.url)
-        .post('/api/domains')
-        .set('Authorization', `Bearer ${admin}`)
-        .send({ name: 'Pooled', hostname: 'pooled.example.com' })
-        .expect(201)
-    ).body.id;
-    token = await platform.token({
-      userId: 'user_editor',
-      orgId: 'org_pool',
-      permissions: ['content:read', 'content:write', 'content:review', 'content:publish', 'publishing:write'],
-      domainId,
-      expiresIn: 3600,
-    });
+    const tenant = await seedTenant(platform, 'pooled');
+    token = await tenant.token(
+      'user_editor',
+      ['content:read', 'content:write', 'content:review', 'content:publish', 'publishing:write'],
+      { expiresIn: 3600 },
+    );
   }, 120_000);
 
   afterAll(async () => {
@@ -126,11 +113,7 @@ describe('behind PgBouncer (transaction pooling)', () => {
         .send({
           type: 'wordpress',
           name: 'pooled site',
-          config: {
-            baseUrl: wordpress.url,
-            username: wordpress.username,
-            applicationPassword: wordpress.password,
-          },
+          config: wordpress.targetConfig(),
         })
         .expect(201)
     ).body;

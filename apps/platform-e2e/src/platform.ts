@@ -5,6 +5,7 @@ import {
   createTestDatabase,
   createTestKeys,
   freePort,
+  inPool,
   isHttpOk,
   type MessageKey,
   type MessageKeyring,
@@ -513,6 +514,25 @@ export async function seedTenant(platform: Platform, label: string): Promise<Ten
     token: (userId, permissions, options = {}) =>
       platform.token({ userId, orgId, permissions, domainId, ...options }),
   };
+}
+
+/** `count` items titled `<label> <n>`, each created and submitted for review (publishable), 16 at a time. */
+export async function itemsInReview(
+  platform: Platform,
+  token: string,
+  label: string,
+  count: number,
+): Promise<{ id: string; slug: string }[]> {
+  const post = (path: string) => request(platform.url).post(path).set('Authorization', `Bearer ${token}`);
+  return inPool(
+    Array.from({ length: count }, (_, i) => `${label} ${i}`),
+    16,
+    async (title) => {
+      const item = (await post('/api/content').send({ title, body: '<p>x</p>' }).expect(201)).body;
+      await post(`/api/content/${item.id}/transitions`).send({ to: 'review', version: 1 }).expect(200);
+      return item as { id: string; slug: string };
+    },
+  );
 }
 
 /** What every refusal must look like: RFC 9457 problem+json. */

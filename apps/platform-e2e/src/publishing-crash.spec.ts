@@ -2,7 +2,7 @@ import { eventually, FakeWordPress, inPool } from '@smartbeak/testing';
 import { Client } from 'pg';
 import request from 'supertest';
 
-import { Platform } from './platform';
+import { itemsInReview, Platform } from './platform';
 
 describe('publishing crash safety: kill -9 of the worker with 500 jobs in flight', () => {
   let platform: Platform;
@@ -64,15 +64,7 @@ describe('publishing crash safety: kill -9 of the worker with 500 jobs in flight
         })
         .expect(201)
     ).body;
-    const items = await inPool(
-      Array.from({ length: 500 }, (_, i) => `Crash item ${i}`),
-      16,
-      async (title) => {
-        const item = (await post('/api/content').send({ title, body: '<p>x</p>' }).expect(201)).body;
-        await post(`/api/content/${item.id}/transitions`).send({ to: 'review', version: 1 }).expect(200);
-        return item as { id: string; slug: string };
-      },
-    );
+    const items = await itemsInReview(platform, token, 'Crash item', 500);
     // Slow enough that many calls are under way at the kill, and some are done but unanswered.
     wordpress.latencyMs = 15;
     wordpress.answerDelayMs = 25;

@@ -14,7 +14,7 @@ import {
 } from '@smartbeak/testing';
 import request from 'supertest';
 
-import { Platform } from './platform';
+import { Platform, seedTenant } from './platform';
 
 type Job = { id: string; state: string; targets: { state: string }[] };
 
@@ -28,25 +28,12 @@ describe('on a Redis Cluster', () => {
     cluster = await startRedisCluster(3);
     wordpress = await new FakeWordPress().start();
     platform = await Platform.start({ services: ['content', 'publishing'], redisUrlFor: cluster.urlFor });
-    const admin = await platform.token({
-      userId: 'user_admin',
-      orgId: 'org_cluster',
-      permissions: ['org:admin'],
-    });
-    const domainId = (
-      await request(platform.url)
-        .post('/api/domains')
-        .set('Authorization', `Bearer ${admin}`)
-        .send({ name: 'Cluster', hostname: 'cluster.example.com' })
-        .expect(201)
-    ).body.id;
-    token = await platform.token({
-      userId: 'user_editor',
-      orgId: 'org_cluster',
-      permissions: ['content:read', 'content:write', 'content:review', 'content:publish', 'publishing:write'],
-      domainId,
-      expiresIn: 3600,
-    });
+    const tenant = await seedTenant(platform, 'cluster');
+    token = await tenant.token(
+      'user_editor',
+      ['content:read', 'content:write', 'content:review', 'content:publish', 'publishing:write'],
+      { expiresIn: 3600 },
+    );
   }, 120_000);
 
   afterAll(async () => {
@@ -84,11 +71,7 @@ describe('on a Redis Cluster', () => {
           type: 'wordpress',
           name: 'cluster site',
           autoPublish: false,
-          config: {
-            baseUrl: wordpress.url,
-            username: wordpress.username,
-            applicationPassword: wordpress.password,
-          },
+          config: wordpress.targetConfig(),
         })
         .expect(201)
     ).body;
@@ -120,11 +103,7 @@ describe('on a Redis Cluster', () => {
       .send({
         type: 'wordpress',
         name: 'auto',
-        config: {
-          baseUrl: wordpress.url,
-          username: wordpress.username,
-          applicationPassword: wordpress.password,
-        },
+        config: wordpress.targetConfig(),
       })
       .expect(201);
     const item = await draft('Scheduled over the cluster');

@@ -37,6 +37,11 @@ export class FakeWordPress extends HttpFake {
     );
   }
 
+  /** A publishing target's `config` for this site (its URL and the application password). */
+  targetConfig(): { baseUrl: string; username: string; applicationPassword: string } {
+    return { baseUrl: this.url, username: this.username, applicationPassword: this.password };
+  }
+
   /** How many posts carry this slug (the no-duplicate check). */
   postsWithSlug(slug: string): number {
     return [...this.posts.values()].filter((post) => post.slug === slug || post.slug.startsWith(`${slug}-`))
