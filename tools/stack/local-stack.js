@@ -251,9 +251,12 @@ function migrateAll(infra) {
   }
 }
 
-/** Starts one app from its build (`app`, default `name`), its output prefixed with its name. */
+/**
+ * Starts one app from its build (`app`, default `name`), its output prefixed with its name,
+ * on the Node running this script (`npm start` and `npm test` make that Node 24: node-runtime.js).
+ */
 function startApp(name, env, { app = name, args = [] } = {}) {
-  const child = spawn('node', ['--enable-source-maps', join(ROOT, 'dist/apps', app, 'main.js'), ...args], {
+  const child = spawn(process.execPath, ['--enable-source-maps', join(ROOT, 'dist/apps', app, 'main.js'), ...args], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
