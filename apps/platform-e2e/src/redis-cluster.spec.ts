@@ -27,7 +27,12 @@ describe('on a Redis Cluster', () => {
   beforeAll(async () => {
     cluster = await startRedisCluster(3);
     wordpress = await new FakeWordPress().start();
-    platform = await Platform.start({ services: ['content', 'publishing'], redisUrlFor: cluster.urlFor });
+    platform = await Platform.start({
+      services: ['content', 'publishing'],
+      redisUrlFor: cluster.urlFor,
+      // The rate limiter on, its counters on the cluster too.
+      gatewayEnv: { RATE_LIMIT_PER_MINUTE: '10000' },
+    });
     const tenant = await seedTenant(platform, 'cluster');
     token = await tenant.token(
       'user_editor',
@@ -61,6 +66,23 @@ describe('on a Redis Cluster', () => {
     const read = await api().get(`/api/content/${item.id}`).expect(200);
     expect(read.body.title).toBe('Over the cluster');
     await api().get('/api/me').expect(200);
+  });
+
+  it('keeps Idempotency-Keys and rate-limit counters on the cluster: a replayed create makes one item', async () => {
+    const key = `cluster-${Date.now()}`;
+    const send = () =>
+      api()
+        .post('/api/content')
+        .set('Idempotency-Key', key)
+        .send({ title: 'Once on the cluster', body: '<p>1</p>' });
+    const first = await send().expect(201);
+    const again = await send().expect(201);
+    expect(again.body.id).toBe(first.body.id);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    // The rate limiter counted both on the cluster (it fails open, with nothing counted, when Redis errs).
+    expect(Number(again.headers['x-ratelimit-remaining'])).toBeLessThan(
+      Number(first.headers['x-ratelimit-remaining']),
+    );
   });
 
   it('runs a publishing job end to end: queued, run by the worker, posted once', async () => {

@@ -1,19 +1,48 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 
 export const WORKSPACE_ROOT = resolve(__dirname, '../../..');
 
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
+/**
+ * The ports tests hand to servers: below Linux's ephemeral range, which the
+ * kernel also gives to outgoing connections — a port picked there (listen(0))
+ * can be taken as a connection's source port before the server binds it
+ * (EADDRINUSE). Each process takes its own block of 1,000, in turn, and checks
+ * that the port binds on every address.
+ */
+function portBlock(): { start: number; size: number } {
+  let ephemeralStart = 32_768;
+  try {
+    ephemeralStart = Number(
+      readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0],
+    );
+  } catch {
+    // not Linux: the usual range
+  }
+  const blocks = Math.max(1, Math.floor((ephemeralStart - 10_000) / 1_000));
+  return { start: 10_000 + (process.pid % blocks) * 1_000, size: 1_000 };
+}
+
+let nextPort = 0;
+
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolveBindable) => {
     const server = createServer();
     server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
-    });
+    server.once('error', () => resolveBindable(false));
+    server.listen(port, '0.0.0.0', () => server.close(() => resolveBindable(true)));
   });
+}
+
+export async function freePort(): Promise<number> {
+  const { start, size } = portBlock();
+  for (let tries = 0; tries < size; tries++) {
+    const port = start + (nextPort++ % size);
+    if (await bindable(port)) return port;
+  }
+  throw new Error(`no free port in ${start}–${start + size - 1}`);
 }
 
 export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {

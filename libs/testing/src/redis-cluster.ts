@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { WORKSPACE_ROOT, waitFor } from './processes';
+import { WORKSPACE_ROOT, freePort, waitFor } from './processes';
 import { type PrivateRedis, startPrivateRedis } from './redis-server';
 
 const acl = require(join(WORKSPACE_ROOT, 'tools/stack/redis-acl.js')) as {
@@ -45,6 +45,9 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
           join(dir, `nodes-${i}.conf`),
           '--cluster-node-timeout',
           '5000',
+          // The bus port defaults to port + 10,000; pick it like any other port.
+          '--cluster-port',
+          String(await freePort()),
           '--dir',
           dir,
         ]),
