@@ -89,8 +89,10 @@ export class RedisRpcServer extends Server implements CustomTransportStrategy {
     await this.commands
       ?.zrem(rpcKeys.replicas(this.options.prefix, this.options.service), this.replicaId)
       .catch(() => 0);
-    // Unblock a waiting BRPOP; requests still on the list are left for other replicas.
-    this.blocking?.disconnect();
+    // The loop ends when its BRPOP (1 s at most) comes back, and runs whatever that popped: cutting
+    // the connection under a BRPOP would lose a request Redis had already handed over. Requests still
+    // on the list are left for the other replicas.
+    this.slotFreed?.();
     await this.loop?.catch(() => undefined);
     if (this.inFlight > 0) {
       await Promise.race([
@@ -98,6 +100,7 @@ export class RedisRpcServer extends Server implements CustomTransportStrategy {
         new Promise((resolve) => setTimeout(resolve, this.options.drainMs ?? 10_000)),
       ]);
     }
+    this.blocking?.disconnect();
     this.commands?.disconnect();
   }
 
@@ -125,13 +128,14 @@ export class RedisRpcServer extends Server implements CustomTransportStrategy {
         await new Promise<void>((resolve) => (this.slotFreed = resolve));
         continue;
       }
+      // Popped requests are run even once stopping began: they are off the list, nobody else has them.
       try {
         const popped = await this.blocking!.brpop(key, 1);
         if (!popped) continue;
         this.start(popped[1]);
         // Take what else is waiting in one round trip, up to the free slots.
         const free = this.options.concurrency - this.inFlight;
-        if (free > 0) {
+        if (free > 0 && this.running) {
           const more = await this.blocking!.rpop(key, free);
           for (const raw of more ?? []) this.start(raw);
         }

@@ -148,6 +148,26 @@ describe(RedisRpcServer.name, () => {
     });
   });
 
+  it('loses no request when a replica stops under a steady stream of them', async () => {
+    const leaving = await startReplica('c');
+    replicas.splice(replicas.indexOf(leaving), 1);
+    let sent = 0;
+    const stream = (async () => {
+      const answers: Promise<unknown>[] = [];
+      // A few at a time, so the replicas' request loops are always mid-pop, never idle or full.
+      while (sent < 1_500) {
+        answers.push(client.send('echo.sum.get', envelope({ a: sent, b: 1 }), 4_000));
+        sent++;
+        if (sent % 3 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+      return Promise.allSettled(answers);
+    })();
+    while (sent < 300) await new Promise((resolve) => setTimeout(resolve, 1));
+    await leaving.close();
+    const settled = await stream;
+    expect(settled.filter((result) => result.status === 'rejected')).toEqual([]);
+  });
+
   it('keeps serving when one replica stops', async () => {
     const [first] = replicas.splice(0, 1);
     await first.close();

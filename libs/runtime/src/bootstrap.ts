@@ -99,6 +99,8 @@ export async function runService<C extends ServiceConfig>(
           service: options.service,
           concurrency: config.RPC_CONCURRENCY,
           keys: app.get(MessageKeys),
+          // Requests in flight may finish within the shutdown budget (the rest of it closes the app).
+          drainMs: Math.max(1_000, config.SHUTDOWN_TIMEOUT_MS - 3_000),
         }),
       },
       // Hybrid apps pass global filters to their RPC side only when told to.
