@@ -25,14 +25,21 @@ export function DomainSelect(props: {
   error?: string;
 }) {
   const domains = useDomains();
+  // Until the list is in, the picker says so (an empty one would open on nothing); if it
+  // cannot be had, it says that, and opening it asks again.
+  const loading = domains.isPending;
+  const failed = domains.isError && !domains.data;
   return (
     <Select
       label="Domain"
-      placeholder="Pick the site it is for"
+      placeholder={loading ? 'Loading your sites…' : 'Pick the site it is for'}
       data={(domains.data?.items ?? []).map((d) => ({ value: d.id, label: d.name }))}
       value={props.value}
       onChange={props.onChange}
-      error={props.error}
+      onDropdownOpen={() => failed && void domains.refetch()}
+      error={props.error ?? (failed ? 'Could not load your sites: open the list to try again' : undefined)}
+      nothingFoundMessage="No sites yet"
+      disabled={loading}
       required
     />
   );
