@@ -83,8 +83,10 @@ async function main() {
       ...(chromium ? { SMARTBEAK_CHROMIUM: chromium } : {}),
     };
     // One type-check of the whole workspace (apps, libs, tests) and one lint run: far cheaper
-    // than a compiler and a linter per project, which re-read the same libs each time.
-    const checked = await phase('type-check and lint the workspace', async () =>
+    // than a compiler and a linter per project, which re-read the same libs each time. The
+    // deployment checks run beside them (their bundle-alone test installs eight bundles and
+    // boots a platform: run beside the e2e suite, that load made its timing-sensitive specs flaky).
+    const checked = await phase('type-check, lint, deployment checks', async () =>
       (
         await Promise.all([
           run('npx', ['tsc', '-p', 'tsconfig.check.json']),
@@ -92,6 +94,7 @@ async function main() {
           // The console's API types are the gateway's OpenAPI document's (npm run web:api).
           run('node', ['tools/web-api.js', '--check']),
           run('npx', ['eslint', 'apps', 'libs', 'tools/nx-plugin', 'deploy']),
+          nx(['run', 'deploy:test'], env),
         ])
       ).every(Boolean),
     );
@@ -102,7 +105,7 @@ async function main() {
       (
         await Promise.all([
           nx(['run', 'platform-e2e:test'], env),
-          nx(['run-many', '-t', 'test', '--exclude=platform-e2e', '--parallel=1'], env),
+          nx(['run-many', '-t', 'test', '--exclude=platform-e2e,deploy', '--parallel=1'], env),
         ])
       ).every(Boolean),
     );
