@@ -41,6 +41,8 @@ describe('REDIS_URL forms', () => {
     client.disconnect();
     const bull = bullConnection('redis+cluster://127.0.0.1:1', { lazyConnect: true });
     expect(bull).toBeInstanceOf(Cluster);
+    // Every queue of the process shares it.
+    expect(bullConnection('redis+cluster://127.0.0.1:1', { lazyConnect: true })).toBe(bull);
     (bull as Cluster).disconnect();
     expect(bullConnection('redis://127.0.0.1:6379')).toEqual({
       url: 'redis://127.0.0.1:6379',

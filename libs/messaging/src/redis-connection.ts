@@ -70,16 +70,24 @@ export function createRedis(url: string, options: RedisOptions = {}): RedisClien
   return new Cluster(address.nodes, clusterOptions);
 }
 
+const bullClusters = new Map<string, RedisClient>();
+
 /**
  * BullMQ's `connection` for `url`: connection options for one Redis (BullMQ
- * opens what it needs), a Cluster instance for a cluster (BullMQ duplicates it
- * for its blocking reads).
+ * opens what it needs for each queue); for a cluster, one Cluster client per
+ * URL and options in the process, shared by every queue (BullMQ never closes
+ * a client it is given; its workers duplicate it for their blocking reads).
  */
 export function bullConnection(
   url: string,
   options: RedisOptions = {},
 ): RedisClient | (RedisOptions & { url: string }) {
-  return isClusterUrl(url)
-    ? createRedis(url, { maxRetriesPerRequest: null, ...options })
-    : { url, maxRetriesPerRequest: null, ...options };
+  if (!isClusterUrl(url)) return { url, maxRetriesPerRequest: null, ...options };
+  const key = `${url}\n${JSON.stringify(options)}`;
+  let client = bullClusters.get(key);
+  if (!client) {
+    client = createRedis(url, { maxRetriesPerRequest: null, ...options });
+    bullClusters.set(key, client);
+  }
+  return client;
 }

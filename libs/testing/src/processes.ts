@@ -12,6 +12,8 @@ export const WORKSPACE_ROOT = resolve(__dirname, '../../..');
  * (EADDRINUSE). Each process takes its own block of 1,000, in turn, and checks
  * that the port binds on every address.
  */
+const PORT_BLOCK = portBlock();
+
 function portBlock(): { start: number; size: number } {
   let ephemeralStart = 32_768;
   try {
@@ -37,7 +39,7 @@ function bindable(port: number): Promise<boolean> {
 }
 
 export async function freePort(): Promise<number> {
-  const { start, size } = portBlock();
+  const { start, size } = PORT_BLOCK;
   for (let tries = 0; tries < size; tries++) {
     const port = start + (nextPort++ % size);
     if (await bindable(port)) return port;

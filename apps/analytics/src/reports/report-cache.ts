@@ -1,16 +1,17 @@
 import { createHash } from 'node:crypto';
 
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { type RedisClient } from '@smartbeak/messaging';
 import { SERVICE_CONFIG, SERVICE_REDIS } from '@smartbeak/runtime';
 
 import { type AnalyticsConfig } from '../config/analytics.config';
-import { type RedisClient } from '@smartbeak/messaging';
 
 /**
  * Hot reports' pre-aggregated part, cached in Redis for
- * ANALYTICS_REPORT_CACHE_TTL_MS. Each org has a generation; a rollup that
- * changes an org's figures moves it, and every key of the old generation
- * is never read again (it expires by its TTL). Redis down: no cache.
+ * ANALYTICS_REPORT_CACHE_TTL_MS. Each org has a generation (a field of one
+ * hash, so a rollup moves many orgs' in one round trip, on a Redis Cluster
+ * too); every key of an old generation is never read again (it expires by
+ * its TTL). Redis down: no cache.
  */
 @Injectable()
 export class ReportCache {
@@ -21,8 +22,8 @@ export class ReportCache {
     @Inject(SERVICE_REDIS) private readonly redis: RedisClient,
   ) {}
 
-  private generationKey(orgId: string): string {
-    return `${this.config.REDIS_PREFIX}:analytics:generation:${orgId}`;
+  private get generationsKey(): string {
+    return `${this.config.REDIS_PREFIX}:analytics:generations`;
   }
 
   async get<T>(orgId: string, query: unknown, compute: () => Promise<T>): Promise<T> {
@@ -31,7 +32,7 @@ export class ReportCache {
     const hash = createHash('sha256').update(JSON.stringify(query)).digest('base64url');
     let key: string | undefined;
     try {
-      const generation = (await this.redis.get(this.generationKey(orgId))) ?? '0';
+      const generation = (await this.redis.hget(this.generationsKey, orgId)) ?? '0';
       key = `${this.config.REDIS_PREFIX}:analytics:report:${orgId}:${generation}:${hash}`;
       const hit = await this.redis.get(key);
       if (hit) return JSON.parse(hit) as T;
@@ -47,7 +48,8 @@ export class ReportCache {
   /** The orgs' cached reports are stale: a rollup changed their figures. */
   async invalidate(orgIds: string[]): Promise<void> {
     if (!orgIds.length) return;
-    // One command per key (not a pipeline): on a Redis Cluster the orgs' keys live in different slots.
-    await Promise.all(orgIds.map((orgId) => this.redis.incr(this.generationKey(orgId))));
+    const pipeline = this.redis.pipeline();
+    for (const orgId of orgIds) pipeline.hincrby(this.generationsKey, orgId, 1);
+    await pipeline.exec();
   }
 }
