@@ -46,24 +46,38 @@ export async function appendToOutbox(sql: Sql, events: OutboxEvent[]): Promise<s
   return ids;
 }
 
+/** An outbox row as `outboxInsertSql` reads it. */
+export interface OutboxRecord {
+  id: string;
+  type: string;
+  aggregate_id: string;
+  org_id: string | null;
+  domain_id: string | null;
+  payload: Record<string, unknown>;
+  request_id: string | null;
+}
+
+/** The rows of `events`, carrying the current request's id (made where the change is decided). */
+export function outboxRecords(events: OutboxEvent[]): OutboxRecord[] {
+  const requestId = currentRequestScope()?.requestId ?? null;
+  return events.map((event) => ({
+    id: randomUUID(),
+    type: event.type,
+    aggregate_id: event.aggregateId,
+    org_id: event.orgId,
+    domain_id: event.domainId ?? null,
+    payload: event.payload,
+    request_id: requestId,
+  }));
+}
+
 /**
  * For a single-statement write (data-modifying CTEs): the events as one
  * jsonb parameter, and the INSERT that reads it as `$<param>`. Same rows as
  * `appendToOutbox`, without a round trip of their own.
  */
 export function outboxRows(events: OutboxEvent[]): string {
-  const requestId = currentRequestScope()?.requestId ?? null;
-  return JSON.stringify(
-    events.map((event) => ({
-      id: randomUUID(),
-      type: event.type,
-      aggregate_id: event.aggregateId,
-      org_id: event.orgId,
-      domain_id: event.domainId ?? null,
-      payload: event.payload,
-      request_id: requestId,
-    })),
-  );
+  return JSON.stringify(outboxRecords(events));
 }
 
 export function outboxInsertSql(param: number): string {
@@ -76,12 +90,16 @@ export function outboxInsertSql(param: number): string {
 /**
  * For events whose fields come from rows the same statement writes (a CTE):
  * `select` yields `type, aggregate_id, org_id, domain_id, payload`; the
- * request id is the parameter `$<requestIdParam>` (see `currentRequestId`).
+ * request id is the parameter `$<requestIdParam>` (see `currentRequestId`),
+ * or, without one, a sixth column `request_id` of the select (a statement
+ * writing for many requests at once).
  */
-export function outboxInsertFromSql(select: string, requestIdParam: number): string {
+export function outboxInsertFromSql(select: string, requestIdParam?: number): string {
+  const requestId = requestIdParam === undefined ? 'e.request_id' : `$${requestIdParam}::varchar`;
+  const columns = `type, aggregate_id, org_id, domain_id, payload${requestIdParam === undefined ? ', request_id' : ''}`;
   return `INSERT INTO outbox (id, type, aggregate_id, org_id, domain_id, payload, request_id)
-    SELECT gen_random_uuid(), e.type, e.aggregate_id::text, e.org_id, e.domain_id::text, e.payload, $${requestIdParam}::varchar
-      FROM (${select}) AS e(type, aggregate_id, org_id, domain_id, payload)`;
+    SELECT gen_random_uuid(), e.type, e.aggregate_id::text, e.org_id, e.domain_id::text, e.payload, ${requestId}
+      FROM (${select}) AS e(${columns})`;
 }
 
 /** The request the current code runs for, if any (carried on every event). */

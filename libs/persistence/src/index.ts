@@ -6,3 +6,4 @@ export * from './errors';
 export * from './repository';
 export * from './scope';
 export * from './where';
+export * from './statement-batcher';

@@ -55,6 +55,16 @@ export class PublishingConfig extends OutboundServiceConfig {
   @Max(500)
   PUBLISHING_WORKER_CONCURRENCY: number = 32;
 
+  /**
+   * Most jobs one statement claims or settles: a worker's jobs that reach
+   * PostgreSQL while another batch is in flight go together (1: one statement
+   * per job).
+   */
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  PUBLISHING_STATEMENT_BATCH: number = 64;
+
   /** Calls in flight per destination type in one worker: a slow one cannot starve the others. */
   @IsInt()
   @Min(1)

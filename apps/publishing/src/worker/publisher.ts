@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Events, type JobTargetState, type TargetType } from '@smartbeak/contracts';
 import { SERVICE_CONFIG } from '@smartbeak/runtime';
-import { type OutboxEvent } from '@smartbeak/messaging';
-import { CredentialVault, Database, systemScope } from '@smartbeak/persistence';
+import { currentRequestId, type OutboxEvent, type OutboxRecord, outboxRecords } from '@smartbeak/messaging';
+import { CredentialVault, Database, StatementBatcher, systemScope } from '@smartbeak/persistence';
 
 import {
   type Outcome,
@@ -15,7 +15,7 @@ import {
 import { PublishingConfig } from '../config/publishing.config';
 
 import { type JobRow, type JobTargetRow } from '../jobs/job-rows';
-import { JobRunsSystem, type SettledRun } from '../jobs/job-runs.system';
+import { JobRunsSystem, type SettledRun, type StartedRun } from '../jobs/job-runs.system';
 import { ADAPTERS, CREDENTIAL_VAULT } from '../publishing.tokens';
 import { Semaphore } from './semaphore';
 
@@ -57,12 +57,22 @@ interface TargetRun {
  * call, so an interruption leaves evidence), reconciles targets an earlier try
  * left `active`, calls each destination under its type's concurrency cap, and
  * settles the job per docs/architecture.md § Errors — all state writes batched into
- * two transactions.
+ * two statements, each shared with the jobs this worker claims or settles at the
+ * same moment (StatementBatcher).
  */
 @Injectable()
 export class Publisher {
   private readonly logger = new Logger(Publisher.name);
   private readonly caps: Record<TargetType, Semaphore>;
+  /** Concurrent jobs' claims, and their outcomes, go to PostgreSQL together (group commit). */
+  private readonly starts: StatementBatcher<
+    { jobId: string; requestId: string | null },
+    StartedRun | undefined
+  >;
+  private readonly settles: StatementBatcher<
+    { job: JobRow; run: SettledRun; events: OutboxRecord[] },
+    undefined
+  >;
 
   constructor(
     private readonly db: Database,
@@ -76,6 +86,15 @@ export class Publisher {
       linkedin: new Semaphore(config.PUBLISHING_CONCURRENCY_LINKEDIN),
       email: new Semaphore(config.PUBLISHING_CONCURRENCY_EMAIL),
     };
+    const max = config.PUBLISHING_STATEMENT_BATCH;
+    this.starts = new StatementBatcher((starts) => this.runs.startMany(WORKER, starts), { max });
+    this.settles = new StatementBatcher(
+      async (settled) => {
+        await this.runs.settleMany(WORKER, settled);
+        return settled.map(() => undefined);
+      },
+      { max },
+    );
   }
 
   /** `lastAttempt`: no retry follows this one (transient errors go to the DLQ). */
@@ -148,7 +167,7 @@ export class Publisher {
    * whether this job got the claim. Undefined when the job is finished.
    */
   private async start(jobId: string): Promise<StartedJob | undefined> {
-    const row = await this.runs.start(WORKER, jobId);
+    const row = await this.starts.submit({ jobId, requestId: currentRequestId() });
     if (!row) return undefined;
     const { job } = row;
     const open = row.targets.map((t) => ({
@@ -307,7 +326,7 @@ export class Publisher {
         await runs.deadLetter(WORKER, job, letter.type, letter.message);
       });
     } else {
-      await this.runs.settle(WORKER, job, settled);
+      await this.settles.submit({ job, run: settled, events: outboxRecords(settled.events) });
     }
     if (jobState === 'retrying') {
       const waits = retryable
