@@ -17,6 +17,8 @@ const stack = require('../tools/stack/local-stack');
 const system = require('../tools/stack/system');
 const {
   api: apiCall,
+  commitsOf,
+  cpuCell,
   load,
   loop,
   rssOf,
@@ -26,6 +28,7 @@ const {
   table,
   waitOk,
   tokenSigner,
+  withCpu,
 } = require('./lib');
 
 const GATEWAY = 'http://127.0.0.1:3200';
@@ -81,16 +84,47 @@ async function main() {
     const listHeaders = { authorization: `Bearer ${listToken}` };
 
     const rows = [];
-    const compare = async (label, path, options) => {
+    const names = new Map([
+      [gateway.pid, 'gateway'],
+      [content.pid, 'content'],
+      [controlPlane.pid, 'control-plane'],
+      [rawServer.pid, 'raw'],
+    ]);
+    /** `run` with the CPU per request of each process and, for writes, the content database's commits per request. */
+    const measured = async (run, { commits } = {}) => {
+      const before = commits ? await commitsOf(db) : 0;
+      const result = await withCpu(names, run);
+      if (commits) result.commits = ((await commitsOf(db)) - before - 1) / Math.max(1, result.total);
+      return result;
+    };
+    const compare = async (label, path, options, { commits = false } = {}) => {
       // Warm both paths (JIT, pools, caches) before measuring.
       await load(`${RAW}${path}`, { connections, duration: 2, ...options('raw') });
       await load(`${GATEWAY}${path}`, { connections, duration: 2, ...options('platform') });
-      const baseline = await load(`${RAW}${path}`, { connections, duration, ...options('raw') });
-      const platform = await load(`${GATEWAY}${path}`, { connections, duration, ...options('platform') });
+      const baseline = await measured(
+        () => load(`${RAW}${path}`, { connections, duration, ...options('raw') }),
+        {
+          commits,
+        },
+      );
+      const platform = await measured(
+        () => load(`${GATEWAY}${path}`, { connections, duration, ...options('platform') }),
+        { commits },
+      );
       rows.push(row(label, 'raw node+pg', baseline, ''));
       rows.push(
         row(label, 'gateway→redis→content', platform, `${pct(platform.reqPerSec, baseline.reqPerSec)}`),
       );
+      if (label.startsWith('GET ')) {
+        // The latency a console user sees at a steady 500 req/s, below either path's capacity.
+        const paced = await load(`${GATEWAY}${path}`, {
+          connections,
+          duration,
+          rate: 500,
+          ...options('platform'),
+        });
+        rows[rows.length - 1]['p99 ms at 500/s'] = paced.p99;
+      }
       process.stdout.write(
         `${label}: raw ${baseline.reqPerSec} req/s, platform ${platform.reqPerSec} req/s\n`,
       );
@@ -126,22 +160,27 @@ async function main() {
 
     // Create: a new title (and so slug) per request, on both sides.
     let serial = 0;
-    await compare('POST /api/content', '/api/content', () => ({
-      requests: [
-        {
-          method: 'POST',
-          headers,
-          setupRequest: (req) => ({
-            ...req,
-            body: JSON.stringify({
-              title: `Bench post ${process.pid} ${serial++}`,
-              body: '<p>Hello</p>',
-              tags: ['bench'],
+    await compare(
+      'POST /api/content',
+      '/api/content',
+      () => ({
+        requests: [
+          {
+            method: 'POST',
+            headers,
+            setupRequest: (req) => ({
+              ...req,
+              body: JSON.stringify({
+                title: `Bench post ${process.pid} ${serial++}`,
+                body: '<p>Hello</p>',
+                tags: ['bench'],
+              }),
             }),
-          }),
-        },
-      ],
-    }));
+          },
+        ],
+      }),
+      { commits: true },
+    );
 
     // Read by id and update: items made beforehand, one per connection for updates.
     const readIds = [];
@@ -179,8 +218,13 @@ async function main() {
     };
     await loop({ connections, duration: 2, send: update(RAW, 'raw') });
     await loop({ connections, duration: 2, send: update(GATEWAY, 'platform') });
-    const rawUpdate = await loop({ connections, duration, send: update(RAW, 'raw') });
-    const platformUpdate = await loop({ connections, duration, send: update(GATEWAY, 'platform') });
+    const rawUpdate = await measured(() => loop({ connections, duration, send: update(RAW, 'raw') }), {
+      commits: true,
+    });
+    const platformUpdate = await measured(
+      () => loop({ connections, duration, send: update(GATEWAY, 'platform') }),
+      { commits: true },
+    );
     rows.push(row('POST /api/content/update', 'raw node+pg', rawUpdate, ''));
     rows.push(
       row(
@@ -275,6 +319,8 @@ function row(route, path, result, ratio) {
     'p99 ms': result.p99,
     failed: result.failed,
     ratio,
+    ...(result.commits === undefined ? {} : { 'commits per request': result.commits.toFixed(2) }),
+    'CPU µs per request': cpuCell(result.cpu),
   };
 }
 

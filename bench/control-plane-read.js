@@ -11,7 +11,18 @@ const { parseArgs } = require('node:util');
 
 const stack = require('../tools/stack/local-stack');
 const system = require('../tools/stack/system');
-const { rssOf, load, startGateway, startNode, startService, waitOk, table, tokenSigner } = require('./lib');
+const {
+  cpuCell,
+  rssOf,
+  load,
+  startGateway,
+  startNode,
+  startService,
+  waitOk,
+  table,
+  tokenSigner,
+  withCpu,
+} = require('./lib');
 
 async function main() {
   const { values } = parseArgs({
@@ -62,8 +73,19 @@ async function main() {
       // Warm both paths (JIT, pools, caches) before measuring.
       await load(`http://127.0.0.1:3299${path}`, { connections, duration: 2, headers });
       await load(`http://127.0.0.1:3200${path}`, { connections, duration: 2, headers });
-      const baseline = await load(`http://127.0.0.1:3299${path}`, { connections, duration, headers });
-      const platform = await load(`http://127.0.0.1:3200${path}`, { connections, duration, headers });
+      const names = new Map([
+        [gateway.pid, 'gateway'],
+        [controlPlane.pid, 'control-plane'],
+        [raw.pid, 'raw'],
+      ]);
+      const baseline = await withCpu(names, () =>
+        load(`http://127.0.0.1:3299${path}`, { connections, duration, headers }),
+      );
+      const platform = await withCpu(names, () =>
+        load(`http://127.0.0.1:3200${path}`, { connections, duration, headers }),
+      );
+      // The latency a console user sees at a steady 500 req/s, far below either path's capacity.
+      const paced = await load(`http://127.0.0.1:3200${path}`, { connections, duration, headers, rate: 500 });
       rows.push({
         route: label,
         path: 'raw node+pg',
@@ -72,6 +94,7 @@ async function main() {
         'p99 ms': baseline.p99,
         failed: baseline.failed,
         ratio: '',
+        'CPU µs per request': cpuCell(baseline.cpu),
       });
       rows.push({
         route: label,
@@ -81,6 +104,8 @@ async function main() {
         'p99 ms': platform.p99,
         failed: platform.failed,
         ratio: `${((platform.reqPerSec / baseline.reqPerSec) * 100).toFixed(0)} %`,
+        'p99 ms at 500/s': paced.p99,
+        'CPU µs per request': cpuCell(platform.cpu),
       });
     }
     // The HTTP layer alone (Nest + Express, no RPC, no auth): the ceiling the gateway path can reach here.

@@ -17,19 +17,24 @@ function rssOf(pid) {
  * Runs autocannon against one URL and returns req/s and latency percentiles
  * (ms). `requests` (autocannon's) vary each request, e.g. a fresh body.
  */
-function load(url, { connections = 32, duration = 10, headers = {}, requests } = {}) {
+function load(url, { connections = 32, duration = 10, headers = {}, requests, rate } = {}) {
+  // `rate`: requests per second across all connections (an open-ish load at a set pace), else as fast as answered.
+  const paced = rate ? { overallRate: rate } : {};
   return new Promise((resolve, reject) => {
-    autocannon({ url, connections, duration, headers, requests, pipelining: 1 }, (error, result) => {
-      if (error) return reject(error);
-      const bad = result.non2xx + result.errors + result.timeouts;
-      resolve({
-        reqPerSec: Math.round(result.requests.average),
-        p50: result.latency.p50,
-        p99: result.latency.p99,
-        total: result.requests.total,
-        failed: bad,
-      });
-    });
+    autocannon(
+      { url, connections, duration, headers, requests, pipelining: 1, ...paced },
+      (error, result) => {
+        if (error) return reject(error);
+        const bad = result.non2xx + result.errors + result.timeouts;
+        resolve({
+          reqPerSec: Math.round(result.requests.average),
+          p50: result.latency.p50,
+          p99: result.latency.p99,
+          total: result.requests.total,
+          failed: bad,
+        });
+      },
+    );
   });
 }
 
@@ -66,10 +71,19 @@ async function loop({ connections = 32, duration = 10, send }) {
   };
 }
 
-/** Starts a Node process; with BENCH_PROFILE=1 it writes a CPU profile to bench/results/profiles on exit. */
+/**
+ * Starts a Node process. With BENCH_PROFILE=1 it writes V8's tick log to
+ * bench/results/profiles/<script>-<pid>.log as it runs (a service ends by
+ * re-raising SIGTERM, which --cpu-prof would not survive); read one with
+ * `node --prof-process <file>`.
+ */
 function startNode(script, env, args = []) {
+  const { basename, join } = require('node:path');
+  const dir = join(__dirname, 'results/profiles');
+  if (process.env.BENCH_PROFILE) require('node:fs').mkdirSync(dir, { recursive: true });
+  const name = `${basename(require('node:path').dirname(script))}-${basename(script, '.js')}`;
   const profile = process.env.BENCH_PROFILE
-    ? ['--cpu-prof', `--cpu-prof-dir=${require('node:path').join(__dirname, 'results/profiles')}`]
+    ? ['--prof', '--no-logfile-per-isolate', `--logfile=${join(dir, `${name}-${Date.now()}.log`)}`]
     : [];
   const child = spawn(process.execPath, [...profile, script, ...args], {
     env: { ...process.env, ...env },
@@ -95,13 +109,14 @@ async function waitOk(url, timeoutMs = 30_000) {
 }
 
 function table(rows) {
-  const cols = Object.keys(rows[0]);
-  const width = cols.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c]).length)));
+  const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const cell = (r, c) => (r[c] === undefined || r[c] === null ? '' : String(r[c]));
+  const width = cols.map((c) => Math.max(c.length, ...rows.map((r) => cell(r, c).length)));
   const line = (values) => values.map((v, i) => String(v).padEnd(width[i])).join('  ');
   return [
     line(cols),
     line(width.map((w) => '-'.repeat(w))),
-    ...rows.map((r) => line(cols.map((c) => r[c]))),
+    ...rows.map((r) => line(cols.map((c) => cell(r, c)))),
   ].join('\n');
 }
 
@@ -157,6 +172,45 @@ function cpuSeconds(names) {
   }
   return used;
 }
+/** Processes whose CPU a read bench reports besides its own named ones. */
+const SHARED_PROCESSES = /^(postgres|redis-server)$/;
+
+/**
+ * Runs `run` (a `load` or `loop`, whose result has `total` requests) and adds
+ * `cpu`: µs of CPU per request of each process in `names` (pid → name), and
+ * of PostgreSQL and Redis, over the run. /proc counts in 10 ms ticks.
+ */
+async function withCpu(names, run) {
+  const before = cpuSeconds(names);
+  const result = await run();
+  const after = cpuSeconds(names);
+  const known = new Set(names.values());
+  const cpu = {};
+  for (const [group, used] of Object.entries(after)) {
+    if (!known.has(group) && !SHARED_PROCESSES.test(group)) continue;
+    const us = ((used - (before[group] ?? 0)) * 1e6) / Math.max(1, result.total);
+    if (us >= 1) cpu[group] = Math.round(us);
+  }
+  return { ...result, cpu };
+}
+
+/** `cpu` of a result as one cell: "gateway 95 · redis-server 12". */
+function cpuCell(cpu) {
+  return Object.entries(cpu ?? {})
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, us]) => `${name} ${us}`)
+    .join(' · ');
+}
+
+/** Commits PostgreSQL has counted in `database` so far (pg_stat_database; read after the stats flush). */
+async function commitsOf(client) {
+  await new Promise((r) => setTimeout(r, 1_100));
+  const { rows } = await client.query(
+    `SELECT xact_commit::bigint AS n FROM pg_stat_database WHERE datname = current_database()`,
+  );
+  return Number(rows[0].n);
+}
+
 /** Signs bench session tokens (2 h, subject user_bench, azp the bench origin) with the stack's dev key. */
 async function tokenSigner(privatePath) {
   const { SignJWT, importPKCS8 } = await import('jose');
@@ -216,7 +270,10 @@ function startGateway(infra, keys, healthServices) {
 }
 
 module.exports = {
+  commitsOf,
+  cpuCell,
   cpuSeconds,
+  withCpu,
   startService,
   startGateway,
   rssOf,

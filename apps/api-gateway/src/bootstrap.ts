@@ -1,5 +1,4 @@
 import { parsePublishableKey } from '@clerk/shared/keys';
-import helmet from '@fastify/helmet';
 import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -9,6 +8,7 @@ import { DomainError, flattenValidationErrors, STRICT_VALIDATION } from '@smartb
 import { pinoOptions, requestIdOf, serveMetrics } from '@smartbeak/observability';
 import type { IncomingMessage } from 'node:http';
 import { join, resolve } from 'node:path';
+import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import pino from 'pino';
 
@@ -93,10 +93,15 @@ export async function createGateway(config: GatewayConfig): Promise<NestFastifyA
   app.get(UsageMeter).attach(fastify);
   registerJsonBodies(fastify, config.BODY_LIMIT_BYTES);
   registerFormBodies(fastify, config.BODY_LIMIT_BYTES);
-  await app.register(helmet, {
+  // Helmet's headers on every reply, its middleware built once: @fastify/helmet builds a new one
+  // (its options parsed again) for each request.
+  const securityHeaders = helmet({
     contentSecurityPolicy: false,
     crossOriginResourcePolicy: { policy: 'same-site' },
   });
+  fastify.addHook('onRequest', (req, reply, done) =>
+    securityHeaders(req.raw, reply.raw, (error) => done(error as Error | undefined)),
+  );
   const origins = splitList(config.CORS_ORIGINS);
   if (origins.length) {
     app.enableCors({

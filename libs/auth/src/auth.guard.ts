@@ -1,11 +1,11 @@
 import { CanActivate, createParamDecorator, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { CommonError, Permission, RequestContext } from '@smartbeak/contracts';
+import { CommonError, RequestContext } from '@smartbeak/contracts';
 import { DomainError } from '@smartbeak/errors';
 import { currentRequestScope } from '@smartbeak/observability';
 
 import { contextFromClaims } from './claims';
-import { hasPermissions, PUBLIC_ROUTE, REQUIRED_PERMISSIONS } from './permissions';
+import { hasPermissions, routeRules } from './permissions';
 import { cookieRequestAllowed, InvalidTokenError, tokenFromRequest, TokenVerifier } from './token-verifier';
 
 /** What the guard needs of an HTTP request, whatever the server (Express, Fastify). */
@@ -36,8 +36,8 @@ export class AuthGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
+    const rules = routeRules(this.reflector, context);
+    if (rules.public) return true;
 
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const token = tokenFromRequest(req.headers);
@@ -62,10 +62,9 @@ export class AuthGuard implements CanActivate {
     const scope = currentRequestScope();
     if (scope) Object.assign(scope, { userId: ctx.userId, orgId: ctx.orgId });
 
-    const required = this.reflector.getAllAndOverride<Permission[]>(REQUIRED_PERMISSIONS, targets) ?? [];
-    if (!hasPermissions(ctx, required)) {
+    if (!hasPermissions(ctx, rules.required)) {
       throw DomainError.forbidden(
-        `Missing permission: ${required.filter((p) => !ctx!.permissions.includes(p)).join(', ')}`,
+        `Missing permission: ${rules.required.filter((p) => !ctx!.permissions.includes(p)).join(', ')}`,
       );
     }
     return true;

@@ -1,4 +1,5 @@
-import { type CustomDecorator, SetMetadata } from '@nestjs/common';
+import { type CustomDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
+import { type Reflector } from '@nestjs/core';
 import { Payload } from '@nestjs/microservices';
 import {
   type Permission,
@@ -17,6 +18,35 @@ export const RequirePermissions = (...permissions: Permission[]): CustomDecorato
 
 /** No session token needed (health, webhooks with their own signature). */
 export const Public = (): CustomDecorator => SetMetadata(PUBLIC_ROUTE, true);
+
+/** What a route asks of its caller, from its decorators (the handler's win over its controller's). */
+export interface RouteRules {
+  public: boolean;
+  required: readonly Permission[];
+}
+
+const rulesByClass = new WeakMap<object, WeakMap<object, RouteRules>>();
+
+/**
+ * The route's rules, read from its metadata once per handler and kept
+ * (decorators do not change at run time): guards run on every request.
+ */
+export function routeRules(reflector: Reflector, context: ExecutionContext): RouteRules {
+  const handler = context.getHandler();
+  const cls = context.getClass();
+  let byHandler = rulesByClass.get(cls);
+  if (!byHandler) rulesByClass.set(cls, (byHandler = new WeakMap()));
+  let rules = byHandler.get(handler);
+  if (!rules) {
+    const targets = [handler, cls];
+    rules = {
+      public: reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets) ?? false,
+      required: reflector.getAllAndOverride<Permission[]>(REQUIRED_PERMISSIONS, targets) ?? [],
+    };
+    byHandler.set(handler, rules);
+  }
+  return rules;
+}
 
 export function hasPermissions(ctx: RequestContext, permissions: readonly Permission[]): boolean {
   return permissions.every((permission) => ctx.permissions.includes(permission));

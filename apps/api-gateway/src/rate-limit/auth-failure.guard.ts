@@ -1,6 +1,6 @@
 import { type ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthGuard, type AuthenticatedRequest, PUBLIC_ROUTE, TokenVerifier } from '@smartbeak/auth';
+import { AuthGuard, type AuthenticatedRequest, routeRules, TokenVerifier } from '@smartbeak/auth';
 import { CommonError } from '@smartbeak/contracts';
 import { DomainError } from '@smartbeak/errors';
 
@@ -40,8 +40,7 @@ export class RateLimitedAuthGuard extends AuthGuard {
   }
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.limit === 0 || this.routes.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) {
+    if (this.limit === 0 || routeRules(this.routes, context).public) {
       return super.canActivate(context);
     }
     const address = addressOf(context);
