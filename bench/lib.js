@@ -166,7 +166,9 @@ function cpuSeconds(names) {
     }
     const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
+    // utime + stime, and cutime + cstime: what its exited children used (a PostgreSQL backend
+    // that closes mid-run moves its time to the postmaster instead of vanishing from the sum).
+    const ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
     const group = names.get(Number(pid)) ?? (Number(pid) === process.pid ? 'bench (this process)' : comm);
     used[group] = (used[group] ?? 0) + ticks / 100;
   }

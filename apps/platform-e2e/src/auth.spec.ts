@@ -41,6 +41,24 @@ describe('gateway authentication and authorisation', () => {
     expect(cookie.body.userId).toBe('user_me');
   });
 
+  it("every answer carries helmet's security headers, a refusal too", async () => {
+    const token = await platform.token({ permissions: ['content:read'], azp });
+    const answers = [
+      await request(platform.url).get('/api/me').set('Authorization', `Bearer ${token}`).expect(200),
+      await request(platform.url).get('/api/me').expect(401),
+      await request(platform.url).get('/health/live').expect(200),
+    ];
+    for (const answer of answers) {
+      expect(answer.headers).toMatchObject({
+        'x-content-type-options': 'nosniff',
+        'cross-origin-resource-policy': 'same-site',
+        'x-frame-options': 'SAMEORIGIN',
+        'strict-transport-security': expect.stringContaining('max-age='),
+      });
+      expect(answer.headers['x-powered-by']).toBeUndefined();
+    }
+  });
+
   describe('refuses with 401 problem+json', () => {
     const cases: [string, () => Promise<string | null>][] = [
       ['no token', async () => null],

@@ -54,9 +54,10 @@ export function parseClusterUrl(url: string): ClusterAddress {
 export function createRedis(url: string, options: RedisOptions = {}): RedisClient {
   if (!isClusterUrl(url)) return new Redis(url, options);
   const address = parseClusterUrl(url);
-  const { lazyConnect, ...nodeOptions } = options;
+  const { lazyConnect, enableAutoPipelining, ...nodeOptions } = options;
   const clusterOptions: ClusterOptions = {
     lazyConnect,
+    enableAutoPipelining,
     // Commands wait (not fail) while slots move between masters or a replica is promoted.
     enableOfflineQueue: options.enableOfflineQueue ?? true,
     slotsRefreshTimeout: 2_000,

@@ -64,7 +64,12 @@ export class RedisRpcServer extends Server implements CustomTransportStrategy {
   async listen(callback: (error?: unknown) => void): Promise<void> {
     try {
       this.blocking = createRedis(this.options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
-      this.commands = createRedis(this.options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
+      // Replies finished in the same tick go to Redis in one write.
+      this.commands = createRedis(this.options.redisUrl, {
+        maxRetriesPerRequest: null,
+        lazyConnect: true,
+        enableAutoPipelining: true,
+      });
       // Outages show in the readiness probe; ioredis reconnects by itself.
       for (const connection of [this.blocking, this.commands]) connection.on('error', () => undefined);
       await Promise.all([this.blocking.connect(), this.commands.connect()]);
