@@ -17,25 +17,60 @@ function rssOf(pid) {
  * Runs autocannon against one URL and returns req/s and latency percentiles
  * (ms). `requests` (autocannon's) vary each request, e.g. a fresh body.
  */
-function load(url, { connections = 32, duration = 10, headers = {}, requests, rate } = {}) {
-  // `rate`: requests per second across all connections (an open-ish load at a set pace), else as fast as answered.
-  const paced = rate ? { overallRate: rate } : {};
+function load(url, { connections = 32, duration = 10, headers = {}, requests } = {}) {
   return new Promise((resolve, reject) => {
-    autocannon(
-      { url, connections, duration, headers, requests, pipelining: 1, ...paced },
-      (error, result) => {
-        if (error) return reject(error);
-        const bad = result.non2xx + result.errors + result.timeouts;
-        resolve({
-          reqPerSec: Math.round(result.requests.average),
-          p50: result.latency.p50,
-          p99: result.latency.p99,
-          total: result.requests.total,
-          failed: bad,
-        });
-      },
-    );
+    autocannon({ url, connections, duration, headers, requests, pipelining: 1 }, (error, result) => {
+      if (error) return reject(error);
+      const bad = result.non2xx + result.errors + result.timeouts;
+      resolve({
+        reqPerSec: Math.round(result.requests.average),
+        p50: result.latency.p50,
+        p99: result.latency.p99,
+        total: result.requests.total,
+        failed: bad,
+      });
+    });
   });
+}
+
+/**
+ * An open load at a steady `rate` (requests per second, each sent at its
+ * time whatever the answers before it): the latency a user sees when the
+ * platform is busy but not saturated. Latency counts from when a request was
+ * due, so a stalled sender cannot hide a slow answer. (autocannon's
+ * `overallRate` sends each second's quota in a burst at its start.)
+ * `path()` gives each request's path, else `url` every time. Same figures as `load`.
+ */
+async function paced(url, { rate = 500, duration = 10, headers = {}, path } = {}) {
+  const { origin } = new URL(url);
+  const latencies = [];
+  let failed = 0;
+  const pending = new Set();
+  const interval = 1000 / rate;
+  const started = performance.now();
+  for (let n = 0; n < rate * duration;) {
+    const now = performance.now();
+    for (; n < rate * duration && started + n * interval <= now; n++) {
+      const due = started + n * interval;
+      const sent = fetch(path ? origin + path() : url, { headers })
+        .then(async (res) => {
+          await res.arrayBuffer();
+          if (!res.ok) failed++;
+        })
+        .catch(() => failed++)
+        .then(() => {
+          latencies.push(performance.now() - due);
+          pending.delete(sent);
+        });
+      pending.add(sent);
+    }
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  await Promise.all(pending);
+  latencies.sort((a, b) => a - b);
+  const at = (q) =>
+    Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0);
+  return { reqPerSec: rate, p50: at(0.5), p99: at(0.99), total: latencies.length, failed };
 }
 
 /**
@@ -180,11 +215,14 @@ const SHARED_PROCESSES = /^(postgres|redis-server)$/;
 /**
  * Runs `run` (a `load` or `loop`, whose result has `total` requests) and adds
  * `cpu`: µs of CPU per request of each process in `names` (pid → name), and
- * of PostgreSQL and Redis, over the run. /proc counts in 10 ms ticks.
+ * of PostgreSQL and Redis, over the run and `settle` (work the run left
+ * behind, awaited). /proc counts in 10 ms ticks.
  */
-async function withCpu(names, run) {
+async function withCpu(names, run, { settle } = {}) {
   const before = cpuSeconds(names);
   const result = await run();
+  // Work the requests left behind (a relay sending their events) counts too: wait for it.
+  if (settle) await settle();
   const after = cpuSeconds(names);
   const known = new Set(names.values());
   const cpu = {};
@@ -202,6 +240,24 @@ function cpuCell(cpu) {
     .sort((a, b) => b[1] - a[1])
     .map(([name, us]) => `${name} ${us}`)
     .join(' · ');
+}
+
+/** Resolves once the relays have sent every event in `tables` of `client`'s database. */
+async function untilRelayed(client, tables = ['outbox'], timeoutMs = 300_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const counts = await Promise.all(
+      tables.map(async (table) => {
+        const { rows } = await client.query(
+          `SELECT count(*)::int AS n FROM ${table} WHERE relayed_at IS NULL`,
+        );
+        return rows[0].n;
+      }),
+    );
+    if (counts.every((n) => n === 0)) return;
+    if (Date.now() > deadline) throw new Error(`events still unrelayed after ${timeoutMs} ms: ${counts}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 /** Commits PostgreSQL has counted in `database` so far (pg_stat_database; read after the stats flush). */
@@ -273,6 +329,8 @@ function startGateway(infra, keys, healthServices) {
 
 module.exports = {
   commitsOf,
+  untilRelayed,
+  paced,
   cpuCell,
   cpuSeconds,
   withCpu,

@@ -27,6 +27,7 @@ const {
   startService,
   table,
   tokenSigner,
+  untilRelayed,
   waitOk,
   withCpu,
 } = require('./lib');
@@ -275,12 +276,20 @@ async function main() {
       },
     );
 
+    // Each run starts with our relay idle and counts the events it sends for the run's writes.
+    const contentDb = new Client({ connectionString: infra.databaseUrl('content') });
+    await contentDb.connect();
+    const relayed = () => untilRelayed(contentDb, ['content_events', 'outbox']);
     const rows = [];
     for (const c of cases) {
       for (const side of ['theirs', 'ours'])
         await load(c[side].url, { connections, duration: 2, ...c[side] });
+      await relayed();
       const peerRun = await withCpu(names, () => load(c.theirs.url, { connections, duration, ...c.theirs }));
-      const ourRun = await withCpu(names, () => load(c.ours.url, { connections, duration, ...c.ours }));
+      await relayed();
+      const ourRun = await withCpu(names, () => load(c.ours.url, { connections, duration, ...c.ours }), {
+        settle: relayed,
+      });
       const line = (path, r) => ({
         operation: c.label,
         path,
@@ -298,6 +307,7 @@ async function main() {
       });
     }
 
+    await contentDb.end();
     process.stdout.write(
       `\ncontent against Directus ${DIRECTUS_VERSION}, same PostgreSQL, ${connections} connections, ${duration}s per run, ${cpus().length} cores\n\n${table(rows)}\n\n`,
     );
