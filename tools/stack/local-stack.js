@@ -243,11 +243,15 @@ function serviceEnv(service, infra, extra = {}) {
 
 function migrateAll(infra) {
   for (const service of SERVICES.filter((s) => s.database && !s.args)) {
-    execFileSync('node', [join(ROOT, 'dist/apps', service.app ?? service.name, 'main.js'), 'migrate'], {
-      cwd: ROOT,
-      stdio: 'inherit',
-      env: serviceEnv(service, infra, { LOG_LEVEL: 'warn' }),
-    });
+    execFileSync(
+      process.execPath,
+      [join(ROOT, 'dist/apps', service.app ?? service.name, 'main.js'), 'migrate'],
+      {
+        cwd: ROOT,
+        stdio: 'inherit',
+        env: serviceEnv(service, infra, { LOG_LEVEL: 'warn' }),
+      },
+    );
   }
 }
 
@@ -256,11 +260,15 @@ function migrateAll(infra) {
  * on the Node running this script (`npm start` and `npm test` make that Node 24: node-runtime.js).
  */
 function startApp(name, env, { app = name, args = [] } = {}) {
-  const child = spawn(process.execPath, ['--enable-source-maps', join(ROOT, 'dist/apps', app, 'main.js'), ...args], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--enable-source-maps', join(ROOT, 'dist/apps', app, 'main.js'), ...args],
+    {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const prefix = `[${name}] `;
   for (const stream of [child.stdout, child.stderr]) {
     let rest = '';
