@@ -220,6 +220,38 @@ function cpuSeconds(names) {
   }
   return used;
 }
+/**
+ * Runs a bench script's `main({ settings, infra, processes })` on the bench
+ * stack (`.data/bench`): infrastructure started, apps built, databases
+ * migrated. Children `main` pushes on `processes` are stopped, and the stack
+ * with them, however it ends; the process exits 0 or 1.
+ */
+function runBench(main) {
+  const stack = require('../tools/stack/local-stack');
+  const run = async () => {
+    const settings = stack.stackSettings('bench');
+    const infra = stack.startInfrastructure(settings);
+    const processes = [];
+    try {
+      stack.buildApps();
+      await infra.ready();
+      stack.migrateAll(infra);
+      await main({ settings, infra, processes });
+    } finally {
+      for (const child of processes) child.kill('SIGTERM');
+      await new Promise((r) => setTimeout(r, 1_000));
+      infra.stop();
+    }
+  };
+  run().then(
+    () => process.exit(0),
+    (error) => {
+      process.stderr.write(`${error.stack || error}\n`);
+      process.exit(1);
+    },
+  );
+}
+
 /** Processes whose CPU a read bench reports besides its own named ones. */
 const SHARED_PROCESSES = /^(postgres|redis-server)$/;
 
@@ -340,6 +372,7 @@ function startGateway(infra, keys, healthServices) {
 
 module.exports = {
   commitsOf,
+  runBench,
   untilRelayed,
   paced,
   cpuCell,

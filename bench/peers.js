@@ -17,9 +17,9 @@ const { parseArgs } = require('node:util');
 
 const { Client } = require('pg');
 
-const stack = require('../tools/stack/local-stack');
 const system = require('../tools/stack/system');
 const {
+  runBench,
   api: apiCall,
   cpuCell,
   load,
@@ -138,200 +138,182 @@ async function createArticles() {
   });
 }
 
-async function main() {
+async function main({ settings, infra, processes }) {
   const { values } = parseArgs({
     options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '32' } },
   });
   const duration = Number(values.duration);
   const connections = Number(values.connections);
-  const settings = stack.stackSettings('bench');
-  const infra = stack.startInfrastructure(settings);
-  const processes = [];
-  try {
-    stack.buildApps();
-    await infra.ready();
-    stack.migrateAll(infra);
-    const peer = ensureDirectus(settings.dir);
-    // A fresh database per run: Directus's tables beside none of ours, on the same server.
-    const database = 'peer_directus';
-    const pg = new Client({ connectionString: infra.databaseUrl('postgres') });
-    await pg.connect();
-    await pg.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await pg.end();
-    system.ensureDatabases({ port: settings.pgPort, databases: [database] });
-    const env = directusEnv(settings, database);
-    for (const folder of ['uploads', 'extensions']) mkdirSync(join(peer.home, folder), { recursive: true });
-    const bootstrap = spawnSync(process.execPath, [peer.bin, 'bootstrap'], {
-      cwd: peer.home,
-      env,
-      stdio: 'inherit',
-    });
-    if (bootstrap.status !== 0) throw new Error('directus bootstrap failed');
-    const directusProcess = spawn(process.execPath, [peer.bin, 'start'], {
-      cwd: peer.home,
-      env,
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    processes.push(directusProcess);
+  const peer = ensureDirectus(settings.dir);
+  // A fresh database per run: Directus's tables beside none of ours, on the same server.
+  const database = 'peer_directus';
+  const pg = new Client({ connectionString: infra.databaseUrl('postgres') });
+  await pg.connect();
+  await pg.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  await pg.end();
+  system.ensureDatabases({ port: settings.pgPort, databases: [database] });
+  const env = directusEnv(settings, database);
+  for (const folder of ['uploads', 'extensions']) mkdirSync(join(peer.home, folder), { recursive: true });
+  const bootstrap = spawnSync(process.execPath, [peer.bin, 'bootstrap'], {
+    cwd: peer.home,
+    env,
+    stdio: 'inherit',
+  });
+  if (bootstrap.status !== 0) throw new Error('directus bootstrap failed');
+  const directusProcess = spawn(process.execPath, [peer.bin, 'start'], {
+    cwd: peer.home,
+    env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  processes.push(directusProcess);
 
-    const controlPlane = startService(infra, 'control-plane', 3201);
-    const content = startService(infra, 'content', 3202);
-    const gateway = startGateway(infra, keys(settings), ['control-plane', 'content']);
-    processes.push(controlPlane, content, gateway);
-    await waitOk('http://127.0.0.1:3201/health/ready');
-    await waitOk('http://127.0.0.1:3202/health/ready');
-    await waitOk(`${GATEWAY}/api/health`);
-    await waitOk(`${DIRECTUS}/server/ping`, 120_000);
-    await createArticles();
+  const controlPlane = startService(infra, 'control-plane', 3201);
+  const content = startService(infra, 'content', 3202);
+  const gateway = startGateway(infra, keys(settings), ['control-plane', 'content']);
+  processes.push(controlPlane, content, gateway);
+  await waitOk('http://127.0.0.1:3201/health/ready');
+  await waitOk('http://127.0.0.1:3202/health/ready');
+  await waitOk(`${GATEWAY}/api/health`);
+  await waitOk(`${DIRECTUS}/server/ping`, 120_000);
+  await createArticles();
 
-    const sign = await tokenSigner(keys(settings).privatePath);
-    const admin = await sign({ org_id: 'org_peers', permissions: ['org:admin'] });
-    const domainId = (
-      await apiCall(GATEWAY, 'POST', '/api/domains', admin, {
-        name: 'peers',
-        hostname: `peers-${Date.now()}.bench.example`,
-      })
-    ).id;
-    const token = await sign({
-      org_id: 'org_peers',
-      domain_id: domainId,
-      permissions: ['content:read', 'content:write'],
-    });
-    const ours = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-    const theirs = { authorization: `Bearer ${DIRECTUS_TOKEN}`, 'content-type': 'application/json' };
-    const names = new Map([
-      [gateway.pid, 'gateway'],
-      [content.pid, 'content'],
-      [controlPlane.pid, 'control-plane'],
-      [directusProcess.pid, 'directus'],
-    ]);
+  const sign = await tokenSigner(keys(settings).privatePath);
+  const admin = await sign({ org_id: 'org_peers', permissions: ['org:admin'] });
+  const domainId = (
+    await apiCall(GATEWAY, 'POST', '/api/domains', admin, {
+      name: 'peers',
+      hostname: `peers-${Date.now()}.bench.example`,
+    })
+  ).id;
+  const token = await sign({
+    org_id: 'org_peers',
+    domain_id: domainId,
+    permissions: ['content:read', 'content:write'],
+  });
+  const ours = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const theirs = { authorization: `Bearer ${DIRECTUS_TOKEN}`, 'content-type': 'application/json' };
+  const names = new Map([
+    [gateway.pid, 'gateway'],
+    [content.pid, 'content'],
+    [controlPlane.pid, 'control-plane'],
+    [directusProcess.pid, 'directus'],
+  ]);
 
-    let serial = 0;
-    const item = () => {
-      const n = serial++;
-      return { title: `Peer post ${process.pid} ${n}`, body: '<p>Hello</p>', tags: ['bench'] };
-    };
-    const cases = [
-      {
-        label: 'create',
-        ours: {
-          url: `${GATEWAY}/api/content`,
-          requests: [
-            { method: 'POST', headers: ours, setupRequest: (r) => ({ ...r, body: JSON.stringify(item()) }) },
-          ],
-        },
-        theirs: {
-          url: `${DIRECTUS}/items/articles`,
-          requests: [
-            {
-              method: 'POST',
-              headers: theirs,
-              setupRequest: (r) => {
-                const body = item();
-                return {
-                  ...r,
-                  body: JSON.stringify({ ...body, slug: body.title.toLowerCase().replace(/\W+/g, '-') }),
-                };
-              },
+  let serial = 0;
+  const item = () => {
+    const n = serial++;
+    return { title: `Peer post ${process.pid} ${n}`, body: '<p>Hello</p>', tags: ['bench'] };
+  };
+  const cases = [
+    {
+      label: 'create',
+      ours: {
+        url: `${GATEWAY}/api/content`,
+        requests: [
+          { method: 'POST', headers: ours, setupRequest: (r) => ({ ...r, body: JSON.stringify(item()) }) },
+        ],
+      },
+      theirs: {
+        url: `${DIRECTUS}/items/articles`,
+        requests: [
+          {
+            method: 'POST',
+            headers: theirs,
+            setupRequest: (r) => {
+              const body = item();
+              return {
+                ...r,
+                body: JSON.stringify({ ...body, slug: body.title.toLowerCase().replace(/\W+/g, '-') }),
+              };
             },
-          ],
-        },
+          },
+        ],
       },
-    ];
-    // Read by id: 200 items made beforehand on each side.
-    const ourIds = [];
-    const theirIds = [];
-    for (let i = 0; i < 200; i++) {
-      ourIds.push((await apiCall(GATEWAY, 'POST', '/api/content', token, { title: `Read ${i}` })).id);
-      theirIds.push(
-        (await directus('POST', '/items/articles', { title: `Read ${i}`, slug: `read-${i}` })).data.id,
-      );
-    }
-    let reads = 0;
-    cases.push(
-      {
-        label: 'read by id',
-        ours: {
-          url: `${GATEWAY}/api/content`,
-          headers: ours,
-          requests: [
-            { method: 'GET', setupRequest: (r) => ({ ...r, path: `/api/content/${ourIds[reads++ % 200]}` }) },
-          ],
-        },
-        theirs: {
-          url: `${DIRECTUS}/items/articles`,
-          headers: theirs,
-          requests: [
-            {
-              method: 'GET',
-              setupRequest: (r) => ({ ...r, path: `/items/articles/${theirIds[reads++ % 200]}` }),
-            },
-          ],
-        },
-      },
-      {
-        label: 'list newest 20',
-        ours: { url: `${GATEWAY}/api/content?limit=20`, headers: ours },
-        theirs: { url: `${DIRECTUS}/items/articles?limit=20&sort=-date_created`, headers: theirs },
-      },
+    },
+  ];
+  // Read by id: 200 items made beforehand on each side.
+  const ourIds = [];
+  const theirIds = [];
+  for (let i = 0; i < 200; i++) {
+    ourIds.push((await apiCall(GATEWAY, 'POST', '/api/content', token, { title: `Read ${i}` })).id);
+    theirIds.push(
+      (await directus('POST', '/items/articles', { title: `Read ${i}`, slug: `read-${i}` })).data.id,
     );
-
-    // Each run starts with our relay idle and counts the events it sends for the run's writes.
-    const contentDb = new Client({ connectionString: infra.databaseUrl('content') });
-    await contentDb.connect();
-    const relayed = () => untilRelayed(contentDb, ['content_events', 'outbox']);
-    const rows = [];
-    for (const c of cases) {
-      for (const side of ['theirs', 'ours'])
-        await load(c[side].url, { connections, duration: 2, ...c[side] });
-      await relayed();
-      const peerRun = await withCpu(names, () => load(c.theirs.url, { connections, duration, ...c.theirs }));
-      await relayed();
-      const ourRun = await withCpu(names, () => load(c.ours.url, { connections, duration, ...c.ours }), {
-        settle: relayed,
-      });
-      const line = (path, r) => ({
-        operation: c.label,
-        path,
-        'req/s': r.reqPerSec,
-        'p50 ms': r.p50,
-        'p99 ms': r.p99,
-        failed: r.failed,
-        'CPU µs per request': cpuCell(r.cpu),
-      });
-      rows.push(line(`Directus ${DIRECTUS_VERSION}`, peerRun));
-      rows.push({
-        ...line('SmartBeak gateway→content', ourRun),
-        '× Directus req/s': (ourRun.reqPerSec / peerRun.reqPerSec).toFixed(1),
-        'p99 ÷ Directus p99': (ourRun.p99 / Math.max(1, peerRun.p99)).toFixed(2),
-      });
-    }
-
-    await contentDb.end();
-    process.stdout.write(
-      `\ncontent against Directus ${DIRECTUS_VERSION}, same PostgreSQL, ${connections} connections, ${duration}s per run, ${cpus().length} cores\n\n${table(rows)}\n\n`,
-    );
-    mkdirSync(join(__dirname, 'results'), { recursive: true });
-    writeFileSync(
-      join(__dirname, 'results/peers.json'),
-      JSON.stringify(
-        { at: new Date().toISOString(), peer: `directus@${DIRECTUS_VERSION}`, connections, duration, rows },
-        null,
-        2,
-      ),
-    );
-  } finally {
-    for (const child of processes) child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 1_000));
-    infra.stop();
   }
+  let reads = 0;
+  cases.push(
+    {
+      label: 'read by id',
+      ours: {
+        url: `${GATEWAY}/api/content`,
+        headers: ours,
+        requests: [
+          { method: 'GET', setupRequest: (r) => ({ ...r, path: `/api/content/${ourIds[reads++ % 200]}` }) },
+        ],
+      },
+      theirs: {
+        url: `${DIRECTUS}/items/articles`,
+        headers: theirs,
+        requests: [
+          {
+            method: 'GET',
+            setupRequest: (r) => ({ ...r, path: `/items/articles/${theirIds[reads++ % 200]}` }),
+          },
+        ],
+      },
+    },
+    {
+      label: 'list newest 20',
+      ours: { url: `${GATEWAY}/api/content?limit=20`, headers: ours },
+      theirs: { url: `${DIRECTUS}/items/articles?limit=20&sort=-date_created`, headers: theirs },
+    },
+  );
+
+  // Each run starts with our relay idle and counts the events it sends for the run's writes.
+  const contentDb = new Client({ connectionString: infra.databaseUrl('content') });
+  await contentDb.connect();
+  const relayed = () => untilRelayed(contentDb, ['content_events', 'outbox']);
+  const rows = [];
+  for (const c of cases) {
+    for (const side of ['theirs', 'ours']) await load(c[side].url, { connections, duration: 2, ...c[side] });
+    await relayed();
+    const peerRun = await withCpu(names, () => load(c.theirs.url, { connections, duration, ...c.theirs }));
+    await relayed();
+    const ourRun = await withCpu(names, () => load(c.ours.url, { connections, duration, ...c.ours }), {
+      settle: relayed,
+    });
+    const line = (path, r) => ({
+      operation: c.label,
+      path,
+      'req/s': r.reqPerSec,
+      'p50 ms': r.p50,
+      'p99 ms': r.p99,
+      failed: r.failed,
+      'CPU µs per request': cpuCell(r.cpu),
+    });
+    rows.push(line(`Directus ${DIRECTUS_VERSION}`, peerRun));
+    rows.push({
+      ...line('SmartBeak gateway→content', ourRun),
+      '× Directus req/s': (ourRun.reqPerSec / peerRun.reqPerSec).toFixed(1),
+      'p99 ÷ Directus p99': (ourRun.p99 / Math.max(1, peerRun.p99)).toFixed(2),
+    });
+  }
+
+  await contentDb.end();
+  process.stdout.write(
+    `\ncontent against Directus ${DIRECTUS_VERSION}, same PostgreSQL, ${connections} connections, ${duration}s per run, ${cpus().length} cores\n\n${table(rows)}\n\n`,
+  );
+  mkdirSync(join(__dirname, 'results'), { recursive: true });
+  writeFileSync(
+    join(__dirname, 'results/peers.json'),
+    JSON.stringify(
+      { at: new Date().toISOString(), peer: `directus@${DIRECTUS_VERSION}`, connections, duration, rows },
+      null,
+      2,
+    ),
+  );
 }
 
 const keys = (settings) => system.ensureDevKeys(settings.dir);
 
-main()
-  .then(() => process.exit(0))
-  .catch((error) => {
-    process.stderr.write(`${error.stack || error}\n`);
-    process.exit(1);
-  });
+runBench(main);

@@ -13,7 +13,7 @@ import { Client } from 'pg';
 import { type MigrationInterface, type QueryRunner } from 'typeorm';
 
 import { sealEvent, sealEventBatch } from './event-seal';
-import { OUTBOX_CHANNEL } from './outbox';
+import { OUTBOX_CHANNEL, type OutboxRecord } from './outbox';
 import { type MessageKeys } from './signing';
 import { createRedis, type RedisClient } from './redis-connection';
 
@@ -82,14 +82,8 @@ export interface OutboxRelayOptions {
   onError?: (error: unknown) => void;
 }
 
-interface OutboxRow {
-  id: string;
-  type: string;
-  aggregate_id: string;
-  org_id: string | null;
-  domain_id: string | null;
-  payload: Record<string, unknown>;
-  request_id: string | null;
+/** An outbox row as the relay claims it: what was written, when, and (an event store's) version. */
+interface OutboxRow extends OutboxRecord {
   occurred_at: Date;
   version: number | null;
 }

@@ -1,6 +1,5 @@
 import { Events, type JobTargetState } from '@smartbeak/contracts';
 import {
-  currentRequestId,
   outboxInsertFromSql,
   type OutboxEvent,
   outboxInsertSql,
@@ -50,11 +49,6 @@ export interface SettledRun {
  * whatever its org: these are system queries, each one statement.
  */
 export class JobRunsSystem extends Repository {
-  /** One job's claim: `startMany` for one. */
-  async start(scope: SystemScope, jobId: string): Promise<StartedRun | undefined> {
-    return (await this.startMany(scope, [{ jobId, requestId: currentRequestId() }]))[0];
-  }
-
   /**
    * Claims jobs in one statement: each `active`, attempts + 1; its open
    * targets `active` (those an earlier try left `active` keep that as their
