@@ -265,7 +265,7 @@ describe('the console in a browser', () => {
     expect(await page.evaluate('JSON.stringify(localStorage)')).not.toContain('eyJ');
 
     // Domains: add one; it is listed.
-    await page.getByRole('link', { name: 'Domains' }).click();
+    await openPage(page, 'Domains');
     await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Browser blog');
     await page.getByLabel('Hostname').fill(hostname);
     await page.getByRole('button', { name: 'Add domain' }).click();
@@ -279,7 +279,7 @@ describe('the console in a browser', () => {
     await page.getByText('hostname must be a valid domain name').waitFor();
 
     // Content: a draft, then the editor.
-    await page.getByRole('link', { name: 'Content' }).click();
+    await openPage(page, 'Content');
     await page.getByPlaceholder('Pick the site it is for').click();
     await page.getByRole('option', { name: 'Browser blog' }).click();
     await page.getByRole('textbox', { name: 'Title', exact: true }).fill('Hello from the browser');
@@ -370,7 +370,7 @@ describe('the console in a browser', () => {
 
     // Publish it to an email list: the job turns completed on the page by itself, the email arrives.
     const reader = `${uniqueName('reader').replace(/_/g, '-')}@example.com`;
-    await page.getByRole('link', { name: 'Publishing' }).click();
+    await openPage(page, 'Publishing');
     await page.getByPlaceholder('Pick the site it is for').click();
     await page.getByRole('option', { name: 'Browser blog' }).click();
     await page.getByRole('textbox', { name: 'Destination name', exact: true }).fill('Readers');
@@ -397,7 +397,7 @@ describe('the console in a browser', () => {
 
     // Schedule another item a few seconds ahead (the picker is the user's wall clock): at its time it goes
     // to the destinations that publish scheduled items, and its job turns completed on the page by itself.
-    await page.getByRole('link', { name: 'Content' }).click();
+    await openPage(page, 'Content');
     await page.getByPlaceholder('Pick the site it is for').click();
     await page.getByRole('option', { name: 'Browser blog' }).click();
     await page.getByRole('textbox', { name: 'Title', exact: true }).fill('Scheduled post');
@@ -412,7 +412,7 @@ describe('the console in a browser', () => {
     await page.getByLabel('Publish at').fill(at);
     await page.getByRole('button', { name: 'Schedule' }).click();
     await page.getByText('Scheduled for').waitFor();
-    await page.getByRole('link', { name: 'Publishing' }).click();
+    await openPage(page, 'Publishing');
     await eventually(
       async () =>
         expect(
@@ -433,7 +433,7 @@ describe('the console in a browser', () => {
     expect(scheduled).toHaveLength(1);
 
     // Media: a picture goes straight to storage with a progress bar, then shows from the CDN URL.
-    await page.getByRole('link', { name: 'Media' }).click();
+    await openPage(page, 'Media');
     await page.getByPlaceholder('Pick the site it is for').click();
     await page.getByRole('option', { name: 'Browser blog' }).click();
     const picker = page.waitForEvent('filechooser');
@@ -461,7 +461,7 @@ describe('the console in a browser', () => {
     await page.screenshot({ path: join(SCREENSHOTS, 'media.png') });
 
     // Publish again with that picture as the featured image: the job shows it.
-    await page.getByRole('link', { name: 'Publishing' }).click();
+    await openPage(page, 'Publishing');
     await page.getByPlaceholder('Pick an item').click();
     await page.getByRole('option', { name: 'Final title (published)' }).click();
     await page.getByRole('combobox', { name: 'Featured image' }).click();
@@ -475,7 +475,7 @@ describe('the console in a browser', () => {
     });
 
     // The list shows it; another org's member sees none of it.
-    await page.getByRole('link', { name: 'Content' }).click();
+    await openPage(page, 'Content');
     await page.getByRole('link', { name: 'Final title' }).waitFor();
     await page.getByRole('textbox', { name: 'Tags', exact: true }).fill('no-such-tag');
     await page.getByText('No content here yet.').waitFor();
@@ -513,7 +513,7 @@ describe('the console in a browser', () => {
     await outsider.getByRole('alert').getByText('Content item not found').waitFor();
 
     // The audit log: the domain this user added, found by actor and action.
-    await page.getByRole('link', { name: 'Audit log' }).click();
+    await openPage(page, 'Audit log');
     await page.getByRole('textbox', { name: 'Actor', exact: true }).fill('user_editor');
     await page.getByRole('textbox', { name: 'Action', exact: true }).fill('domain.created');
     await page.getByRole('table', { name: 'Audit log' }).getByText('domain.created').first().waitFor();
@@ -522,8 +522,7 @@ describe('the console in a browser', () => {
     await page.getByText('No entries match.').waitFor();
 
     // Analytics: the journey's own activity, counted (the usage charts, the per-domain tables), and a CSV.
-    await page.getByRole('link', { name: 'Analytics' }).click();
-    await page.getByRole('heading', { name: 'Analytics' }).waitFor();
+    await openPage(page, 'Analytics');
     await eventually(
       async () => {
         await page.reload();
@@ -548,13 +547,12 @@ describe('the console in a browser', () => {
     expect(csv.text.split('\n')[0]).toBe('metric,bucket,value');
 
     // Notifications page, and the phone-sized layout.
-    await page.getByRole('link', { name: 'Notifications' }).click();
-    await page.getByRole('heading', { name: 'Notifications' }).waitFor();
+    await openPage(page, 'Notifications');
     expect(await seriousViolations(page)).toEqual([]);
     await page.screenshot({ path: join(SCREENSHOTS, 'notifications.png') });
     await page.setViewportSize({ width: 390, height: 800 });
     await page.getByRole('button', { name: 'Navigation' }).click();
-    await page.getByRole('link', { name: 'Domains' }).click();
+    await openPage(page, 'Domains');
     await page.getByRole('cell', { name: hostname }).waitFor();
     // An admin suspends the site, then resumes it.
     await page.getByRole('button', { name: 'Suspend Browser blog' }).click();
@@ -564,6 +562,16 @@ describe('the console in a browser', () => {
     await page.getByRole('button', { name: 'Suspend Browser blog' }).waitFor();
   }, 180_000); // one journey through every page: longer than one request-level test
 });
+
+/**
+ * Follows the side bar's link and waits for the page's own heading: pages load lazily, so until
+ * then the previous page is still on screen (Content and Publishing both have a domain picker
+ * with the same placeholder, and a click on the old one lands on a picker that is about to go).
+ */
+async function openPage(page: Page, name: string) {
+  await page.getByRole('link', { name }).click();
+  await page.getByRole('heading', { level: 2, name, exact: true }).waitFor();
+}
 
 function cookieFor(url: string, cookie: string) {
   const [name, value] = cookie.split('=') as [string, string];
