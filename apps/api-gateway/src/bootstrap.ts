@@ -8,7 +8,6 @@ import { DomainError, flattenValidationErrors, STRICT_VALIDATION } from '@smartb
 import { pinoOptions, requestIdOf, serveMetrics } from '@smartbeak/observability';
 import type { IncomingMessage } from 'node:http';
 import { join, resolve } from 'node:path';
-import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import pino from 'pino';
 
@@ -16,7 +15,12 @@ import { mountQueueDashboard } from './admin/queue-dashboard';
 import { UsageMeter } from './analytics/usage-meter';
 import { AppModule } from './app.module';
 import { type GatewayConfig } from './config/gateway.config';
-import { registerFormBodies, registerJsonBodies, registerRequestScope } from './http/fastify-http';
+import {
+  registerFormBodies,
+  registerJsonBodies,
+  registerRequestScope,
+  securityHeadersOf,
+} from './http/fastify-http';
 import { serveWebApp } from './http/web-app';
 
 /** `TRUST_PROXY`: a hop count (`1`), `true`, or comma-separated addresses/CIDRs. */
@@ -89,19 +93,18 @@ export async function createGateway(config: GatewayConfig): Promise<NestFastifyA
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   const fastify = app.getHttpAdapter().getInstance();
-  registerRequestScope(fastify, pino(pinoOptions({ service: 'api-gateway', level: config.LOG_LEVEL })));
-  app.get(UsageMeter).attach(fastify);
-  registerJsonBodies(fastify, config.BODY_LIMIT_BYTES);
-  registerFormBodies(fastify, config.BODY_LIMIT_BYTES);
-  // Helmet's headers on every reply, its middleware built once: @fastify/helmet builds a new one
-  // (its options parsed again) for each request.
-  const securityHeaders = helmet({
+  const securityHeaders = securityHeadersOf({
     contentSecurityPolicy: false,
     crossOriginResourcePolicy: { policy: 'same-site' },
   });
-  fastify.addHook('onRequest', (req, reply, done) =>
-    securityHeaders(req.raw, reply.raw, (error) => done(error as Error | undefined)),
+  registerRequestScope(
+    fastify,
+    pino(pinoOptions({ service: 'api-gateway', level: config.LOG_LEVEL })),
+    securityHeaders,
   );
+  app.get(UsageMeter).attach(fastify);
+  registerJsonBodies(fastify, config.BODY_LIMIT_BYTES);
+  registerFormBodies(fastify, config.BODY_LIMIT_BYTES);
   const origins = splitList(config.CORS_ORIGINS);
   if (origins.length) {
     app.enableCors({

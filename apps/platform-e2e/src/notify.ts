@@ -1,4 +1,4 @@
-import { request as httpRequest } from 'node:http';
+import { type IncomingHttpHeaders, request as httpRequest } from 'node:http';
 
 import { type FakeWordPress, testInfra } from '@smartbeak/testing';
 import request from 'supertest';
@@ -73,6 +73,7 @@ export async function wordPressJob(
 export function openStream(url: string, token: string, lastEventId?: string) {
   const events: { id: string; data: Record<string, unknown> }[] = [];
   let status = 0;
+  let headers: IncomingHttpHeaders = {};
   const req = httpRequest(url, {
     headers: {
       authorization: `Bearer ${token}`,
@@ -83,6 +84,7 @@ export function openStream(url: string, token: string, lastEventId?: string) {
   const opened = new Promise<void>((resolve, reject) => {
     req.on('response', (res) => {
       status = res.statusCode ?? 0;
+      headers = res.headers;
       let buffer = '';
       res.on('data', (chunk: Buffer) => {
         buffer += chunk.toString();
@@ -101,5 +103,5 @@ export function openStream(url: string, token: string, lastEventId?: string) {
     req.on('error', reject);
   });
   req.end();
-  return { events, opened, status: () => status, close: () => req.destroy() };
+  return { events, opened, status: () => status, headers: () => headers, close: () => req.destroy() };
 }

@@ -230,6 +230,12 @@ describe('publishing: jobs through the gateway to WordPress, LinkedIn and email'
     try {
       await Promise.all([stream.opened, outsider.opened]);
       expect(stream.status()).toBe(200);
+      // The stream's head keeps what every answer carries: its request id and the security headers.
+      expect(stream.headers()).toMatchObject({
+        'content-type': 'text/event-stream; charset=utf-8',
+        'x-request-id': expect.any(String),
+        'x-content-type-options': 'nosniff',
+      });
       const item = await content('Streamed');
       const mail = await target('email', { from: 'news@pub.example.com', to: ['live@example.net'] }, 'live');
       const job = (

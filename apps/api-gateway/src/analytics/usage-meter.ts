@@ -41,7 +41,8 @@ interface Tally {
 @Injectable()
 export class UsageMeter implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(UsageMeter.name);
-  private tallies = new Map<string, Tally>();
+  /** Per hour (a number: no key to build per request), per org. */
+  private tallies = new Map<number, Map<string, Tally>>();
   private queue?: Queue;
   private timer?: NodeJS.Timeout;
 
@@ -66,11 +67,12 @@ export class UsageMeter implements OnApplicationBootstrap, OnApplicationShutdown
 
   count(orgId: string, routeClass: string, at = Date.now(), requests = 1): void {
     const hour = Math.floor(at / HOUR_MS) * HOUR_MS;
-    const key = `${hour}\u0000${orgId}`;
-    let tally = this.tallies.get(key);
+    let orgs = this.tallies.get(hour);
+    if (!orgs) this.tallies.set(hour, (orgs = new Map()));
+    let tally = orgs.get(orgId);
     if (!tally) {
       tally = { orgId, hour, firstAt: at, counts: new Map() };
-      this.tallies.set(key, tally);
+      orgs.set(orgId, tally);
     }
     tally.counts.set(routeClass, (tally.counts.get(routeClass) ?? 0) + requests);
   }
@@ -98,7 +100,7 @@ export class UsageMeter implements OnApplicationBootstrap, OnApplicationShutdown
   /** Sends what was counted since the last flush; on failure the counts wait for the next one. */
   async flush(): Promise<number> {
     if (!this.queue || !this.tallies.size) return 0;
-    const tallies = [...this.tallies.values()];
+    const tallies = [...this.tallies.values()].flatMap((orgs) => [...orgs.values()]);
     this.tallies = new Map();
     const to = new Date().toISOString();
     const events = tallies.map((tally): EventEnvelope => {

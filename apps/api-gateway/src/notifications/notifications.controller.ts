@@ -39,6 +39,7 @@ import {
 } from '@smartbeak/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
+import { writeEventStreamHead } from '../http/fastify-http';
 import { GatewayRpc } from '../rpc/gateway-rpc';
 import { LiveStreams } from '../live/live-streams';
 
@@ -136,12 +137,7 @@ export class NotificationsController {
       resume ?? (await this.rpc.forward<{ head: string }>(Patterns.notifications.streamSince, ctx, {})).head;
     reply.hijack();
     const raw = reply.raw;
-    raw.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
+    writeEventStreamHead(reply);
     raw.write(`retry: 3000\n: position ${position}\n\n`);
     let closed = false;
     let busy = false;

@@ -36,6 +36,7 @@ import type { FastifyReply } from 'fastify';
 import { Idempotent } from '../idempotency/idempotency.interceptor';
 import { domainProblem } from '../problem/problem';
 import { LiveStreams } from '../live/live-streams';
+import { headersOf, writeEventStreamHead } from '../http/fastify-http';
 import { GatewayRpc } from '../rpc/gateway-rpc';
 
 /** docs/api.md § Publishing. Secrets go in, never out. */
@@ -164,7 +165,7 @@ export class PublishingController {
       stop = await this.live.listenToJobs(ctx.orgId, (jobId) => void send(jobId));
     } catch {
       // Redis refused the subscription: say so (the console falls back to polling).
-      raw.writeHead(503, { 'content-type': 'application/problem+json' }).end(
+      raw.writeHead(503, { ...headersOf(reply), 'content-type': 'application/problem+json' }).end(
         JSON.stringify({
           type: 'about:blank',
           title: 'Service Unavailable',
@@ -178,12 +179,7 @@ export class PublishingController {
       stop();
       return;
     }
-    raw.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
+    writeEventStreamHead(reply);
     raw.write('retry: 3000\n\n');
     const heartbeat = setInterval(() => raw.write(': ping\n\n'), 15_000);
     raw.on('close', () => {

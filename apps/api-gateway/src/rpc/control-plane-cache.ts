@@ -12,6 +12,23 @@ import { GatewayConfig } from '../config/gateway.config';
 import { GATEWAY_CONFIG } from '../gateway.tokens';
 import { type RedisClient, createRedis } from '@smartbeak/messaging';
 
+/** Every field of a caller's context but its request id: what control-plane answers from. */
+const CALLER_FIELDS = ['userId', 'orgId', 'domainId', 'permissions', 'email', 'name', 'orgSlug'] as const;
+// A field added to RequestContext must be added above (or this line fails to compile).
+const everyField: Exclude<keyof RequestContext, 'requestId' | (typeof CALLER_FIELDS)[number]> extends never
+  ? true
+  : never = true;
+void everyField;
+
+/**
+ * The caller part of a key: the fields in a fixed order as one JSON array
+ * (JSON keeps a name holding the separator from meeting the next field).
+ * Cheaper than serialising a copy of the context, on every cached read.
+ */
+function callerKey(ctx: RequestContext): string {
+  return JSON.stringify(CALLER_FIELDS.map((field) => ctx[field] ?? null));
+}
+
 /** An answer is kept at most this long, signal or not (a missed signal heals within it). */
 const TTL_MS = 30_000;
 const CAPACITY = 20_000;
@@ -72,10 +89,9 @@ export class ControlPlaneCache implements OnApplicationBootstrap, OnApplicationS
     ask: () => Promise<T>,
   ): Promise<T> {
     if (!this.live) return ask();
-    const { requestId: _requestId, ...caller } = ctx;
     const epoch = this.epoch;
     const generation = this.generations.get(ctx.orgId) ?? 0;
-    const key = JSON.stringify([pattern, epoch, generation, caller, payload]);
+    const key = `${pattern}\u0000${epoch}\u0000${generation}\u0000${callerKey(ctx)}\u0000${JSON.stringify(payload)}`;
     const kept = this.answers.get(key);
     if (kept) return kept as T;
     const answer = await ask();
