@@ -32,6 +32,8 @@ const {
   tokenSigner,
   untilRelayed,
   withCpu,
+  alternate,
+  ROUNDS,
 } = require('./lib');
 
 const GATEWAY = 'http://127.0.0.1:3200';
@@ -98,16 +100,17 @@ async function main({ settings, infra, processes }) {
     // Warm both paths (JIT, pools, caches) before measuring.
     await load(`${RAW}${path}`, { connections, duration: 2, ...options('raw') });
     await load(`${GATEWAY}${path}`, { connections, duration: 2, ...options('platform') });
-    const baseline = await measured(
-      () => load(`${RAW}${path}`, { connections, duration, ...options('raw') }),
-      {
-        commits,
-      },
-    );
-    const platform = await measured(
-      () => load(`${GATEWAY}${path}`, { connections, duration, ...options('platform') }),
-      { commits },
-    );
+    const round = duration / ROUNDS;
+    const [baseline, platform] = await alternate([
+      () =>
+        measured(() => load(`${RAW}${path}`, { connections, duration: round, ...options('raw') }), {
+          commits,
+        }),
+      () =>
+        measured(() => load(`${GATEWAY}${path}`, { connections, duration: round, ...options('platform') }), {
+          commits,
+        }),
+    ]);
     rows.push(row(label, 'raw node+pg', baseline, ''));
     rows.push(
       row(label, 'gateway→redis→content', platform, `${pct(platform.reqPerSec, baseline.reqPerSec)}`),
@@ -218,13 +221,16 @@ async function main({ settings, infra, processes }) {
   };
   await loop({ connections, duration: 2, send: update(RAW, 'raw') });
   await loop({ connections, duration: 2, send: update(GATEWAY, 'platform') });
-  const rawUpdate = await measured(() => loop({ connections, duration, send: update(RAW, 'raw') }), {
-    commits: true,
-  });
-  const platformUpdate = await measured(
-    () => loop({ connections, duration, send: update(GATEWAY, 'platform') }),
-    { commits: true },
-  );
+  const [rawUpdate, platformUpdate] = await alternate([
+    () =>
+      measured(() => loop({ connections, duration: duration / ROUNDS, send: update(RAW, 'raw') }), {
+        commits: true,
+      }),
+    () =>
+      measured(() => loop({ connections, duration: duration / ROUNDS, send: update(GATEWAY, 'platform') }), {
+        commits: true,
+      }),
+  ]);
   rows.push(row('POST /api/content/update', 'raw node+pg', rawUpdate, ''));
   rows.push(
     row(

@@ -12,6 +12,8 @@ const { parseArgs } = require('node:util');
 const stack = require('../tools/stack/local-stack');
 const system = require('../tools/stack/system');
 const {
+  alternate,
+  ROUNDS,
   runBench,
   cpuCell,
   rssOf,
@@ -73,12 +75,11 @@ async function main({ settings, infra, processes }) {
       [controlPlane.pid, 'control-plane'],
       [raw.pid, 'raw'],
     ]);
-    const baseline = await withCpu(names, () =>
-      load(`http://127.0.0.1:3299${path}`, { connections, duration, headers }),
-    );
-    const platform = await withCpu(names, () =>
-      load(`http://127.0.0.1:3200${path}`, { connections, duration, headers }),
-    );
+    const round = { connections, duration: duration / ROUNDS, headers };
+    const [baseline, platform] = await alternate([
+      () => withCpu(names, () => load(`http://127.0.0.1:3299${path}`, round)),
+      () => withCpu(names, () => load(`http://127.0.0.1:3200${path}`, round)),
+    ]);
     // The latency a console user sees at a steady 500 req/s, far below either path's capacity.
     const steady = await paced(`http://127.0.0.1:3200${path}`, { rate: 500, duration, headers });
     rows.push({

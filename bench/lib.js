@@ -277,6 +277,42 @@ async function withCpu(names, run, { settle } = {}) {
   return { ...result, cpu };
 }
 
+/**
+ * Runs each of `runs` (say the raw baseline, then the platform) in turn,
+ * `rounds` times over, and gives each its median round. This machine's
+ * speed drifts by ±15 % over minutes: two 10 s runs made one after the
+ * other carried that drift into their ratio; alternating short rounds share
+ * it. Failures, totals, CPU and commits per request are over every round.
+ */
+async function alternate(runs, rounds = ROUNDS) {
+  const results = runs.map(() => []);
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, run] of runs.entries()) results[i].push(await run());
+  }
+  return results.map(medianRound);
+}
+
+/** Rounds per side in `alternate`: a bench's --duration is split among them. */
+const ROUNDS = 5;
+
+function medianRound(results) {
+  const median = (pick) => results.map(pick).sort((a, b) => a - b)[Math.floor(results.length / 2)];
+  const total = results.reduce((sum, r) => sum + r.total, 0);
+  const perRequest = (pick) => results.reduce((sum, r) => sum + pick(r) * r.total, 0) / Math.max(1, total);
+  const names = new Set(results.flatMap((r) => Object.keys(r.cpu ?? {})));
+  const cpu = {};
+  for (const name of names) cpu[name] = Math.round(perRequest((r) => r.cpu?.[name] ?? 0));
+  return {
+    reqPerSec: median((r) => r.reqPerSec),
+    p50: median((r) => r.p50),
+    p99: median((r) => r.p99),
+    total,
+    failed: results.reduce((sum, r) => sum + r.failed, 0),
+    cpu,
+    ...(results.every((r) => r.commits !== undefined) ? { commits: perRequest((r) => r.commits) } : {}),
+  };
+}
+
 /** `cpu` of a result as one cell: "gateway 95 · redis-server 12". */
 function cpuCell(cpu) {
   return Object.entries(cpu ?? {})
@@ -371,6 +407,8 @@ function startGateway(infra, keys, healthServices) {
 }
 
 module.exports = {
+  alternate,
+  ROUNDS,
   commitsOf,
   runBench,
   untilRelayed,

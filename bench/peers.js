@@ -30,6 +30,8 @@ const {
   untilRelayed,
   waitOk,
   withCpu,
+  alternate,
+  ROUNDS,
 } = require('./lib');
 
 /**
@@ -276,12 +278,19 @@ async function main({ settings, infra, processes }) {
   const rows = [];
   for (const c of cases) {
     for (const side of ['theirs', 'ours']) await load(c[side].url, { connections, duration: 2, ...c[side] });
-    await relayed();
-    const peerRun = await withCpu(names, () => load(c.theirs.url, { connections, duration, ...c.theirs }));
-    await relayed();
-    const ourRun = await withCpu(names, () => load(c.ours.url, { connections, duration, ...c.ours }), {
-      settle: relayed,
-    });
+    const round = duration / ROUNDS;
+    const [peerRun, ourRun] = await alternate([
+      async () => {
+        await relayed();
+        return withCpu(names, () => load(c.theirs.url, { connections, duration: round, ...c.theirs }));
+      },
+      async () => {
+        await relayed();
+        return withCpu(names, () => load(c.ours.url, { connections, duration: round, ...c.ours }), {
+          settle: relayed,
+        });
+      },
+    ]);
     const line = (path, r) => ({
       operation: c.label,
       path,
