@@ -5,6 +5,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { splitList } from '@smartbeak/config';
 import { DomainError, flattenValidationErrors, STRICT_VALIDATION } from '@smartbeak/errors';
+import { JsonText } from '@smartbeak/messaging';
 import { pinoOptions, requestIdOf, serveMetrics } from '@smartbeak/observability';
 import type { IncomingMessage } from 'node:http';
 import { join, resolve } from 'node:path';
@@ -101,6 +102,10 @@ export async function createGateway(config: GatewayConfig): Promise<NestFastifyA
     fastify,
     pino(pinoOptions({ service: 'api-gateway', level: config.LOG_LEVEL })),
     securityHeaders,
+  );
+  // An RPC answer forwarded as it came (GatewayRpc.forwardText) is sent as its text.
+  fastify.setReplySerializer((payload) =>
+    payload instanceof JsonText ? payload.text : JSON.stringify(payload),
   );
   app.get(UsageMeter).attach(fastify);
   registerJsonBodies(fastify, config.BODY_LIMIT_BYTES);

@@ -7,6 +7,7 @@ export * from './outbox';
 export * from './outbox-relay';
 export * from './redis-connection';
 export * from './redis-rpc.server';
+export * from './reply-text';
 export * from './rpc-error.filter';
 export * from './rpc-payload.decorator';
 export * from './rpc.client';

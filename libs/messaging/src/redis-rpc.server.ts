@@ -8,6 +8,7 @@ import { lastValueFrom } from 'rxjs';
 
 import { type OpenedRequest, openRequest } from './envelope';
 import { HEARTBEAT_MS, HEARTBEAT_TTL_MS, type RpcReply, type RpcRequest, rpcKeys } from './keys';
+import { replyText } from './reply-text';
 import { type MessageKeys, MessageRefused } from './signing';
 import { createRedis, type RedisClient } from './redis-connection';
 
@@ -201,7 +202,7 @@ export class RedisRpcServer extends Server implements CustomTransportStrategy {
       Number(process.hrtime.bigint() - started) / 1e9,
     );
     if (request.replyTo) {
-      await this.commands!.publish(request.replyTo, JSON.stringify(reply));
+      await this.commands!.publish(request.replyTo, replyText(reply));
     }
   }
 

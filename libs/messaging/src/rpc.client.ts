@@ -6,6 +6,7 @@ import { rpcClientDuration } from '@smartbeak/observability';
 import type { FactoryProvider } from '@nestjs/common';
 
 import { sealRequest } from './envelope';
+import { answerOf, JsonText } from './reply-text';
 import { type RpcReply, rpcKeys } from './keys';
 import { MessageKeys } from './signing';
 import { createRedis, type RedisClient } from './redis-connection';
@@ -20,6 +21,8 @@ export interface RpcClientOptions {
 }
 
 interface Pending {
+  /** The answer as its JSON text (a JsonText), not parsed. */
+  asText: boolean;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
   timer: NodeJS.Timeout;
@@ -94,7 +97,28 @@ export class RpcClient {
    * as the user's gateway-signed context (forwarded, or minted by the
    * gateway) or, from `serviceCallContext`, as a service call.
    */
-  async send<T>(pattern: string, data: RpcEnvelope<unknown>, timeoutMs = this.options.timeoutMs): Promise<T> {
+  send<T>(pattern: string, data: RpcEnvelope<unknown>, timeoutMs = this.options.timeoutMs): Promise<T> {
+    return this.call<T>(pattern, data, timeoutMs, false);
+  }
+
+  /**
+   * As `send`, the answer kept as the JSON text the service wrote: for a
+   * caller that passes it on as it is (the gateway's reads), not parsed here.
+   */
+  sendForText<T>(
+    pattern: string,
+    data: RpcEnvelope<unknown>,
+    timeoutMs = this.options.timeoutMs,
+  ): Promise<JsonText<T>> {
+    return this.call<JsonText<T>>(pattern, data, timeoutMs, true);
+  }
+
+  private async call<T>(
+    pattern: string,
+    data: RpcEnvelope<unknown>,
+    timeoutMs: number,
+    asText: boolean,
+  ): Promise<T> {
     const service = serviceOfPattern(pattern);
     const started = process.hrtime.bigint();
     const outcome = (label: string) =>
@@ -124,7 +148,7 @@ export class RpcClient {
           ),
         );
       }, timeoutMs);
-      this.pending.set(id, { resolve, reject, timer });
+      this.pending.set(id, { asText, resolve, reject, timer });
     });
     // The reply may come in (and reject) before the push below is acknowledged, while
     // nothing awaits `answer` yet: mark it handled so Node does not call it unhandled.
@@ -174,6 +198,19 @@ export class RpcClient {
   }
 
   private settle(message: string): void {
+    const answer = answerOf(message);
+    if (answer) {
+      const pending = this.pending.get(answer.id);
+      if (!pending) return; // answered after we gave up
+      clearTimeout(pending.timer);
+      this.pending.delete(answer.id);
+      try {
+        pending.resolve(pending.asText ? new JsonText(answer.text) : JSON.parse(answer.text));
+      } catch {
+        pending.reject(new DomainError(CommonError.INTERNAL, 'The service answered with malformed JSON'));
+      }
+      return;
+    }
     let reply: RpcReply;
     try {
       reply = JSON.parse(message) as RpcReply;

@@ -6,7 +6,7 @@ import { DomainError } from '@smartbeak/errors';
 import { messageKeyring, testInfra, uniqueName } from '@smartbeak/testing';
 import { IsInt, Min } from 'class-validator';
 
-import { MessageKeys, RedisRpcServer, RpcClient, RpcErrorFilter, RpcPayload } from '../src';
+import { JsonText, MessageKeys, RedisRpcServer, RpcClient, RpcErrorFilter, RpcPayload } from '../src';
 
 const ring = messageKeyring(['api-gateway', 'echo']);
 const keysOf = (signer: string) =>
@@ -106,6 +106,17 @@ describe(RedisRpcServer.name, () => {
     expect(handledBy).toHaveLength(200);
     expect(handledBy.filter((r) => r === 'a').length).toBeGreaterThan(0);
     expect(handledBy.filter((r) => r === 'b').length).toBeGreaterThan(0);
+  });
+
+  it('gives an answer as the JSON text the service wrote when asked to (sendForText)', async () => {
+    const answer = await client.sendForText<{ sum: number }>('echo.sum.get', envelope({ a: 2, b: 3 }));
+    expect(answer).toBeInstanceOf(JsonText);
+    expect(JSON.parse(answer.text)).toEqual({ sum: 5, replica: expect.stringMatching(/^[ab]$/) });
+    // An error is still an error, not text.
+    await expect(client.sendForText('echo.fail.get', envelope({}))).rejects.toMatchObject({
+      code: CommonError.CONFLICT,
+      extras: { currentVersion: 7 },
+    });
   });
 
   it('validates the payload on the service side', async () => {

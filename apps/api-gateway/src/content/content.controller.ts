@@ -27,6 +27,7 @@ import {
   TransitionDto,
   UpdateContentDto,
 } from '@smartbeak/contracts';
+import { type JsonText } from '@smartbeak/messaging';
 
 import { Idempotent } from '../idempotency/idempotency.interceptor';
 import { GatewayRpc } from '../rpc/gateway-rpc';
@@ -70,16 +71,16 @@ export class ContentController {
   list(
     @CurrentContext() ctx: RequestContext,
     @Query() query: ListContentQueryDto,
-  ): Promise<Page<ContentItemDto>> {
-    return this.rpc.forward(Patterns.content.list, ctx, query);
+  ): Promise<JsonText<Page<ContentItemDto>>> {
+    return this.rpc.forwardText(Patterns.content.list, ctx, query);
   }
 
   @Get(':id')
   @RequirePermissions('content:read')
   @ApiOkResponse({ type: ContentItemDto })
   @ApiOperation({ summary: 'One content item with its body (ETag for If-Match)' })
-  get(@CurrentContext() ctx: RequestContext, @Param('id') id: string): Promise<ContentItemDto> {
-    return this.rpc.forward(Patterns.content.get, ctx, { id });
+  get(@CurrentContext() ctx: RequestContext, @Param('id') id: string): Promise<JsonText<ContentItemDto>> {
+    return this.rpc.forwardText(Patterns.content.get, ctx, { id });
   }
 
   @Delete(':id')

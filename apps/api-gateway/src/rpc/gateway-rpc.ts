@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type RequestContext } from '@smartbeak/contracts';
-import { RpcClient, serviceCallContext } from '@smartbeak/messaging';
+import { type JsonText, RpcClient, serviceCallContext } from '@smartbeak/messaging';
 import { currentRequestScope } from '@smartbeak/observability';
 
 /** Forwards `{ ctx, payload }` to the owning service and waits, at most the RPC timeout, for its answer. */
@@ -13,6 +13,15 @@ export class GatewayRpc {
     // On an @Idempotent route, the key goes with the request: the owning service enforces it.
     const idempotencyKey = currentRequestScope()?.idempotencyKey;
     return this.client.send<T>(pattern, { ctx, payload, ...(idempotencyKey ? { idempotencyKey } : {}) });
+  }
+
+  /**
+   * As `forward`, the answer kept as the JSON text the service wrote, for a
+   * route that answers with it unchanged: sent as it came (bootstrap.ts's
+   * reply serializer), neither parsed nor serialised again here.
+   */
+  forwardText<T>(pattern: string, ctx: RequestContext, payload: object = {}): Promise<JsonText<T>> {
+    return this.client.sendForText<T>(pattern, { ctx, payload });
   }
 
   /**
