@@ -1,6 +1,6 @@
 import { CommonError } from '@smartbeak/contracts';
 import { Type } from 'class-transformer';
-import { IsString, Length, ValidateNested } from 'class-validator';
+import { IsString, Length, registerDecorator, ValidateNested } from 'class-validator';
 
 import { DomainError } from './domain-error';
 import { parseDto } from './validation';
@@ -41,5 +41,40 @@ describe(parseDto.name, () => {
 
   it.each([null, 'text', [1], 3])('refuses a payload that is not an object (%p)', (input) => {
     expect(() => parseDto(OuterDto, input)).toThrow(DomainError);
+  });
+});
+
+describe('remembered rule lookups', () => {
+  class BaseDto {
+    @IsString()
+    name!: string;
+  }
+  class ChildDto extends BaseDto {
+    @Length(1, 3)
+    code!: string;
+  }
+
+  it('keeps applying inherited rules, validation after validation', () => {
+    for (let i = 0; i < 3; i++) {
+      expect(() => parseDto(ChildDto, { name: 7, code: 'ab' })).toThrow(DomainError);
+      expect(parseDto(ChildDto, { name: 'n', code: 'ab' })).toBeInstanceOf(ChildDto);
+    }
+  });
+
+  it('sees a rule declared after the class was first validated', () => {
+    class LateDto {
+      @IsString()
+      title!: string;
+    }
+    expect(parseDto(LateDto, { title: 'anything' })).toBeInstanceOf(LateDto);
+    registerDecorator({
+      name: 'notForbidden',
+      target: LateDto,
+      propertyName: 'title',
+      validator: { validate: (value: unknown) => value !== 'forbidden' },
+      options: { message: 'title must not be forbidden' },
+    });
+    expect(() => parseDto(LateDto, { title: 'forbidden' })).toThrow(DomainError);
+    expect(parseDto(LateDto, { title: 'fine' })).toBeInstanceOf(LateDto);
   });
 });

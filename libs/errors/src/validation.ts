@@ -1,5 +1,6 @@
 import { plainToInstance } from 'class-transformer';
-import { type ValidationError, validateSync } from 'class-validator';
+import { getMetadataStorage, type ValidationError, validateSync } from 'class-validator';
+import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata';
 import { type FieldError } from '@smartbeak/contracts';
 
 import { DomainError } from './domain-error';
@@ -19,6 +20,40 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
   }
   return out;
 }
+
+/**
+ * class-validator finds a class's rules, on every validation, by testing the
+ * class against every class that has rules (`instanceof`, for inherited
+ * ones): with the gateway's DTOs that was ~5 % of a page request's CPU, and
+ * each service pays it again on each payload. Rules are declared as classes
+ * load and do not change after, so each answer is remembered, per class and
+ * options; declaring another rule (a class loaded later) forgets them all.
+ * Done once per process, for every caller (Nest's ValidationPipe included):
+ * it is the one storage class-validator keeps.
+ */
+function rememberRuleLookups(): void {
+  const storage = getMetadataStorage();
+  const marker = storage as unknown as { smartbeakRemembers?: true };
+  if (marker.smartbeakRemembers) return;
+  marker.smartbeakRemembers = true;
+  const lookUp = storage.getTargetValidationMetadatas.bind(storage);
+  const declare = storage.addValidationMetadata.bind(storage);
+  let remembered = new WeakMap<object, Map<string, ValidationMetadata[]>>();
+  storage.addValidationMetadata = (metadata: ValidationMetadata) => {
+    remembered = new WeakMap();
+    declare(metadata);
+  };
+  storage.getTargetValidationMetadatas = (target, schema, always, strictGroups, groups) => {
+    if (typeof target !== 'function') return lookUp(target, schema, always, strictGroups, groups);
+    const options = `${schema}\u0000${always}\u0000${strictGroups}\u0000${groups?.join('\u0000') ?? ''}`;
+    let ofTarget = remembered.get(target);
+    if (!ofTarget) remembered.set(target, (ofTarget = new Map()));
+    let rules = ofTarget.get(options);
+    if (!rules) ofTarget.set(options, (rules = lookUp(target, schema, always, strictGroups, groups)));
+    return rules;
+  };
+}
+rememberRuleLookups();
 
 export const STRICT_VALIDATION = {
   whitelist: true,
