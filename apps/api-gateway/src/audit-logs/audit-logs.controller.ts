@@ -9,6 +9,7 @@ import {
   Patterns,
   RequestContext,
 } from '@smartbeak/contracts';
+import { type JsonText } from '@smartbeak/messaging';
 
 import { GatewayRpc } from '../rpc/gateway-rpc';
 
@@ -25,7 +26,7 @@ export class AuditLogsController {
   list(
     @CurrentContext() ctx: RequestContext,
     @Query() query: ListAuditLogsQueryDto,
-  ): Promise<Page<AuditLogDto>> {
-    return this.rpc.forward(Patterns.controlPlane.auditList, ctx, query);
+  ): Promise<JsonText<Page<AuditLogDto>>> {
+    return this.rpc.forwardText(Patterns.controlPlane.auditList, ctx, query);
   }
 }

@@ -143,8 +143,8 @@ export class ContentController {
     @CurrentContext() ctx: RequestContext,
     @Param('id') id: string,
     @Query() query: PageQueryDto,
-  ): Promise<Page<ContentEventDto>> {
-    return this.rpc.forward(Patterns.content.events, ctx, { ...query, id });
+  ): Promise<JsonText<Page<ContentEventDto>>> {
+    return this.rpc.forwardText(Patterns.content.events, ctx, { ...query, id });
   }
 
   @Get(':id/revisions')
@@ -155,8 +155,8 @@ export class ContentController {
     @CurrentContext() ctx: RequestContext,
     @Param('id') id: string,
     @Query() query: PageQueryDto,
-  ): Promise<Page<ContentRevisionDto>> {
-    return this.rpc.forward(Patterns.content.revisionList, ctx, { ...query, id });
+  ): Promise<JsonText<Page<ContentRevisionDto>>> {
+    return this.rpc.forwardText(Patterns.content.revisionList, ctx, { ...query, id });
   }
 
   @Get(':id/revisions/:a/diff/:b')
@@ -168,8 +168,8 @@ export class ContentController {
     @Param('id') id: string,
     @Param('a') a: string,
     @Param('b') b: string,
-  ): Promise<ContentDiffDto> {
-    return this.rpc.forward(Patterns.content.revisionDiff, ctx, { id, a, b });
+  ): Promise<JsonText<ContentDiffDto>> {
+    return this.rpc.forwardText(Patterns.content.revisionDiff, ctx, { id, a, b });
   }
 
   @Get(':id/revisions/:version')
@@ -180,8 +180,8 @@ export class ContentController {
     @CurrentContext() ctx: RequestContext,
     @Param('id') id: string,
     @Param('version') version: string,
-  ): Promise<ContentRevisionDto> {
-    return this.rpc.forward(Patterns.content.revisionGet, ctx, { id, revision: version });
+  ): Promise<JsonText<ContentRevisionDto>> {
+    return this.rpc.forwardText(Patterns.content.revisionGet, ctx, { id, revision: version });
   }
 
   @Post(':id/revisions/:version/restore')

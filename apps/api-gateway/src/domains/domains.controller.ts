@@ -18,6 +18,7 @@ import {
   Patterns,
   RequestContext,
 } from '@smartbeak/contracts';
+import { type JsonText } from '@smartbeak/messaging';
 
 import { Idempotent } from '../idempotency/idempotency.interceptor';
 import { ControlPlaneCache } from '../rpc/control-plane-cache';
@@ -50,8 +51,11 @@ export class DomainsController {
   @Get()
   @ApiPageOf(DomainDto)
   @ApiOperation({ summary: "The org's domains, paged" })
-  list(@CurrentContext() ctx: RequestContext, @Query() query: ListDomainsQueryDto): Promise<Page<DomainDto>> {
-    return this.rpc.forward(Patterns.controlPlane.domainList, ctx, query);
+  list(
+    @CurrentContext() ctx: RequestContext,
+    @Query() query: ListDomainsQueryDto,
+  ): Promise<JsonText<Page<DomainDto>>> {
+    return this.rpc.forwardText(Patterns.controlPlane.domainList, ctx, query);
   }
 
   @Get(':id')

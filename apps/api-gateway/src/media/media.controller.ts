@@ -19,6 +19,7 @@ import {
   type RequestContext,
   UploadIntentDto,
 } from '@smartbeak/contracts';
+import { type JsonText } from '@smartbeak/messaging';
 import type { FastifyRequest } from 'fastify';
 
 type Request = FastifyRequest & { rawBody?: Buffer };
@@ -80,16 +81,16 @@ export class MediaController {
   list(
     @CurrentContext() ctx: RequestContext,
     @Query() query: ListMediaQueryDto,
-  ): Promise<Page<MediaAssetDto>> {
-    return this.rpc.forward(Patterns.media.assetList, ctx, query);
+  ): Promise<JsonText<Page<MediaAssetDto>>> {
+    return this.rpc.forwardText(Patterns.media.assetList, ctx, query);
   }
 
   @Get(':id')
   @RequirePermissions('content:read')
   @ApiOkResponse({ type: MediaAssetDto })
   @ApiOperation({ summary: 'One media asset with its URLs' })
-  get(@CurrentContext() ctx: RequestContext, @Param('id') id: string): Promise<MediaAssetDto> {
-    return this.rpc.forward(Patterns.media.assetGet, ctx, { id });
+  get(@CurrentContext() ctx: RequestContext, @Param('id') id: string): Promise<JsonText<MediaAssetDto>> {
+    return this.rpc.forwardText(Patterns.media.assetGet, ctx, { id });
   }
 
   @Delete(':id')

@@ -37,6 +37,7 @@ import {
   UpdatePreferencesDto,
   UnreadCountDto,
 } from '@smartbeak/contracts';
+import { type JsonText } from '@smartbeak/messaging';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import { writeEventStreamHead } from '../http/fastify-http';
@@ -63,15 +64,15 @@ export class NotificationsController {
   list(
     @CurrentContext() ctx: RequestContext,
     @Query() query: ListNotificationsQueryDto,
-  ): Promise<Page<NotificationDto>> {
-    return this.rpc.forward(Patterns.notifications.inboxList, ctx, query);
+  ): Promise<JsonText<Page<NotificationDto>>> {
+    return this.rpc.forwardText(Patterns.notifications.inboxList, ctx, query);
   }
 
   @Get('unread-count')
   @ApiOkResponse({ type: UnreadCountDto })
   @ApiOperation({ summary: 'How many notifications are unread' })
-  unreadCount(@CurrentContext() ctx: RequestContext): Promise<UnreadCountDto> {
-    return this.rpc.forward(Patterns.notifications.unreadCount, ctx);
+  unreadCount(@CurrentContext() ctx: RequestContext): Promise<JsonText<UnreadCountDto>> {
+    return this.rpc.forwardText(Patterns.notifications.unreadCount, ctx);
   }
 
   @Post('read-all')
@@ -84,8 +85,8 @@ export class NotificationsController {
   @Get('preferences')
   @ApiOkResponse({ type: PreferencesDto })
   @ApiOperation({ summary: "The user's notification preferences per event and channel" })
-  preferences(@CurrentContext() ctx: RequestContext): Promise<PreferencesDto> {
-    return this.rpc.forward(Patterns.notifications.preferencesGet, ctx);
+  preferences(@CurrentContext() ctx: RequestContext): Promise<JsonText<PreferencesDto>> {
+    return this.rpc.forwardText(Patterns.notifications.preferencesGet, ctx);
   }
 
   @Put('preferences')
@@ -236,8 +237,8 @@ export class NotificationsController {
   deadLetters(
     @CurrentContext() ctx: RequestContext,
     @Query() query: ListDeliveryDeadLettersQueryDto,
-  ): Promise<Page<DeliveryDeadLetterDto>> {
-    return this.rpc.forward(Patterns.notifications.deadLetterList, ctx, query);
+  ): Promise<JsonText<Page<DeliveryDeadLetterDto>>> {
+    return this.rpc.forwardText(Patterns.notifications.deadLetterList, ctx, query);
   }
 
   /** Sends a dead delivery again, once (a second re-drive of the same letter is 404). */

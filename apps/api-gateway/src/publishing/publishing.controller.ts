@@ -30,6 +30,7 @@ import {
   TargetDto,
   TargetTestResultDto,
 } from '@smartbeak/contracts';
+import { type JsonText } from '@smartbeak/messaging';
 
 import type { FastifyReply } from 'fastify';
 
@@ -66,8 +67,8 @@ export class PublishingController {
   listTargets(
     @CurrentContext() ctx: RequestContext,
     @Query() query: ListTargetsQueryDto,
-  ): Promise<Page<TargetDto>> {
-    return this.rpc.forward(Patterns.publishing.targetList, ctx, query);
+  ): Promise<JsonText<Page<TargetDto>>> {
+    return this.rpc.forwardText(Patterns.publishing.targetList, ctx, query);
   }
 
   @Post('targets/:id/test')
@@ -132,8 +133,11 @@ export class PublishingController {
   @RequirePermissions('content:read')
   @ApiPageOf(JobDto)
   @ApiOperation({ summary: 'Publishing jobs, newest first, paged' })
-  listJobs(@CurrentContext() ctx: RequestContext, @Query() query: ListJobsQueryDto): Promise<Page<JobDto>> {
-    return this.rpc.forward(Patterns.publishing.jobList, ctx, query);
+  listJobs(
+    @CurrentContext() ctx: RequestContext,
+    @Query() query: ListJobsQueryDto,
+  ): Promise<JsonText<Page<JobDto>>> {
+    return this.rpc.forwardText(Patterns.publishing.jobList, ctx, query);
   }
 
   /**
@@ -193,8 +197,8 @@ export class PublishingController {
   @RequirePermissions('content:read')
   @ApiOkResponse({ type: JobDto })
   @ApiOperation({ summary: "One job with each target's outcome" })
-  getJob(@CurrentContext() ctx: RequestContext, @Param('id') id: string): Promise<JobDto> {
-    return this.rpc.forward(Patterns.publishing.jobGet, ctx, { id });
+  getJob(@CurrentContext() ctx: RequestContext, @Param('id') id: string): Promise<JsonText<JobDto>> {
+    return this.rpc.forwardText(Patterns.publishing.jobGet, ctx, { id });
   }
 
   @Post('jobs/:id/retry')
@@ -227,8 +231,8 @@ export class PublishingController {
   deadLetters(
     @CurrentContext() ctx: RequestContext,
     @Query() query: PageQueryDto,
-  ): Promise<Page<DeadLetterDto>> {
-    return this.rpc.forward(Patterns.publishing.deadLetterList, ctx, query);
+  ): Promise<JsonText<Page<DeadLetterDto>>> {
+    return this.rpc.forwardText(Patterns.publishing.deadLetterList, ctx, query);
   }
 
   @Post('dead-letters/:id/redrive')

@@ -29,6 +29,7 @@ import {
   SeoSourceDto,
   SeoSourceTestDto,
 } from '@smartbeak/contracts';
+import { type JsonText } from '@smartbeak/messaging';
 
 import { Idempotent } from '../idempotency/idempotency.interceptor';
 import { GatewayRpc } from '../rpc/gateway-rpc';
@@ -68,16 +69,16 @@ export class SeoController {
   listSources(
     @CurrentContext() ctx: RequestContext,
     @Query() query: ListSeoSourcesQueryDto,
-  ): Promise<Page<SeoSourceDto>> {
-    return this.rpc.forward(SeoPatterns.sourceList, ctx, query);
+  ): Promise<JsonText<Page<SeoSourceDto>>> {
+    return this.rpc.forwardText(SeoPatterns.sourceList, ctx, query);
   }
 
   @Get('sources/:id')
   @RequirePermissions('seo:read')
   @ApiOkResponse({ type: SeoSourceDto })
   @ApiOperation({ summary: 'One keyword source' })
-  getSource(@CurrentContext() ctx: RequestContext, @Param('id') id: string): Promise<SeoSourceDto> {
-    return this.rpc.forward(SeoPatterns.sourceGet, ctx, { id });
+  getSource(@CurrentContext() ctx: RequestContext, @Param('id') id: string): Promise<JsonText<SeoSourceDto>> {
+    return this.rpc.forwardText(SeoPatterns.sourceGet, ctx, { id });
   }
 
   @Post('sources/:id/test')
@@ -120,16 +121,19 @@ export class SeoController {
   listIngestions(
     @CurrentContext() ctx: RequestContext,
     @Query() query: ListIngestionsQueryDto,
-  ): Promise<Page<IngestionDto>> {
-    return this.rpc.forward(SeoPatterns.ingestionList, ctx, query);
+  ): Promise<JsonText<Page<IngestionDto>>> {
+    return this.rpc.forwardText(SeoPatterns.ingestionList, ctx, query);
   }
 
   @Get('ingestions/:id')
   @RequirePermissions('seo:read')
   @ApiOkResponse({ type: IngestionDto })
   @ApiOperation({ summary: 'One ingestion run with its counts' })
-  getIngestion(@CurrentContext() ctx: RequestContext, @Param('id') id: string): Promise<IngestionDto> {
-    return this.rpc.forward(SeoPatterns.ingestionGet, ctx, { id });
+  getIngestion(
+    @CurrentContext() ctx: RequestContext,
+    @Param('id') id: string,
+  ): Promise<JsonText<IngestionDto>> {
+    return this.rpc.forwardText(SeoPatterns.ingestionGet, ctx, { id });
   }
 
   @Get('keywords')
@@ -139,8 +143,8 @@ export class SeoController {
   listKeywords(
     @CurrentContext() ctx: RequestContext,
     @Query() query: ListKeywordsQueryDto,
-  ): Promise<Page<KeywordDto>> {
-    return this.rpc.forward(SeoPatterns.keywordList, ctx, query);
+  ): Promise<JsonText<Page<KeywordDto>>> {
+    return this.rpc.forwardText(SeoPatterns.keywordList, ctx, query);
   }
 
   @Get('keywords/:id/history')
@@ -151,8 +155,8 @@ export class SeoController {
     @CurrentContext() ctx: RequestContext,
     @Param('id') id: string,
     @Query() query: KeywordHistoryRangeDto,
-  ): Promise<KeywordHistoryDto> {
-    return this.rpc.forward(SeoPatterns.keywordHistory, ctx, { id, ...query });
+  ): Promise<JsonText<KeywordHistoryDto>> {
+    return this.rpc.forwardText(SeoPatterns.keywordHistory, ctx, { id, ...query });
   }
 
   @Get('pages')
@@ -162,7 +166,7 @@ export class SeoController {
   pages(
     @CurrentContext() ctx: RequestContext,
     @Query() query: ListSeoPagesQueryDto,
-  ): Promise<Page<SeoPageDto>> {
-    return this.rpc.forward(SeoPatterns.pageList, ctx, query);
+  ): Promise<JsonText<Page<SeoPageDto>>> {
+    return this.rpc.forwardText(SeoPatterns.pageList, ctx, query);
   }
 }
