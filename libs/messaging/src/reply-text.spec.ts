@@ -16,6 +16,9 @@ describe('reply text', () => {
     expect(JSON.parse(failed)).toEqual({ id, err: { code: 'COMMON.CONFLICT', message: 'no' } });
     expect(answerOf(replyText({ id, response: undefined }))).toBeNull();
     expect(answerOf(replyText({ id, response: null }))).toEqual({ id, text: 'null' });
+    const nothing = replyText({ id, response: { toJSON: () => undefined } });
+    expect(JSON.parse(nothing)).toEqual({ id });
+    expect(answerOf(nothing)).toBeNull();
   });
 
   it('does not take a message of another shape for an answer', () => {

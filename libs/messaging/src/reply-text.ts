@@ -19,8 +19,10 @@ export class JsonText<T = unknown> {
  * of nothing, is plain JSON.
  */
 export function replyText(reply: RpcReply): string {
-  if (reply.err !== undefined || reply.response === undefined) return JSON.stringify(reply);
-  return `{"id":${JSON.stringify(reply.id)},"response":${JSON.stringify(reply.response)}}`;
+  const response = reply.err === undefined ? JSON.stringify(reply.response) : undefined;
+  // JSON has no text for undefined (nor for a function, or what a toJSON turns into nothing).
+  if (response === undefined) return JSON.stringify(reply);
+  return `{"id":${JSON.stringify(reply.id)},"response":${response}}`;
 }
 
 const ANSWER_HEAD = /^\{"id":"([A-Za-z0-9-]{1,64})","response":/;
