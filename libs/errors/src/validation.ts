@@ -1,6 +1,10 @@
 import { plainToInstance } from 'class-transformer';
-import { getMetadataStorage, type ValidationError, validateSync } from 'class-validator';
-import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata';
+import {
+  getMetadataStorage,
+  type MetadataStorage,
+  type ValidationError,
+  validateSync,
+} from 'class-validator';
 import { type FieldError } from '@smartbeak/contracts';
 
 import { DomainError } from './domain-error';
@@ -31,6 +35,8 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
  * Done once per process, for every caller (Nest's ValidationPipe included):
  * it is the one storage class-validator keeps.
  */
+type Rule = ReturnType<MetadataStorage['getTargetValidationMetadatas']>[number];
+
 function rememberRuleLookups(): void {
   const storage = getMetadataStorage();
   const marker = storage as unknown as { smartbeakRemembers?: true };
@@ -38,8 +44,8 @@ function rememberRuleLookups(): void {
   marker.smartbeakRemembers = true;
   const lookUp = storage.getTargetValidationMetadatas.bind(storage);
   const declare = storage.addValidationMetadata.bind(storage);
-  let remembered = new WeakMap<object, Map<string, ValidationMetadata[]>>();
-  storage.addValidationMetadata = (metadata: ValidationMetadata) => {
+  let remembered = new WeakMap<object, Map<string, Rule[]>>();
+  storage.addValidationMetadata = (metadata: Rule) => {
     remembered = new WeakMap();
     declare(metadata);
   };

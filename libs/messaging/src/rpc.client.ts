@@ -197,13 +197,21 @@ export class RpcClient {
     });
   }
 
+  /** The call waiting for `id`, no longer waiting; undefined once it gave up. */
+  private take(id: string): Pending | undefined {
+    const pending = this.pending.get(id);
+    if (pending) {
+      clearTimeout(pending.timer);
+      this.pending.delete(id);
+    }
+    return pending;
+  }
+
   private settle(message: string): void {
     const answer = answerOf(message);
     if (answer) {
-      const pending = this.pending.get(answer.id);
+      const pending = this.take(answer.id);
       if (!pending) return; // answered after we gave up
-      clearTimeout(pending.timer);
-      this.pending.delete(answer.id);
       try {
         pending.resolve(pending.asText ? new JsonText(answer.text) : JSON.parse(answer.text));
       } catch {
@@ -217,10 +225,8 @@ export class RpcClient {
     } catch {
       return;
     }
-    const pending = this.pending.get(reply.id);
+    const pending = this.take(reply.id);
     if (!pending) return; // answered after we gave up
-    clearTimeout(pending.timer);
-    this.pending.delete(reply.id);
     if (reply.err === undefined) {
       pending.resolve(reply.response);
     } else if (isSerializedError(reply.err)) {

@@ -1,7 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { type RequestContext } from '@smartbeak/contracts';
+import { type RequestContext, type RpcEnvelope } from '@smartbeak/contracts';
 import { type JsonText, RpcClient, serviceCallContext } from '@smartbeak/messaging';
 import { currentRequestScope } from '@smartbeak/observability';
+
+/** A user's request: on an @Idempotent route, the key goes with it (the owning service enforces it). */
+function envelope(ctx: RequestContext, payload: object): RpcEnvelope<object> {
+  const idempotencyKey = currentRequestScope()?.idempotencyKey;
+  return { ctx, payload, ...(idempotencyKey ? { idempotencyKey } : {}) };
+}
 
 /** Forwards `{ ctx, payload }` to the owning service and waits, at most the RPC timeout, for its answer. */
 @Injectable()
@@ -10,9 +16,7 @@ export class GatewayRpc {
 
   /** On behalf of the user of `ctx` (the client mints the signed context services trust). */
   forward<T>(pattern: string, ctx: RequestContext, payload: object = {}): Promise<T> {
-    // On an @Idempotent route, the key goes with the request: the owning service enforces it.
-    const idempotencyKey = currentRequestScope()?.idempotencyKey;
-    return this.client.send<T>(pattern, { ctx, payload, ...(idempotencyKey ? { idempotencyKey } : {}) });
+    return this.client.send<T>(pattern, envelope(ctx, payload));
   }
 
   /**
@@ -21,7 +25,7 @@ export class GatewayRpc {
    * reply serializer), neither parsed nor serialised again here.
    */
   forwardText<T>(pattern: string, ctx: RequestContext, payload: object = {}): Promise<JsonText<T>> {
-    return this.client.sendForText<T>(pattern, { ctx, payload });
+    return this.client.sendForText<T>(pattern, envelope(ctx, payload));
   }
 
   /**
