@@ -1,4 +1,10 @@
-import { GATEWAY_NAME, type RequestContext, serviceCallGrant, type RpcEnvelope } from '@smartbeak/contracts';
+import {
+  GATEWAY_NAME,
+  type RequestContext,
+  serviceCallGrant,
+  serviceOfPattern,
+  type RpcEnvelope,
+} from '@smartbeak/contracts';
 import { currentRequestScope } from '@smartbeak/observability';
 
 import { type RpcRequest } from './keys';
@@ -158,9 +164,16 @@ export function sealRequest(
   return signRequest(keys, { ...request, body: JSON.stringify(body) });
 }
 
-/** Signs a request whose body is written: id, pattern, deadline, reply channel and the body's digest. */
+/**
+ * Seals a request whose body is written: id, pattern, deadline, reply
+ * channel and the body's digest, for the service the pattern names (a pair
+ * MAC where it can be, see `MessageKeys.sealFor`).
+ */
 export function signRequest(keys: MessageKeys, unsealed: Omit<RpcRequest, 'seal'>): RpcRequest {
-  return { ...unsealed, seal: keys.seal(RPC_PURPOSE, signedBytes(unsealed)) };
+  return {
+    ...unsealed,
+    seal: keys.sealFor(serviceOfPattern(unsealed.pattern), RPC_PURPOSE, signedBytes(unsealed)),
+  };
 }
 
 function idem(body: RequestBody): { idempotencyKey?: string } {

@@ -1,9 +1,13 @@
 import {
   createHash,
+  createHmac,
   createPrivateKey,
   createPublicKey,
+  diffieHellman,
+  hkdfSync,
   type KeyObject,
   sign as edSign,
+  timingSafeEqual,
   verify as edVerify,
 } from 'node:crypto';
 
@@ -41,7 +45,10 @@ export function refuse(kind: 'rpc' | 'event', reason: Refusal, detail: string): 
 export interface Seal {
   signer: string;
   kid: string;
+  /** An Ed25519 signature; with `to`, an HMAC-SHA256 under the sender's and receiver's pair key. */
   sig: string;
+  /** `<receiver>/<kid>`: the one process key this seal is for (a pair MAC, see `sealFor`). */
+  to?: string;
 }
 
 const KEY_ID = /^[A-Za-z0-9_.-]{1,40}$/;
@@ -56,12 +63,25 @@ const SIGNER = /^[a-z0-9-]{1,40}$/;
  * - `trustedKeys`: `<signer>:<kid>:<base64 SPKI DER>`, comma-separated (MESSAGE_TRUSTED_KEYS)
  */
 export class MessageKeys {
+  /** This key's X25519 twin, for pair keys (see `sealFor`). */
+  private readonly agreementKey: KeyObject;
+  /** Pair MAC keys by the other side's `<signer>/<kid>`, worked out on first use. */
+  private readonly pairKeys = new Map<string, Buffer>();
+  /** Each trusted signer's key ids. */
+  private readonly kidsOf = new Map<string, string[]>();
+
   private constructor(
     readonly signer: string,
     private readonly kid: string,
     private readonly privateKey: KeyObject,
     private readonly trusted: ReadonlyMap<string, KeyObject>,
-  ) {}
+  ) {
+    this.agreementKey = agreementPrivateKey(privateKey);
+    for (const id of trusted.keys()) {
+      const [who, keyId] = splitOnce(id, '/');
+      this.kidsOf.set(who, [...(this.kidsOf.get(who) ?? []), keyId]);
+    }
+  }
 
   static parse(signer: string, signingKey: string | undefined, trustedKeys: string | undefined): MessageKeys {
     if (!SIGNER.test(signer)) throw new Error(`Not a signer name: ${signer}`);
@@ -107,7 +127,25 @@ export class MessageKeys {
     return { signer: this.signer, kid: this.kid, sig };
   }
 
-  /** Checks a seal; the refusal names what was wrong. */
+  /**
+   * Seals a message for one receiver. When the receiver has a single
+   * trusted key, the seal is an HMAC-SHA256 under the pair key of the
+   * sender's and the receiver's keys (X25519 agreement of their Ed25519
+   * keys' twins, then HKDF): only those two processes can make it, as only
+   * the sender can make a signature, at ~2 µs instead of ~40 µs to sign and
+   * ~110 µs to verify. While the receiver's key rotates (two key ids
+   * trusted), which one it holds is unknown, so the seal is a signature.
+   */
+  sealFor(receiver: string, purpose: string, bytes: string): Seal {
+    const kids = this.kidsOf.get(receiver);
+    const to = `${receiver}/${kids?.[0]}`;
+    const receiverKey = kids?.length === 1 ? this.trusted.get(to) : undefined;
+    if (!receiverKey) return this.seal(purpose, bytes);
+    const sig = this.pairMac(to, receiverKey, macInput(purpose, `${this.signer}/${this.kid}`, to, bytes));
+    return { signer: this.signer, kid: this.kid, sig, to };
+  }
+
+  /** Checks a seal; the refusal names what was wrong. Pair MACs pass only for RPC, and only addressed to this key. */
   check(kind: 'rpc' | 'event', purpose: string, bytes: string, seal: Partial<Seal> | undefined): Seal {
     if (
       !seal ||
@@ -117,7 +155,10 @@ export class MessageKeys {
     ) {
       refuse(kind, 'unsigned', 'the message carries no signature');
     }
-    const outcome = this.verify(seal.signer, seal.kid, purpose, bytes, seal.sig);
+    const outcome =
+      seal.to === undefined
+        ? this.verify(seal.signer, seal.kid, purpose, bytes, seal.sig)
+        : this.verifyMac(kind, seal as Seal, purpose, bytes);
     if (outcome === 'unknown-key') refuse(kind, 'unknown-signer', `no key ${seal.signer}/${seal.kid}`);
     if (outcome === 'bad')
       refuse(kind, 'bad-signature', `signature of ${seal.signer}/${seal.kid} does not match`);
@@ -142,6 +183,82 @@ export class MessageKeys {
     if (signature.length !== 64) return 'bad';
     return edVerify(null, Buffer.from(`${purpose}\n${bytes}`), key, signature) ? 'ok' : 'bad';
   }
+
+  private verifyMac(
+    kind: 'rpc' | 'event',
+    seal: Seal,
+    purpose: string,
+    bytes: string,
+  ): 'ok' | 'unknown-key' | 'bad' {
+    const from = `${seal.signer}/${seal.kid}`;
+    const senderKey = this.trusted.get(from);
+    if (!senderKey) return 'unknown-key';
+    if (kind !== 'rpc' || seal.to !== `${this.signer}/${this.kid}`) return 'bad';
+    const expected = Buffer.from(
+      this.pairMac(from, senderKey, macInput(purpose, from, seal.to, bytes)),
+      'base64',
+    );
+    const given = Buffer.from(seal.sig, 'base64');
+    return given.length === expected.length && timingSafeEqual(given, expected) ? 'ok' : 'bad';
+  }
+
+  /** The MAC of `input` under this key's pair key with `other` (a trusted `<signer>/<kid>`). */
+  private pairMac(other: string, otherKey: KeyObject, input: string): string {
+    let key = this.pairKeys.get(other);
+    if (!key) {
+      const shared = diffieHellman({
+        privateKey: this.agreementKey,
+        publicKey: agreementPublicKey(otherKey),
+      });
+      // Both sides name the pair the same way: its two keys in sorted order.
+      const pair = [`${this.signer}/${this.kid}`, other].sort().join('+');
+      key = Buffer.from(hkdfSync('sha256', shared, '', `smartbeak.pair-mac.v1\n${pair}`, 32));
+      this.pairKeys.set(other, key);
+    }
+    return createHmac('sha256', key).update(input).digest('base64');
+  }
+}
+
+/** What a pair MAC covers: its purpose, its direction (from → to) and the bytes. */
+function macInput(purpose: string, from: string, to: string, bytes: string): string {
+  return `${purpose}\n${from}>${to}\n${bytes}`;
+}
+
+// PKCS#8 DER of an X25519 private key, before its 32 bytes (RFC 8410).
+const X25519_PKCS8_HEAD = Buffer.from('302e020100300506032b656e04220420', 'hex');
+const FIELD = 2n ** 255n - 19n;
+
+/**
+ * The X25519 twin of an Ed25519 private key: the first half of SHA-512 of
+ * its seed, which is the scalar Ed25519 signs with (X25519 clamps it the
+ * same way) — as libsodium's crypto_sign_ed25519_sk_to_curve25519.
+ */
+export function agreementPrivateKey(edPrivate: KeyObject): KeyObject {
+  const seed = edPrivate.export({ format: 'der', type: 'pkcs8' }).subarray(-32);
+  const scalar = createHash('sha512').update(seed).digest().subarray(0, 32);
+  return createPrivateKey({ key: Buffer.concat([X25519_PKCS8_HEAD, scalar]), format: 'der', type: 'pkcs8' });
+}
+
+/**
+ * The X25519 twin of an Ed25519 public key: the Montgomery u = (1 + y) / (1 − y)
+ * of its Edwards point — as libsodium's crypto_sign_ed25519_pk_to_curve25519.
+ */
+export function agreementPublicKey(edPublic: KeyObject): KeyObject {
+  const encoded = Buffer.from(edPublic.export({ format: 'der', type: 'spki' }).subarray(-32)).reverse();
+  encoded.writeUInt8(encoded.readUInt8(0) & 0x7f, 0); // drop the sign of x
+  const y = BigInt(`0x${encoded.toString('hex')}`);
+  if (y >= FIELD || y === 1n) throw new Error('Not a usable Ed25519 public key');
+  const u = ((1n + y) * power((1n - y + FIELD) % FIELD, FIELD - 2n)) % FIELD;
+  const x = Buffer.from(u.toString(16).padStart(64, '0'), 'hex').reverse().toString('base64url');
+  return createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x }, format: 'jwk' });
+}
+
+function power(base: bigint, exponent: bigint): bigint {
+  let result = 1n;
+  for (let b = base % FIELD, e = exponent; e > 0n; e >>= 1n, b = (b * b) % FIELD) {
+    if (e & 1n) result = (result * b) % FIELD;
+  }
+  return result;
 }
 
 function splitOnce(value: string, separator: string): [string, string] {

@@ -195,6 +195,36 @@ describe('trust boundaries on Redis', () => {
     expect(written).toEqual([]);
   });
 
+  it("refuses a pair MAC made by another service, or made for another service, as the gateway's", async () => {
+    const gatewayRequest = sealRequest(
+      keysOf('api-gateway'),
+      { id: randomUUID(), pattern: Patterns.content.create, deadline: Date.now() + 5_000 },
+      { ctx: user, payload: { title: 'x' } },
+    );
+    // The gateway's requests to a service with one key are MACed for that service's key.
+    expect(gatewayRequest.seal).toMatchObject({
+      signer: 'api-gateway',
+      to: expect.stringMatching(/^content\//),
+    });
+    // Publishing computes a MAC with its own pair key to content and names the gateway as sender.
+    const byPublishing = signRequest(keysOf('publishing'), { ...gatewayRequest, id: randomUUID() });
+    await push(
+      {
+        ...byPublishing,
+        seal: { ...byPublishing.seal, signer: 'api-gateway', kid: gatewayRequest.seal.kid },
+      },
+      'rpc',
+      'bad-signature',
+    );
+    // The gateway's request to control-plane, pushed onto content's list: not MACed for content.
+    const forControlPlane = signRequest(keysOf('api-gateway'), {
+      ...gatewayRequest,
+      pattern: Patterns.controlPlane.domainCheck,
+    });
+    await push(forControlPlane, 'rpc', 'bad-signature');
+    expect(written).toEqual([]);
+  });
+
   it('refuses a user context a service minted, or one that has expired', async () => {
     // Signed by publishing, a real service: a valid envelope, but the context is not the gateway's.
     const publishingKeys = keysOf('publishing');
