@@ -143,6 +143,7 @@ function startInfrastructure(settings, { storageWebhookUrl } = {}) {
     dir: settings.dir,
     port: settings.redisPort,
     persistent: settings.kind !== 'test',
+    fresh: settings.kind === 'bench',
   });
   const secrets = devSecrets(settings.dir);
   const messageKeys = devMessageKeys(settings.dir);
