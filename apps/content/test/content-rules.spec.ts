@@ -12,6 +12,7 @@ import {
   type RequestContext,
 } from '@smartbeak/contracts';
 import { bullPrefix } from '@smartbeak/messaging';
+import { orgScope } from '@smartbeak/persistence';
 import { type MigratedTestDatabase, migratedTestDatabase, testInfra, uniqueName } from '@smartbeak/testing';
 import { Queue } from 'bullmq';
 
@@ -275,5 +276,46 @@ describe('content rules (services on the real database)', () => {
     } finally {
       suspended.delete(DOMAIN);
     }
+  });
+
+  it('pages a domain that grew since the last ANALYZE along its index, not through all of its items', async () => {
+    // The repository's own statement, as it sends it, planned by PostgreSQL on the real table.
+    const sent: { text: string; params: readonly unknown[] }[] = [];
+    const recording = {
+      rows: (text: string, params: readonly unknown[] = []) => {
+        sent.push({ text, params });
+        return db.database.rows(text, params);
+      },
+    };
+    const items = new ContentRepository(recording as unknown as typeof db.database);
+    const seed = (domainId: string, count: number) =>
+      db.database.rows(
+        `INSERT INTO content_items (id, org_id, domain_id, title, slug, body, excerpt, tags, status, version,
+                                    created_by, updated_by, created_at, updated_at)
+         SELECT gen_random_uuid(), $1, $2, 'Seeded ' || g, 'seeded-' || g, '', '', '{}', 'draft', 1, 'seed', 'seed',
+                now() - make_interval(secs => g), now() - make_interval(secs => g)
+           FROM generate_series(1, $3::int) g`,
+        [orgId, domainId, count],
+      );
+    const grown = randomUUID();
+    await seed(randomUUID(), 5_000);
+    await db.database.rows('ANALYZE content_items');
+    await seed(grown, 5_000); // statistics still say this domain has no items
+    const page = await items.list(orgScope(orgId), { domainId: grown, sort: 'createdAt', limit: 20 });
+    expect(page.items).toHaveLength(20);
+    const [{ text, params }] = sent.slice(-1) as [(typeof sent)[number]];
+    const [{ 'QUERY PLAN': plan }] = await db.database.rows<{ 'QUERY PLAN': unknown }>(
+      `EXPLAIN (FORMAT JSON) ${text}`,
+      params,
+    );
+    const nodes: string[] = [];
+    const walk = (node: { 'Node Type': string; 'Index Name'?: string; Plans?: unknown[] }) => {
+      nodes.push(node['Index Name'] ? `${node['Node Type']} ${node['Index Name']}` : node['Node Type']);
+      for (const child of node.Plans ?? []) walk(child as typeof node);
+    };
+    walk((plan as [{ Plan: Parameters<typeof walk>[0] }])[0].Plan);
+    expect(nodes).toContainEqual(expect.stringMatching(/^Index (Only )?Scan content_items_created_idx$/));
+    // A sort or a hash join means every item of the domain was read for one page.
+    expect(nodes.filter((node) => /Sort|Hash/.test(node))).toEqual([]);
   });
 });

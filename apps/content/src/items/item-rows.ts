@@ -19,9 +19,17 @@ export const ITEM_COLUMNS = `i.id, i.org_id AS "orgId", i.domain_id AS "domainId
   i.created_by AS "createdBy", i.updated_by AS "updatedBy", i.created_at AS "createdAt",
   i.updated_at AS "updatedAt", i.deleted_at AS "deletedAt", i.cold_at AS "coldAt"`;
 
-/** The live lease, if any, beside an item (`LEFT JOIN content_locks l`). */
+/** The live lease, if any, beside an item (`LOCK_JOIN`). */
 export const LOCK_COLUMNS = `l.holder AS "lockHolder", l.expires_at AS "lockExpiresAt"`;
-export const LOCK_JOIN = `LEFT JOIN content_locks l ON l.item_id = i.id AND l.expires_at > now()`;
+/**
+ * Looked up per item row, after the items are found and ordered (a lateral
+ * join the planner cannot flatten, `LIMIT 1`): as a plain LEFT JOIN, a
+ * domain that grew since its table's last ANALYZE (estimated at 3 rows,
+ * holding 8,000) was planned as a hash join of every item of the domain, then
+ * a sort for the newest 20 — 19 ms a page instead of 0.1.
+ */
+export const LOCK_JOIN = `LEFT JOIN LATERAL (SELECT holder, expires_at FROM content_locks
+  WHERE item_id = i.id AND expires_at > now() LIMIT 1) l ON true`;
 
 export interface ItemRow extends Omit<ItemState, DateField> {
   scheduledFor: Date | null;
