@@ -85,4 +85,19 @@ describe('pair MACs on RPC', () => {
     expect(seal.to).toBeUndefined();
     expect(refusal(() => content.check('rpc', 'p', 'bytes', seal))).toBe('accepted');
   });
+
+  it('refuses at start a trusted key no pair key can be made with (a low-order point)', () => {
+    const spki = (y: string) =>
+      Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), Buffer.from(y, 'hex')]).toString(
+        'base64',
+      );
+    const identity = `01${'00'.repeat(31)}`; // y = 1
+    const orderTwo = `ec${'ff'.repeat(30)}7f`; // y = p − 1
+    for (const y of [identity, orderTwo]) {
+      const trusted = `${ring.env('content').MESSAGE_TRUSTED_KEYS},stranger:k1:${spki(y)}`;
+      expect(() => MessageKeys.parse('content', ring.env('content').MESSAGE_SIGNING_KEY, trusted)).toThrow(
+        /stranger:k1 cannot make a pair key/,
+      );
+    }
+  });
 });

@@ -63,9 +63,7 @@ const SIGNER = /^[a-z0-9-]{1,40}$/;
  * - `trustedKeys`: `<signer>:<kid>:<base64 SPKI DER>`, comma-separated (MESSAGE_TRUSTED_KEYS)
  */
 export class MessageKeys {
-  /** This key's X25519 twin, for pair keys (see `sealFor`). */
-  private readonly agreementKey: KeyObject;
-  /** Pair MAC keys by the other side's `<signer>/<kid>`, worked out on first use. */
+  /** Pair MAC keys by the other side's `<signer>/<kid>`, one per trusted key (see `sealFor`). */
   private readonly pairKeys = new Map<string, Buffer>();
   /** Each trusted signer's key ids. */
   private readonly kidsOf = new Map<string, string[]>();
@@ -76,10 +74,26 @@ export class MessageKeys {
     private readonly privateKey: KeyObject,
     private readonly trusted: ReadonlyMap<string, KeyObject>,
   ) {
-    this.agreementKey = agreementPrivateKey(privateKey);
-    for (const id of trusted.keys()) {
+    // Worked out at start, so that a trusted key unfit for agreement stops the process, not a request.
+    const agreementKey = agreementPrivateKey(privateKey);
+    const own = `${signer}/${kid}`;
+    for (const [id, key] of trusted) {
       const [who, keyId] = splitOnce(id, '/');
       this.kidsOf.set(who, [...(this.kidsOf.get(who) ?? []), keyId]);
+      let shared: Buffer;
+      try {
+        shared = diffieHellman({ privateKey: agreementKey, publicKey: agreementPublicKey(key) });
+      } catch (error) {
+        throw new Error(
+          `MESSAGE_TRUSTED_KEYS: ${who}:${keyId} cannot make a pair key (${(error as Error).message})`,
+        );
+      }
+      // Both sides name the pair the same way: its two keys in sorted order.
+      const pair = [own, id].sort().join('+');
+      this.pairKeys.set(
+        id,
+        Buffer.from(hkdfSync('sha256', shared, '', `smartbeak.pair-mac.v1\n${pair}`, 32)),
+      );
     }
   }
 
@@ -139,9 +153,9 @@ export class MessageKeys {
   sealFor(receiver: string, purpose: string, bytes: string): Seal {
     const kids = this.kidsOf.get(receiver);
     const to = `${receiver}/${kids?.[0]}`;
-    const receiverKey = kids?.length === 1 ? this.trusted.get(to) : undefined;
-    if (!receiverKey) return this.seal(purpose, bytes);
-    const sig = this.pairMac(to, receiverKey, macInput(purpose, `${this.signer}/${this.kid}`, to, bytes));
+    const key = kids?.length === 1 ? this.pairKeys.get(to) : undefined;
+    if (!key) return this.seal(purpose, bytes);
+    const sig = mac(key, macInput(purpose, `${this.signer}/${this.kid}`, to, bytes));
     return { signer: this.signer, kid: this.kid, sig, to };
   }
 
@@ -191,32 +205,17 @@ export class MessageKeys {
     bytes: string,
   ): 'ok' | 'unknown-key' | 'bad' {
     const from = `${seal.signer}/${seal.kid}`;
-    const senderKey = this.trusted.get(from);
-    if (!senderKey) return 'unknown-key';
+    const key = this.pairKeys.get(from);
+    if (!key) return 'unknown-key';
     if (kind !== 'rpc' || seal.to !== `${this.signer}/${this.kid}`) return 'bad';
-    const expected = Buffer.from(
-      this.pairMac(from, senderKey, macInput(purpose, from, seal.to, bytes)),
-      'base64',
-    );
+    const expected = Buffer.from(mac(key, macInput(purpose, from, seal.to, bytes)), 'base64');
     const given = Buffer.from(seal.sig, 'base64');
     return given.length === expected.length && timingSafeEqual(given, expected) ? 'ok' : 'bad';
   }
+}
 
-  /** The MAC of `input` under this key's pair key with `other` (a trusted `<signer>/<kid>`). */
-  private pairMac(other: string, otherKey: KeyObject, input: string): string {
-    let key = this.pairKeys.get(other);
-    if (!key) {
-      const shared = diffieHellman({
-        privateKey: this.agreementKey,
-        publicKey: agreementPublicKey(otherKey),
-      });
-      // Both sides name the pair the same way: its two keys in sorted order.
-      const pair = [`${this.signer}/${this.kid}`, other].sort().join('+');
-      key = Buffer.from(hkdfSync('sha256', shared, '', `smartbeak.pair-mac.v1\n${pair}`, 32));
-      this.pairKeys.set(other, key);
-    }
-    return createHmac('sha256', key).update(input).digest('base64');
-  }
+function mac(key: Buffer, input: string): string {
+  return createHmac('sha256', key).update(input).digest('base64');
 }
 
 /** What a pair MAC covers: its purpose, its direction (from → to) and the bytes. */
