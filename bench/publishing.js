@@ -268,20 +268,29 @@ async function main({ settings, infra, processes }) {
 
   const rows = [];
   rows.push(await rawBullmq());
-  rows.push(await endToEnd('API single → worker ×1 → target', targets[0], { batch: false }));
   await db.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
-  await db.query('SELECT pg_stat_statements_reset()');
-  rows.push(await endToEnd('API batch → worker ×1 → target', targets[1], { batch: true }));
-  const statements = (
-    await db.query(
-      `SELECT round(s.calls::numeric / $1, 2)::float AS "per job", round(s.total_exec_time::numeric / $1, 3)::float AS "ms per job",
+  /** `run`, and the statements every database of the stack ran meanwhile, per job (pg_stat_statements). */
+  const withStatements = async (run) => {
+    await db.query('SELECT pg_stat_statements_reset()');
+    const row = await run();
+    const { rows: ran } = await db.query(
+      `SELECT d.datname AS database, round(s.calls::numeric / $1, 2)::float AS "per job",
+              round(s.total_exec_time::numeric / $1, 3)::float AS "ms per job",
               left(regexp_replace(s.query, '\\s+', ' ', 'g'), 100) AS query
          FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
-        WHERE d.datname = current_database() AND s.query NOT LIKE '%pg_stat_statements%'
+        WHERE s.query NOT LIKE '%pg_stat_statements%'
         ORDER BY s.total_exec_time DESC LIMIT 10`,
       [jobs],
-    )
-  ).rows;
+    );
+    return [row, ran];
+  };
+  const [single, singleStatements] = await withStatements(() =>
+    endToEnd('API single → worker ×1 → target', targets[0], { batch: false }),
+  );
+  const [batched, statements] = await withStatements(() =>
+    endToEnd('API batch → worker ×1 → target', targets[1], { batch: true }),
+  );
+  rows.push(single, batched);
   const addWorker = async (port) => {
     workers.push(start('publishing', port, ['worker'], publishingEnv));
     processName[processes.length - 1] = `publishing worker ${workers.length}`;
@@ -304,7 +313,8 @@ async function main({ settings, infra, processes }) {
   process.stdout.write(
     `\npublishing throughput, ${jobs} jobs per run, ${connections} concurrent single submitters or 4 batches of 100 in flight, ${cpus().length} cores\n\n${table(rows)}\n\n` +
       `CPU ms per job, by process (the whole run of each row)\n\n${table(cpuRows.map(fill(cpuRows)))}\n\n` +
-      `publishing's statements in the batch ×1 run (pg_stat_statements), per job\n\n${table(statements)}\n\n` +
+      `statements in the single ×1 run (pg_stat_statements, every database), per job\n\n${table(singleStatements)}\n\n` +
+      `statements in the batch ×1 run (pg_stat_statements, every database), per job\n\n${table(statements)}\n\n` +
       (accuracy ? `scheduled accuracy (first attempt after scheduledFor)\n\n${table(accuracy)}\n\n` : ''),
   );
   mkdirSync(join(__dirname, 'results'), { recursive: true });
@@ -318,6 +328,7 @@ async function main({ settings, infra, processes }) {
         rows,
         cpuMsPerJob: cpuRows,
         statements,
+        singleStatements,
         scheduledAccuracy: accuracy,
       },
       null,

@@ -278,44 +278,76 @@ describe('content rules (services on the real database)', () => {
     }
   });
 
-  it('pages a domain that grew since the last ANALYZE along its index, not through all of its items', async () => {
-    // The repository's own statement, as it sends it, planned by PostgreSQL on the real table.
+  describe('plans on statistics older than the data (an org or domain that grew since the last ANALYZE)', () => {
+    // The repository's own statements, as it sends them, planned by PostgreSQL on the real table.
     const sent: { text: string; params: readonly unknown[] }[] = [];
-    const recording = {
-      rows: (text: string, params: readonly unknown[] = []) => {
-        sent.push({ text, params });
-        return db.database.rows(text, params);
-      },
-    };
-    const items = new ContentRepository(recording as unknown as typeof db.database);
-    const seed = (domainId: string, count: number) =>
-      db.database.rows(
+    let items: ContentRepository;
+    const grownOrg = uniqueName('org_grown');
+    const grownDomain = randomUUID();
+    let someId: string;
+
+    const seed = (org: string, domainId: string, count: number) =>
+      db.database.rows<{ id: string }>(
         `INSERT INTO content_items (id, org_id, domain_id, title, slug, body, excerpt, tags, status, version,
                                     created_by, updated_by, created_at, updated_at)
          SELECT gen_random_uuid(), $1, $2, 'Seeded ' || g, 'seeded-' || g, '', '', '{}', 'draft', 1, 'seed', 'seed',
                 now() - make_interval(secs => g), now() - make_interval(secs => g)
-           FROM generate_series(1, $3::int) g`,
-        [orgId, domainId, count],
+           FROM generate_series(1, $3::int) g RETURNING id`,
+        [org, domainId, count],
       );
-    const grown = randomUUID();
-    await seed(randomUUID(), 5_000);
-    await db.database.rows('ANALYZE content_items');
-    await seed(grown, 5_000); // statistics still say this domain has no items
-    const page = await items.list(orgScope(orgId), { domainId: grown, sort: 'createdAt', limit: 20 });
-    expect(page.items).toHaveLength(20);
-    const [{ text, params }] = sent.slice(-1) as [(typeof sent)[number]];
-    const [{ 'QUERY PLAN': plan }] = await db.database.rows<{ 'QUERY PLAN': unknown }>(
-      `EXPLAIN (FORMAT JSON) ${text}`,
-      params,
-    );
-    const nodes: string[] = [];
-    const walk = (node: { 'Node Type': string; 'Index Name'?: string; Plans?: unknown[] }) => {
-      nodes.push(node['Index Name'] ? `${node['Node Type']} ${node['Index Name']}` : node['Node Type']);
-      for (const child of node.Plans ?? []) walk(child as typeof node);
+    /** The plan of the last statement sent, as `<node type> [<index>]` lines. */
+    const lastPlan = async (): Promise<string[]> => {
+      const [{ text, params }] = sent.slice(-1) as [(typeof sent)[number]];
+      const [{ 'QUERY PLAN': plan }] = await db.database.rows<{ 'QUERY PLAN': unknown }>(
+        `EXPLAIN (FORMAT JSON) ${text}`,
+        params,
+      );
+      const nodes: string[] = [];
+      const walk = (node: { 'Node Type': string; 'Index Name'?: string; Plans?: unknown[] }) => {
+        nodes.push(node['Index Name'] ? `${node['Node Type']} ${node['Index Name']}` : node['Node Type']);
+        for (const child of node.Plans ?? []) walk(child as typeof node);
+      };
+      walk((plan as [{ Plan: Parameters<typeof walk>[0] }])[0].Plan);
+      return nodes;
     };
-    walk((plan as [{ Plan: Parameters<typeof walk>[0] }])[0].Plan);
-    expect(nodes).toContainEqual(expect.stringMatching(/^Index (Only )?Scan content_items_created_idx$/));
-    // A sort or a hash join means every item of the domain was read for one page.
-    expect(nodes.filter((node) => /Sort|Hash/.test(node))).toEqual([]);
+
+    beforeAll(async () => {
+      const recording = {
+        rows: (text: string, params: readonly unknown[] = []) => {
+          sent.push({ text, params });
+          return db.database.rows(text, params);
+        },
+        one: async (text: string, params: readonly unknown[] = []) => (await recording.rows(text, params))[0],
+      };
+      items = new ContentRepository(recording as unknown as typeof db.database);
+      await seed(orgId, randomUUID(), 5_000);
+      await db.database.rows('ANALYZE content_items');
+      // Statistics still say this domain, and this org, have no items.
+      await seed(orgId, grownDomain, 5_000);
+      [{ id: someId }] = (await seed(grownOrg, randomUUID(), 5_000)) as [{ id: string }];
+    });
+
+    it('pages a domain along its index, not through all of its items', async () => {
+      const page = await items.list(orgScope(orgId), { domainId: grownDomain, sort: 'createdAt', limit: 20 });
+      expect(page.items).toHaveLength(20);
+      const nodes = await lastPlan();
+      expect(nodes).toContainEqual(expect.stringMatching(/^Index (Only )?Scan content_items_created_idx$/));
+      // A sort or a hash join means every item of the domain was read for one page.
+      expect(nodes.filter((node) => /Sort|Hash/.test(node))).toEqual([]);
+    });
+
+    it('finds an item of an org by its primary key, not by reading the org', async () => {
+      for (const lookup of [
+        () => items.find(orgScope(grownOrg), someId),
+        () => items.findMany(orgScope(grownOrg), [someId]),
+        () => items.findForUpdate(orgScope(grownOrg), someId),
+      ]) {
+        expect([await lookup()].flat()).toEqual([expect.objectContaining({ id: someId })]);
+        const onItems = (await lastPlan()).filter((node) => /content_items/.test(node));
+        expect(onItems).toEqual([expect.stringMatching(/content_items_pkey$/)]);
+      }
+      // Still scoped: the same id is missing for another org.
+      expect(await items.find(orgScope(orgId), someId)).toBeUndefined();
+    });
   });
 });

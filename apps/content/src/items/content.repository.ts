@@ -5,6 +5,7 @@ import {
   COLUMN_NAMES,
   EVENT_DTO_COLUMNS,
   type EventDtoRow,
+  inOrg,
   ITEM_COLUMNS,
   type ItemRow,
   LOCK_COLUMNS,
@@ -48,7 +49,7 @@ export class ContentRepository extends Repository {
     if (!isUuid(id)) return undefined;
     return this.sql.one<ItemRow>(
       `SELECT ${ITEM_COLUMNS}, ${LOCK_COLUMNS} FROM content_items i ${LOCK_JOIN}
-        WHERE i.id = $1 AND i.org_id = $2 AND i.deleted_at IS ${deleted ? 'NOT NULL' : 'NULL'}`,
+        WHERE i.id = $1 AND ${inOrg('$2')} AND i.deleted_at IS ${deleted ? 'NOT NULL' : 'NULL'}`,
       [id, scope.orgId],
     );
   }
@@ -59,7 +60,7 @@ export class ContentRepository extends Repository {
     if (!valid.length) return Promise.resolve([]);
     return this.sql.rows<ItemRow>(
       `SELECT ${ITEM_COLUMNS}, ${LOCK_COLUMNS} FROM content_items i ${LOCK_JOIN}
-        WHERE i.id = ANY($1::uuid[]) AND i.org_id = $2 AND i.deleted_at IS NULL`,
+        WHERE i.id = ANY($1::uuid[]) AND ${inOrg('$2')} AND i.deleted_at IS NULL`,
       [valid, scope.orgId],
     );
   }
@@ -69,7 +70,7 @@ export class ContentRepository extends Repository {
     if (!isUuid(id)) return undefined;
     return this.sql.one<ItemRow>(
       `SELECT ${ITEM_COLUMNS}, ${LOCK_COLUMNS} FROM content_items i ${LOCK_JOIN}
-        WHERE i.id = $1 AND i.org_id = $2 AND i.deleted_at IS ${deleted ? 'NOT NULL' : 'NULL'}
+        WHERE i.id = $1 AND ${inOrg('$2')} AND i.deleted_at IS ${deleted ? 'NOT NULL' : 'NULL'}
         FOR UPDATE OF i`,
       [id, scope.orgId],
     );
