@@ -1,11 +1,10 @@
 import { type ContentStatus, type Page } from '@smartbeak/contracts';
-import { isUuid, keysetPage, Repository, type TenantScope, Where } from '@smartbeak/persistence';
+import { isUuid, keysetPage, Repository, type TenantScope, Where, orgFilter } from '@smartbeak/persistence';
 
 import {
   COLUMN_NAMES,
   EVENT_DTO_COLUMNS,
   type EventDtoRow,
-  inOrg,
   ITEM_COLUMNS,
   type ItemRow,
   LOCK_COLUMNS,
@@ -49,7 +48,7 @@ export class ContentRepository extends Repository {
     if (!isUuid(id)) return undefined;
     return this.sql.one<ItemRow>(
       `SELECT ${ITEM_COLUMNS}, ${LOCK_COLUMNS} FROM content_items i ${LOCK_JOIN}
-        WHERE i.id = $1 AND ${inOrg('$2')} AND i.deleted_at IS ${deleted ? 'NOT NULL' : 'NULL'}`,
+        WHERE i.id = $1 AND ${orgFilter('i.org_id', '$2')} AND i.deleted_at IS ${deleted ? 'NOT NULL' : 'NULL'}`,
       [id, scope.orgId],
     );
   }
@@ -60,7 +59,7 @@ export class ContentRepository extends Repository {
     if (!valid.length) return Promise.resolve([]);
     return this.sql.rows<ItemRow>(
       `SELECT ${ITEM_COLUMNS}, ${LOCK_COLUMNS} FROM content_items i ${LOCK_JOIN}
-        WHERE i.id = ANY($1::uuid[]) AND ${inOrg('$2')} AND i.deleted_at IS NULL`,
+        WHERE i.id = ANY($1::uuid[]) AND ${orgFilter('i.org_id', '$2')} AND i.deleted_at IS NULL`,
       [valid, scope.orgId],
     );
   }
@@ -70,7 +69,7 @@ export class ContentRepository extends Repository {
     if (!isUuid(id)) return undefined;
     return this.sql.one<ItemRow>(
       `SELECT ${ITEM_COLUMNS}, ${LOCK_COLUMNS} FROM content_items i ${LOCK_JOIN}
-        WHERE i.id = $1 AND ${inOrg('$2')} AND i.deleted_at IS ${deleted ? 'NOT NULL' : 'NULL'}
+        WHERE i.id = $1 AND ${orgFilter('i.org_id', '$2')} AND i.deleted_at IS ${deleted ? 'NOT NULL' : 'NULL'}
         FOR UPDATE OF i`,
       [id, scope.orgId],
     );
@@ -183,7 +182,7 @@ export class ContentRepository extends Repository {
 
   revision(scope: TenantScope, itemId: string, version: number): Promise<RevisionRow | undefined> {
     return this.sql.one<RevisionRow>(
-      `SELECT ${REVISION_COLUMNS} FROM content_revisions WHERE item_id = $1 AND org_id = $2 AND version = $3`,
+      `SELECT ${REVISION_COLUMNS} FROM content_revisions WHERE item_id = $1 AND ${orgFilter('org_id', '$2')} AND version = $3`,
       [itemId, scope.orgId, version],
     );
   }

@@ -19,15 +19,6 @@ export const ITEM_COLUMNS = `i.id, i.org_id AS "orgId", i.domain_id AS "domainId
   i.created_by AS "createdBy", i.updated_by AS "updatedBy", i.created_at AS "createdAt",
   i.updated_at AS "updatedAt", i.deleted_at AS "deletedAt", i.cold_at AS "coldAt"`;
 
-/**
- * The org check of a lookup by id (`$n` names the parameter), written so the
- * planner cannot serve it from an index led by org_id: it keeps the primary
- * key. For an org that grew since the table's last ANALYZE (estimated at one
- * row, holding 6,000), `org_id = $2` was planned on the org's own index,
- * reading every one of its items to find one: 3–6 ms instead of 0.05.
- */
-export const inOrg = (param: string): string => `(i.org_id = ${param}) IS TRUE`;
-
 /** The live lease, if any, beside an item (`LOCK_JOIN`). */
 export const LOCK_COLUMNS = `l.holder AS "lockHolder", l.expires_at AS "lockExpiresAt"`;
 /**

@@ -1,4 +1,4 @@
-import { Repository, type TenantScope } from '@smartbeak/persistence';
+import { Repository, type TenantScope, orgFilter } from '@smartbeak/persistence';
 
 import { type LockRow } from '../items/item-rows';
 
@@ -28,12 +28,15 @@ export class EditLocksRepository extends Repository {
   live(scope: TenantScope, itemId: string, forUpdate = false): Promise<LockRow | undefined> {
     return this.sql.one<LockRow>(
       `SELECT holder, expires_at AS "expiresAt" FROM content_locks
-        WHERE item_id = $1 AND org_id = $2 AND expires_at > now() ${forUpdate ? 'FOR UPDATE' : ''}`,
+        WHERE item_id = $1 AND ${orgFilter('org_id', '$2')} AND expires_at > now() ${forUpdate ? 'FOR UPDATE' : ''}`,
       [itemId, scope.orgId],
     );
   }
 
   async remove(scope: TenantScope, itemId: string): Promise<void> {
-    await this.sql.run(`DELETE FROM content_locks WHERE item_id = $1 AND org_id = $2`, [itemId, scope.orgId]);
+    await this.sql.run(`DELETE FROM content_locks WHERE item_id = $1 AND ${orgFilter('org_id', '$2')}`, [
+      itemId,
+      scope.orgId,
+    ]);
   }
 }

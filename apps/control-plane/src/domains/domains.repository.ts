@@ -1,5 +1,5 @@
 import { type DomainStatus, type ListDomainsQueryDto, type Page } from '@smartbeak/contracts';
-import { isUuid, newestFirst, Repository, type TenantScope, Where } from '@smartbeak/persistence';
+import { isUuid, newestFirst, Repository, type TenantScope, Where, orgFilter } from '@smartbeak/persistence';
 
 /** A site in the registry. Hostnames are unique per org. */
 export interface DomainRow {
@@ -26,10 +26,10 @@ export class DomainsRepository extends Repository {
 
   findById(scope: TenantScope, id: string): Promise<DomainRow | undefined> {
     if (!isUuid(id)) return Promise.resolve(undefined);
-    return this.sql.one<DomainRow>(`SELECT ${DOMAIN_COLUMNS} FROM domains WHERE id = $1 AND org_id = $2`, [
-      id,
-      scope.orgId,
-    ]);
+    return this.sql.one<DomainRow>(
+      `SELECT ${DOMAIN_COLUMNS} FROM domains WHERE id = $1 AND ${orgFilter('org_id', '$2')}`,
+      [id, scope.orgId],
+    );
   }
 
   list(scope: TenantScope, query: ListDomainsQueryDto): Promise<Page<DomainRow>> {
@@ -42,7 +42,7 @@ export class DomainsRepository extends Repository {
   setStatus(scope: TenantScope, id: string, status: DomainStatus): Promise<DomainRow | undefined> {
     if (!isUuid(id)) return Promise.resolve(undefined);
     return this.sql.one<DomainRow>(
-      `UPDATE domains SET status = $3, updated_at = now() WHERE id = $1 AND org_id = $2 AND status <> $3
+      `UPDATE domains SET status = $3, updated_at = now() WHERE id = $1 AND ${orgFilter('org_id', '$2')} AND status <> $3
        RETURNING ${DOMAIN_COLUMNS}`,
       [id, scope.orgId, status],
     );

@@ -1,6 +1,6 @@
 import { Events, type MediaStatus, type Page } from '@smartbeak/contracts';
 import { appendToOutbox } from '@smartbeak/messaging';
-import { isUuid, newestFirst, Repository, type TenantScope, Where } from '@smartbeak/persistence';
+import { isUuid, newestFirst, Repository, type TenantScope, Where, orgFilter } from '@smartbeak/persistence';
 
 import { ASSET_COLUMNS, type AssetRow } from './asset-rows';
 
@@ -50,7 +50,7 @@ export class AssetsRepository extends Repository {
   async find(scope: TenantScope, id: string): Promise<AssetRow | undefined> {
     if (!isUuid(id)) return undefined;
     return this.sql.one<AssetRow>(
-      `SELECT ${ASSET_COLUMNS} FROM media_assets WHERE id = $1 AND org_id = $2 AND deleted_at IS NULL`,
+      `SELECT ${ASSET_COLUMNS} FROM media_assets WHERE id = $1 AND ${orgFilter('org_id', '$2')} AND deleted_at IS NULL`,
       [id, scope.orgId],
     );
   }
@@ -69,7 +69,7 @@ export class AssetsRepository extends Repository {
   async softDelete(scope: TenantScope, asset: AssetRow): Promise<void> {
     const deleted = await this.sql.run(
       `UPDATE media_assets SET deleted_at = now(), updated_at = now()
-        WHERE id = $1 AND org_id = $2 AND deleted_at IS NULL`,
+        WHERE id = $1 AND ${orgFilter('org_id', '$2')} AND deleted_at IS NULL`,
       [asset.id, scope.orgId],
     );
     if (!deleted) return;
@@ -104,7 +104,7 @@ export class AssetsRepository extends Repository {
       `UPDATE media_assets SET status = $3, actual_size = COALESCE($4, actual_size), checksum = COALESCE($5, checksum),
               cdn_url = COALESCE($6, cdn_url), failure_reason = COALESCE($7, failure_reason),
               completed_at = COALESCE($8, completed_at), updated_at = now()
-        WHERE id = $1 AND org_id = $2 AND status = 'pending_upload' RETURNING ${ASSET_COLUMNS}`,
+        WHERE id = $1 AND ${orgFilter('org_id', '$2')} AND status = 'pending_upload' RETURNING ${ASSET_COLUMNS}`,
       [
         id,
         scope.orgId,
@@ -152,7 +152,7 @@ export class AssetsRepository extends Repository {
     return (
       moved ??
       (await this.sql.one<AssetRow>(
-        `SELECT ${ASSET_COLUMNS} FROM media_assets WHERE id = $1 AND org_id = $2`,
+        `SELECT ${ASSET_COLUMNS} FROM media_assets WHERE id = $1 AND ${orgFilter('org_id', '$2')}`,
         [id, scope.orgId],
       ))!
     );

@@ -1,5 +1,5 @@
 import { type Page } from '@smartbeak/contracts';
-import { isUuid, newestFirst, Repository, type TenantScope, Where } from '@smartbeak/persistence';
+import { isUuid, newestFirst, Repository, type TenantScope, Where, orgFilter } from '@smartbeak/persistence';
 
 export interface DeadLetterRow {
   id: string;
@@ -41,7 +41,7 @@ export class DeadLettersRepository extends Repository {
     return this.sql.one(
       `WITH letter AS (
          UPDATE delivery_dead_letters SET redriven_at = now()
-          WHERE id = $1 AND org_id = $2 AND redriven_at IS NULL RETURNING delivery_id
+          WHERE id = $1 AND ${orgFilter('org_id', '$2')} AND redriven_at IS NULL RETURNING delivery_id
        )
        UPDATE deliveries d SET status = 'pending', attempts = 0, due_at = NULL, last_error = NULL, updated_at = now()
          FROM letter WHERE d.id = letter.delivery_id AND d.status = 'dead'
@@ -52,9 +52,9 @@ export class DeadLettersRepository extends Repository {
 
   find(scope: TenantScope, id: string): Promise<DeadLetterRow | undefined> {
     if (!isUuid(id)) return Promise.resolve(undefined);
-    return this.sql.one<DeadLetterRow>(`SELECT ${COLUMNS} FROM ${FROM} WHERE l.id = $1 AND l.org_id = $2`, [
-      id,
-      scope.orgId,
-    ]);
+    return this.sql.one<DeadLetterRow>(
+      `SELECT ${COLUMNS} FROM ${FROM} WHERE l.id = $1 AND ${orgFilter('l.org_id', '$2')}`,
+      [id, scope.orgId],
+    );
   }
 }

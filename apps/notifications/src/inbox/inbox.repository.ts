@@ -1,5 +1,5 @@
 import { type NotificationDto, type OutboundChannel, type Page } from '@smartbeak/contracts';
-import { isUuid, newestFirst, Repository, type TenantScope, Where } from '@smartbeak/persistence';
+import { isUuid, newestFirst, Repository, type TenantScope, Where, orgFilter } from '@smartbeak/persistence';
 
 import { type PlannedDelivery } from '../delivery/planner';
 
@@ -131,7 +131,7 @@ export class InboxRepository extends Repository {
     if (!isUuid(id)) return false;
     const row = await this.sql.one<{ id: string }>(
       `UPDATE notifications SET read_at = COALESCE(read_at, now())
-        WHERE id = $1 AND org_id = $2 AND user_id = $3 AND in_app RETURNING id`,
+        WHERE id = $1 AND ${orgFilter('org_id', '$2')} AND user_id = $3 AND in_app RETURNING id`,
       [id, scope.orgId, userId],
     );
     return Boolean(row);

@@ -1,5 +1,5 @@
 import { type DeviceKind } from '@smartbeak/contracts';
-import { isUuid, Repository, type TenantScope } from '@smartbeak/persistence';
+import { isUuid, Repository, type TenantScope, orgFilter } from '@smartbeak/persistence';
 
 export interface DeviceRow {
   id: string;
@@ -29,11 +29,10 @@ export class DevicesRepository extends Repository {
   async remove(scope: TenantScope, userId: string, id: string): Promise<boolean> {
     if (!isUuid(id)) return false;
     return (
-      (await this.sql.run(`DELETE FROM devices WHERE id = $1 AND org_id = $2 AND user_id = $3`, [
-        id,
-        scope.orgId,
-        userId,
-      ])) > 0
+      (await this.sql.run(
+        `DELETE FROM devices WHERE id = $1 AND ${orgFilter('org_id', '$2')} AND user_id = $3`,
+        [id, scope.orgId, userId],
+      )) > 0
     );
   }
 
@@ -46,6 +45,9 @@ export class DevicesRepository extends Repository {
 
   /** The provider said the token is gone (FCM UNREGISTERED, Web Push 404/410). */
   async forget(scope: TenantScope, id: string): Promise<void> {
-    await this.sql.run(`DELETE FROM devices WHERE id = $1 AND org_id = $2`, [id, scope.orgId]);
+    await this.sql.run(`DELETE FROM devices WHERE id = $1 AND ${orgFilter('org_id', '$2')}`, [
+      id,
+      scope.orgId,
+    ]);
   }
 }

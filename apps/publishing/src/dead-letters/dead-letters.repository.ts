@@ -1,5 +1,5 @@
 import { type DeadLetterDto, type Page } from '@smartbeak/contracts';
-import { isUuid, keysetPage, Repository, type TenantScope, Where } from '@smartbeak/persistence';
+import { isUuid, keysetPage, Repository, type TenantScope, Where, orgFilter } from '@smartbeak/persistence';
 
 export type DeadLetterRow = Omit<DeadLetterDto, 'failedAt' | 'redrivenAt'> & {
   failedAt: Date;
@@ -26,7 +26,7 @@ export class DeadLettersRepository extends Repository {
   async markRedriven(scope: TenantScope, id: string): Promise<string | undefined> {
     if (!isUuid(id)) return undefined;
     const row = await this.sql.one<{ jobId: string }>(
-      `UPDATE dead_letters SET redriven_at = now() WHERE id = $1 AND org_id = $2 AND redriven_at IS NULL
+      `UPDATE dead_letters SET redriven_at = now() WHERE id = $1 AND ${orgFilter('org_id', '$2')} AND redriven_at IS NULL
        RETURNING job_id AS "jobId"`,
       [id, scope.orgId],
     );

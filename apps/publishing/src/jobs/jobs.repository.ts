@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Events, type JobState, type Page, PublishingError } from '@smartbeak/contracts';
 import { DomainError } from '@smartbeak/errors';
 import { outboxInsertSql, outboxRows } from '@smartbeak/messaging';
-import { isUuid, newestFirst, Repository, type TenantScope, Where } from '@smartbeak/persistence';
+import { isUuid, newestFirst, Repository, type TenantScope, Where, orgFilter } from '@smartbeak/persistence';
 
 import { type PublishableContent } from '../adapters/adapter';
 import { JOB_COLUMNS, JOB_TARGET_COLUMNS, type JobRow, type JobTargetRow, recordChange } from './job-rows';
@@ -117,7 +117,7 @@ export class JobsRepository extends Repository {
   async find(scope: TenantScope, id: string, forUpdate = false): Promise<JobRow | undefined> {
     if (!isUuid(id)) return undefined;
     return this.sql.one<JobRow>(
-      `SELECT ${JOB_COLUMNS} FROM publishing_jobs j WHERE j.id = $1 AND j.org_id = $2 ${forUpdate ? 'FOR UPDATE' : ''}`,
+      `SELECT ${JOB_COLUMNS} FROM publishing_jobs j WHERE j.id = $1 AND ${orgFilter('j.org_id', '$2')} ${forUpdate ? 'FOR UPDATE' : ''}`,
       [id, scope.orgId],
     );
   }
@@ -136,7 +136,7 @@ export class JobsRepository extends Repository {
     if (!jobIds.length) return byJob;
     const rows = await this.sql.rows<JobTargetRow>(
       `SELECT ${JOB_TARGET_COLUMNS} FROM job_targets jt JOIN publishing_jobs j ON j.id = jt.job_id
-        WHERE jt.job_id = ANY($1::uuid[]) AND j.org_id = $2 ORDER BY jt.job_id, jt.position`,
+        WHERE jt.job_id = ANY($1::uuid[]) AND ${orgFilter('j.org_id', '$2')} ORDER BY jt.job_id, jt.position`,
       [jobIds, scope.orgId],
     );
     for (const row of rows) byJob.set(row.jobId, [...(byJob.get(row.jobId) ?? []), row]);
@@ -163,7 +163,7 @@ export class JobsRepository extends Repository {
       throw new DomainError(PublishingError.NOTHING_TO_RETRY, 'No target of this job needs another try');
     const next = await this.sql.one<JobRow>(
       `UPDATE publishing_jobs j SET state = 'queued', run = run + 1, scheduled_for = NULL, completed_at = NULL, updated_at = now()
-        WHERE id = $1 AND org_id = $2 RETURNING ${JOB_COLUMNS}`,
+        WHERE id = $1 AND ${orgFilter('org_id', '$2')} RETURNING ${JOB_COLUMNS}`,
       [job.id, scope.orgId],
     );
     await recordChange(this.sql, next!, {

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type EventName, Events } from '@smartbeak/contracts';
 import { appendToOutbox } from '@smartbeak/messaging';
-import { Database, type SystemScope } from '@smartbeak/persistence';
+import { Database, type SystemScope, orgFilter } from '@smartbeak/persistence';
 import { SERVICE_CONFIG } from '@smartbeak/runtime';
 
 import { type SeoConfig } from '../config/seo.config';
@@ -58,7 +58,7 @@ export class AnalysisSystem {
       await tx.run(`SELECT pg_advisory_xact_lock(hashtext('seo.analysis'), hashtext($1))`, [domain.domainId]);
       const main = await tx.one<{ id: string; type: string; end: string | null }>(
         `SELECT id, type, (SELECT to_char(max(date), 'YYYY-MM-DD') FROM keyword_metrics m WHERE m.source_id = s.id) AS end
-           FROM seo_sources s WHERE id = $1 AND org_id = $2`,
+           FROM seo_sources s WHERE id = $1 AND ${orgFilter('org_id', '$2')}`,
         [domain.sourceId, domain.orgId],
       );
       if (!main?.end) return { windowEnd: null, keywordsRefreshed: 0, signals: {} };

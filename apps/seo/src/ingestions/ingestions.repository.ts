@@ -6,6 +6,7 @@ import {
   Repository,
   type TenantScope,
   Where,
+  orgFilter,
 } from '@smartbeak/persistence';
 
 import { type Rejected } from './normalise';
@@ -64,7 +65,7 @@ export class IngestionsRepository extends Repository {
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       const active = await this.sql.one<{ id: string }>(
-        `SELECT id FROM ingestions WHERE source_id = $1 AND org_id = $2 AND state IN ('queued', 'running')`,
+        `SELECT id FROM ingestions WHERE source_id = $1 AND ${orgFilter('org_id', '$2')} AND state IN ('queued', 'running')`,
         [source.id, scope.orgId],
       );
       if (!active) throw error;
@@ -75,7 +76,7 @@ export class IngestionsRepository extends Repository {
   find(scope: TenantScope, id: string): Promise<IngestionRow | undefined> {
     if (!isUuid(id)) return Promise.resolve(undefined);
     return this.sql.one<IngestionRow>(
-      `SELECT ${INGESTION_COLUMNS} ${INGESTION_FROM} WHERE i.id = $1 AND i.org_id = $2`,
+      `SELECT ${INGESTION_COLUMNS} ${INGESTION_FROM} WHERE i.id = $1 AND ${orgFilter('i.org_id', '$2')}`,
       [id, scope.orgId],
     );
   }

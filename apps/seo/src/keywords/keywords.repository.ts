@@ -7,6 +7,7 @@ import {
   Repository,
   type TenantScope,
   Where,
+  orgFilter,
 } from '@smartbeak/persistence';
 
 export interface KeywordRow {
@@ -85,7 +86,7 @@ export class KeywordsRepository extends Repository {
   find(scope: TenantScope, id: string): Promise<KeywordRow | undefined> {
     if (!isUuid(id)) return Promise.resolve(undefined);
     return this.sql.one<KeywordRow>(
-      `SELECT ${KEYWORD_COLUMNS}, 0::float8 AS "sortKey" FROM keywords WHERE id = $1 AND org_id = $2`,
+      `SELECT ${KEYWORD_COLUMNS}, 0::float8 AS "sortKey" FROM keywords WHERE id = $1 AND ${orgFilter('org_id', '$2')}`,
       [id, scope.orgId],
     );
   }

@@ -6,6 +6,7 @@ import {
   Repository,
   type TenantScope,
   Where,
+  orgFilter,
 } from '@smartbeak/persistence';
 
 /** A `seo_sources` row (dates as YYYY-MM-DD). */
@@ -66,7 +67,7 @@ export class SourcesRepository extends Repository {
   find(scope: TenantScope, id: string): Promise<SourceRow | undefined> {
     if (!isUuid(id)) return Promise.resolve(undefined);
     return this.sql.one<SourceRow>(
-      `SELECT ${SOURCE_COLUMNS} FROM seo_sources WHERE id = $1 AND org_id = $2`,
+      `SELECT ${SOURCE_COLUMNS} FROM seo_sources WHERE id = $1 AND ${orgFilter('org_id', '$2')}`,
       [id, scope.orgId],
     );
   }
@@ -84,7 +85,10 @@ export class SourcesRepository extends Repository {
   async remove(scope: TenantScope, id: string): Promise<boolean> {
     if (!isUuid(id)) return false;
     return (
-      (await this.sql.run(`DELETE FROM seo_sources WHERE id = $1 AND org_id = $2`, [id, scope.orgId])) > 0
+      (await this.sql.run(`DELETE FROM seo_sources WHERE id = $1 AND ${orgFilter('org_id', '$2')}`, [
+        id,
+        scope.orgId,
+      ])) > 0
     );
   }
 
