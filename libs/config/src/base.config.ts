@@ -52,7 +52,8 @@ export class BaseConfig {
 
   /**
    * This process's Ed25519 key, `<keyId>:<base64 PKCS#8 DER>`: it signs every
-   * RPC and event the process sends (README § Trust boundaries). Required to
+   * event the process sends and seals its RPC requests (a pair MAC derived from
+   * it, docs/decisions/0007; README § Trust boundaries). Required to
    * serve; migrations and commands run without it.
    */
   @IsOptional()
