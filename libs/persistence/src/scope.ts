@@ -49,9 +49,11 @@ export function systemScope(reason: string): SystemScope {
 }
 
 /**
- * The org check beside a primary-key condition (`WHERE id = $1 AND
- * ${orgFilter('org_id', '$2')}`): the same test as `org_id = $2`, written so
- * the planner cannot serve it from an index led by org_id and keeps the key.
+ * The org check beside a key condition (`WHERE id = $1 AND
+ * ${orgFilter('org_id', '$2')}`; the primary key, or a column with its own
+ * index): the same test as `org_id = $2`, written so the planner cannot serve
+ * it from an index led by org_id and keeps the key's. Lists keep a plain
+ * `org_id = ?` (`Where`): their org-led indexes are the right ones.
  * PostgreSQL plans with the statistics of the last ANALYZE; an org that grew
  * since (estimated at one row, holding thousands) made `org_id = $2` look as
  * selective as the key, and a lookup by id read every row of the org

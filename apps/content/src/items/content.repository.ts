@@ -1,5 +1,5 @@
 import { type ContentStatus, type Page } from '@smartbeak/contracts';
-import { isUuid, keysetPage, Repository, type TenantScope, Where, orgFilter } from '@smartbeak/persistence';
+import { isUuid, keysetPage, orgFilter, Repository, type TenantScope, Where } from '@smartbeak/persistence';
 
 import {
   COLUMN_NAMES,

@@ -1,4 +1,4 @@
-import { Repository, type TenantScope, orgFilter } from '@smartbeak/persistence';
+import { orgFilter, Repository, type TenantScope } from '@smartbeak/persistence';
 
 import { type LockRow } from '../items/item-rows';
 

@@ -1,5 +1,5 @@
 import { type DomainStatus, type ListDomainsQueryDto, type Page } from '@smartbeak/contracts';
-import { isUuid, newestFirst, Repository, type TenantScope, Where, orgFilter } from '@smartbeak/persistence';
+import { isUuid, newestFirst, orgFilter, Repository, type TenantScope, Where } from '@smartbeak/persistence';
 
 /** A site in the registry. Hostnames are unique per org. */
 export interface DomainRow {

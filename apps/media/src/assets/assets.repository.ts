@@ -1,6 +1,6 @@
 import { Events, type MediaStatus, type Page } from '@smartbeak/contracts';
 import { appendToOutbox } from '@smartbeak/messaging';
-import { isUuid, newestFirst, Repository, type TenantScope, Where, orgFilter } from '@smartbeak/persistence';
+import { isUuid, newestFirst, orgFilter, Repository, type TenantScope, Where } from '@smartbeak/persistence';
 
 import { ASSET_COLUMNS, type AssetRow } from './asset-rows';
 

@@ -1,5 +1,5 @@
 import { type Page } from '@smartbeak/contracts';
-import { isUuid, newestFirst, Repository, type TenantScope, Where, orgFilter } from '@smartbeak/persistence';
+import { isUuid, newestFirst, orgFilter, Repository, type TenantScope, Where } from '@smartbeak/persistence';
 
 export interface DeadLetterRow {
   id: string;

@@ -1,5 +1,5 @@
 import { type NotificationDto, type OutboundChannel, type Page } from '@smartbeak/contracts';
-import { isUuid, newestFirst, Repository, type TenantScope, Where, orgFilter } from '@smartbeak/persistence';
+import { isUuid, newestFirst, orgFilter, Repository, type TenantScope, Where } from '@smartbeak/persistence';
 
 import { type PlannedDelivery } from '../delivery/planner';
 

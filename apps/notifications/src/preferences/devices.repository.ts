@@ -1,5 +1,5 @@
 import { type DeviceKind } from '@smartbeak/contracts';
-import { isUuid, Repository, type TenantScope, orgFilter } from '@smartbeak/persistence';
+import { isUuid, orgFilter, Repository, type TenantScope } from '@smartbeak/persistence';
 
 export interface DeviceRow {
   id: string;

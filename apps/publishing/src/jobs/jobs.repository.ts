@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Events, type JobState, type Page, PublishingError } from '@smartbeak/contracts';
 import { DomainError } from '@smartbeak/errors';
 import { outboxInsertSql, outboxRows } from '@smartbeak/messaging';
-import { isUuid, newestFirst, Repository, type TenantScope, Where, orgFilter } from '@smartbeak/persistence';
+import { isUuid, newestFirst, orgFilter, Repository, type TenantScope, Where } from '@smartbeak/persistence';
 
 import { type PublishableContent } from '../adapters/adapter';
 import { JOB_COLUMNS, JOB_TARGET_COLUMNS, type JobRow, type JobTargetRow, recordChange } from './job-rows';

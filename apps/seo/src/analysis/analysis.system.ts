@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type EventName, Events } from '@smartbeak/contracts';
 import { appendToOutbox } from '@smartbeak/messaging';
-import { Database, type SystemScope, orgFilter } from '@smartbeak/persistence';
+import { Database, orgFilter, type SystemScope } from '@smartbeak/persistence';
 import { SERVICE_CONFIG } from '@smartbeak/runtime';
 
 import { type SeoConfig } from '../config/seo.config';

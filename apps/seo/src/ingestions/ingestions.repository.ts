@@ -3,10 +3,10 @@ import {
   isUniqueViolation,
   isUuid,
   newestFirst,
+  orgFilter,
   Repository,
   type TenantScope,
   Where,
-  orgFilter,
 } from '@smartbeak/persistence';
 
 import { type Rejected } from './normalise';

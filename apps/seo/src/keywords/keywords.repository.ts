@@ -3,11 +3,11 @@ import {
   decodeSortCursor,
   encodeCursor,
   isUuid,
+  orgFilter,
   pageSize,
   Repository,
   type TenantScope,
   Where,
-  orgFilter,
 } from '@smartbeak/persistence';
 
 export interface KeywordRow {

@@ -3,10 +3,10 @@ import {
   isUniqueViolation,
   isUuid,
   newestFirst,
+  orgFilter,
   Repository,
   type TenantScope,
   Where,
-  orgFilter,
 } from '@smartbeak/persistence';
 
 /** A `seo_sources` row (dates as YYYY-MM-DD). */
