@@ -50,29 +50,12 @@ async function phase(name, work) {
   }
 }
 
-/** Lanes run side by side: each one's time is printed under the phase they make together. */
-const lanes = [];
-let lanesStarted = 0;
-async function lane(name, work) {
-  lanesStarted ||= Date.now();
-  const started = Date.now();
-  try {
-    return await work();
-  } finally {
-    lanes.push([name, (Date.now() - started) / 1000]);
-  }
-}
-
 function printPhases() {
   const total = phases.reduce((sum, [, seconds]) => sum + seconds, 0);
-  const line = (name, seconds) => `${name.padEnd(38)} ${seconds.toFixed(1).padStart(7)} s\n`;
   process.stdout.write('\nphases:\n');
-  for (const [name, seconds] of phases) {
-    process.stdout.write(`  ${line(name, seconds)}`);
-    if (name.startsWith('checks and every test'))
-      for (const [laneName, laneSeconds] of lanes) process.stdout.write(`    ${line(laneName, laneSeconds)}`);
-  }
-  process.stdout.write(`  ${line('total', total)}`);
+  for (const [name, seconds] of phases)
+    process.stdout.write(`  ${name.padEnd(34)} ${seconds.toFixed(1).padStart(7)} s\n`);
+  process.stdout.write(`  ${'total'.padEnd(34)} ${total.toFixed(1).padStart(7)} s\n`);
 }
 
 async function main() {
@@ -99,33 +82,33 @@ async function main() {
       SMARTBEAK_TEST_MAIL_API: infra.mail.api,
       ...(chromium ? { SMARTBEAK_CHROMIUM: chromium } : {}),
     };
-    // Two lanes from here. The e2e suite is the longest part and waits on its platforms much of
-    // the time, so it starts at once. Beside it: one type-check of the whole workspace (apps,
-    // libs, tests) and one lint run — far cheaper than a compiler and a linter per project, which
-    // re-read the same libs each time — with the deployment checks, then every other project's specs.
-    const [e2e, [checked, units]] = await Promise.all([
-      lane('e2e suite (platform-e2e)', () => nx(['run', 'platform-e2e:test'], env)),
-      Promise.all([
-        lane('type-check, lint, deployment checks', async () =>
-          (
-            await Promise.all([
-              run('npx', ['tsc', '-p', 'tsconfig.check.json']),
-              run('npx', ['tsc', '-p', 'apps/web/tsconfig.json']),
-              run('node', ['tools/web-api.js', '--check']),
-              run('npx', ['eslint', 'apps', 'libs', 'tools/nx-plugin', 'deploy']),
-              nx(['run', 'deploy:test'], env),
-            ])
-          ).every(Boolean),
-        ),
-      ]).then(async ([checksOk]) => [
-        checksOk,
-        await lane('every other project’s specs', () =>
+    // One type-check of the whole workspace (apps, libs, tests) and one lint run: far cheaper
+    // than a compiler and a linter per project, which re-read the same libs each time. The
+    // deployment checks run beside them (their bundle-alone test installs eight bundles and
+    // boots a platform: run beside the e2e suite, that load made its timing-sensitive specs flaky).
+    const checked = await phase('type-check, lint, deployment checks', async () =>
+      (
+        await Promise.all([
+          run('npx', ['tsc', '-p', 'tsconfig.check.json']),
+          run('npx', ['tsc', '-p', 'apps/web/tsconfig.json']),
+          // The console's API types are the gateway's OpenAPI document's (npm run web:api).
+          run('node', ['tools/web-api.js', '--check']),
+          run('npx', ['eslint', 'apps', 'libs', 'tools/nx-plugin', 'deploy']),
+          nx(['run', 'deploy:test'], env),
+        ])
+      ).every(Boolean),
+    );
+    // Tests always run (nx.json: test is never cached — a green from another database proves
+    // nothing); the builds they depend on are the ones just made. The e2e suite, the longest,
+    // starts at once beside the others instead of waiting its turn.
+    const tested = await phase('every test', async () =>
+      (
+        await Promise.all([
+          nx(['run', 'platform-e2e:test'], env),
           nx(['run-many', '-t', 'test', '--exclude=platform-e2e,deploy', '--parallel=1'], env),
-        ),
-      ]),
-    ]);
-    phases.push(['checks and every test, as one', (Date.now() - lanesStarted) / 1000]);
-    const tested = e2e && units;
+        ])
+      ).every(Boolean),
+    );
     ok = checked && tested;
   } finally {
     infra.stop();
