@@ -57,6 +57,24 @@ describe('gateway authentication and authorisation', () => {
       });
       expect(answer.headers['x-powered-by']).toBeUndefined();
     }
+    // The headers that act only on documents come with the console's pages and the API's docs page,
+    // not with every JSON answer.
+    for (const path of ['/', '/content/some-item', '/api/docs']) {
+      const page = await request(platform.url).get(path).redirects(1).expect(200);
+      expect({ path, type: page.headers['content-type'] }).toEqual({
+        path,
+        type: expect.stringMatching(/^text\/html/),
+      });
+      expect({ path, ...page.headers }).toMatchObject({
+        path,
+        'x-content-type-options': 'nosniff',
+        'x-frame-options': 'SAMEORIGIN',
+        'cross-origin-opener-policy': 'same-origin',
+        'referrer-policy': 'no-referrer',
+        'origin-agent-cluster': '?1',
+      });
+    }
+    for (const answer of answers) expect(answer.headers['cross-origin-opener-policy']).toBeUndefined();
   });
 
   describe('refuses with 401 problem+json', () => {

@@ -127,17 +127,46 @@ export function securityHeadersOf(options: HelmetOptions): Readonly<Record<strin
 }
 
 /**
- * Each request's id (echoed `x-request-id` or a new one) and `headers` (the
- * security headers) on its reply, its request scope for logs and RPC, its
- * duration per route, and one access line at info level.
+ * Of helmet's headers, those that mean something on an answer no browser
+ * renders as a page (JSON, problem+json): HTTPS only, no type sniffing, not
+ * readable cross-site without CORS, not framed. The others — opener and
+ * agent-cluster isolation, referrer policy, DNS prefetch, IE's download
+ * prompt, Flash and PDF policy files, the XSS auditor — act only on
+ * documents, and cost each of the API's answers ~350 bytes.
+ */
+const NON_DOCUMENT_HEADERS = new Set([
+  'strict-transport-security',
+  'x-content-type-options',
+  'cross-origin-resource-policy',
+  'x-frame-options',
+]);
+
+/** The part of `headers` (securityHeadersOf's) an API answer carries. */
+export function apiSecurityHeadersOf(
+  headers: Readonly<Record<string, string>>,
+): Readonly<Record<string, string>> {
+  return Object.freeze(
+    Object.fromEntries(Object.entries(headers).filter(([name]) => NON_DOCUMENT_HEADERS.has(name))),
+  );
+}
+
+/** The API's answers (JSON or problem+json); its HTML pages (OpenAPI's, the queue dashboard) are documents. */
+const API_ANSWERS = /^\/(?:api\/(?!docs|admin\/queues)|health\/)/;
+
+/**
+ * Each request's id (echoed `x-request-id` or a new one) and the security
+ * headers (all of `headers` on a document, apiSecurityHeadersOf's part on an
+ * API answer) on its reply, its request scope for logs and RPC, its duration
+ * per route, and one access line at info level.
  */
 export function registerRequestScope(
   fastify: FastifyInstance,
   log: pino.Logger,
   headers: Readonly<Record<string, string>>,
 ): void {
+  const apiHeaders = apiSecurityHeadersOf(headers);
   fastify.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
-    reply.headers(headers).header('x-request-id', req.id);
+    reply.headers(API_ANSWERS.test(req.url) ? apiHeaders : headers).header('x-request-id', req.id);
     runInRequestScope({ requestId: req.id }, done);
   });
   fastify.addHook('onResponse', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
