@@ -120,13 +120,19 @@ export function appDirectory(name: string): string {
   return override ? join(override, name) : join(WORKSPACE_ROOT, 'dist/apps', name);
 }
 
-/** Runs a built app's `main.js` (see appDirectory). */
+/** The compile cache `npm test` keeps (tools/stack/node-runtime.js): an app boots ~30 % cheaper with it. */
+function compileCache(): Record<string, string> {
+  const dir = process.env['NODE_COMPILE_CACHE'];
+  return dir ? { NODE_COMPILE_CACHE: dir } : {};
+}
+
+/** Runs a built app's `main.js` (see appDirectory), with nothing of this process's environment but PATH. */
 export function spawnApp(name: string, env: Record<string, string>, args: string[] = []): RunningProcess {
   const dir = appDirectory(name);
   const child = spawn(process.execPath, ['--enable-source-maps', join(dir, 'main.js'), ...args], {
     // The image's working directory is its bundle's; in the workspace, the workspace.
     cwd: process.env['SMARTBEAK_APPS_DIR'] ? dir : WORKSPACE_ROOT,
-    env: { PATH: process.env['PATH'] ?? '', NODE_ENV: 'test', LOG_LEVEL: 'warn', ...env },
+    env: { PATH: process.env['PATH'] ?? '', NODE_ENV: 'test', LOG_LEVEL: 'warn', ...compileCache(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return new RunningProcess(name, child);
