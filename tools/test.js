@@ -66,6 +66,9 @@ async function main() {
   rmSync(settings.dir, { recursive: true, force: true });
   rmSync(join(stack.ROOT, 'tmp/test-results'), { recursive: true, force: true });
 
+  // A clean clone's `npm install` ran before this process, on the machine's older Node (node-runtime.js).
+  const installed = Number(process.env.SMARTBEAK_INSTALL_SECONDS ?? 0);
+  if (installed >= 1) phases.push(['npm packages (a clean clone)', installed]);
   const infra = await phase('packages and local stack', () => stack.startInfrastructure(settings));
   let ok = false;
   try {

@@ -47,7 +47,10 @@ function useCompileCache() {
 async function onSupportedNode(log) {
   useCompileCache();
   if (major(process.version) >= REQUIRED_MAJOR) return;
+  const installing = Date.now();
   ensureNodeModules(ROOT, log);
+  // npm test prints it as a phase of its own (it happens before that script starts again on Node 24).
+  process.env.SMARTBEAK_INSTALL_SECONDS = String((Date.now() - installing) / 1000);
   const binary = workspaceNode();
   if (!binary) {
     log(
