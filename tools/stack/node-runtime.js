@@ -29,7 +29,7 @@ function workspaceNode() {
  * Node's compile cache (`NODE_COMPILE_CACHE`, .data/node-compile-cache) for
  * this process and every Node process it starts: a module's bytecode is kept
  * from its first load, and each later start reads it instead of compiling the
- * source again. `npm test` boots the services about 150 times (each platform
+ * source again. `npm test` boots the services about 100 times (each platform
  * of the e2e suite, the bundles, the integration specs) and a boot spent most
  * of its ~1.2 s of CPU loading modules (a preview-mode gateway boot: 1.03 s →
  * 0.75–0.86 s with the cache). Production images do not use it.
