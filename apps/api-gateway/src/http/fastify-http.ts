@@ -142,9 +142,7 @@ const NON_DOCUMENT_HEADERS = new Set([
 ]);
 
 /** The part of `headers` (securityHeadersOf's) an API answer carries. */
-export function apiSecurityHeadersOf(
-  headers: Readonly<Record<string, string>>,
-): Readonly<Record<string, string>> {
+function apiSecurityHeadersOf(headers: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
   return Object.freeze(
     Object.fromEntries(Object.entries(headers).filter(([name]) => NON_DOCUMENT_HEADERS.has(name))),
   );
