@@ -1,3 +1,4 @@
+import type { JwtPayload } from '@clerk/shared/types';
 import { CanActivate, createParamDecorator, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { CommonError, RequestContext } from '@smartbeak/contracts';
@@ -5,7 +6,7 @@ import { DomainError } from '@smartbeak/errors';
 import { currentRequestScope } from '@smartbeak/observability';
 
 import { contextFromClaims } from './claims';
-import { hasPermissions, routeRules } from './permissions';
+import { hasPermissions, routeRules, type RouteRules } from './permissions';
 import { cookieRequestAllowed, InvalidTokenError, tokenFromRequest, TokenVerifier } from './token-verifier';
 
 /** What the guard needs of an HTTP request, whatever the server (Express, Fastify). */
@@ -35,7 +36,12 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  /**
+   * Synchronous for a token verified before — every request a signed-in
+   * browser makes after its first: Nest waits only on a guard that returns
+   * a promise. A failure may be thrown or rejected; Nest takes both.
+   */
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const rules = routeRules(this.reflector, context);
     if (rules.public) return true;
 
@@ -47,28 +53,43 @@ export class AuthGuard implements CanActivate {
         'A cookie-authenticated change must come from the web app (its Origin is not allowed)',
       );
     }
-
-    let ctx: RequestContext | null;
-    try {
-      ctx = contextFromClaims(await this.verifier.verify(token), requestIdOf(req));
-    } catch (error) {
-      const reason = error instanceof InvalidTokenError ? error.reason : 'token-invalid';
-      throw new DomainError(CommonError.UNAUTHENTICATED, 'The session token is not valid', undefined, {
-        reason,
-      });
-    }
-    if (!ctx) throw new DomainError(CommonError.UNAUTHENTICATED, 'The session token names no organisation');
-    req.ctx = ctx;
-    const scope = currentRequestScope();
-    if (scope) Object.assign(scope, { userId: ctx.userId, orgId: ctx.orgId });
-
-    if (!hasPermissions(ctx, rules.required)) {
-      throw DomainError.forbidden(
-        `Missing permission: ${rules.required.filter((p) => !ctx!.permissions.includes(p)).join(', ')}`,
-      );
-    }
-    return true;
+    const known = this.verifier.verifiedBefore(token);
+    if (known) return admit(req, rules, known);
+    return this.verifier.verify(token).then(
+      (claims) => admit(req, rules, claims),
+      (error: unknown) => {
+        throw invalidToken(error);
+      },
+    );
   }
+}
+
+function invalidToken(error: unknown): DomainError {
+  const reason = error instanceof InvalidTokenError ? error.reason : 'token-invalid';
+  return new DomainError(CommonError.UNAUTHENTICATED, 'The session token is not valid', undefined, {
+    reason,
+  });
+}
+
+/** The caller of verified `claims` on `req` (its `ctx`, and the log scope's ids), if the route lets them in. */
+function admit(req: AuthenticatedRequest, rules: RouteRules, claims: JwtPayload): true {
+  let ctx: RequestContext | null;
+  try {
+    ctx = contextFromClaims(claims, requestIdOf(req));
+  } catch (error) {
+    throw invalidToken(error);
+  }
+  if (!ctx) throw new DomainError(CommonError.UNAUTHENTICATED, 'The session token names no organisation');
+  req.ctx = ctx;
+  const scope = currentRequestScope();
+  if (scope) Object.assign(scope, { userId: ctx.userId, orgId: ctx.orgId });
+
+  if (!hasPermissions(ctx, rules.required)) {
+    throw DomainError.forbidden(
+      `Missing permission: ${rules.required.filter((p) => !ctx.permissions.includes(p)).join(', ')}`,
+    );
+  }
+  return true;
 }
 
 /** The verified RequestContext of an HTTP request (set by AuthGuard). */

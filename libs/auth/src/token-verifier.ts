@@ -73,13 +73,8 @@ export class TokenVerifier {
   }
 
   async verify(token: string): Promise<JwtPayload> {
-    const cached = this.verified.get(token);
-    if (cached) {
-      const now = Date.now() / 1000;
-      const skew = (this.options.clockSkewMs ?? 5_000) / 1000;
-      if (cached.exp + skew > now && (cached.nbf ?? 0) - skew <= now) return cached;
-      this.verified.delete(token);
-    }
+    const cached = this.verifiedBefore(token);
+    if (cached) return cached;
     const claims = await this.verifyUncached(token);
     if (this.verified.size >= CACHE_CAPACITY) {
       // Drop the oldest entry (Map keeps insertion order).
@@ -87,6 +82,22 @@ export class TokenVerifier {
     }
     this.verified.set(token, claims);
     return claims;
+  }
+
+  /**
+   * The claims of `token` if it verified before and is still within its
+   * exp/nbf (with the clock skew); undefined otherwise, when `verify` must
+   * check it. Synchronous: the guard admits a known token without waiting
+   * on a promise, on every request a browser makes.
+   */
+  verifiedBefore(token: string): JwtPayload | undefined {
+    const cached = this.verified.get(token);
+    if (!cached) return undefined;
+    const now = Date.now() / 1000;
+    const skew = (this.options.clockSkewMs ?? 5_000) / 1000;
+    if (cached.exp + skew > now && (cached.nbf ?? 0) - skew <= now) return cached;
+    this.verified.delete(token);
+    return undefined;
   }
 
   /**

@@ -61,7 +61,7 @@ export class DomainsController {
   @Get(':id')
   @ApiOkResponse({ type: DomainDto })
   @ApiOperation({ summary: 'One domain' })
-  get(@CurrentContext() ctx: RequestContext, @Param('id') id: string): Promise<DomainDto> {
+  get(@CurrentContext() ctx: RequestContext, @Param('id') id: string): DomainDto | Promise<DomainDto> {
     const pattern = Patterns.controlPlane.domainGet;
     return this.cache.read(pattern, ctx, { id }, () => this.rpc.forward<DomainDto>(pattern, ctx, { id }));
   }

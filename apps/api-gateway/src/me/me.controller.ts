@@ -19,7 +19,7 @@ export class MeController {
   @Get()
   @ApiOkResponse({ type: MeDto })
   @ApiOperation({ summary: 'The signed-in user, their org, role and permissions' })
-  me(@CurrentContext() ctx: RequestContext): Promise<MeDto> {
+  me(@CurrentContext() ctx: RequestContext): MeDto | Promise<MeDto> {
     const pattern = Patterns.controlPlane.me;
     return this.cache.read(pattern, ctx, {}, () => this.rpc.forward<MeDto>(pattern, ctx));
   }

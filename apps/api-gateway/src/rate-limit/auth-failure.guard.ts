@@ -39,37 +39,53 @@ export class RateLimitedAuthGuard extends AuthGuard {
     this.limit = config.AUTH_FAILURE_LIMIT_PER_MINUTE;
   }
 
-  override async canActivate(context: ExecutionContext): Promise<boolean> {
+  /** Synchronous, as AuthGuard's, for a known token from an address found clear within the last second. */
+  override canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (this.limit === 0 || routeRules(this.routes, context).public) {
       return super.canActivate(context);
     }
     const address = addressOf(context);
-    const key = `${this.config.REDIS_PREFIX}:ratelimit:auth-failures:${address}`;
-    if ((this.clearUntil.get(address) ?? 0) <= Date.now()) {
-      const blockedFor = await this.blockedFor(key);
-      if (blockedFor > 0) {
-        throw new DomainError(
-          CommonError.RATE_LIMITED,
-          'Too many failed authentications from this address: retry after the time in Retry-After',
-          undefined,
-          { retryAfter: blockedFor },
-        );
-      }
-      this.clearUntil.delete(address);
-      if (this.clearUntil.size >= CLEAR_CAPACITY) {
-        this.clearUntil.delete(this.clearUntil.keys().next().value as string);
-      }
-      this.clearUntil.set(address, Date.now() + CLEAR_FOR_MS);
+    if ((this.clearUntil.get(address) ?? 0) > Date.now()) return this.authenticate(context, address);
+    return this.screen(address).then(() => this.authenticate(context, address));
+  }
+
+  /** Refuses an address past the limit (429), or notes it clear for CLEAR_FOR_MS. */
+  private async screen(address: string): Promise<void> {
+    const blockedFor = await this.blockedFor(this.keyOf(address));
+    if (blockedFor > 0) {
+      throw new DomainError(
+        CommonError.RATE_LIMITED,
+        'Too many failed authentications from this address: retry after the time in Retry-After',
+        undefined,
+        { retryAfter: blockedFor },
+      );
     }
-    try {
-      return await super.canActivate(context);
-    } catch (error) {
+    this.clearUntil.delete(address);
+    if (this.clearUntil.size >= CLEAR_CAPACITY) {
+      this.clearUntil.delete(this.clearUntil.keys().next().value as string);
+    }
+    this.clearUntil.set(address, Date.now() + CLEAR_FOR_MS);
+  }
+
+  /** AuthGuard's answer; a failed authentication is counted against the address before it is thrown. */
+  private authenticate(context: ExecutionContext, address: string): boolean | Promise<boolean> {
+    const counted = async (error: unknown): Promise<never> => {
       if (error instanceof DomainError && error.code === CommonError.UNAUTHENTICATED) {
         this.clearUntil.delete(address);
-        await this.failed(key);
+        await this.failed(this.keyOf(address));
       }
       throw error;
+    };
+    try {
+      const admitted = super.canActivate(context);
+      return typeof admitted === 'boolean' ? admitted : admitted.catch(counted);
+    } catch (error) {
+      return counted(error);
     }
+  }
+
+  private keyOf(address: string): string {
+    return `${this.config.REDIS_PREFIX}:ratelimit:auth-failures:${address}`;
   }
 
   /** Seconds until the address may try again; 0 when it may now. */

@@ -17,9 +17,13 @@ const RETRY_AFTER_SECONDS = 30;
 export class RedisPressureGuard implements CanActivate {
   constructor(@Inject(RedisMemoryWatch) private readonly memory: RedisMemoryWatch) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  /** Synchronous for a read (nothing to ask): Nest waits only on a guard that returns a promise. */
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const { method } = context.switchToHttp().getRequest<{ method: string }>();
-    if (READS.has(method)) return true;
+    return READS.has(method) || this.roomForWrites();
+  }
+
+  private async roomForWrites(): Promise<boolean> {
     // Redis unreachable is not "full": the RPC itself will answer 503 then.
     if (await this.memory.overHighWater().catch(() => false)) {
       throw new DomainError(

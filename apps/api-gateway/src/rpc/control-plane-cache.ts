@@ -81,22 +81,35 @@ export class ControlPlaneCache implements OnApplicationBootstrap, OnApplicationS
     this.subscriber?.disconnect();
   }
 
-  /** The answer to `pattern` for this caller and payload: kept, or asked with `ask` and kept. */
-  async read<T extends object>(
+  /**
+   * The answer to `pattern` for this caller and payload: kept (returned as
+   * it is, no promise to wait on), or asked with `ask` and kept.
+   */
+  read<T extends object>(
     pattern: string,
     ctx: RequestContext,
     payload: object,
     ask: () => Promise<T>,
-  ): Promise<T> {
+  ): T | Promise<T> {
     if (!this.live) return ask();
     const epoch = this.epoch;
     const generation = this.generations.get(ctx.orgId) ?? 0;
     const key = `${pattern}\u0000${epoch}\u0000${generation}\u0000${callerKey(ctx)}\u0000${JSON.stringify(payload)}`;
     const kept = this.answers.get(key);
     if (kept) return kept as T;
+    return this.askAndKeep(key, ctx.orgId, epoch, generation, ask);
+  }
+
+  private async askAndKeep<T extends object>(
+    key: string,
+    orgId: string,
+    epoch: number,
+    generation: number,
+    ask: () => Promise<T>,
+  ): Promise<T> {
     const answer = await ask();
     // Kept only if nothing was dropped while asking: the answer may predate the change.
-    if (this.live && this.epoch === epoch && (this.generations.get(ctx.orgId) ?? 0) === generation) {
+    if (this.live && this.epoch === epoch && (this.generations.get(orgId) ?? 0) === generation) {
       this.answers.set(key, answer);
     }
     return answer;
