@@ -54,6 +54,7 @@ export class AppModule {
     void redis.connect().catch(() => undefined);
 
     const memory = new RedisMemoryWatch(redis, config.REDIS_MEMORY_HIGH_WATER);
+    const throttlerStorage = new RedisThrottlerStorage(redis, config.REDIS_PREFIX);
     // In order: no new work while Redis is nearly full, then who is asking (bad tokens per address
     // limited before they are checked), then how often.
     const guards: Provider[] = [
@@ -79,7 +80,7 @@ export class AppModule {
         }),
         ThrottlerModule.forRoot({
           throttlers: [{ name: 'default', ttl: 60_000, limit: config.RATE_LIMIT_PER_MINUTE }],
-          storage: new RedisThrottlerStorage(redis, config.REDIS_PREFIX),
+          storage: throttlerStorage,
         }),
       ],
       controllers: [
@@ -101,6 +102,8 @@ export class AppModule {
         { provide: GATEWAY_CONFIG, useValue: config },
         ...(devSessions ? [{ provide: DEV_SESSION_SIGNER, useValue: devSessions }] : []),
         { provide: GATEWAY_REDIS, useValue: redis },
+        // A provider too, for its shutdown hook: the hits it counted go to Redis before the gateway stops.
+        { provide: RedisThrottlerStorage, useValue: throttlerStorage },
         GatewayRedisCloser,
         { provide: RedisMemoryWatch, useValue: memory },
         // The gateway signs its requests and mints the user contexts services trust.
