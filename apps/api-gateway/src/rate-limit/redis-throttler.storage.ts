@@ -11,7 +11,7 @@ if hits == tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return { hits, redis.call('PTTL', KEYS[1]) }`;
 
 /** How often the hits counted here are added to Redis (and the other replicas' read back). */
-export const RATE_LIMIT_SYNC_MS = 200;
+const RATE_LIMIT_SYNC_MS = 200;
 /** How often windows that have ended are forgotten. */
 const SWEEP_MS = 10_000;
 
