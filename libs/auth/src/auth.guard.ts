@@ -6,7 +6,7 @@ import { DomainError } from '@smartbeak/errors';
 import { currentRequestScope } from '@smartbeak/observability';
 
 import { contextFromClaims } from './claims';
-import { hasPermissions, routeRules, type RouteRules } from './permissions';
+import { requirePermissions, routeRules, type RouteRules } from './permissions';
 import { cookieRequestAllowed, InvalidTokenError, tokenFromRequest, TokenVerifier } from './token-verifier';
 
 /** What the guard needs of an HTTP request, whatever the server (Express, Fastify). */
@@ -84,11 +84,7 @@ function admit(req: AuthenticatedRequest, rules: RouteRules, claims: JwtPayload)
   const scope = currentRequestScope();
   if (scope) Object.assign(scope, { userId: ctx.userId, orgId: ctx.orgId });
 
-  if (!hasPermissions(ctx, rules.required)) {
-    throw DomainError.forbidden(
-      `Missing permission: ${rules.required.filter((p) => !ctx.permissions.includes(p)).join(', ')}`,
-    );
-  }
+  requirePermissions(ctx, ...rules.required);
   return true;
 }
 

@@ -48,11 +48,11 @@ export function routeRules(reflector: Reflector, context: ExecutionContext): Rou
   return rules;
 }
 
-export function hasPermissions(ctx: RequestContext, permissions: readonly Permission[]): boolean {
-  return permissions.every((permission) => ctx.permissions.includes(permission));
-}
-
-/** Services call this again on what they receive: the gateway is not the only line. */
+/**
+ * 403 unless `ctx` holds every one of `permissions`: the gateway's AuthGuard
+ * checks a route's, and services call it again on what they receive (the
+ * gateway is not the only line).
+ */
 export function requirePermissions(ctx: RequestContext, ...permissions: Permission[]): void {
   const missing = permissions.filter((permission) => !ctx.permissions.includes(permission));
   if (missing.length) throw DomainError.forbidden(`Missing permission: ${missing.join(', ')}`);
